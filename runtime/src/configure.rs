@@ -1,0 +1,331 @@
+//! Turning task data (JSON, YAML or a `Value`) into a typed task, with every error reported.
+
+use std::borrow::Cow;
+use std::fmt;
+
+use jsonschema::{Draft, Validator};
+use schemars::JsonSchema;
+use serde_json::Value;
+
+use crate::task::Task;
+
+/// Task data before it is parsed: JSON text, JSON bytes, YAML text, or an already parsed value.
+#[derive(Debug, Clone)]
+pub enum TaskInput<'a> {
+    /// JSON text.
+    Json(&'a str),
+    /// JSON as bytes (must be UTF-8).
+    JsonBytes(&'a [u8]),
+    /// YAML text (YAML 1.2: `no` and `on` are strings).
+    Yaml(&'a str),
+    /// A parsed JSON value.
+    Value(Cow<'a, Value>),
+}
+
+impl<'a> TaskInput<'a> {
+    /// YAML text to configure from.
+    pub fn yaml(text: &'a str) -> TaskInput<'a> {
+        TaskInput::Yaml(text)
+    }
+
+    /// Parses the input into a JSON value, reporting syntax errors with line and column.
+    pub fn into_value(self) -> Result<Cow<'a, Value>, TaskConfigError> {
+        match self {
+            TaskInput::Value(value) => Ok(value),
+            TaskInput::Json(text) => parse_json(text.as_bytes()).map(Cow::Owned),
+            TaskInput::JsonBytes(bytes) => parse_json(bytes).map(Cow::Owned),
+            TaskInput::Yaml(text) => parse_yaml(text).map(Cow::Owned),
+        }
+    }
+}
+
+impl<'a> From<&'a str> for TaskInput<'a> {
+    fn from(text: &'a str) -> Self {
+        TaskInput::Json(text)
+    }
+}
+
+impl<'a> From<&'a String> for TaskInput<'a> {
+    fn from(text: &'a String) -> Self {
+        TaskInput::Json(text)
+    }
+}
+
+impl<'a> From<&'a [u8]> for TaskInput<'a> {
+    fn from(bytes: &'a [u8]) -> Self {
+        TaskInput::JsonBytes(bytes)
+    }
+}
+
+impl<'a> From<&'a Vec<u8>> for TaskInput<'a> {
+    fn from(bytes: &'a Vec<u8>) -> Self {
+        TaskInput::JsonBytes(bytes)
+    }
+}
+
+impl<'a> From<&'a Value> for TaskInput<'a> {
+    fn from(value: &'a Value) -> Self {
+        TaskInput::Value(Cow::Borrowed(value))
+    }
+}
+
+impl From<Value> for TaskInput<'_> {
+    fn from(value: Value) -> Self {
+        TaskInput::Value(Cow::Owned(value))
+    }
+}
+
+fn parse_json(bytes: &[u8]) -> Result<Value, TaskConfigError> {
+    serde_json::from_slice(bytes).map_err(|error| {
+        let mut violation = Violation::new(
+            ViolationKind::Syntax,
+            "",
+            format!("invalid JSON: {}", strip_position(&error.to_string())),
+        );
+        if error.line() > 0 {
+            violation.position = Some(Position {
+                line: error.line(),
+                column: error.column(),
+            });
+        }
+        TaskConfigError::from_violations(vec![violation])
+    })
+}
+
+fn parse_yaml(text: &str) -> Result<Value, TaskConfigError> {
+    serde_saphyr::from_str::<Value>(text).map_err(|error| {
+        TaskConfigError::from_violations(vec![Violation::new(
+            ViolationKind::Syntax,
+            "",
+            format!("invalid YAML: {error}"),
+        )])
+    })
+}
+
+/// serde_json appends " at line L column C"; the position is kept separately.
+fn strip_position(message: &str) -> &str {
+    message
+        .rfind(" at line ")
+        .map_or(message, |index| &message[..index])
+}
+
+/// A line and column (both 1-based) in the input text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Position {
+    /// 1-based line.
+    pub line: usize,
+    /// 1-based column.
+    pub column: usize,
+}
+
+/// Which stage found a violation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ViolationKind {
+    /// The text is not valid JSON or YAML.
+    Syntax,
+    /// The data does not match the task's JSON Schema.
+    Schema,
+    /// The data matched the schema but could not become the typed struct.
+    Deserialize,
+    /// A cross-field rule of the task (its `validate` hook).
+    Rule,
+}
+
+/// One thing wrong with task data.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Violation {
+    /// The stage that found it.
+    pub kind: ViolationKind,
+    /// JSON pointer to the offending value (`""` is the whole document).
+    pub pointer: String,
+    /// JSON pointer into the schema to the keyword that failed (empty if not a schema error).
+    pub schema_path: String,
+    /// What is wrong, in words.
+    pub message: String,
+    /// Where in the input text, when known.
+    pub position: Option<Position>,
+}
+
+impl Violation {
+    /// A violation at `pointer`, with no schema path or position.
+    pub fn new(kind: ViolationKind, pointer: impl Into<String>, message: impl Into<String>) -> Self {
+        Violation {
+            kind,
+            pointer: pointer.into(),
+            schema_path: String::new(),
+            message: message.into(),
+            position: None,
+        }
+    }
+}
+
+impl fmt::Display for Violation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let location = if self.pointer.is_empty() {
+            "(root)"
+        } else {
+            self.pointer.as_str()
+        };
+        write!(f, "{location}: {}", self.message)?;
+        if let Some(Position { line, column }) = self.position {
+            write!(f, " (line {line}, column {column})")?;
+        }
+        Ok(())
+    }
+}
+
+/// Invalid task data: every violation found, and an overall message.
+///
+/// `Display` gives the message then one violation per line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TaskConfigError {
+    message: String,
+    violations: Vec<Violation>,
+}
+
+impl TaskConfigError {
+    /// An error carrying these violations; the message summarises the first.
+    pub fn from_violations(violations: Vec<Violation>) -> Self {
+        let message = match violations.as_slice() {
+            [] => "invalid task data".to_owned(),
+            [only] => only.to_string(),
+            [first, rest @ ..] => format!("{first} (and {} more)", rest.len()),
+        };
+        TaskConfigError {
+            message,
+            violations,
+        }
+    }
+
+    /// A cross-field rule broken at `pointer` (use `""` for the whole document).
+    ///
+    /// `message` should be Debusine's wording for the same rule.
+    pub fn rule(pointer: impl Into<String>, message: impl Into<String>) -> Self {
+        let violation = Violation::new(ViolationKind::Rule, pointer, message);
+        TaskConfigError {
+            message: violation.message.clone(),
+            violations: vec![violation],
+        }
+    }
+
+    /// Adds the violations of `other` to this error (for collecting several rules).
+    pub fn merge(&mut self, other: TaskConfigError) {
+        self.violations.extend(other.violations);
+        *self = TaskConfigError::from_violations(std::mem::take(&mut self.violations));
+    }
+
+    /// The overall message.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
+    /// Every violation, in the order found.
+    pub fn violations(&self) -> &[Violation] {
+        &self.violations
+    }
+
+    /// Prefixes the message with context, as Debusine's `add_parent_message`: `parent: message`.
+    pub fn add_parent_message(&mut self, parent: &str) {
+        self.message = format!("{parent}: {}", self.message);
+    }
+}
+
+impl fmt::Display for TaskConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)?;
+        if self.violations.len() > 1 {
+            for violation in &self.violations {
+                write!(f, "\n  - {violation}")?;
+            }
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for TaskConfigError {}
+
+/// A task's schema and its compiled validator, built once per task type.
+pub struct CompiledSchema {
+    schema: Value,
+    validator: Validator,
+}
+
+impl CompiledSchema {
+    /// Generates `T`'s schema (draft 2020-12) and compiles its validator.
+    ///
+    /// Formats are asserted (`date-time`, `email`, ...); formats the validator does not know,
+    /// such as schemars' `uint32`, are ignored, since the type already bounds them.
+    pub fn new<T: JsonSchema>() -> CompiledSchema {
+        let schema = schema_for::<T>();
+        let validator = jsonschema::options()
+            .with_draft(Draft::Draft202012)
+            .should_validate_formats(true)
+            .should_ignore_unknown_formats(true)
+            .build(&schema)
+            .unwrap_or_else(|error| {
+                // Only reachable if schemars emits an invalid schema: a bug, not bad input.
+                panic!(
+                    "the generated schema of `{}` does not compile: {error}",
+                    std::any::type_name::<T>()
+                )
+            });
+        CompiledSchema { schema, validator }
+    }
+
+    /// The schema as JSON.
+    pub fn schema(&self) -> &Value {
+        &self.schema
+    }
+
+    /// Every schema violation of `instance`; empty when it is valid.
+    pub fn violations(&self, instance: &Value) -> Vec<Violation> {
+        self.validator
+            .iter_errors(instance)
+            .map(|error| Violation {
+                kind: ViolationKind::Schema,
+                pointer: error.instance_path().as_str().to_owned(),
+                schema_path: error.schema_path().as_str().to_owned(),
+                message: error.to_string(),
+                position: None,
+            })
+            .collect()
+    }
+}
+
+impl fmt::Debug for CompiledSchema {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CompiledSchema")
+            .field("schema", &self.schema)
+            .finish_non_exhaustive()
+    }
+}
+
+/// `T`'s JSON Schema, draft 2020-12, with the type's doc comment as description.
+pub fn schema_for<T: JsonSchema>() -> Value {
+    schemars::generate::SchemaSettings::draft2020_12()
+        .into_generator()
+        .into_root_schema_for::<T>()
+        .to_value()
+}
+
+/// Schema, then serde, then the task's `validate`: the pipeline behind [`Task::configure`].
+pub(crate) fn configure_typed<T: Task>(input: TaskInput<'_>) -> Result<T, TaskConfigError> {
+    let value = input.into_value()?;
+    let violations = T::__compiled().violations(&value);
+    if !violations.is_empty() {
+        return Err(TaskConfigError::from_violations(violations));
+    }
+    let task: T = deserialize(&value)?;
+    task.validate()?;
+    Ok(task)
+}
+
+fn deserialize<T: serde::de::DeserializeOwned>(value: &Value) -> Result<T, TaskConfigError> {
+    T::deserialize(value).map_err(|error| {
+        TaskConfigError::from_violations(vec![Violation::new(
+            ViolationKind::Deserialize,
+            "",
+            error.to_string(),
+        )])
+    })
+}

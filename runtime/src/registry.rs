@@ -1,0 +1,266 @@
+//! The registry of every task linked into the binary, collected at link time.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::sync::OnceLock;
+
+use serde_json::{Map, Value};
+
+use crate::configure::{TaskConfigError, TaskInput};
+use crate::task::{DynTask, Task, TaskKind};
+
+/// What the registry knows of one task type, without an instance of it.
+///
+/// One is placed in [`TASKS`] by each `#[derive(Task)]`.
+pub struct TaskEntry {
+    /// The registered name.
+    pub name: &'static str,
+    /// The registry the task belongs to.
+    pub kind: TaskKind,
+    /// The task's version.
+    pub version: u32,
+    /// The Rust path of the type.
+    pub type_name: &'static str,
+    /// The struct's doc comment.
+    pub description: &'static str,
+    schema: fn() -> &'static Value,
+    configure: fn(TaskInput<'_>) -> Result<Box<dyn DynTask>, TaskConfigError>,
+    analyze_worker: fn() -> Map<String, Value>,
+}
+
+impl TaskEntry {
+    /// The entry for `T`; used by the derive.
+    pub const fn of<T: Task>() -> TaskEntry {
+        TaskEntry {
+            name: T::NAME,
+            kind: T::KIND,
+            version: T::VERSION,
+            type_name: T::TYPE_NAME,
+            description: T::DESCRIPTION,
+            schema: T::schema,
+            configure: configure_boxed::<T>,
+            analyze_worker: T::analyze_worker_metadata,
+        }
+    }
+
+    /// The task's JSON Schema (draft 2020-12).
+    pub fn schema(&self) -> &'static Value {
+        (self.schema)()
+    }
+
+    /// The metadata key holding the version, e.g. `noop:version`.
+    pub fn version_key(&self) -> String {
+        self.kind.prefix_with_task_name(self.name, "version")
+    }
+
+    /// The first line of the description, for listings.
+    pub fn summary(&self) -> &'static str {
+        self.description.lines().next().unwrap_or("").trim()
+    }
+
+    /// Configures a task of this type from its data.
+    pub fn configure<'a>(
+        &self,
+        data: impl Into<TaskInput<'a>>,
+    ) -> Result<Box<dyn DynTask>, TaskConfigError> {
+        (self.configure)(data.into())
+    }
+
+    /// This task's worker metadata (version key and its own keys).
+    pub fn analyze_worker(&self) -> Map<String, Value> {
+        (self.analyze_worker)()
+    }
+}
+
+impl fmt::Debug for TaskEntry {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TaskEntry")
+            .field("name", &self.name)
+            .field("kind", &self.kind)
+            .field("version", &self.version)
+            .field("type_name", &self.type_name)
+            .finish_non_exhaustive()
+    }
+}
+
+fn configure_boxed<T: Task>(data: TaskInput<'_>) -> Result<Box<dyn DynTask>, TaskConfigError> {
+    Ok(Box::new(crate::configure::configure_typed::<T>(data)?))
+}
+
+/// Every task entry linked into the binary, in no particular order.
+#[linkme::distributed_slice]
+pub static TASKS: [TaskEntry];
+
+/// Why a lookup by name failed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum LookupError {
+    /// No task has this name; the message is the seed's.
+    #[error("'{name}' is not a registered task_name")]
+    Unknown {
+        /// The name, lowercased.
+        name: String,
+    },
+    /// No task of this kind has this name; the message is Debusine's.
+    #[error("'{name}' is not a registered {} task_name", kind.task_type())]
+    UnknownOfKind {
+        /// The name, lowercased.
+        name: String,
+        /// The kind looked in.
+        kind: TaskKind,
+    },
+    /// Several types claim this name; the registry refuses to pick one.
+    #[error(transparent)]
+    Duplicate(#[from] DuplicateTask),
+}
+
+/// Two or more types registered under one name in conflicting registries.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("Two Tasks with the same name: '{name}' ({})", type_names.join(", "))]
+pub struct DuplicateTask {
+    /// The contested name.
+    pub name: String,
+    /// The Rust types claiming it, sorted.
+    pub type_names: Vec<&'static str>,
+}
+
+/// The tasks of one binary, sorted by name, with any name conflicts set aside.
+///
+/// Like Debusine, a name may exist in several kinds' registries (a signing `noop` beside a worker
+/// `noop`), except that a worker and a server task may not share one.
+#[derive(Debug)]
+pub struct Registry {
+    entries: Vec<&'static TaskEntry>,
+    conflicts: BTreeMap<&'static str, DuplicateTask>,
+}
+
+impl Registry {
+    /// The registry of every task linked into this binary, built once on first use.
+    pub fn global() -> &'static Registry {
+        static GLOBAL: OnceLock<Registry> = OnceLock::new();
+        GLOBAL.get_or_init(|| Registry::from_entries(TASKS.iter()))
+    }
+
+    /// A registry over the given entries (tests and tools use this to build small ones).
+    pub fn from_entries(entries: impl IntoIterator<Item = &'static TaskEntry>) -> Registry {
+        let mut entries: Vec<&'static TaskEntry> = entries.into_iter().collect();
+        entries.sort_by(|a, b| (a.name, a.kind, a.type_name).cmp(&(b.name, b.kind, b.type_name)));
+        // One type linked twice (the same static seen through two slices) is not a conflict.
+        entries.dedup_by(|a, b| std::ptr::eq(*a, *b));
+        let mut conflicts = BTreeMap::new();
+        for group in entries.chunk_by(|a, b| a.name == b.name) {
+            let conflicting: Vec<&'static str> = group
+                .iter()
+                .filter(|entry| {
+                    group.iter().any(|other| {
+                        other.type_name != entry.type_name && kinds_conflict(entry.kind, other.kind)
+                    })
+                })
+                .map(|entry| entry.type_name)
+                .collect();
+            if !conflicting.is_empty() {
+                let name = group[0].name;
+                conflicts.insert(
+                    name,
+                    DuplicateTask {
+                        name: name.to_owned(),
+                        type_names: conflicting,
+                    },
+                );
+            }
+        }
+        entries.retain(|entry| !conflicts.contains_key(entry.name));
+        Registry { entries, conflicts }
+    }
+
+    /// Every usable entry, sorted by name then kind.
+    pub fn entries(&self) -> impl ExactSizeIterator<Item = &'static TaskEntry> + '_ {
+        self.entries.iter().copied()
+    }
+
+    /// Names claimed by several types, which lookups refuse.
+    pub fn conflicts(&self) -> impl ExactSizeIterator<Item = &DuplicateTask> {
+        self.conflicts.values()
+    }
+
+    /// The sorted, deduplicated names of every usable task (the seed's `task_names()`).
+    pub fn names(&self) -> Vec<&'static str> {
+        let mut names: Vec<&'static str> = self.entries.iter().map(|entry| entry.name).collect();
+        names.dedup();
+        names
+    }
+
+    /// Whether `name` (any case) is a usable task (the seed's `is_valid_task_name`).
+    pub fn contains(&self, name: &str) -> bool {
+        self.get(name).is_ok()
+    }
+
+    /// The task called `name`, compared in ASCII lowercase (the seed's `class_from_name`).
+    ///
+    /// Where several kinds have a task of that name, the worker task wins, then the kinds in
+    /// [`TaskKind::ALL`] order; use [`Registry::get_of_kind`] to choose.
+    pub fn get(&self, name: &str) -> Result<&'static TaskEntry, LookupError> {
+        let name = name.to_ascii_lowercase();
+        if let Some(conflict) = self.conflicts.get(name.as_str()) {
+            return Err(conflict.clone().into());
+        }
+        let found = self.same_name(&name).min_by_key(|entry| entry.kind);
+        found.ok_or(LookupError::Unknown { name })
+    }
+
+    /// The task of `kind` called `name`, compared in ASCII lowercase.
+    pub fn get_of_kind(&self, kind: TaskKind, name: &str) -> Result<&'static TaskEntry, LookupError> {
+        let name = name.to_ascii_lowercase();
+        if let Some(conflict) = self.conflicts.get(name.as_str()) {
+            return Err(conflict.clone().into());
+        }
+        let found = self.same_name(&name).find(|entry| entry.kind == kind);
+        found.ok_or(LookupError::UnknownOfKind { name, kind })
+    }
+
+    /// Configures the task called `name` from its data.
+    pub fn configure<'a>(
+        &self,
+        name: &str,
+        data: impl Into<TaskInput<'a>>,
+    ) -> Result<Box<dyn DynTask>, ConfigureByNameError> {
+        let entry = self.get(name)?;
+        Ok(entry.configure(data)?)
+    }
+
+    /// Every usable task's worker metadata, merged (the seed's `analyze_worker_all_tasks`).
+    pub fn analyze_worker_all_tasks(&self) -> Map<String, Value> {
+        let mut metadata = Map::new();
+        for entry in self.entries() {
+            metadata.extend(entry.analyze_worker());
+        }
+        metadata
+    }
+
+    fn same_name<'s>(&'s self, name: &'s str) -> impl Iterator<Item = &'static TaskEntry> + 's {
+        let start = self.entries.partition_point(|entry| entry.name < name);
+        self.entries[start..]
+            .iter()
+            .copied()
+            .take_while(move |entry| entry.name == name)
+    }
+}
+
+/// Debusine keeps one registry per kind, and forbids a worker and a server task sharing a name.
+fn kinds_conflict(a: TaskKind, b: TaskKind) -> bool {
+    a == b
+        || matches!(
+            (a, b),
+            (TaskKind::Worker, TaskKind::Server) | (TaskKind::Server, TaskKind::Worker)
+        )
+}
+
+/// Why [`Registry::configure`] failed: the name, or the data.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigureByNameError {
+    /// The name is not usable.
+    #[error(transparent)]
+    Lookup(#[from] LookupError),
+    /// The data is invalid for that task.
+    #[error(transparent)]
+    Config(#[from] TaskConfigError),
+}

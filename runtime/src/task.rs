@@ -1,0 +1,258 @@
+//! The two traits a task type implements: [`Task`] (derived) and [`Execute`] (written by hand).
+
+use std::any::Any;
+use std::fmt;
+
+use schemars::JsonSchema;
+use serde::de::DeserializeOwned;
+
+use crate::configure::{TaskConfigError, TaskInput, configure_typed};
+use crate::execute::{TaskContext, TaskError};
+use crate::worker::{RunCheckFailure, TaskMetadata, Unmet, WorkerMetadata, WorkerType};
+
+/// Which of Debusine's task registries a task belongs to.
+///
+/// The kind decides the prefix of the task's metadata keys and which type of worker may run it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum TaskKind {
+    /// Runs on an external worker (`system:worker_type` = `external`); keys are `name:x`.
+    Worker,
+    /// Runs on the server's Celery workers (`celery`); keys are `server:name:x`.
+    Server,
+    /// Runs on a signing worker (`signing`); keys are `signing:name:x`.
+    Signing,
+    /// Waits for an event; never scheduled on a worker; keys are `wait:name:x`.
+    Wait,
+    /// Internal to the server; never scheduled on a worker; keys are `internal:name:x`.
+    Internal,
+}
+
+impl TaskKind {
+    /// Every kind, in the order used for listings.
+    pub const ALL: [TaskKind; 5] = [
+        TaskKind::Worker,
+        TaskKind::Server,
+        TaskKind::Signing,
+        TaskKind::Wait,
+        TaskKind::Internal,
+    ];
+
+    /// The lowercase name used in `#[task(kind = ...)]` and in key prefixes.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            TaskKind::Worker => "worker",
+            TaskKind::Server => "server",
+            TaskKind::Signing => "signing",
+            TaskKind::Wait => "wait",
+            TaskKind::Internal => "internal",
+        }
+    }
+
+    /// Debusine's `task_type` spelling (`Worker`, `Server`, ...), as in work requests.
+    pub const fn task_type(self) -> &'static str {
+        match self {
+            TaskKind::Worker => "Worker",
+            TaskKind::Server => "Server",
+            TaskKind::Signing => "Signing",
+            TaskKind::Wait => "Wait",
+            TaskKind::Internal => "Internal",
+        }
+    }
+
+    /// Parses Debusine's `task_type` spelling (`Worker`, ...), exactly as Debusine writes it.
+    pub fn from_task_type(task_type: &str) -> Option<TaskKind> {
+        TaskKind::ALL
+            .into_iter()
+            .find(|kind| kind.task_type() == task_type)
+    }
+
+    /// The worker type that may run tasks of this kind; `None` for kinds never sent to workers.
+    pub const fn worker_type(self) -> Option<WorkerType> {
+        match self {
+            TaskKind::Worker => Some(WorkerType::External),
+            TaskKind::Server => Some(WorkerType::Celery),
+            TaskKind::Signing => Some(WorkerType::Signing),
+            TaskKind::Wait | TaskKind::Internal => None,
+        }
+    }
+
+    /// Debusine's `prefix_with_task_name`: `name:text` for worker tasks, `kind:name:text` otherwise.
+    pub fn prefix_with_task_name(self, name: &str, text: &str) -> String {
+        match self {
+            TaskKind::Worker => format!("{name}:{text}"),
+            other => format!("{}:{name}:{text}", other.as_str()),
+        }
+    }
+}
+
+impl fmt::Display for TaskKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The behaviour of a task: what `#[derive(Task)]` cannot know.
+///
+/// Only [`execute`](Execute::execute) is required. The other hooks default to "no extra rule".
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` derives `Task` but does not implement `taskdef::Execute`",
+    label = "`#[derive(Task)]` needs an `impl taskdef::Execute for {Self}`",
+    note = "add `impl taskdef::Execute for {Self} {{ fn execute(&self, ctx: &taskdef::TaskContext) -> Result<bool, taskdef::TaskError> {{ ... }} }}`"
+)]
+pub trait Execute {
+    /// Cross-field rules run after the data matched the schema and was deserialized.
+    ///
+    /// Like Debusine's `configure`, this may run on the scheduler: it must not touch the worker.
+    fn validate(&self) -> Result<(), TaskConfigError> {
+        Ok(())
+    }
+
+    /// The architecture the task must run on, checked against `system:architectures`.
+    fn host_architecture(&self) -> Option<&str> {
+        None
+    }
+
+    /// Adds this task's own worker metadata (tool probes, ...); keys are prefixed for the task.
+    fn analyze_worker(metadata: &mut TaskMetadata<'_>)
+    where
+        Self: Sized,
+    {
+        let _ = metadata;
+    }
+
+    /// Extra conditions on the worker; the base checks have already passed when this runs.
+    fn check_worker(&self, worker: &WorkerMetadata) -> Result<(), Unmet> {
+        let _ = worker;
+        Ok(())
+    }
+
+    /// Does the work. `Ok(true)` is success, `Ok(false)` a failure of the task's own making.
+    fn execute(&self, ctx: &TaskContext) -> Result<bool, TaskError>;
+}
+
+/// A task type: generated by `#[derive(Task)]`, never implemented by hand.
+///
+/// ```
+/// use schemars::JsonSchema;
+/// use serde::Deserialize;
+/// use taskdef::{Execute, Task, TaskContext, TaskError};
+///
+/// /// Do nothing, successfully or not.
+/// #[derive(Debug, Deserialize, JsonSchema, Task)]
+/// #[serde(deny_unknown_fields)]
+/// #[task(version = 1)]
+/// pub struct Noop {
+///     /// What to report.
+///     #[serde(default = "yes")]
+///     pub result: bool,
+/// }
+/// fn yes() -> bool { true }
+///
+/// impl Execute for Noop {
+///     fn execute(&self, _ctx: &TaskContext) -> Result<bool, TaskError> {
+///         Ok(self.result)
+///     }
+/// }
+///
+/// assert_eq!(Noop::NAME, "noop");
+/// assert_eq!(Noop::version_key(), "noop:version");
+/// assert_eq!(Noop::DESCRIPTION, "Do nothing, successfully or not.");
+/// let task = Noop::configure(r#"{"result": false}"#).unwrap();
+/// assert!(!task.result);
+/// let error = Noop::configure(r#"{"result": "no"}"#).unwrap_err();
+/// assert_eq!(error.violations()[0].pointer, "/result");
+/// ```
+pub trait Task: Execute + DeserializeOwned + JsonSchema + fmt::Debug + Send + Sync + 'static {
+    /// The registered name: the lowercase type name, or `#[task(name = "...")]`.
+    const NAME: &'static str;
+    /// The version the scheduler compares with the worker's `<prefix>:version`.
+    const VERSION: u32;
+    /// The registry the task belongs to.
+    const KIND: TaskKind;
+    /// The struct's doc comment, also the schema's `description`.
+    const DESCRIPTION: &'static str;
+    /// The Rust path of the type, for diagnostics (`my_crate::tasks::Sbuild`).
+    const TYPE_NAME: &'static str;
+
+    /// The compiled schema and validator, built on first use and cached for the process.
+    #[doc(hidden)]
+    fn __compiled() -> &'static crate::configure::CompiledSchema;
+
+    /// The metadata key holding this task's version: `noop:version`, `server:servernoop:version`.
+    fn version_key() -> String {
+        Self::KIND.prefix_with_task_name(Self::NAME, "version")
+    }
+
+    /// The task's JSON Schema (draft 2020-12).
+    fn schema() -> &'static serde_json::Value {
+        Self::__compiled().schema()
+    }
+
+    /// Validates task data against the schema, deserializes it, then runs [`Execute::validate`].
+    ///
+    /// Accepts JSON text (`&str`, `&[u8]`), a `serde_json::Value`, or [`TaskInput::yaml`].
+    fn configure<'a>(data: impl Into<TaskInput<'a>>) -> Result<Self, TaskConfigError> {
+        configure_typed::<Self>(data.into())
+    }
+
+    /// This task's worker metadata: its version key plus its own keys from [`Execute::analyze_worker`].
+    fn analyze_worker_metadata() -> serde_json::Map<String, serde_json::Value> {
+        let mut map = serde_json::Map::new();
+        map.insert(Self::version_key(), Self::VERSION.into());
+        Self::analyze_worker(&mut TaskMetadata::new(Self::KIND, Self::NAME, &mut map));
+        map
+    }
+}
+
+/// A configured task of any type: what a lookup by name gives.
+pub trait DynTask: Any + fmt::Debug + Send + Sync {
+    /// The registered name.
+    fn name(&self) -> &'static str;
+    /// The registry the task belongs to.
+    fn kind(&self) -> TaskKind;
+    /// The task's version.
+    fn version(&self) -> u32;
+    /// The architecture the task must run on, if any.
+    fn host_architecture(&self) -> Option<&str>;
+    /// Base checks then the task's own; says which check failed.
+    fn check_can_run_on(&self, worker: &WorkerMetadata) -> Result<(), RunCheckFailure>;
+    /// Whether the worker can run this task.
+    fn can_run_on(&self, worker: &WorkerMetadata) -> bool {
+        self.check_can_run_on(worker).is_ok()
+    }
+    /// Runs the task; see [`Execute::execute`].
+    fn execute(&self, ctx: &TaskContext) -> Result<bool, TaskError>;
+    /// For downcasting to the concrete type.
+    fn as_any(&self) -> &dyn Any;
+}
+
+impl<T: Task> DynTask for T {
+    fn name(&self) -> &'static str {
+        T::NAME
+    }
+    fn kind(&self) -> TaskKind {
+        T::KIND
+    }
+    fn version(&self) -> u32 {
+        T::VERSION
+    }
+    fn host_architecture(&self) -> Option<&str> {
+        Execute::host_architecture(self)
+    }
+    fn check_can_run_on(&self, worker: &WorkerMetadata) -> Result<(), RunCheckFailure> {
+        crate::worker::check_can_run_on(self, worker)
+    }
+    fn execute(&self, ctx: &TaskContext) -> Result<bool, TaskError> {
+        Execute::execute(self, ctx)
+    }
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+}
+
+impl dyn DynTask {
+    /// The concrete task, if it is a `T`.
+    pub fn downcast_ref<T: Task>(&self) -> Option<&T> {
+        self.as_any().downcast_ref()
+    }
+}

@@ -1,0 +1,1 @@
+//! Small tasks used by taskdef's integration tests.
