@@ -20,15 +20,34 @@ pub fn derive_task(input: TokenStream) -> TokenStream {
                 name = lit.value();
             } else if meta.path.is_ident("kind") {
                 let k: syn::Ident = meta.value()?.parse()?;
-                let k = syn::Ident::new(&{ let s = k.to_string(); s[..1].to_uppercase() + &s[1..] }, k.span());
+                let k = syn::Ident::new(
+                    &{
+                        let s = k.to_string();
+                        s[..1].to_uppercase() + &s[1..]
+                    },
+                    k.span(),
+                );
                 kind = quote!(#k);
             }
             Ok(())
         });
     }
     let version = version.unwrap_or(0);
-    let docs: Vec<String> = input.attrs.iter().filter(|a| a.path().is_ident("doc")).filter_map(|a| match &a.meta {
-        syn::Meta::NameValue(nv) => match &nv.value { syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(s), .. }) => Some(s.value().trim().to_owned()), _ => None }, _ => None }).collect();
+    let docs: Vec<String> = input
+        .attrs
+        .iter()
+        .filter(|a| a.path().is_ident("doc"))
+        .filter_map(|a| match &a.meta {
+            syn::Meta::NameValue(nv) => match &nv.value {
+                syn::Expr::Lit(syn::ExprLit {
+                    lit: syn::Lit::Str(s),
+                    ..
+                }) => Some(s.value().trim().to_owned()),
+                _ => None,
+            },
+            _ => None,
+        })
+        .collect();
     let description = docs.join("\n");
     let ident_str = ident.to_string();
     quote! {

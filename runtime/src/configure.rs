@@ -148,7 +148,11 @@ pub struct Violation {
 
 impl Violation {
     /// A violation at `pointer`, with no schema path or position.
-    pub fn new(kind: ViolationKind, pointer: impl Into<String>, message: impl Into<String>) -> Self {
+    pub fn new(
+        kind: ViolationKind,
+        pointer: impl Into<String>,
+        message: impl Into<String>,
+    ) -> Self {
         Violation {
             kind,
             pointer: pointer.into(),

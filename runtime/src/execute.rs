@@ -206,7 +206,9 @@ pub fn execute_logging_errors(task: &dyn DynTask, ctx: &TaskContext) -> Result<b
         .unwrap_or_else(|payload| Err(TaskError::Panicked(panic_message(payload.as_ref()))));
     match &outcome {
         Ok(success) => tracing::info!(task = task.name(), success, "task finished"),
-        Err(error) => tracing::error!(task = task.name(), %error, "Exception in Task {}", task.name()),
+        Err(error) => {
+            tracing::error!(task = task.name(), %error, "Exception in Task {}", task.name())
+        }
     }
     outcome
 }

@@ -22,8 +22,8 @@ pub use execute::{AbortHandle, ServerClient, TaskContext, TaskError, execute_log
 pub use registry::{ConfigureByNameError, DuplicateTask, LookupError, Registry, TaskEntry};
 pub use task::{DynTask, Execute, Task, TaskKind};
 pub use worker::{
-    RunCheckFailure, TaskMetadata, Unmet, WorkerMetadata, WorkerType, can_run_on,
-    check_can_run_on, system_metadata,
+    RunCheckFailure, TaskMetadata, Unmet, WorkerMetadata, WorkerType, can_run_on, check_can_run_on,
+    program_on_path, system_metadata,
 };
 
 /// Derives [`Task`] for a struct: see the README for the `#[task(...)]` attribute.

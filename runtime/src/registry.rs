@@ -208,7 +208,11 @@ impl Registry {
     }
 
     /// The task of `kind` called `name`, compared in ASCII lowercase.
-    pub fn get_of_kind(&self, kind: TaskKind, name: &str) -> Result<&'static TaskEntry, LookupError> {
+    pub fn get_of_kind(
+        &self,
+        kind: TaskKind,
+        name: &str,
+    ) -> Result<&'static TaskEntry, LookupError> {
         let name = name.to_ascii_lowercase();
         if let Some(conflict) = self.conflicts.get(name.as_str()) {
             return Err(conflict.clone().into());

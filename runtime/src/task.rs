@@ -162,7 +162,9 @@ pub trait Execute {
 /// let error = Noop::configure(r#"{"result": "no"}"#).unwrap_err();
 /// assert_eq!(error.violations()[0].pointer, "/result");
 /// ```
-pub trait Task: Execute + DeserializeOwned + JsonSchema + fmt::Debug + Send + Sync + 'static {
+pub trait Task:
+    Execute + DeserializeOwned + JsonSchema + fmt::Debug + Send + Sync + 'static
+{
     /// The registered name: the lowercase type name, or `#[task(name = "...")]`.
     const NAME: &'static str;
     /// The version the scheduler compares with the worker's `<prefix>:version`.

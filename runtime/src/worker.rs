@@ -29,9 +29,13 @@ impl WorkerType {
 
     /// Parses Debusine's spelling.
     pub fn parse(text: &str) -> Option<WorkerType> {
-        [WorkerType::External, WorkerType::Celery, WorkerType::Signing]
-            .into_iter()
-            .find(|worker_type| worker_type.as_str() == text)
+        [
+            WorkerType::External,
+            WorkerType::Celery,
+            WorkerType::Signing,
+        ]
+        .into_iter()
+        .find(|worker_type| worker_type.as_str() == text)
     }
 }
 
@@ -57,6 +61,14 @@ pub mod keys {
     pub const TASKS_ALLOWLIST: &str = "tasks_allowlist";
     /// Static metadata: these task names may not run here.
     pub const TASKS_DENYLIST: &str = "tasks_denylist";
+
+    /// Debusine's executor backends, each probed as `executor:<backend>:available`.
+    pub const EXECUTOR_BACKENDS: [&str; 4] = ["unshare", "incus-lxc", "incus-vm", "qemu"];
+
+    /// `executor:<backend>:available`.
+    pub fn executor_available(backend: &str) -> String {
+        format!("executor:{backend}:available")
+    }
 }
 
 /// A worker's metadata as the scheduler sees it: a flat JSON object, read through typed accessors.
@@ -120,7 +132,8 @@ impl WorkerMetadata {
 
     /// `system:total_physical_memory`, in bytes.
     pub fn total_physical_memory(&self) -> Option<u64> {
-        self.get(keys::TOTAL_PHYSICAL_MEMORY).and_then(Value::as_u64)
+        self.get(keys::TOTAL_PHYSICAL_MEMORY)
+            .and_then(Value::as_u64)
     }
 
     /// `tasks_allowlist`, if set.
@@ -176,7 +189,11 @@ impl WorkerMetadata {
     }
 
     fn get_str_list(&self, key: &str) -> Option<Vec<&str>> {
-        self.get(key)?.as_array()?.iter().map(Value::as_str).collect()
+        self.get(key)?
+            .as_array()?
+            .iter()
+            .map(Value::as_str)
+            .collect()
     }
 }
 
@@ -282,7 +299,13 @@ pub enum RunCheckFailure {
 /// 1. the worker type fits the kind; 2. the version key equals the task's version;
 /// 3. the task's host architecture, if any, is in `system:architectures`; 4. `check_worker`.
 pub fn check_can_run_on<T: Task>(task: &T, worker: &WorkerMetadata) -> Result<(), RunCheckFailure> {
-    check_base(T::KIND, T::NAME, T::VERSION, task.host_architecture(), worker)?;
+    check_base(
+        T::KIND,
+        T::NAME,
+        T::VERSION,
+        task.host_architecture(),
+        worker,
+    )?;
     task.check_worker(worker).map_err(RunCheckFailure::Task)
 }
 
@@ -349,7 +372,40 @@ pub fn system_metadata(worker_type: WorkerType) -> Map<String, Value> {
         map.insert(keys::HOST_ARCHITECTURE.into(), host.into());
         map.insert(keys::ARCHITECTURES.into(), architectures.into());
     }
+    for backend in keys::EXECUTOR_BACKENDS {
+        map.insert(
+            keys::executor_available(backend),
+            executor_available(backend).into(),
+        );
+    }
     map
+}
+
+/// Whether the tools an executor backend drives are installed: `unshare` for unshare,
+/// `incus` for the incus backends, `qemu-img` and `qemu-system-<cpu>` for qemu.
+fn executor_available(backend: &str) -> bool {
+    match backend {
+        "unshare" => program_on_path("unshare"),
+        "incus-lxc" | "incus-vm" => program_on_path("incus"),
+        "qemu" => {
+            program_on_path("qemu-img")
+                && program_on_path(&format!("qemu-system-{}", std::env::consts::ARCH))
+        }
+        _ => false,
+    }
+}
+
+/// Whether an executable file called `program` is on `PATH` (for tool probes such as
+/// `sbuild:available`).
+pub fn program_on_path(program: &str) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    let Some(path) = std::env::var_os("PATH") else {
+        return false;
+    };
+    std::env::split_paths(&path).any(|dir| {
+        std::fs::metadata(dir.join(program))
+            .is_ok_and(|meta| meta.is_file() && meta.permissions().mode() & 0o111 != 0)
+    })
 }
 
 fn command_output(program: &str, args: &[&str]) -> Option<String> {
