@@ -285,14 +285,37 @@ impl CompiledSchema {
     pub fn violations(&self, instance: &Value) -> Vec<Violation> {
         self.validator
             .iter_errors(instance)
-            .map(|error| Violation {
-                kind: ViolationKind::Schema,
-                pointer: error.instance_path().as_str().to_owned(),
-                schema_path: error.schema_path().as_str().to_owned(),
-                message: error.to_string(),
-                position: None,
+            .map(|error| {
+                let schema_path = error.schema_path().as_str().to_owned();
+                let message = self
+                    .explain_choice(&schema_path, error.instance())
+                    .unwrap_or_else(|| error.to_string());
+                Violation {
+                    kind: ViolationKind::Schema,
+                    pointer: error.instance_path().as_str().to_owned(),
+                    schema_path,
+                    message,
+                    position: None,
+                }
             })
             .collect()
+    }
+
+    /// schemars writes documented enums as a `oneOf` of `const`s, for which the validator says
+    /// only "not valid under any of the schemas"; name the accepted values instead.
+    fn explain_choice(&self, schema_path: &str, instance: &Value) -> Option<String> {
+        if !schema_path.ends_with("/oneOf") && !schema_path.ends_with("/anyOf") {
+            return None;
+        }
+        let choices = self.schema.pointer(schema_path)?.as_array()?;
+        let values: Vec<String> = choices
+            .iter()
+            .map(|choice| choice.get("const").map(Value::to_string))
+            .collect::<Option<_>>()?;
+        Some(format!(
+            "{instance} is not one of the permitted values: {}",
+            values.join(", ")
+        ))
     }
 }
 
@@ -325,11 +348,29 @@ pub(crate) fn configure_typed<T: Task>(input: TaskInput<'_>) -> Result<T, TaskCo
 }
 
 fn deserialize<T: serde::de::DeserializeOwned>(value: &Value) -> Result<T, TaskConfigError> {
-    T::deserialize(value).map_err(|error| {
+    serde_path_to_error::deserialize(value).map_err(|error| {
+        let pointer = json_pointer(error.path());
         TaskConfigError::from_violations(vec![Violation::new(
             ViolationKind::Deserialize,
-            "",
-            error.to_string(),
+            pointer,
+            error.inner().to_string(),
         )])
     })
+}
+
+/// serde_path_to_error's path (`input.binary_artifacts[0]`) as a JSON pointer.
+fn json_pointer(path: &serde_path_to_error::Path) -> String {
+    use serde_path_to_error::Segment;
+    let mut pointer = String::new();
+    for segment in path.iter() {
+        match segment {
+            Segment::Seq { index } => pointer.push_str(&format!("/{index}")),
+            Segment::Map { key } | Segment::Enum { variant: key } => {
+                pointer.push('/');
+                pointer.push_str(&key.replace('~', "~0").replace('/', "~1"));
+            }
+            Segment::Unknown => {}
+        }
+    }
+    pointer
 }
