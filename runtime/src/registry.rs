@@ -147,28 +147,29 @@ impl Registry {
         // One type linked twice (the same static seen through two slices) is not a conflict.
         entries.dedup_by(|a, b| std::ptr::eq(*a, *b));
         let mut conflicts = BTreeMap::new();
+        let mut conflicted_kinds = Vec::new();
         for group in entries.chunk_by(|a, b| a.name == b.name) {
-            let conflicting: Vec<&'static str> = group
+            let conflicting: Vec<&'static TaskEntry> = group
                 .iter()
+                .copied()
                 .filter(|entry| {
                     group.iter().any(|other| {
                         other.type_name != entry.type_name && kinds_conflict(entry.kind, other.kind)
                     })
                 })
-                .map(|entry| entry.type_name)
                 .collect();
-            if !conflicting.is_empty() {
-                let name = group[0].name;
+            if let Some(first) = conflicting.first() {
+                conflicted_kinds.extend(conflicting.iter().map(|entry| (entry.name, entry.kind)));
                 conflicts.insert(
-                    name,
+                    first.name,
                     DuplicateTask {
-                        name: name.to_owned(),
-                        type_names: conflicting,
+                        name: first.name.to_owned(),
+                        type_names: conflicting.iter().map(|entry| entry.type_name).collect(),
                     },
                 );
             }
         }
-        entries.retain(|entry| !conflicts.contains_key(entry.name));
+        entries.retain(|entry| !conflicted_kinds.contains(&(entry.name, entry.kind)));
         Registry { entries, conflicts }
     }
 
@@ -177,7 +178,8 @@ impl Registry {
         self.entries.iter().copied()
     }
 
-    /// Names claimed by several types, which lookups refuse.
+    /// Names claimed by several types of conflicting kinds: lookups of such a name refuse to pick
+    /// one, except a lookup by a kind that is not in conflict.
     pub fn conflicts(&self) -> impl ExactSizeIterator<Item = &DuplicateTask> {
         self.conflicts.values()
     }
@@ -197,7 +199,8 @@ impl Registry {
     /// The task called `name`, compared in ASCII lowercase (the seed's `class_from_name`).
     ///
     /// Where several kinds have a task of that name, the worker task wins, then the kinds in
-    /// [`TaskKind::ALL`] order; use [`Registry::get_of_kind`] to choose.
+    /// [`TaskKind::ALL`] order; use [`Registry::get_of_kind`] to choose. A name that several
+    /// types claim is refused with [`LookupError::Duplicate`].
     pub fn get(&self, name: &str) -> Result<&'static TaskEntry, LookupError> {
         let name = name.to_ascii_lowercase();
         if let Some(conflict) = self.conflicts.get(name.as_str()) {
@@ -214,11 +217,12 @@ impl Registry {
         name: &str,
     ) -> Result<&'static TaskEntry, LookupError> {
         let name = name.to_ascii_lowercase();
-        if let Some(conflict) = self.conflicts.get(name.as_str()) {
-            return Err(conflict.clone().into());
-        }
         let found = self.same_name(&name).find(|entry| entry.kind == kind);
-        found.ok_or(LookupError::UnknownOfKind { name, kind })
+        match (found, self.conflicts.get(name.as_str())) {
+            (Some(entry), _) => Ok(entry),
+            (None, Some(conflict)) => Err(conflict.clone().into()),
+            (None, None) => Err(LookupError::UnknownOfKind { name, kind }),
+        }
     }
 
     /// Configures the task called `name` from its data.
