@@ -12,6 +12,7 @@
 pub mod command;
 pub mod configure;
 pub mod execute;
+pub mod locate;
 pub mod registry;
 pub mod task;
 pub mod worker;
@@ -19,6 +20,7 @@ pub mod worker;
 pub use command::{CommandLine, CommandRunner, CommandStatus, ProcessRunner};
 pub use configure::{Position, TaskConfigError, TaskInput, Violation, ViolationKind};
 pub use execute::{AbortHandle, ServerClient, TaskContext, TaskError, execute_logging_errors};
+pub use locate::{SourceFormat, locate_positions};
 pub use registry::{ConfigureByNameError, DuplicateTask, LookupError, Registry, TaskEntry};
 pub use task::{DynTask, Execute, Task, TaskKind};
 pub use worker::{
