@@ -11,6 +11,7 @@
 
 pub mod command;
 pub mod configure;
+pub mod docs;
 pub mod execute;
 pub mod locate;
 pub mod registry;
