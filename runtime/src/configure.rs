@@ -83,9 +83,10 @@ fn parse_json(bytes: &[u8]) -> Result<Value, TaskConfigError> {
             format!("invalid JSON: {}", strip_position(&error.to_string())),
         );
         if error.line() > 0 {
+            // serde_json reports column 0 when the error is at a line break.
             violation.position = Some(Position {
                 line: error.line(),
-                column: error.column(),
+                column: error.column().max(1),
             });
         }
         TaskConfigError::from_violations(vec![violation])

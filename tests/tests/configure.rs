@@ -1,0 +1,251 @@
+//! `configure`: schema, then serde, then the task's own rules, with every violation reported.
+
+use serde_json::json;
+use taskdef::{Position, Task, TaskConfigError, TaskInput, ViolationKind};
+use taskdef_tests::{Component, TestBuildTask, TestNoop};
+
+#[test]
+fn accepts_valid_data_from_text_bytes_values_and_yaml() {
+    let text = r#"{"host_architecture": "amd64", "build_components": ["any", "source"]}"#;
+    let value = serde_json::from_str::<serde_json::Value>(text).unwrap();
+    let yaml = "host_architecture: amd64\nbuild_components: [any, source]\n";
+    let tasks = [
+        TestBuildTask::configure(text).unwrap(),
+        TestBuildTask::configure(text.as_bytes()).unwrap(),
+        TestBuildTask::configure(&value).unwrap(),
+        TestBuildTask::configure(value.clone()).unwrap(),
+        TestBuildTask::configure(TaskInput::yaml(yaml)).unwrap(),
+    ];
+    for task in tasks {
+        assert_eq!(task.host_architecture, "amd64");
+        assert_eq!(task.build_components, [Component::Any, Component::Source]);
+        assert_eq!(task.debug_level, 0, "the default applies");
+    }
+}
+
+#[test]
+fn defaults_fill_missing_fields() {
+    let task = TestNoop::configure("{}").unwrap();
+    assert!(task.result);
+    let task = TestBuildTask::configure(json!({"host_architecture": "i386"})).unwrap();
+    assert_eq!(task.build_components, [Component::Any]);
+    assert_eq!(task.binnmu, None);
+}
+
+#[test]
+fn a_missing_required_field_is_named() {
+    let error = TestBuildTask::configure("{}").unwrap_err();
+    assert_eq!(
+        error.message(),
+        "(root): \"host_architecture\" is a required property"
+    );
+    let [violation] = error.violations() else {
+        panic!("one violation expected: {error}");
+    };
+    assert_eq!(violation.kind, ViolationKind::Schema);
+    assert_eq!(violation.pointer, "");
+    assert_eq!(violation.schema_path, "/required");
+}
+
+#[test]
+fn every_violation_is_collected_with_pointer_and_schema_path() {
+    let error = TestBuildTask::configure(json!({
+        "host_architecture": 5,
+        "debug_level": 4,
+        "build_components": ["foo"],
+        "extra": 1,
+    }))
+    .unwrap_err();
+    let mut found: Vec<(&str, &str, &str)> = error
+        .violations()
+        .iter()
+        .map(|v| {
+            (
+                v.pointer.as_str(),
+                v.schema_path.as_str(),
+                v.message.as_str(),
+            )
+        })
+        .collect();
+    found.sort();
+    assert_eq!(
+        found,
+        [
+            (
+                "",
+                "/additionalProperties",
+                "Additional properties are not allowed ('extra' was unexpected)"
+            ),
+            (
+                "/build_components/0",
+                "/$defs/Component/oneOf",
+                "\"foo\" is not one of the permitted values: \"any\", \"all\", \"source\""
+            ),
+            (
+                "/debug_level",
+                "/properties/debug_level/maximum",
+                "4 is greater than the maximum of 3"
+            ),
+            (
+                "/host_architecture",
+                "/properties/host_architecture/type",
+                "5 is not of type \"string\""
+            ),
+        ]
+    );
+    let display = error.to_string();
+    assert_eq!(
+        display.lines().count(),
+        5,
+        "summary then one line each:\n{display}"
+    );
+    assert!(display.contains("(and 3 more)"), "{display}");
+}
+
+#[test]
+fn strings_are_never_taken_as_booleans() {
+    for data in [
+        r#"{"result": "True"}"#,
+        r#"{"result": "no"}"#,
+        r#"{"result": 1}"#,
+    ] {
+        let error = TestNoop::configure(data).unwrap_err();
+        assert_eq!(error.violations()[0].pointer, "/result", "{data}");
+        assert_eq!(error.violations()[0].schema_path, "/properties/result/type");
+    }
+}
+
+#[test]
+fn cross_field_rules_run_after_the_schema() {
+    let error = TestBuildTask::configure(json!({
+        "host_architecture": "amd64",
+        "binnmu": "+b1",
+        "build_components": ["any", "all"],
+    }))
+    .unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "Cannot build architecture-independent packages in a binNMU"
+    );
+    assert_eq!(error.violations()[0].kind, ViolationKind::Rule);
+
+    let schema_first = TestBuildTask::configure(json!({
+        "binnmu": "+b1",
+        "build_components": ["all"],
+    }))
+    .unwrap_err();
+    assert_eq!(
+        schema_first.violations()[0].kind,
+        ViolationKind::Schema,
+        "the rule does not run on data the schema rejects"
+    );
+}
+
+#[test]
+fn syntax_errors_have_a_position() {
+    let error = TestNoop::configure("{\n  \"result\": true,\n}").unwrap_err();
+    let violation = &error.violations()[0];
+    assert_eq!(violation.kind, ViolationKind::Syntax);
+    assert_eq!(violation.message, "invalid JSON: trailing comma");
+    assert_eq!(violation.position, Some(Position { line: 3, column: 1 }));
+
+    let error = TestNoop::configure(&b"\xff"[..]).unwrap_err();
+    assert_eq!(error.violations()[0].kind, ViolationKind::Syntax);
+
+    let error = TestNoop::configure(TaskInput::yaml("result: [")).unwrap_err();
+    assert_eq!(error.violations()[0].kind, ViolationKind::Syntax);
+    assert!(error.message().contains("invalid YAML"), "{error}");
+}
+
+#[test]
+fn a_top_level_that_is_not_an_object_is_refused() {
+    for data in ["[]", "null", "1", "\"x\""] {
+        let error = TestNoop::configure(data).unwrap_err();
+        assert_eq!(
+            error.violations()[0].schema_path,
+            "/type",
+            "{data}: {error}"
+        );
+    }
+}
+
+#[test]
+fn a_float_for_an_integer_is_reported_with_its_pointer() {
+    // JSON Schema counts 1.0 as an integer; serde does not, and the pointer still says where.
+    let error = TestBuildTask::configure(r#"{"host_architecture": "amd64", "debug_level": 1.0}"#)
+        .unwrap_err();
+    let violation = &error.violations()[0];
+    assert_eq!(violation.kind, ViolationKind::Deserialize);
+    assert_eq!(violation.pointer, "/debug_level");
+    assert_eq!(
+        violation.message,
+        "invalid type: floating point `1.0`, expected u8"
+    );
+}
+
+#[test]
+fn add_parent_message_prefixes_the_message_like_debusine() {
+    let mut error = TaskConfigError::rule(
+        "/input",
+        "One of source_artifact or binary_artifacts must be set",
+    );
+    error.add_parent_message("input");
+    assert_eq!(
+        error.to_string(),
+        "input: One of source_artifact or binary_artifacts must be set"
+    );
+    assert_eq!(
+        error.violations()[0].pointer,
+        "/input",
+        "violations are kept as they were"
+    );
+}
+
+#[test]
+fn merged_errors_keep_every_violation() {
+    let mut error = TaskConfigError::rule("/a", "first");
+    error.merge(TaskConfigError::rule("/b", "second"));
+    assert_eq!(error.violations().len(), 2);
+    assert_eq!(
+        error.to_string(),
+        "/a: first (and 1 more)\n  - /a: first\n  - /b: second"
+    );
+}
+
+#[test]
+fn the_schema_is_draft_2020_12_with_the_doc_comments() {
+    let schema = TestBuildTask::schema();
+    assert_eq!(
+        schema["$schema"],
+        "https://json-schema.org/draft/2020-12/schema"
+    );
+    assert_eq!(schema["description"], TestBuildTask::DESCRIPTION);
+    assert_eq!(schema["additionalProperties"], false);
+    assert_eq!(
+        schema["properties"]["host_architecture"]["description"],
+        "Architecture to build for."
+    );
+    assert_eq!(schema["required"], json!(["host_architecture"]));
+    assert!(
+        std::ptr::eq(schema, TestBuildTask::schema()),
+        "the schema is built once and cached"
+    );
+}
+
+#[test]
+fn formats_are_asserted() {
+    #[derive(Debug, serde::Deserialize, schemars::JsonSchema, taskdef::Task)]
+    #[task(version = 1, name = "formatted")]
+    struct Formatted {
+        #[schemars(extend("format" = "date-time"))]
+        when: String,
+    }
+    impl taskdef::Execute for Formatted {
+        fn execute(&self, _: &taskdef::TaskContext) -> Result<bool, taskdef::TaskError> {
+            Ok(true)
+        }
+    }
+    assert!(Formatted::configure(r#"{"when": "2024-05-01T12:00:00Z"}"#).is_ok());
+    let error = Formatted::configure(r#"{"when": "yesterday"}"#).unwrap_err();
+    assert_eq!(error.violations()[0].schema_path, "/properties/when/format");
+}
