@@ -7,16 +7,17 @@ use jsonschema::{Draft, Validator};
 use schemars::JsonSchema;
 use serde_json::Value;
 
+use crate::parse::{parse_json, parse_yaml};
 use crate::task::Task;
 
 /// Task data before it is parsed: JSON text, JSON bytes, YAML text, or an already parsed value.
 #[derive(Debug, Clone)]
 pub enum TaskInput<'a> {
-    /// JSON text.
+    /// JSON text (see [`crate::parse`] for the rules).
     Json(&'a str),
     /// JSON as bytes (must be UTF-8).
     JsonBytes(&'a [u8]),
-    /// YAML text (YAML 1.2: `no` and `on` are strings).
+    /// YAML text (YAML 1.2: `no` and `on` are strings; see [`crate::parse`]).
     Yaml(&'a str),
     /// A parsed JSON value.
     Value(Cow<'a, Value>),
@@ -73,41 +74,6 @@ impl From<Value> for TaskInput<'_> {
     fn from(value: Value) -> Self {
         TaskInput::Value(Cow::Owned(value))
     }
-}
-
-fn parse_json(bytes: &[u8]) -> Result<Value, TaskConfigError> {
-    serde_json::from_slice(bytes).map_err(|error| {
-        let mut violation = Violation::new(
-            ViolationKind::Syntax,
-            "",
-            format!("invalid JSON: {}", strip_position(&error.to_string())),
-        );
-        if error.line() > 0 {
-            // serde_json reports column 0 when the error is at a line break.
-            violation.position = Some(Position {
-                line: error.line(),
-                column: error.column().max(1),
-            });
-        }
-        TaskConfigError::from_violations(vec![violation])
-    })
-}
-
-fn parse_yaml(text: &str) -> Result<Value, TaskConfigError> {
-    serde_saphyr::from_str::<Value>(text).map_err(|error| {
-        TaskConfigError::from_violations(vec![Violation::new(
-            ViolationKind::Syntax,
-            "",
-            format!("invalid YAML: {error}"),
-        )])
-    })
-}
-
-/// serde_json appends " at line L column C"; the position is kept separately.
-fn strip_position(message: &str) -> &str {
-    message
-        .rfind(" at line ")
-        .map_or(message, |index| &message[..index])
 }
 
 /// A line and column (both 1-based) in the input text.

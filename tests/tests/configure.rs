@@ -170,17 +170,25 @@ fn a_top_level_that_is_not_an_object_is_refused() {
 }
 
 #[test]
-fn a_float_for_an_integer_is_reported_with_its_pointer() {
-    // JSON Schema counts 1.0 as an integer; serde does not, and the pointer still says where.
-    let error = TestBuildTask::configure(r#"{"host_architecture": "amd64", "debug_level": 1.0}"#)
+fn integers_follow_json_schema_not_the_spelling() {
+    // JSON Schema counts 1.0 as an integer; so does configure.
+    let task = TestBuildTask::configure(r#"{"host_architecture": "amd64", "debug_level": 1.0}"#);
+    assert_eq!(task.unwrap().debug_level, 1);
+    let error = TestBuildTask::configure(r#"{"host_architecture": "amd64", "debug_level": 1.5}"#)
         .unwrap_err();
     let violation = &error.violations()[0];
-    assert_eq!(violation.kind, ViolationKind::Deserialize);
+    assert_eq!(violation.kind, ViolationKind::Schema);
     assert_eq!(violation.pointer, "/debug_level");
-    assert_eq!(
-        violation.message,
-        "invalid type: floating point `1.0`, expected u8"
-    );
+    assert_eq!(violation.schema_path, "/properties/debug_level/type");
+}
+
+#[test]
+fn numbers_beyond_64_bits_are_refused_with_a_pointer() {
+    // Beyond u64, the value stays a float, and is out of range.
+    let error = TestBuildTask::configure(r#"{"host_architecture": "amd64", "debug_level": 1e30}"#)
+        .unwrap_err();
+    let violation = &error.violations()[0];
+    assert_eq!(violation.pointer, "/debug_level");
 }
 
 #[test]
