@@ -13,6 +13,7 @@ pub mod command;
 pub mod configure;
 pub mod docs;
 pub mod execute;
+pub mod parse;
 pub mod locate;
 pub mod registry;
 pub mod task;
