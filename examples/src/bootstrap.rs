@@ -1,0 +1,229 @@
+//! What mmdebstrap and simplesystemimagebuild share: bootstrap options and repositories.
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use crate::rules::{Rules, child};
+
+/// Options of the bootstrap, generic over the variants the task allows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, bound(deserialize = "V: Deserialize<'de>"))]
+pub struct BootstrapOptions<V> {
+    /// The architecture to bootstrap (`amd64`); the worker must be able to run it.
+    pub architecture: String,
+    /// The mmdebstrap variant, or null for mmdebstrap's default.
+    #[serde(default)]
+    pub variant: Option<V>,
+    /// Packages to install in addition to those of the variant.
+    #[serde(default)]
+    pub extra_packages: Vec<String>,
+    /// Whether to write `Signed-By` into the sources of the repositories.
+    #[serde(default = "yes")]
+    pub use_signed_by: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// An APT source type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[schemars(transform = crate::schema::unit_enum)]
+pub enum RepositoryType {
+    /// Binary packages.
+    #[serde(rename = "deb")]
+    Deb,
+    /// Source packages.
+    #[serde(rename = "deb-src")]
+    DebSrc,
+}
+
+impl RepositoryType {
+    /// The wire spelling: `deb` or `deb-src`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            RepositoryType::Deb => "deb",
+            RepositoryType::DebSrc => "deb-src",
+        }
+    }
+}
+
+/// How APT checks the repository's signatures.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+#[schemars(transform = crate::schema::unit_enum)]
+pub enum SignatureCheck {
+    /// With the keyrings of the system.
+    #[default]
+    System,
+    /// With the repository's `keyring`, which must then be given.
+    External,
+    /// Not at all.
+    NoCheck,
+}
+
+/// A keyring to check a repository's signatures with.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Keyring {
+    /// Where to get the keyring. A `file://` URL must point under `/usr/share/keyrings/` or
+    /// `/usr/local/share/keyrings/`.
+    #[schemars(regex(pattern = r"^[A-Za-z][A-Za-z0-9+.\-]*:\S+$"))]
+    pub url: String,
+    /// The keyring's SHA-256 checksum, or empty not to check it.
+    #[serde(default)]
+    pub sha256sum: String,
+    /// Whether to install the keyring into the image too.
+    #[serde(default)]
+    pub install: bool,
+}
+
+/// The directories a `file://` keyring may be in.
+pub const KEYRING_DIRECTORIES: [&str; 2] = ["/usr/share/keyrings/", "/usr/local/share/keyrings/"];
+
+impl Keyring {
+    /// Debusine's rule on `file://` URLs, checked on the normalised path (so `..` cannot escape).
+    pub(crate) fn check(&self, pointer: &str, rules: &mut Rules) {
+        let Some(rest) = strip_prefix_ignore_case(&self.url, "file://") else {
+            return;
+        };
+        // file://HOST/PATH: the path starts at the first slash after the (usually empty) host.
+        let path = rest.find('/').map_or("", |index| &rest[index..]);
+        let path = path.split(['?', '#']).next().unwrap_or_default();
+        let normalised = normalise_path(&percent_decode(path));
+        let allowed = KEYRING_DIRECTORIES
+            .iter()
+            .any(|directory| normalised.starts_with(directory));
+        if !allowed {
+            rules.fail(
+                child(pointer, "url"),
+                "file:// URLs for keyrings must be under /usr/share/keyrings/ or /usr/local/share/keyrings/",
+            );
+        }
+    }
+}
+
+fn strip_prefix_ignore_case<'a>(text: &'a str, prefix: &str) -> Option<&'a str> {
+    let head = text.get(..prefix.len())?;
+    head.eq_ignore_ascii_case(prefix)
+        .then(|| &text[prefix.len()..])
+}
+
+/// `%XX` escapes decoded, so that `%2e%2e` is seen as the `..` a downloader would see.
+fn percent_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut index = 0;
+    while index < bytes.len() {
+        let hex = bytes
+            .get(index + 1..index + 3)
+            .and_then(|pair| std::str::from_utf8(pair).ok())
+            .and_then(|pair| u8::from_str_radix(pair, 16).ok());
+        match (bytes[index], hex) {
+            (b'%', Some(byte)) => {
+                out.push(byte);
+                index += 3;
+            }
+            (byte, _) => {
+                out.push(byte);
+                index += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// A lexical `realpath` without symlinks: `.` and empty parts dropped, `..` pops (never above
+/// `/`). A trailing slash is dropped, as Python's `os.path.normpath` does.
+pub fn normalise_path(path: &str) -> String {
+    let mut parts: Vec<&str> = Vec::new();
+    for part in path.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                parts.pop();
+            }
+            other => parts.push(other),
+        }
+    }
+    format!("/{}", parts.join("/"))
+}
+
+/// One repository to bootstrap from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BootstrapRepository {
+    /// The mirror's URL (`http://deb.debian.org/debian`).
+    pub mirror: String,
+    /// The suite (`bookworm`).
+    pub suite: String,
+    /// The source types: at least one, each once.
+    #[serde(default = "default_types")]
+    #[schemars(length(min = 1), extend("uniqueItems" = true))]
+    pub types: Vec<RepositoryType>,
+    /// The components (`main`), each once; null for the suite's default.
+    #[serde(default)]
+    #[schemars(extend("uniqueItems" = true))]
+    pub components: Option<Vec<String>>,
+    /// How to check the repository's signatures.
+    #[serde(default)]
+    pub check_signature_with: SignatureCheck,
+    /// A package providing the keyring to check signatures with.
+    #[serde(default)]
+    pub keyring_package: Option<String>,
+    /// A keyring to check signatures with; required when `check_signature_with` is `external`.
+    #[serde(default)]
+    pub keyring: Option<Keyring>,
+}
+
+fn default_types() -> Vec<RepositoryType> {
+    vec![RepositoryType::Deb]
+}
+
+impl BootstrapRepository {
+    /// Debusine's rules: `external` needs a keyring; a `file://` keyring must be in a keyring
+    /// directory.
+    pub(crate) fn check(&self, pointer: &str, rules: &mut Rules) {
+        match &self.keyring {
+            Some(keyring) => keyring.check(&child(pointer, "keyring"), rules),
+            None if self.check_signature_with == SignatureCheck::External => rules.fail(
+                pointer,
+                "repository requires 'keyring': 'check_signature_with' is set to 'external'",
+            ),
+            None => {}
+        }
+    }
+
+    /// The one-line `sources.list` form: `deb [OPTIONS] MIRROR SUITE COMPONENT...`, one line per
+    /// type. `keyring_path` is where the keyring was stored, for `signed-by`.
+    pub fn sources_list_lines(&self, keyring_path: Option<&str>) -> Vec<String> {
+        let mut options = Vec::new();
+        match (self.check_signature_with, keyring_path) {
+            (SignatureCheck::NoCheck, _) => options.push("trusted=yes".to_owned()),
+            (_, Some(path)) => options.push(format!("signed-by={path}")),
+            _ => {}
+        }
+        self.types
+            .iter()
+            .map(|kind| {
+                let mut line = kind.as_str().to_owned();
+                if !options.is_empty() {
+                    line.push_str(&format!(" [{}]", options.join(" ")));
+                }
+                line.push_str(&format!(" {} {}", self.mirror, self.suite));
+                for component in self.components.as_deref().unwrap_or_default() {
+                    line.push(' ');
+                    line.push_str(component);
+                }
+                line
+            })
+            .collect()
+    }
+}
+
+/// Checks every repository of `bootstrap_repositories`.
+pub(crate) fn check_repositories(repositories: &[BootstrapRepository], rules: &mut Rules) {
+    for (index, repository) in repositories.iter().enumerate() {
+        repository.check(&child("/bootstrap_repositories", index), rules);
+    }
+}

@@ -1,0 +1,46 @@
+//! Debusine's worker tasks as taskdef task definitions.
+//!
+//! One typed struct per task of Debusine 0.12's worker catalogue: [`tasks::Noop`],
+//! [`tasks::Sbuild`], [`tasks::Lintian`], [`tasks::Autopkgtest`], [`tasks::Mmdebstrap`],
+//! [`tasks::SimpleSystemImageBuild`], [`tasks::Piuparts`], [`tasks::Blhc`], [`tasks::Debdiff`]
+//! and [`tasks::MakeSourcePackageUpload`]. Each has Debusine's wire names, types, defaults and
+//! constraints, so its generated JSON Schema is the task's documentation and `configure`
+//! accepts what Debusine accepts; the cross-field rules are in each task's `validate` hook, with
+//! Debusine's messages, at the JSON pointer of the offending value.
+//!
+//! The shared pieces are written once: [`lookup`] (single and multiple lookups, lookup objects
+//! and their matcher keys), [`executor`] (the `backend` and the worker checks that follow from
+//! it), [`repository`] (extra APT repositories) and [`bootstrap`] (what mmdebstrap and
+//! simplesystemimagebuild share). [`artifacts`] is how the offline runner finds input artifacts.
+//!
+//! # Linking
+//!
+//! Tasks register themselves at link time. A binary or test that names nothing from this crate
+//! does not link it, and its tasks are then missing from [`taskdef::Registry::global`]: add
+//! `use taskdef_examples as _;`.
+//!
+//! # Stricter than Debusine
+//!
+//! Debusine's task data models are pydantic (v1) models, which coerce values. taskdef does not:
+//! the published schema says what is accepted, and `configure` accepts exactly that.
+//!
+//! - A JSON string is never taken as a boolean or an integer: `"true"`, `"no"` and `"2"` are
+//!   refused where Debusine would read `true`, `false` and `2`.
+//! - A number is never taken as a string: `"suite": 12` is refused.
+//! - A boolean is never taken as a lookup (pydantic reads `true` as the integer lookup `1`), nor
+//!   is a float (`5.5` is refused, not truncated).
+//! - `binnmu.timestamp` must be an RFC 3339 date-time (`2024-05-01T12:00:00Z`); pydantic also
+//!   takes other date spellings and Unix timestamps.
+//!
+//! Debusine's own test and documentation examples (the conformance cases) get the same verdict
+//! from the catalogue as from Debusine.
+#![deny(missing_docs)]
+
+pub mod artifacts;
+pub mod bootstrap;
+pub mod executor;
+pub mod lookup;
+pub mod repository;
+mod rules;
+mod schema;
+pub mod tasks;

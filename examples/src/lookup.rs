@@ -1,0 +1,534 @@
+//! Debusine's lookups: how task data names artifacts and collection items.
+//!
+//! - [`LookupSingle`]: an integer (an artifact or collection id) or a string
+//!   (`"debian/match:codename=bookworm"`, `"123@artifacts"`, ...).
+//! - [`LookupDict`]: a query over a collection's items, with matchers on their name and data.
+//! - [`LookupMultiple`]: a list of single lookups and lookup objects, or one lookup object alone.
+//!
+//! The server resolves lookups; a worker only passes them on. The catalogue checks their shape,
+//! which is all Debusine checks when it configures a task.
+
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+use std::fmt;
+
+use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
+use serde::de::{self, Deserializer, Visitor};
+use serde::{Deserialize, Serialize, Serializer};
+use serde_json::{Map, Value};
+
+use crate::rules::{Rules, child};
+
+/// The default of every task's `task_configuration`.
+pub const DEFAULT_TASK_CONFIGURATION: &str = "default@debusine:task-configuration";
+
+/// `Some("default@debusine:task-configuration")`: the default of `task_configuration`.
+pub fn default_task_configuration() -> Option<LookupSingle> {
+    Some(LookupSingle::Path(DEFAULT_TASK_CONFIGURATION.to_owned()))
+}
+
+/// A lookup of one artifact or collection: an integer id or a string lookup.
+///
+/// Neither null, nor an object, nor a boolean, nor a float is a single lookup.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(untagged)]
+pub enum LookupSingle {
+    /// An artifact or collection id.
+    Id(i64),
+    /// A string lookup, such as `debian/match:codename=bookworm` or `123@artifacts`.
+    Path(String),
+}
+
+impl fmt::Display for LookupSingle {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            LookupSingle::Id(id) => write!(f, "{id}"),
+            LookupSingle::Path(path) => f.write_str(path),
+        }
+    }
+}
+
+impl From<i64> for LookupSingle {
+    fn from(id: i64) -> Self {
+        LookupSingle::Id(id)
+    }
+}
+
+impl From<&str> for LookupSingle {
+    fn from(path: &str) -> Self {
+        LookupSingle::Path(path.to_owned())
+    }
+}
+
+impl<'de> Deserialize<'de> for LookupSingle {
+    /// Strict: only JSON integers and strings. serde's `untagged` would try each variant in turn
+    /// and report a vague error; this visitor names what it got.
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct SingleVisitor;
+        impl Visitor<'_> for SingleVisitor {
+            type Value = LookupSingle;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a single lookup (an integer or a string)")
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<LookupSingle, E> {
+                Ok(LookupSingle::Id(v))
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<LookupSingle, E> {
+                i64::try_from(v)
+                    .map(LookupSingle::Id)
+                    .map_err(|_| E::invalid_value(de::Unexpected::Unsigned(v), &self))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<LookupSingle, E> {
+                Ok(LookupSingle::Path(v.to_owned()))
+            }
+            fn visit_string<E: de::Error>(self, v: String) -> Result<LookupSingle, E> {
+                Ok(LookupSingle::Path(v))
+            }
+        }
+        deserializer.deserialize_any(SingleVisitor)
+    }
+}
+
+impl JsonSchema for LookupSingle {
+    fn schema_name() -> Cow<'static, str> {
+        "LookupSingle".into()
+    }
+
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({
+            "description": "A lookup of one artifact or collection: an integer id, or a string such as `debian/match:codename=bookworm` or `123@artifacts`.",
+            "anyOf": [{"type": "integer"}, {"type": "string"}]
+        })
+    }
+}
+
+/// What kind of collection item a lookup object selects.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+#[schemars(transform = crate::schema::unit_enum)]
+pub enum ChildType {
+    /// Bare data items.
+    Bare,
+    /// Artifacts.
+    #[default]
+    Artifact,
+    /// Artifacts, or promises of artifacts that a pending work request will produce.
+    ArtifactOrPromise,
+    /// Collections.
+    Collection,
+    /// Any item.
+    Any,
+}
+
+/// How a matcher compares: the suffix of a matcher key (`name__startswith`), `exact` if none.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+#[schemars(transform = crate::schema::unit_enum)]
+pub enum MatcherKind {
+    /// Equal to the value (no suffix; an explicit `__exact` suffix is refused).
+    Exact,
+    /// Contains the value.
+    Contains,
+    /// Ends with the value.
+    Endswith,
+    /// Starts with the value.
+    Startswith,
+}
+
+impl MatcherKind {
+    /// The kinds that may be written as a key suffix (`exact` is written with no suffix).
+    pub const SUFFIXES: [MatcherKind; 3] = [
+        MatcherKind::Contains,
+        MatcherKind::Endswith,
+        MatcherKind::Startswith,
+    ];
+
+    /// The wire spelling: `exact`, `contains`, `endswith`, `startswith`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            MatcherKind::Exact => "exact",
+            MatcherKind::Contains => "contains",
+            MatcherKind::Endswith => "endswith",
+            MatcherKind::Startswith => "startswith",
+        }
+    }
+
+    fn from_suffix(suffix: &str) -> Option<MatcherKind> {
+        MatcherKind::SUFFIXES
+            .into_iter()
+            .find(|kind| kind.as_str() == suffix)
+    }
+}
+
+/// One matcher of a lookup object, in the server's normalised form.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Matcher {
+    /// How to compare.
+    pub kind: MatcherKind,
+    /// What to compare with.
+    pub value: Value,
+}
+
+/// A lookup filter's value: another lookup, single or multiple.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum LookupFilter {
+    /// A single lookup.
+    Single(LookupSingle),
+    /// A multiple lookup.
+    Multiple(LookupMultiple),
+}
+
+impl<'de> Deserialize<'de> for LookupFilter {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let value = Value::deserialize(deserializer)?;
+        match value {
+            Value::Number(_) | Value::String(_) => LookupSingle::deserialize(value)
+                .map(LookupFilter::Single)
+                .map_err(de::Error::custom),
+            other => LookupMultiple::deserialize(other)
+                .map(LookupFilter::Multiple)
+                .map_err(de::Error::custom),
+        }
+    }
+}
+
+impl JsonSchema for LookupFilter {
+    fn schema_name() -> Cow<'static, str> {
+        "LookupFilter".into()
+    }
+
+    fn json_schema(generator: &mut SchemaGenerator) -> Schema {
+        let single = generator.subschema_for::<LookupSingle>();
+        let multiple = generator.subschema_for::<LookupMultiple>();
+        json_schema!({
+            "description": "The value of a `lookup__NAME` filter: a single or a multiple lookup.",
+            "anyOf": [single, multiple]
+        })
+    }
+}
+
+/// A lookup object: a query over the items of a collection.
+///
+/// On the wire, matchers are keys: `name`, `name__K`, `data__FIELD`, `data__FIELD__K` (K is
+/// `contains`, `endswith` or `startswith`; no suffix means exact) and `lookup__NAME` (a single or
+/// multiple lookup). The server re-sends lookups in a normalised form, `name_matcher`,
+/// `data_matchers` and `lookup_filters`, which is accepted too; this type always serializes to it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LookupDict {
+    /// The collection to look in.
+    pub collection: LookupSingle,
+    /// What kind of item to select.
+    pub child_type: ChildType,
+    /// The category the items must have.
+    pub category: Option<String>,
+    /// The matcher on the item's name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name_matcher: Option<Matcher>,
+    /// The matchers on the item's data, as `[field, matcher]` pairs.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub data_matchers: Vec<(String, Matcher)>,
+    /// Filters by other lookups, as `[name, lookup]` pairs.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub lookup_filters: Vec<(String, LookupFilter)>,
+    /// Where each lookup filter was written, relative to this object (for error pointers).
+    #[serde(skip)]
+    filter_pointers: Vec<String>,
+    /// Keys that target the same thing, each group sorted (reported by `validate`).
+    #[serde(skip)]
+    conflicts: Vec<Vec<String>>,
+}
+
+/// The segment pattern of a field or filter name: no empty part and no `__` inside.
+const SEGMENT: &str = "[^_]+(?:_[^_]+)*";
+
+impl LookupDict {
+    /// A lookup of every artifact in `collection`, with no matcher.
+    pub fn new(collection: impl Into<LookupSingle>) -> Self {
+        LookupDict {
+            collection: collection.into(),
+            child_type: ChildType::Artifact,
+            category: None,
+            name_matcher: None,
+            data_matchers: Vec::new(),
+            lookup_filters: Vec::new(),
+            filter_pointers: Vec::new(),
+            conflicts: Vec::new(),
+        }
+    }
+
+    /// Debusine's rules on the matcher keys: no two keys on one target; nested lookups too.
+    pub(crate) fn check(&self, pointer: &str, rules: &mut Rules) {
+        for group in &self.conflicts {
+            let quoted: Vec<String> = group.iter().map(|key| format!("'{key}'")).collect();
+            rules.fail(
+                pointer,
+                format!("Conflicting matchers: [{}]", quoted.join(", ")),
+            );
+        }
+        for ((_, filter), relative) in self.lookup_filters.iter().zip(&self.filter_pointers) {
+            if let LookupFilter::Multiple(multiple) = filter {
+                multiple.check(&format!("{pointer}{relative}"), rules);
+            }
+        }
+    }
+
+    fn from_map(map: Map<String, Value>) -> Result<Self, String> {
+        fn parse<T: serde::de::DeserializeOwned>(key: &str, value: Value) -> Result<T, String> {
+            serde_json::from_value(value).map_err(|error| format!("{key}: {error}"))
+        }
+        let mut collection = None;
+        let mut dict = LookupDict::new(0);
+        // Target ("name" or "data__FIELD") -> the keys written for it.
+        let mut targets: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for (key, value) in map {
+            match key.as_str() {
+                "collection" => collection = Some(parse::<LookupSingle>(&key, value)?),
+                "child_type" => dict.child_type = parse(&key, value)?,
+                "category" => dict.category = parse(&key, value)?,
+                "name_matcher" => {
+                    targets.entry("name".into()).or_default().push(key.clone());
+                    dict.name_matcher = parse(&key, value)?;
+                }
+                "data_matchers" => {
+                    let pairs: Vec<(String, Matcher)> = parse(&key, value)?;
+                    for (field, _) in &pairs {
+                        targets
+                            .entry(format!("data__{field}"))
+                            .or_default()
+                            .push(format!("data_matchers: {field}"));
+                    }
+                    dict.data_matchers.extend(pairs);
+                }
+                "lookup_filters" => {
+                    let pairs: Vec<(String, LookupFilter)> = parse(&key, value)?;
+                    for index in 0..pairs.len() {
+                        dict.filter_pointers
+                            .push(format!("/lookup_filters/{index}/1"));
+                    }
+                    dict.lookup_filters.extend(pairs);
+                }
+                _ => match parse_matcher_key(&key) {
+                    Some(MatcherKey::Name(kind)) => {
+                        let Value::String(_) = value else {
+                            return Err(format!("{key}: expected a string"));
+                        };
+                        targets.entry("name".into()).or_default().push(key.clone());
+                        dict.name_matcher = Some(Matcher { kind, value });
+                    }
+                    Some(MatcherKey::Data(field, kind)) => {
+                        targets
+                            .entry(format!("data__{field}"))
+                            .or_default()
+                            .push(key.clone());
+                        dict.data_matchers
+                            .push((field.to_owned(), Matcher { kind, value }));
+                    }
+                    Some(MatcherKey::Lookup(name)) => {
+                        let filter: LookupFilter = parse(&key, value)?;
+                        dict.filter_pointers.push(child("", &key));
+                        dict.lookup_filters.push((name.to_owned(), filter));
+                    }
+                    None if ["name", "data", "lookup"]
+                        .iter()
+                        .any(|prefix| key.starts_with(prefix)) =>
+                    {
+                        return Err(format!("Unrecognized matcher: {key}"));
+                    }
+                    None => return Err(format!("unknown field `{key}`")),
+                },
+            }
+        }
+        dict.collection = collection.ok_or("missing field `collection`")?;
+        dict.conflicts = targets
+            .into_values()
+            .filter(|keys| keys.len() > 1)
+            .map(|mut keys| {
+                keys.sort();
+                keys
+            })
+            .collect();
+        Ok(dict)
+    }
+}
+
+/// A matcher key as written on the wire.
+enum MatcherKey<'a> {
+    Name(MatcherKind),
+    Data(&'a str, MatcherKind),
+    Lookup(&'a str),
+}
+
+/// Parses `name`, `name__K`, `data__FIELD`, `data__FIELD__K`, `lookup__NAME`; `None` otherwise.
+fn parse_matcher_key(key: &str) -> Option<MatcherKey<'_>> {
+    let parts: Vec<&str> = key.split("__").collect();
+    let segment_ok =
+        |part: &&str| !part.is_empty() && !part.starts_with('_') && !part.ends_with('_');
+    match parts.as_slice() {
+        ["name"] => Some(MatcherKey::Name(MatcherKind::Exact)),
+        ["name", suffix] => MatcherKind::from_suffix(suffix).map(MatcherKey::Name),
+        ["data", field] if segment_ok(field) => Some(MatcherKey::Data(field, MatcherKind::Exact)),
+        ["data", field, suffix] if segment_ok(field) => {
+            MatcherKind::from_suffix(suffix).map(|kind| MatcherKey::Data(field, kind))
+        }
+        ["lookup", name] if segment_ok(name) => Some(MatcherKey::Lookup(name)),
+        _ => None,
+    }
+}
+
+impl<'de> Deserialize<'de> for LookupDict {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let map = Map::<String, Value>::deserialize(deserializer)?;
+        LookupDict::from_map(map).map_err(de::Error::custom)
+    }
+}
+
+impl JsonSchema for LookupDict {
+    fn schema_name() -> Cow<'static, str> {
+        "LookupDict".into()
+    }
+
+    fn json_schema(generator: &mut SchemaGenerator) -> Schema {
+        let single = generator.subschema_for::<LookupSingle>();
+        let child_type = generator.subschema_for::<ChildType>();
+        let matcher = generator.subschema_for::<Matcher>();
+        let filter = generator.subschema_for::<LookupFilter>();
+        let suffixes = "(?:__(?:contains|endswith|startswith))?";
+        json_schema!({
+            "description": "A lookup object: a query over the items of a collection. Matchers are keys: `name`, `name__K`, `data__FIELD`, `data__FIELD__K` (K is `contains`, `endswith` or `startswith`; no suffix means exact) and `lookup__NAME`; two matchers on one target conflict. The server's normalised form (`name_matcher`, `data_matchers`, `lookup_filters`) is accepted too.",
+            "type": "object",
+            "properties": {
+                "collection": single,
+                "child_type": {"allOf": [child_type], "default": "artifact"},
+                "category": {"type": ["string", "null"], "default": null},
+                "name_matcher": matcher,
+                "data_matchers": {
+                    "type": "array",
+                    "items": {
+                        "type": "array",
+                        "prefixItems": [{"type": "string"}, matcher],
+                        "items": false,
+                        "minItems": 2
+                    }
+                },
+                "lookup_filters": {
+                    "type": "array",
+                    "items": {
+                        "type": "array",
+                        "prefixItems": [{"type": "string"}, filter],
+                        "items": false,
+                        "minItems": 2
+                    }
+                }
+            },
+            "patternProperties": {
+                format!("^name{suffixes}$"): {"type": "string"},
+                format!("^data__{SEGMENT}{suffixes}$"): true,
+                format!("^lookup__{SEGMENT}$"): filter
+            },
+            "required": ["collection"],
+            "additionalProperties": false
+        })
+    }
+}
+
+/// One item of a multiple lookup: a single lookup or a lookup object.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum LookupItem {
+    /// A single lookup.
+    Single(LookupSingle),
+    /// A lookup object.
+    Dict(LookupDict),
+}
+
+/// A lookup of several artifacts: a list of single lookups and lookup objects, or one lookup
+/// object alone (the same as a one-item list). An empty list is a valid, empty lookup.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct LookupMultiple {
+    /// The lookups, in order.
+    pub items: Vec<LookupItem>,
+    /// Whether the data held one lookup object rather than a list (for error pointers).
+    alone: bool,
+}
+
+impl LookupMultiple {
+    /// A list of lookups.
+    pub fn new(items: Vec<LookupItem>) -> Self {
+        LookupMultiple {
+            items,
+            alone: false,
+        }
+    }
+
+    /// Whether there is no lookup at all.
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+
+    /// Checks each lookup object's rules; `pointer` is where this lookup is in the task data.
+    pub(crate) fn check(&self, pointer: &str, rules: &mut Rules) {
+        for (index, item) in self.items.iter().enumerate() {
+            if let LookupItem::Dict(dict) = item {
+                let at = if self.alone {
+                    pointer.to_owned()
+                } else {
+                    child(pointer, index)
+                };
+                dict.check(&at, rules);
+            }
+        }
+    }
+}
+
+impl Serialize for LookupMultiple {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.items.serialize(serializer)
+    }
+}
+
+impl<'de> Deserialize<'de> for LookupMultiple {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        fn item<E: de::Error>(value: Value) -> Result<LookupItem, E> {
+            match value {
+                Value::Object(map) => LookupDict::from_map(map)
+                    .map(LookupItem::Dict)
+                    .map_err(E::custom),
+                other => LookupSingle::deserialize(other)
+                    .map(LookupItem::Single)
+                    .map_err(E::custom),
+            }
+        }
+        match Value::deserialize(deserializer)? {
+            Value::Array(values) => Ok(LookupMultiple::new(
+                values.into_iter().map(item).collect::<Result<_, _>>()?,
+            )),
+            Value::Object(map) => Ok(LookupMultiple {
+                items: vec![item(Value::Object(map))?],
+                alone: true,
+            }),
+            _ => Err(de::Error::custom(
+                "Lookup of multiple collection items must be a dictionary or a list",
+            )),
+        }
+    }
+}
+
+impl JsonSchema for LookupMultiple {
+    fn schema_name() -> Cow<'static, str> {
+        "LookupMultiple".into()
+    }
+
+    fn json_schema(generator: &mut SchemaGenerator) -> Schema {
+        let single = generator.subschema_for::<LookupSingle>();
+        let dict = generator.subschema_for::<LookupDict>();
+        json_schema!({
+            "description": "A lookup of several artifacts: a list of single lookups and lookup objects, or one lookup object alone.",
+            "anyOf": [
+                {"type": "array", "items": {"anyOf": [single, dict]}},
+                dict
+            ]
+        })
+    }
+}

@@ -1,0 +1,282 @@
+//! The `autopkgtest` task.
+
+use std::collections::BTreeMap;
+use std::ffi::OsString;
+use std::path::PathBuf;
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use taskdef::{
+    CommandLine, Execute, Task, TaskConfigError, TaskContext, TaskError, TaskMetadata, Unmet,
+    WorkerMetadata, program_on_path,
+};
+
+use crate::artifacts::{file_with_suffix, files_with_suffix, resolve_multiple, resolve_single};
+use crate::executor::Backend;
+use crate::lookup::{LookupMultiple, LookupSingle, default_task_configuration};
+use crate::repository::{self, ExtraRepository};
+use crate::rules::Rules;
+
+/// Run a source package's autopkgtests against its binary packages.
+///
+/// The tests run in `environment` through the executor `backend`, with autopkgtest's
+/// virtualisation server for that backend.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema, Task)]
+#[serde(deny_unknown_fields)]
+#[task(version = 1)]
+pub struct Autopkgtest {
+    /// The task configuration to apply, or null for none.
+    #[serde(default = "default_task_configuration")]
+    pub task_configuration: Option<LookupSingle>,
+    /// The packages to test.
+    pub input: AutopkgtestInput,
+    /// The executor backend to test with.
+    #[serde(default)]
+    pub backend: Backend,
+    /// The environment to test in (a tarball or an image).
+    pub environment: LookupSingle,
+    /// The architecture to test on (`amd64`).
+    pub host_architecture: String,
+    /// APT repositories to add to the test environment.
+    #[serde(default)]
+    pub extra_repositories: Option<Vec<ExtraRepository>>,
+    /// Only these tests (all when empty).
+    #[serde(default)]
+    pub include_tests: Vec<String>,
+    /// Never these tests.
+    #[serde(default)]
+    pub exclude_tests: Vec<String>,
+    /// How much debugging output: 0 (none) to 3.
+    #[serde(default)]
+    #[schemars(range(min = 0, max = 3))]
+    pub debug_level: u8,
+    /// Whether to prefer packages from the environment's base distribution (Debusine passes
+    /// `--apt-default-release=<its codename>`; the offline runner does not know the codename
+    /// and leaves APT's default).
+    #[serde(default)]
+    pub use_packages_from_base_repository: bool,
+    /// Environment variables for the tests.
+    #[serde(default)]
+    pub extra_environment: BTreeMap<String, String>,
+    /// What to do with tests that need the Internet.
+    #[serde(default)]
+    pub needs_internet: NeedsInternet,
+    /// Which outcomes make the task fail.
+    #[serde(default)]
+    pub fail_on: FailOn,
+    /// Timeouts in seconds, or null for autopkgtest's defaults.
+    #[serde(default)]
+    pub timeout: Option<Timeout>,
+}
+
+/// The packages autopkgtest tests.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AutopkgtestInput {
+    /// The source package holding the tests.
+    pub source_artifact: LookupSingle,
+    /// The binary packages to test.
+    pub binary_artifacts: LookupMultiple,
+    /// Further artifacts the tests may use.
+    #[serde(default)]
+    pub context_artifacts: LookupMultiple,
+}
+
+/// What to do with tests marked `needs-internet`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+#[schemars(transform = crate::schema::unit_enum)]
+pub enum NeedsInternet {
+    /// Run them.
+    #[default]
+    Run,
+    /// Run them, and do not count their failure.
+    Try,
+    /// Skip them.
+    Skip,
+}
+
+impl NeedsInternet {
+    /// The wire spelling, also autopkgtest's.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            NeedsInternet::Run => "run",
+            NeedsInternet::Try => "try",
+            NeedsInternet::Skip => "skip",
+        }
+    }
+}
+
+/// Which test outcomes make the task fail.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FailOn {
+    /// A failed test.
+    #[serde(default = "yes")]
+    pub failed_test: bool,
+    /// A flaky test that failed.
+    #[serde(default)]
+    pub flaky_test: bool,
+    /// A skipped test.
+    #[serde(default)]
+    pub skipped_test: bool,
+}
+
+impl Default for FailOn {
+    fn default() -> Self {
+        FailOn {
+            failed_test: true,
+            flaky_test: false,
+            skipped_test: false,
+        }
+    }
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// autopkgtest's timeouts, in seconds (`factor` multiplies the others).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Timeout {
+    /// The whole run.
+    #[serde(default)]
+    pub global: Option<u64>,
+    /// A multiplier of every other timeout.
+    #[serde(default)]
+    pub factor: Option<u64>,
+    /// Short operations.
+    #[serde(default)]
+    pub short: Option<u64>,
+    /// Installing dependencies.
+    #[serde(default)]
+    pub install: Option<u64>,
+    /// One test.
+    #[serde(default)]
+    pub test: Option<u64>,
+    /// Copying files in or out of the testbed.
+    #[serde(default)]
+    pub copy: Option<u64>,
+}
+
+/// The local files an autopkgtest run uses.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AutopkgtestInputs {
+    /// The source package's `.dsc`.
+    pub dsc: PathBuf,
+    /// The binary packages (`.deb`).
+    pub binaries: Vec<PathBuf>,
+    /// The environment: a tarball for unshare, an image for other backends.
+    pub environment: PathBuf,
+}
+
+impl Autopkgtest {
+    /// The autopkgtest command line for this task data and these local files.
+    pub fn command_line(&self, inputs: &AutopkgtestInputs) -> CommandLine {
+        let mut cmd = CommandLine::new("autopkgtest").arg("--apt-upgrade");
+        if self.debug_level > 0 {
+            cmd = cmd.arg("--debug");
+        }
+        for test in &self.include_tests {
+            cmd = cmd.arg(format!("--test-name={test}"));
+        }
+        for test in &self.exclude_tests {
+            cmd = cmd.arg(format!("--skip-test={test}"));
+        }
+        for (key, value) in &self.extra_environment {
+            cmd = cmd.arg(format!("--env={key}={value}"));
+        }
+        cmd = cmd.arg(format!("--needs-internet={}", self.needs_internet.as_str()));
+        if let Some(timeout) = &self.timeout {
+            let all = [
+                ("global", timeout.global),
+                ("factor", timeout.factor),
+                ("short", timeout.short),
+                ("install", timeout.install),
+                ("test", timeout.test),
+                ("copy", timeout.copy),
+            ];
+            for (name, value) in all {
+                if let Some(value) = value {
+                    cmd = cmd.arg(format!("--timeout-{name}={value}"));
+                }
+            }
+        }
+        for repository in self.extra_repositories.iter().flatten() {
+            cmd = cmd.arg(format!(
+                "--add-apt-source={}",
+                repository.sources_list_line()
+            ));
+        }
+        cmd = cmd.arg(&inputs.dsc).args(inputs.binaries.iter());
+        cmd = cmd.arg("--");
+        let mut image = OsString::new();
+        image.push(&inputs.environment);
+        match self.backend.resolve() {
+            Backend::Unshare => {
+                let mut tarball = OsString::from("--tarball=");
+                tarball.push(&inputs.environment);
+                cmd = cmd.arg("unshare").arg(tarball);
+            }
+            Backend::IncusLxc => cmd = cmd.arg("incus").arg(image),
+            Backend::IncusVm => cmd = cmd.arg("incus").arg("--vm").arg(image),
+            Backend::Qemu | Backend::Auto => cmd = cmd.arg("qemu").arg(image),
+        }
+        if self.debug_level > 1 {
+            cmd = cmd.arg("--debug");
+        }
+        cmd
+    }
+}
+
+impl Execute for Autopkgtest {
+    fn validate(&self) -> Result<(), TaskConfigError> {
+        let mut rules = Rules::new();
+        self.input
+            .binary_artifacts
+            .check("/input/binary_artifacts", &mut rules);
+        self.input
+            .context_artifacts
+            .check("/input/context_artifacts", &mut rules);
+        repository::check_all(
+            self.extra_repositories.as_deref(),
+            "/extra_repositories",
+            &mut rules,
+        );
+        rules.finish()
+    }
+
+    fn host_architecture(&self) -> Option<&str> {
+        Some(&self.host_architecture)
+    }
+
+    fn analyze_worker(metadata: &mut TaskMetadata<'_>) {
+        metadata.insert("available", program_on_path("autopkgtest"));
+    }
+
+    fn check_worker(&self, worker: &WorkerMetadata) -> Result<(), Unmet> {
+        self.backend.check_available(worker)?;
+        worker.require_flag("autopkgtest:available")
+    }
+
+    fn execute(&self, ctx: &TaskContext) -> Result<bool, TaskError> {
+        let source = resolve_single(ctx, "input.source_artifact", &self.input.source_artifact)?;
+        let binaries =
+            resolve_multiple(ctx, "input.binary_artifacts", &self.input.binary_artifacts)?;
+        let inputs = AutopkgtestInputs {
+            dsc: file_with_suffix(&source, ".dsc")?,
+            binaries: files_with_suffix(&binaries, ".deb")?,
+            environment: resolve_single(ctx, "environment", &self.environment)?,
+        };
+        let status = ctx.run(&self.command_line(&inputs))?;
+        // autopkgtest exits 0 (all passed), 2 (some skipped), 4 (some failed), 8 (none run),
+        // 6 (failed and skipped); other codes are errors.
+        Ok(match status.code {
+            Some(0) => true,
+            Some(2) | Some(8) => !self.fail_on.skipped_test,
+            Some(4) | Some(6) => !self.fail_on.failed_test,
+            _ => false,
+        })
+    }
+}

@@ -1,0 +1,174 @@
+//! The `debdiff` task.
+
+use std::path::PathBuf;
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use taskdef::{CommandLine, Execute, Task, TaskConfigError, TaskContext, TaskError};
+
+use crate::artifacts::{file_with_suffix, files_with_suffix, resolve_multiple, resolve_single};
+use crate::executor::Backend;
+use crate::lookup::{LookupMultiple, LookupSingle, default_task_configuration};
+use crate::rules::{Rules, child};
+
+/// Compare two source packages, or two sets of binary packages, with debdiff.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema, Task)]
+#[serde(deny_unknown_fields)]
+#[task(version = 1)]
+pub struct Debdiff {
+    /// The task configuration to apply, or null for none.
+    #[serde(default = "default_task_configuration")]
+    pub task_configuration: Option<LookupSingle>,
+    /// What to compare: exactly one of the two pairs.
+    pub input: DebdiffInput,
+    /// The executor backend to run debdiff with.
+    #[serde(default)]
+    pub backend: Backend,
+    /// The environment to run debdiff in.
+    pub environment: LookupSingle,
+    /// The architecture to run on (`amd64`).
+    pub host_architecture: String,
+    /// Options to pass to debdiff.
+    #[serde(default)]
+    pub extra_flags: Vec<DebdiffFlag>,
+}
+
+/// The two things debdiff compares.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DebdiffInput {
+    /// The old and the new source package.
+    #[serde(default)]
+    pub source_artifacts: Option<[LookupSingle; 2]>,
+    /// The old and the new set of binary packages.
+    #[serde(default)]
+    pub binary_artifacts: Option<[LookupMultiple; 2]>,
+}
+
+/// An option of debdiff.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[schemars(transform = crate::schema::unit_enum)]
+pub enum DebdiffFlag {
+    /// Compare the lists of directories too.
+    #[serde(rename = "--dirs")]
+    Dirs,
+    /// Do not compare the control files.
+    #[serde(rename = "--nocontrol")]
+    Nocontrol,
+    /// Compare control files word by word.
+    #[serde(rename = "--wdiff-source-control")]
+    WdiffSourceControl,
+    /// Show files that moved between packages.
+    #[serde(rename = "--show-moved")]
+    ShowMoved,
+    /// Show a diffstat.
+    #[serde(rename = "--diffstat")]
+    Diffstat,
+    /// Apply the packages' patches before comparing.
+    #[serde(rename = "--apply-patches")]
+    ApplyPatches,
+    /// Ignore changes in whitespace.
+    #[serde(rename = "--ignore-space")]
+    IgnoreSpace,
+}
+
+impl DebdiffFlag {
+    /// The option as debdiff spells it.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            DebdiffFlag::Dirs => "--dirs",
+            DebdiffFlag::Nocontrol => "--nocontrol",
+            DebdiffFlag::WdiffSourceControl => "--wdiff-source-control",
+            DebdiffFlag::ShowMoved => "--show-moved",
+            DebdiffFlag::Diffstat => "--diffstat",
+            DebdiffFlag::ApplyPatches => "--apply-patches",
+            DebdiffFlag::IgnoreSpace => "--ignore-space",
+        }
+    }
+}
+
+/// The local files a debdiff run compares.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DebdiffInputs {
+    /// Two `.dsc` files.
+    Sources {
+        /// The old source package.
+        old: PathBuf,
+        /// The new source package.
+        new: PathBuf,
+    },
+    /// Two sets of `.deb` files.
+    Binaries {
+        /// The old packages.
+        old: Vec<PathBuf>,
+        /// The new packages.
+        new: Vec<PathBuf>,
+    },
+}
+
+impl Debdiff {
+    /// The debdiff command line for this task data and these local files.
+    ///
+    /// debdiff's `--from`/`--to` lists leave no room for `--`; the paths are the runner's own
+    /// (under the work directory), never values from the task data.
+    pub fn command_line(&self, inputs: &DebdiffInputs) -> CommandLine {
+        let cmd = CommandLine::new("debdiff").args(self.extra_flags.iter().map(|f| f.as_str()));
+        match inputs {
+            DebdiffInputs::Sources { old, new } => cmd.arg(old).arg(new),
+            DebdiffInputs::Binaries { old, new } => cmd
+                .arg("--from")
+                .args(old.iter())
+                .arg("--to")
+                .args(new.iter()),
+        }
+    }
+}
+
+impl Execute for Debdiff {
+    fn validate(&self) -> Result<(), TaskConfigError> {
+        let mut rules = Rules::new();
+        if self.input.source_artifacts.is_some() == self.input.binary_artifacts.is_some() {
+            rules.fail(
+                "/input",
+                "Exactly one of source_artifacts or binary_artifacts must be set",
+            );
+        }
+        for (index, lookup) in self.input.binary_artifacts.iter().flatten().enumerate() {
+            lookup.check(&child("/input/binary_artifacts", index), &mut rules);
+        }
+        rules.finish()
+    }
+
+    fn host_architecture(&self) -> Option<&str> {
+        Some(&self.host_architecture)
+    }
+
+    fn execute(&self, ctx: &TaskContext) -> Result<bool, TaskError> {
+        let inputs = match (&self.input.source_artifacts, &self.input.binary_artifacts) {
+            (Some([old, new]), _) => DebdiffInputs::Sources {
+                old: file_with_suffix(
+                    &resolve_single(ctx, "input.source_artifacts", old)?,
+                    ".dsc",
+                )?,
+                new: file_with_suffix(
+                    &resolve_single(ctx, "input.source_artifacts", new)?,
+                    ".dsc",
+                )?,
+            },
+            (None, Some([old, new])) => DebdiffInputs::Binaries {
+                old: files_with_suffix(
+                    &resolve_multiple(ctx, "input.binary_artifacts", old)?,
+                    ".deb",
+                )?,
+                new: files_with_suffix(
+                    &resolve_multiple(ctx, "input.binary_artifacts", new)?,
+                    ".deb",
+                )?,
+            },
+            (None, None) => unreachable!("validate requires one of the inputs"),
+        };
+        // debdiff exits 1 when the packages differ: that is its report, not a failure.
+        let status = ctx.run(&self.command_line(&inputs))?;
+        Ok(matches!(status.code, Some(0) | Some(1)))
+    }
+}

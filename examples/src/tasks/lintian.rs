@@ -1,0 +1,214 @@
+//! The `lintian` task.
+
+use std::path::PathBuf;
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use taskdef::{CommandLine, Execute, Task, TaskConfigError, TaskContext, TaskError};
+
+use crate::artifacts::{files_with_suffix, resolve_multiple, resolve_single};
+use crate::executor::Backend;
+use crate::lookup::{LookupMultiple, LookupSingle, default_task_configuration};
+use crate::rules::Rules;
+
+/// Check Debian packages for bugs and policy violations with lintian.
+///
+/// Analyses the source package, the architecture-independent binary packages and the
+/// architecture-dependent ones, as `output` asks.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema, Task)]
+#[serde(deny_unknown_fields)]
+#[task(version = 1)]
+pub struct Lintian {
+    /// The task configuration to apply, or null for none.
+    #[serde(default = "default_task_configuration")]
+    pub task_configuration: Option<LookupSingle>,
+    /// The packages to check: a source package, binary packages, or both.
+    pub input: LintianInput,
+    /// The executor backend to run lintian with.
+    #[serde(default)]
+    pub backend: Backend,
+    /// The environment to run lintian in, or null to run it on the worker.
+    #[serde(default)]
+    pub environment: Option<LookupSingle>,
+    /// The architecture to run on, or null for any.
+    #[serde(default)]
+    pub host_architecture: Option<String>,
+    /// Which analyses to produce.
+    #[serde(default)]
+    pub output: LintianOutput,
+    /// The distribution to check against (`vendor:codename`), which picks lintian's profile.
+    #[serde(default = "default_target_distribution")]
+    pub target_distribution: String,
+    /// Only these tags (all when empty).
+    #[serde(default)]
+    pub include_tags: Vec<String>,
+    /// Never these tags.
+    #[serde(default)]
+    pub exclude_tags: Vec<String>,
+    /// The least severe tag that makes the task fail.
+    #[serde(default)]
+    pub fail_on_severity: Severity,
+}
+
+fn default_target_distribution() -> String {
+    "debian:unstable".to_owned()
+}
+
+/// The packages lintian checks.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LintianInput {
+    /// The source package, or null.
+    #[serde(default)]
+    pub source_artifact: Option<LookupSingle>,
+    /// Binary packages.
+    #[serde(default)]
+    pub binary_artifacts: LookupMultiple,
+}
+
+/// Which analyses lintian produces.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LintianOutput {
+    /// Analyse the source package.
+    #[serde(default = "yes")]
+    pub source_analysis: bool,
+    /// Analyse the architecture-independent binary packages.
+    #[serde(default = "yes")]
+    pub binary_all_analysis: bool,
+    /// Analyse the architecture-dependent binary packages.
+    #[serde(default = "yes")]
+    pub binary_any_analysis: bool,
+}
+
+impl Default for LintianOutput {
+    fn default() -> Self {
+        LintianOutput {
+            source_analysis: true,
+            binary_all_analysis: true,
+            binary_any_analysis: true,
+        }
+    }
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// A lintian tag severity, from the most severe.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+#[schemars(transform = crate::schema::unit_enum)]
+pub enum Severity {
+    /// Errors.
+    #[default]
+    Error,
+    /// Warnings and above.
+    Warning,
+    /// Informational tags and above.
+    Info,
+    /// Pedantic tags and above.
+    Pedantic,
+    /// Experimental tags and above.
+    Experimental,
+    /// Overridden tags and above.
+    Overridden,
+    /// Never fail.
+    None,
+}
+
+impl Severity {
+    /// lintian's `--fail-on` spelling (`overridden` is `override` there).
+    pub const fn fail_on(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Info => "info",
+            Severity::Pedantic => "pedantic",
+            Severity::Experimental => "experimental",
+            Severity::Overridden => "override",
+            Severity::None => "none",
+        }
+    }
+}
+
+/// The local files a lintian run checks.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LintianInputs {
+    /// The source package's `.dsc`.
+    pub source: Option<PathBuf>,
+    /// Binary packages (`.deb`); `_all.deb` files are architecture-independent.
+    pub binaries: Vec<PathBuf>,
+}
+
+impl Lintian {
+    /// The lintian command line for this task data and these local files.
+    ///
+    /// `output` selects which of the files are checked; `target_distribution`'s vendor is the
+    /// profile.
+    pub fn command_line(&self, inputs: &LintianInputs) -> CommandLine {
+        let vendor = self
+            .target_distribution
+            .split(':')
+            .next()
+            .unwrap_or_default();
+        let mut cmd = CommandLine::new("lintian")
+            .arg(format!("--fail-on={}", self.fail_on_severity.fail_on()))
+            .arg(format!("--profile={vendor}"));
+        if !self.include_tags.is_empty() {
+            cmd = cmd.arg(format!("--tags={}", self.include_tags.join(",")));
+        }
+        if !self.exclude_tags.is_empty() {
+            cmd = cmd.arg(format!("--suppress-tags={}", self.exclude_tags.join(",")));
+        }
+        cmd = cmd.arg("--");
+        if self.output.source_analysis {
+            cmd = cmd.args(inputs.source.iter());
+        }
+        for binary in &inputs.binaries {
+            let all = binary.to_string_lossy().ends_with("_all.deb");
+            if (all && self.output.binary_all_analysis) || (!all && self.output.binary_any_analysis)
+            {
+                cmd = cmd.arg(binary);
+            }
+        }
+        cmd
+    }
+}
+
+impl Execute for Lintian {
+    fn validate(&self) -> Result<(), TaskConfigError> {
+        let mut rules = Rules::new();
+        if self.input.source_artifact.is_none() && self.input.binary_artifacts.is_empty() {
+            rules.fail(
+                "/input",
+                "One of source_artifact or binary_artifacts must be set",
+            );
+        }
+        self.input
+            .binary_artifacts
+            .check("/input/binary_artifacts", &mut rules);
+        rules.finish()
+    }
+
+    fn host_architecture(&self) -> Option<&str> {
+        self.host_architecture.as_deref()
+    }
+
+    fn execute(&self, ctx: &TaskContext) -> Result<bool, TaskError> {
+        let source = match &self.input.source_artifact {
+            Some(lookup) => Some(crate::artifacts::file_with_suffix(
+                &resolve_single(ctx, "input.source_artifact", lookup)?,
+                ".dsc",
+            )?),
+            None => None,
+        };
+        let binaries =
+            resolve_multiple(ctx, "input.binary_artifacts", &self.input.binary_artifacts)?;
+        let inputs = LintianInputs {
+            source,
+            binaries: files_with_suffix(&binaries, ".deb")?,
+        };
+        Ok(ctx.run(&self.command_line(&inputs))?.success())
+    }
+}

@@ -1,0 +1,93 @@
+//! The `makesourcepackageupload` task.
+
+use std::path::{Path, PathBuf};
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use taskdef::{CommandLine, Execute, Task, TaskContext, TaskError};
+
+use crate::artifacts::{file_with_suffix, resolve_single};
+use crate::executor::Backend;
+use crate::lookup::{LookupSingle, default_task_configuration};
+
+/// Make a source package upload (a `.changes` file) from a source package.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema, Task)]
+#[serde(deny_unknown_fields)]
+#[task(version = 1)]
+pub struct MakeSourcePackageUpload {
+    /// The task configuration to apply, or null for none.
+    #[serde(default = "default_task_configuration")]
+    pub task_configuration: Option<LookupSingle>,
+    /// The source package.
+    pub input: MakeSourcePackageUploadInput,
+    /// The executor backend to run with.
+    #[serde(default)]
+    pub backend: Backend,
+    /// The environment to run in.
+    pub environment: LookupSingle,
+    /// The architecture to run on, or null for any.
+    #[serde(default)]
+    pub host_architecture: Option<String>,
+    /// Include the changelog entries since this version, or null for the last entry only.
+    #[serde(default)]
+    pub since_version: Option<String>,
+    /// The distribution to upload to, or null for the changelog's.
+    #[serde(default)]
+    pub target_distribution: Option<String>,
+}
+
+/// The source package to make an upload of.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MakeSourcePackageUploadInput {
+    /// The source package artifact.
+    pub source_artifact: LookupSingle,
+}
+
+impl MakeSourcePackageUpload {
+    /// The two commands: unpack the `.dsc` into `source_dir`, then generate the `.changes` file
+    /// `changes` from it (run in `source_dir`).
+    pub fn command_lines(&self, dsc: &Path, source_dir: &Path, changes: &Path) -> [CommandLine; 2] {
+        let extract = CommandLine::new("dpkg-source")
+            .arg("--no-check")
+            .arg("-x")
+            .arg(dsc)
+            .arg(source_dir);
+        let mut output = std::ffi::OsString::from("-O");
+        output.push(changes);
+        let mut genchanges = CommandLine::new("dpkg-genchanges")
+            .arg("--build=source")
+            .current_dir(source_dir);
+        if let Some(version) = &self.since_version {
+            genchanges = genchanges.arg(format!("-v{version}"));
+        }
+        if let Some(distribution) = &self.target_distribution {
+            genchanges = genchanges.arg(format!("-DDistribution={distribution}"));
+        }
+        [extract, genchanges.arg(output)]
+    }
+}
+
+impl Execute for MakeSourcePackageUpload {
+    fn host_architecture(&self) -> Option<&str> {
+        self.host_architecture.as_deref()
+    }
+
+    fn execute(&self, ctx: &TaskContext) -> Result<bool, TaskError> {
+        let artifact = resolve_single(ctx, "input.source_artifact", &self.input.source_artifact)?;
+        let dsc = file_with_suffix(&artifact, ".dsc")?;
+        let source_dir: PathBuf = ctx.work_dir().join("source");
+        let stem = dsc
+            .file_stem()
+            .unwrap_or_default()
+            .to_string_lossy()
+            .into_owned();
+        let changes = ctx.work_dir().join(format!("{stem}_source.changes"));
+        for command in self.command_lines(&dsc, &source_dir, &changes) {
+            if !ctx.run(&command)?.success() {
+                return Ok(false);
+            }
+        }
+        Ok(true)
+    }
+}

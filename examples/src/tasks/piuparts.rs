@@ -1,0 +1,102 @@
+//! The `piuparts` task.
+
+use std::ffi::OsString;
+use std::path::PathBuf;
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use taskdef::{CommandLine, Execute, Task, TaskConfigError, TaskContext, TaskError};
+
+use crate::artifacts::{files_with_suffix, resolve_multiple, resolve_single};
+use crate::executor::Backend;
+use crate::lookup::{LookupMultiple, LookupSingle, default_task_configuration};
+use crate::repository::{self, ExtraRepository};
+use crate::rules::Rules;
+
+/// Test that binary packages install, upgrade and purge cleanly with piuparts.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema, Task)]
+#[serde(deny_unknown_fields)]
+#[task(version = 1)]
+pub struct Piuparts {
+    /// The task configuration to apply, or null for none.
+    #[serde(default = "default_task_configuration")]
+    pub task_configuration: Option<LookupSingle>,
+    /// The packages to test.
+    pub input: PiupartsInput,
+    /// The executor backend to run piuparts with.
+    #[serde(default)]
+    pub backend: Backend,
+    /// The environment to run piuparts in.
+    pub environment: LookupSingle,
+    /// The architecture to test on (`amd64`).
+    pub host_architecture: String,
+    /// APT repositories to add to the test system.
+    #[serde(default)]
+    pub extra_repositories: Option<Vec<ExtraRepository>>,
+    /// The system tarball piuparts installs the packages into.
+    pub base_tgz: LookupSingle,
+}
+
+/// The packages piuparts tests.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PiupartsInput {
+    /// The binary packages to test.
+    pub binary_artifacts: LookupMultiple,
+}
+
+/// The local files a piuparts run uses.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PiupartsInputs {
+    /// The binary packages (`.deb`).
+    pub binaries: Vec<PathBuf>,
+    /// The base system tarball.
+    pub base_tgz: PathBuf,
+}
+
+impl Piuparts {
+    /// The piuparts command line for this task data and these local files.
+    pub fn command_line(&self, inputs: &PiupartsInputs) -> CommandLine {
+        let mut basetgz = OsString::from("--basetgz=");
+        basetgz.push(&inputs.base_tgz);
+        let mut cmd = CommandLine::new("piuparts")
+            .arg("--keep-sources-list")
+            .arg("--allow-database")
+            .arg("--warn-on-leftovers-after-purge")
+            .arg(format!("--arch={}", self.host_architecture))
+            .arg(basetgz);
+        for repository in self.extra_repositories.iter().flatten() {
+            cmd = cmd.arg(format!("--extra-repo={}", repository.sources_list_line()));
+        }
+        cmd.arg("--").args(inputs.binaries.iter())
+    }
+}
+
+impl Execute for Piuparts {
+    fn validate(&self) -> Result<(), TaskConfigError> {
+        let mut rules = Rules::new();
+        self.input
+            .binary_artifacts
+            .check("/input/binary_artifacts", &mut rules);
+        repository::check_all(
+            self.extra_repositories.as_deref(),
+            "/extra_repositories",
+            &mut rules,
+        );
+        rules.finish()
+    }
+
+    fn host_architecture(&self) -> Option<&str> {
+        Some(&self.host_architecture)
+    }
+
+    fn execute(&self, ctx: &TaskContext) -> Result<bool, TaskError> {
+        let binaries =
+            resolve_multiple(ctx, "input.binary_artifacts", &self.input.binary_artifacts)?;
+        let inputs = PiupartsInputs {
+            binaries: files_with_suffix(&binaries, ".deb")?,
+            base_tgz: resolve_single(ctx, "base_tgz", &self.base_tgz)?,
+        };
+        Ok(ctx.run(&self.command_line(&inputs))?.success())
+    }
+}
