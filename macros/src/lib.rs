@@ -1,72 +1,79 @@
 //! The `#[derive(Task)]` macro of taskdef; use it through `taskdef::Task`.
-use proc_macro::TokenStream;
-use quote::quote;
+//!
+//! The crate is split as the well-known derive crates are: [`ast`] reads the input once into a
+//! small model (with [`attr`] reading `#[task(...)]`), [`valid`] runs every check that spans
+//! several attributes, [`expand`] generates the code of a valid task, and [`fallback`] emits the
+//! errors plus a stub impl when something is wrong.
+#![deny(missing_docs)]
 
-/// Derives `taskdef::Task`.
+mod ast;
+mod attr;
+mod ctxt;
+mod expand;
+mod fallback;
+mod valid;
+
+use proc_macro::TokenStream;
+
+/// Derives `taskdef::Task` for a task-data struct, and registers the task.
+///
+/// ```text
+/// /// Build a Debian source package.        <- the task's DESCRIPTION and schema description
+/// #[derive(Debug, Deserialize, JsonSchema, Task)]
+/// #[task(version = 1, name = "sbuild", kind = worker)]
+/// pub struct Sbuild { /* named fields */ }
+/// ```
+///
+/// # `#[task(...)]`
+///
+/// One or more `#[task(...)]` attributes on the struct; each key at most once in all of them.
+///
+/// | key | value | default |
+/// |---|---|---|
+/// | `version` | an integer literal from 0 to 4294967295 (`u32`), e.g. `version = 1` | required |
+/// | `name` | a string literal: ASCII lowercase letters, digits and `_`, starting with a letter | the type name lowercased |
+/// | `kind` | `worker`, `server`, `signing`, `wait` or `internal`, as a bare word (`kind = server`) or a string (`kind = "server"`) | `worker` |
+///
+/// - `version` is what the scheduler compares with the worker's `<prefix>:version` key; it is
+///   written without a suffix (`1u32` is accepted too). Negative numbers, floats, strings and
+///   constants are rejected.
+/// - The name, given or derived from the type name, must follow the rule above because it
+///   becomes metadata keys such as `sbuild:version`: it can never contain `:`. A type name that
+///   does not lowercase to a valid name (e.g. `_Private`) needs an explicit `name`.
+/// - `kind` maps to `taskdef::TaskKind::{Worker, Server, Signing, Wait, Internal}`.
+///
+/// # Supported items
+///
+/// Only a struct with named fields (including `struct Noop {}`) and no generic parameters:
+/// task data is a JSON object whose keys are the field names, and each task is one concrete type
+/// in a link-time registry, which cannot hold one entry per instantiation of a generic type.
+/// Enums, unions, tuple and unit structs, and generic structs (type, lifetime or const
+/// parameters) are compile errors. `#[task]` on a field is an error too.
+///
+/// The struct must also implement `serde::Deserialize`, `schemars::JsonSchema`, `Debug`, and
+/// `taskdef::Execute` (by hand); a missing one is reported at the struct's name.
+///
+/// # Generated items
+///
+/// In a `const _: () = { ... };` block: `impl taskdef::Task` with `NAME`, `VERSION`, `KIND`,
+/// `DESCRIPTION`, `TYPE_NAME` (`module_path!()::Type`) and a cached compiled schema; the task's
+/// entry in the link-time registry; and a hidden `#[macro_export]` macro named after the task
+/// name (`__taskdef_duplicate_task_name_<name>`, with the kind in the name for signing, wait and
+/// internal tasks), so that two tasks of one crate claiming the same name are a compile error
+/// ("the name ... is defined multiple times"). As in Debusine, a worker and a server task may
+/// not share a name, while a name may be reused across the other kinds.
+///
+/// `DESCRIPTION` is the struct's doc comment exactly as schemars puts it in the schema's
+/// `description`: the `///` lines with one leading space removed, joined with newlines, trimmed;
+/// a first line starting with `#` is the schema's title and is left out of both.
 #[proc_macro_derive(Task, attributes(task))]
 pub fn derive_task(input: TokenStream) -> TokenStream {
     let input = syn::parse_macro_input!(input as syn::DeriveInput);
-    let ident = &input.ident;
-    let mut version = None;
-    let mut name = ident.to_string().to_lowercase();
-    let mut kind = quote!(Worker);
-    for attr in input.attrs.iter().filter(|a| a.path().is_ident("task")) {
-        let _ = attr.parse_nested_meta(|meta| {
-            if meta.path.is_ident("version") {
-                let lit: syn::LitInt = meta.value()?.parse()?;
-                version = Some(lit.base10_parse::<u32>()?);
-            } else if meta.path.is_ident("name") {
-                let lit: syn::LitStr = meta.value()?.parse()?;
-                name = lit.value();
-            } else if meta.path.is_ident("kind") {
-                let k: syn::Ident = meta.value()?.parse()?;
-                let k = syn::Ident::new(
-                    &{
-                        let s = k.to_string();
-                        s[..1].to_uppercase() + &s[1..]
-                    },
-                    k.span(),
-                );
-                kind = quote!(#k);
-            }
-            Ok(())
-        });
+    let mut errors = ctxt::Errors::default();
+    let model = ast::Input::from_syn(&input, &mut errors);
+    match valid::check(&model, errors) {
+        Ok(task) => expand::expand(&task),
+        Err(error) => fallback::expand(&model, error),
     }
-    let version = version.unwrap_or(0);
-    let docs: Vec<String> = input
-        .attrs
-        .iter()
-        .filter(|a| a.path().is_ident("doc"))
-        .filter_map(|a| match &a.meta {
-            syn::Meta::NameValue(nv) => match &nv.value {
-                syn::Expr::Lit(syn::ExprLit {
-                    lit: syn::Lit::Str(s),
-                    ..
-                }) => Some(s.value().trim().to_owned()),
-                _ => None,
-            },
-            _ => None,
-        })
-        .collect();
-    let description = docs.join("\n");
-    let ident_str = ident.to_string();
-    quote! {
-        const _: () = {
-            #[automatically_derived]
-            impl ::taskdef::Task for #ident {
-                const NAME: &'static str = #name;
-                const VERSION: u32 = #version;
-                const KIND: ::taskdef::TaskKind = ::taskdef::TaskKind::#kind;
-                const DESCRIPTION: &'static str = #description;
-                const TYPE_NAME: &'static str = concat!(module_path!(), "::", #ident_str);
-                fn __compiled() -> &'static ::taskdef::__private::CompiledSchema {
-                    static COMPILED: ::taskdef::__private::OnceLock<::taskdef::__private::CompiledSchema> = ::taskdef::__private::OnceLock::new();
-                    COMPILED.get_or_init(::taskdef::__private::CompiledSchema::new::<#ident>)
-                }
-            }
-            #[::taskdef::__private::distributed_slice(::taskdef::__private::TASKS)]
-            #[linkme(crate = ::taskdef::__private::linkme)]
-            static ENTRY: ::taskdef::__private::TaskEntry = ::taskdef::__private::TaskEntry::of::<#ident>();
-        };
-    }.into()
+    .into()
 }

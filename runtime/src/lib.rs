@@ -38,7 +38,82 @@ pub use taskdef_macros::Task;
 pub mod __private {
     pub use crate::configure::CompiledSchema;
     pub use crate::registry::{TASKS, TaskEntry};
+    use crate::Task;
     pub use linkme;
     pub use linkme::distributed_slice;
     pub use std::sync::OnceLock;
+
+    /// Implemented for every `serde::Deserialize` type; asserted by the derive so that a missing
+    /// `#[derive(Deserialize)]` is reported with this message, at the struct's name.
+    #[diagnostic::on_unimplemented(
+        message = "`{Self}` derives `Task` but does not implement `serde::Deserialize`",
+        label = "task data is deserialized into `{Self}`",
+        note = "add `#[derive(serde::Deserialize)]` to `{Self}`"
+    )]
+    pub trait DeserializeTaskData {}
+    impl<T: serde::de::DeserializeOwned> DeserializeTaskData for T {}
+
+    /// Implemented for every `schemars::JsonSchema` type; asserted by the derive so that a
+    /// missing `#[derive(JsonSchema)]` is reported with this message, at the struct's name.
+    #[diagnostic::on_unimplemented(
+        message = "`{Self}` derives `Task` but does not implement `schemars::JsonSchema`",
+        label = "task data is validated against the JSON Schema of `{Self}`",
+        note = "add `#[derive(schemars::JsonSchema)]` to `{Self}`"
+    )]
+    pub trait JsonSchemaTaskData {}
+    impl<T: schemars::JsonSchema> JsonSchemaTaskData for T {}
+
+    /// What task data needs besides `Execute`: the derive's `impl Task` is bounded on it with a
+    /// higher-ranked where clause, so that a missing trait does not fail there (trivial bounds
+    /// are unstable, rust-lang/rust#48214) but in [`entry`], with the messages above.
+    pub trait TaskData: serde::de::DeserializeOwned + schemars::JsonSchema {}
+    impl<T: serde::de::DeserializeOwned + schemars::JsonSchema> TaskData for T {}
+
+    /// The registry entry of `T`; the extra bounds name what is missing when `T` is not a task.
+    pub const fn entry<T: Task + DeserializeTaskData + JsonSchemaTaskData>() -> TaskEntry {
+        TaskEntry::of::<T>()
+    }
+
+    /// Every supertrait of `Task` at once: the bound of the derive's fallback stub impl.
+    pub trait TaskBounds:
+        crate::Execute
+        + serde::de::DeserializeOwned
+        + schemars::JsonSchema
+        + std::fmt::Debug
+        + Send
+        + Sync
+        + 'static
+    {
+    }
+    impl<T> TaskBounds for T where
+        T: crate::Execute
+            + serde::de::DeserializeOwned
+            + schemars::JsonSchema
+            + std::fmt::Debug
+            + Send
+            + Sync
+            + 'static
+    {
+    }
+
+    /// The schema `description` schemars derives from a doc comment, for `Task::DESCRIPTION`.
+    ///
+    /// `doc` is the `///` lines, each without its first space, joined with `\n` (as schemars
+    /// joins them). Surrounding ASCII whitespace is trimmed; a first line starting with `#` is
+    /// schemars' `title`, so it is left out and the rest trimmed again.
+    pub const fn doc_description(doc: &'static str) -> &'static str {
+        let mut bytes = doc.as_bytes().trim_ascii();
+        if let [b'#', ..] = bytes {
+            let mut end = 0;
+            while end < bytes.len() && bytes[end] != b'\n' {
+                end += 1;
+            }
+            bytes = bytes.split_at(end).1.trim_ascii();
+        }
+        // Cutting valid UTF-8 at ASCII bytes leaves valid UTF-8.
+        match std::str::from_utf8(bytes) {
+            Ok(text) => text,
+            Err(_) => doc,
+        }
+    }
 }

@@ -1,0 +1,316 @@
+//! Reads `#[task(...)]`: every key occurrence is recorded (for `valid.rs`), and every value is
+//! checked on its own here, so that one bad value does not hide the next.
+
+use proc_macro2::Span;
+use quote::ToTokens;
+use syn::meta::ParseNestedMeta;
+use syn::spanned::Spanned as _;
+use syn::{Attribute, Expr, ExprLit, Lit, LitStr, Token, UnOp};
+
+use crate::ctxt::Errors;
+
+/// The keys `#[task(...)]` accepts, in the order messages list them.
+pub const KEYS: &str = "`version`, `name` and `kind`";
+
+/// A key of `#[task(...)]`.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Key {
+    /// `version = N`.
+    Version,
+    /// `name = "..."`.
+    Name,
+    /// `kind = worker`.
+    Kind,
+}
+
+impl Key {
+    /// Every key.
+    pub const ALL: [Key; 3] = [Key::Version, Key::Name, Key::Kind];
+
+    fn from_path(path: &syn::Path) -> Option<Key> {
+        Key::ALL.into_iter().find(|key| path.is_ident(key.as_str()))
+    }
+
+    /// The key as written.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Key::Version => "version",
+            Key::Name => "name",
+            Key::Kind => "kind",
+        }
+    }
+
+    fn example(self) -> &'static str {
+        match self {
+            Key::Version => "version = 1",
+            Key::Name => "name = \"sbuild\"",
+            Key::Kind => "kind = server",
+        }
+    }
+}
+
+/// The task kinds, as `#[task(kind = ...)]` spells them.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Kind {
+    /// `taskdef::TaskKind::Worker`, the default.
+    Worker,
+    /// `taskdef::TaskKind::Server`.
+    Server,
+    /// `taskdef::TaskKind::Signing`.
+    Signing,
+    /// `taskdef::TaskKind::Wait`.
+    Wait,
+    /// `taskdef::TaskKind::Internal`.
+    Internal,
+}
+
+impl Kind {
+    const ALL: [Kind; 5] = [
+        Kind::Worker,
+        Kind::Server,
+        Kind::Signing,
+        Kind::Wait,
+        Kind::Internal,
+    ];
+
+    /// The lowercase spelling, as in `kind = server` and in metadata key prefixes.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Worker => "worker",
+            Kind::Server => "server",
+            Kind::Signing => "signing",
+            Kind::Wait => "wait",
+            Kind::Internal => "internal",
+        }
+    }
+
+    /// The `taskdef::TaskKind` variant name.
+    pub fn variant(self) -> &'static str {
+        match self {
+            Kind::Worker => "Worker",
+            Kind::Server => "Server",
+            Kind::Signing => "Signing",
+            Kind::Wait => "Wait",
+            Kind::Internal => "Internal",
+        }
+    }
+
+    /// The registry-wide group in which two tasks may not share a name: Debusine keeps one
+    /// registry per kind but forbids a worker and a server task with the same name.
+    pub fn name_group(self) -> &'static str {
+        match self {
+            Kind::Worker | Kind::Server => "worker_server",
+            other => other.as_str(),
+        }
+    }
+
+    fn parse(text: &str) -> Option<Kind> {
+        Kind::ALL.into_iter().find(|kind| kind.as_str() == text)
+    }
+}
+
+/// A value with the span of the tokens it was read from.
+#[derive(Clone, Debug)]
+pub struct Spanned<T> {
+    /// The value.
+    pub value: T,
+    /// Where it was written.
+    pub span: Span,
+}
+
+/// Everything read from the `#[task(...)]` attributes of one struct.
+#[derive(Default)]
+pub struct Attrs {
+    /// Every `#[task]` attribute, for messages about the attribute as a whole.
+    pub attr_spans: Vec<Span>,
+    /// Every key written, valid value or not, in order (for duplicate and missing checks).
+    pub keys: Vec<Spanned<Key>>,
+    /// The valid `version` values.
+    pub versions: Vec<Spanned<u32>>,
+    /// The `name` values (string literals; their content is checked in `valid.rs`).
+    pub names: Vec<LitStr>,
+    /// The valid `kind` values.
+    pub kinds: Vec<Spanned<Kind>>,
+}
+
+impl Attrs {
+    /// Reads every `#[task]` attribute among `attrs`, recording problems in `errors`.
+    pub fn from_attrs(attrs: &[Attribute], errors: &mut Errors) -> Attrs {
+        let mut out = Attrs::default();
+        for attr in attrs.iter().filter(|attr| attr.path().is_ident("task")) {
+            out.attr_spans.push(attr.span());
+            if !matches!(attr.meta, syn::Meta::List(_)) {
+                errors.error(
+                    attr.span(),
+                    "`#[task]` needs its settings in parentheses, e.g. `#[task(version = 1)]`",
+                );
+                continue;
+            }
+            if let Err(error) = attr.parse_nested_meta(|meta| out.read_key(meta, errors)) {
+                errors.push(error);
+            }
+        }
+        out
+    }
+
+    fn read_key(&mut self, meta: ParseNestedMeta<'_>, errors: &mut Errors) -> syn::Result<()> {
+        let Some(key) = Key::from_path(&meta.path) else {
+            let written = meta.path.to_token_stream().to_string().replace(' ', "");
+            errors.error(
+                meta.path.span(),
+                format_args!("unknown key `{written}` in `#[task(...)]`; the keys are {KEYS}"),
+            );
+            return skip_value(&meta);
+        };
+        let span = meta.path.span();
+        self.keys.push(Spanned { value: key, span });
+        if !meta.input.peek(Token![=]) {
+            errors.error(
+                span,
+                format_args!(
+                    "`{}` needs a value, e.g. `#[task({})]`",
+                    key.as_str(),
+                    key.example()
+                ),
+            );
+            return skip_value(&meta);
+        }
+        let value: Expr = meta.value()?.parse()?;
+        let read = match key {
+            Key::Version => parse_version(&value).map(|version| {
+                self.versions.push(Spanned {
+                    value: version,
+                    span: value.span(),
+                })
+            }),
+            Key::Name => parse_name(&value).map(|name| self.names.push(name)),
+            Key::Kind => parse_kind(&value).map(|kind| {
+                self.kinds.push(Spanned {
+                    value: kind,
+                    span: value.span(),
+                })
+            }),
+        };
+        if let Err(error) = read {
+            errors.push(error);
+        }
+        Ok(())
+    }
+}
+
+/// Consumes the value of a key that could not be used, so that the keys after it are still read.
+fn skip_value(meta: &ParseNestedMeta<'_>) -> syn::Result<()> {
+    if meta.input.peek(Token![=]) {
+        meta.value()?.parse::<Expr>()?;
+    } else if meta.input.peek(syn::token::Paren) {
+        meta.input.parse::<proc_macro2::TokenTree>()?;
+    }
+    Ok(())
+}
+
+fn tokens(value: &impl ToTokens) -> String {
+    let text = value.to_token_stream().to_string();
+    // `- 1` reads better as `-1`.
+    text.strip_prefix("- ")
+        .map_or_else(|| text.clone(), |rest| format!("-{rest}"))
+}
+
+fn parse_version(value: &Expr) -> syn::Result<u32> {
+    const RULE: &str = "`version` must be a whole number from 0 to 4294967295 (a `u32`)";
+    let message = match value {
+        Expr::Lit(ExprLit {
+            lit: Lit::Int(int), ..
+        }) => {
+            if !matches!(int.suffix(), "" | "u32") {
+                format!(
+                    "{RULE}, written without a suffix: `version = {}`",
+                    int.base10_digits()
+                )
+            } else {
+                return int.base10_parse::<u32>().map_err(|_| {
+                    syn::Error::new(
+                        int.span(),
+                        format_args!("{RULE}; `{}` is too big", int.base10_digits()),
+                    )
+                });
+            }
+        }
+        Expr::Unary(unary) if matches!(unary.op, UnOp::Neg(_)) => {
+            format!("{RULE}; `{}` is negative", tokens(value))
+        }
+        Expr::Lit(ExprLit {
+            lit: Lit::Float(float),
+            ..
+        }) => format!("{RULE}; `{float}` is not a whole number"),
+        Expr::Lit(ExprLit {
+            lit: Lit::Str(text),
+            ..
+        }) => match text.value().parse::<u32>() {
+            Ok(number) => format!("{RULE}, not a string: write `version = {number}`"),
+            Err(_) => format!("{RULE}, not a string"),
+        },
+        other => format!("{RULE}, written as a literal; found `{}`", tokens(other)),
+    };
+    Err(syn::Error::new(value.span(), message))
+}
+
+fn parse_name(value: &Expr) -> syn::Result<LitStr> {
+    match value {
+        Expr::Lit(ExprLit {
+            lit: Lit::Str(name),
+            ..
+        }) => Ok(name.clone()),
+        other => {
+            let written = tokens(other);
+            Err(syn::Error::new(
+                other.span(),
+                format_args!("`name` must be a string literal: `name = \"{written}\"`"),
+            ))
+        }
+    }
+}
+
+fn parse_kind(value: &Expr) -> syn::Result<Kind> {
+    let written = match value {
+        Expr::Path(path) if path.path.get_ident().is_some() && path.attrs.is_empty() => {
+            tokens(&path.path)
+        }
+        Expr::Lit(ExprLit {
+            lit: Lit::Str(text),
+            ..
+        }) => text.value(),
+        other => {
+            return Err(syn::Error::new(
+                other.span(),
+                format_args!(
+                    "`kind` must be one of {}, e.g. `kind = server`",
+                    kind_list()
+                ),
+            ));
+        }
+    };
+    Kind::parse(&written).ok_or_else(|| {
+        let hint = match Kind::parse(&written.to_lowercase()) {
+            Some(kind) => format!("; kinds are lowercase: `kind = {}`", kind.as_str()),
+            None => String::new(),
+        };
+        syn::Error::new(
+            value.span(),
+            format_args!(
+                "unknown task kind `{written}`; expected one of {}{hint}",
+                kind_list()
+            ),
+        )
+    })
+}
+
+fn kind_list() -> String {
+    let names: Vec<String> = Kind::ALL
+        .iter()
+        .map(|kind| match kind {
+            Kind::Worker => "`worker` (the default)".to_owned(),
+            other => format!("`{}`", other.as_str()),
+        })
+        .collect();
+    names.join(", ")
+}

@@ -1,0 +1,53 @@
+//! After an error: the `compile_error!`s, plus a stub `impl Task` so that code using the type as
+//! a task does not add "`Task` is not implemented" errors to the real one.
+
+use proc_macro2::{Ident, Literal, Span, TokenStream};
+use quote::quote;
+use syn::ext::IdentExt;
+
+use crate::ast::Input;
+use crate::attr::Kind;
+
+/// The errors, and a stub impl when the type could have one.
+pub fn expand(input: &Input<'_>, error: syn::Error) -> TokenStream {
+    let errors = error.to_compile_error();
+    if !input.generics.params.is_empty() || input.generics.where_clause.is_some() {
+        // A generic stub would need bounds of its own; the error is enough.
+        return errors;
+    }
+    let ident = input.ident;
+    let type_name = ident.unraw().to_string();
+    let name = input
+        .attrs
+        .names
+        .first()
+        .map_or_else(|| type_name.to_lowercase(), |name| name.value());
+    let version = Literal::u32_unsuffixed(input.attrs.versions.first().map_or(0, |v| v.value));
+    let kind = input
+        .attrs
+        .kinds
+        .first()
+        .map_or(Kind::Worker, |kind| kind.value);
+    let kind = Ident::new(kind.variant(), Span::call_site());
+    quote! {
+        #errors
+        const _: () = {
+            #[automatically_derived]
+            impl ::taskdef::Task for #ident
+            where
+                // Higher-ranked, so that the bounds are not checked here (trivial bounds are
+                // unstable, rust-lang/rust#48214): the stub must not add errors of its own.
+                for<'__stub> #ident: ::taskdef::__private::TaskBounds,
+            {
+                const NAME: &'static str = #name;
+                const VERSION: u32 = #version;
+                const KIND: ::taskdef::TaskKind = ::taskdef::TaskKind::#kind;
+                const DESCRIPTION: &'static str = "";
+                const TYPE_NAME: &'static str = ::core::concat!(::core::module_path!(), "::", #type_name);
+                fn __compiled() -> &'static ::taskdef::__private::CompiledSchema {
+                    ::core::unreachable!("`#[derive(Task)]` failed for this type")
+                }
+            }
+        };
+    }
+}

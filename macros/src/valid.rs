@@ -1,0 +1,204 @@
+//! Every check that needs more than one attribute value, or the item as a whole; produces the
+//! checked model that `expand.rs` generates from.
+
+use proc_macro2::Span;
+use syn::ext::IdentExt;
+use syn::spanned::Spanned;
+use syn::{Expr, Ident};
+
+use crate::ast::{Input, Shape};
+use crate::attr::{Key, Kind};
+use crate::ctxt::Errors;
+
+/// A task that passed every check: all `expand.rs` needs.
+pub struct Task<'a> {
+    /// The type's name.
+    pub ident: &'a Ident,
+    /// The registered name.
+    pub name: String,
+    /// Where the name came from: the `name = "..."` literal, or the type's name.
+    pub name_span: Span,
+    /// The version.
+    pub version: u32,
+    /// The kind.
+    pub kind: Kind,
+    /// The doc comment lines.
+    pub docs: &'a [&'a Expr],
+}
+
+const SHAPES: &str = "`#[derive(Task)]` supports only a non-generic struct with named fields, \
+                      because task data is a JSON object whose keys are the field names";
+
+/// Checks `input`; returns the task, or every error found (including those already in `errors`).
+pub fn check<'a>(input: &'a Input<'a>, mut errors: Errors) -> Result<Task<'a>, syn::Error> {
+    check_shape(input, &mut errors);
+    check_generics(input, &mut errors);
+    for &span in &input.field_task_attrs {
+        errors.error(span, "`#[task(...)]` belongs on the struct, not on a field");
+    }
+    check_duplicates(input, &mut errors);
+    let version = check_version(input, &mut errors);
+    let kind = input
+        .attrs
+        .kinds
+        .first()
+        .map_or(Kind::Worker, |kind| kind.value);
+    let (name, name_span) = check_name(input, &mut errors);
+    errors.finish()?;
+    Ok(Task {
+        ident: input.ident,
+        name,
+        name_span,
+        // `check_version` only returns `None` after recording an error.
+        version: version.unwrap_or_default(),
+        kind,
+        docs: &input.docs,
+    })
+}
+
+fn check_shape(input: &Input<'_>, errors: &mut Errors) {
+    let ident = input.ident;
+    match input.shape {
+        Shape::Named => {}
+        Shape::Tuple(span) => errors.error(
+            span,
+            format_args!(
+                "{SHAPES}; a tuple struct has no field names: write `struct {ident} {{ name: Type, ... }}`"
+            ),
+        ),
+        Shape::Unit(span) => errors.error(
+            span,
+            format_args!(
+                "{SHAPES}; for a task without parameters write `struct {ident} {{}}`, which accepts `{{}}`"
+            ),
+        ),
+        Shape::Enum(span) => errors.error(
+            span,
+            format_args!("{SHAPES}; an enum can be the type of a field of the task struct"),
+        ),
+        Shape::Union(span) => errors.error(span, format_args!("{SHAPES}; a union cannot be one")),
+    }
+}
+
+fn check_generics(input: &Input<'_>, errors: &mut Errors) {
+    let generics = input.generics;
+    if !generics.params.is_empty() {
+        errors.error(
+            generics.params.span(),
+            "a task cannot have generic parameters (types, lifetimes or consts): each \
+             instantiation would be a separate task, and the link-time task registry can only \
+             hold concrete types; use a concrete struct per task",
+        );
+    } else if let Some(clause) = &generics.where_clause {
+        errors.error(
+            clause.span(),
+            "a task cannot have a `where` clause: it has no generic parameters to constrain",
+        );
+    }
+}
+
+fn check_duplicates(input: &Input<'_>, errors: &mut Errors) {
+    for key in Key::ALL {
+        for repeat in input.attrs.keys.iter().filter(|k| k.value == key).skip(1) {
+            errors.error(
+                repeat.span,
+                format_args!(
+                    "`{}` is set more than once in `#[task(...)]`; keep one",
+                    key.as_str()
+                ),
+            );
+        }
+    }
+}
+
+fn check_version(input: &Input<'_>, errors: &mut Errors) -> Option<u32> {
+    let written = input.attrs.keys.iter().any(|key| key.value == Key::Version);
+    if !written {
+        let name = default_name(input.ident);
+        match input.attrs.attr_spans.first() {
+            Some(&span) => errors.error(
+                span,
+                format_args!(
+                    "`#[task(...)]` is missing `version`: every task has one, e.g. `#[task(version = 1)]`; \
+                     workers report it as `{name}:version`"
+                ),
+            ),
+            None => errors.error(
+                input.ident.span(),
+                format_args!(
+                    "`#[derive(Task)]` needs `#[task(version = N)]` on the struct, e.g. `#[task(version = 1)]`; \
+                     workers report the version as `{name}:version`"
+                ),
+            ),
+        }
+    }
+    input.attrs.versions.first().map(|version| version.value)
+}
+
+fn default_name(ident: &Ident) -> String {
+    ident.unraw().to_string().to_lowercase()
+}
+
+fn check_name(input: &Input<'_>, errors: &mut Errors) -> (String, Span) {
+    if let Some(literal) = input.attrs.names.first() {
+        let name = literal.value();
+        if let Some(problem) = name_problem(&name) {
+            errors.error(literal.span(), format_args!("invalid task name: {problem}"));
+        }
+        return (name, literal.span());
+    }
+    let name = default_name(input.ident);
+    if let Some(problem) = name_problem(&name) {
+        errors.error(
+            input.ident.span(),
+            format_args!(
+                "the task name `{name}`, the lowercased type name, is invalid: {problem}; \
+                 choose one with `#[task(name = \"...\")]`"
+            ),
+        );
+    }
+    (name, input.ident.span())
+}
+
+/// Why `name` cannot be a task name, if it cannot.
+///
+/// A name is ASCII lowercase letters, digits and `_`, starting with a letter: it becomes the
+/// prefix of metadata keys (`name:version`), so it must never contain `:`.
+pub fn name_problem(name: &str) -> Option<String> {
+    const RULE: &str = "use ASCII lowercase letters, digits and `_`, starting with a letter \
+                        (the name becomes metadata keys such as `name:version`)";
+    let valid = |text: &str| {
+        text.starts_with(|c: char| c.is_ascii_lowercase())
+            && text
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+    };
+    if valid(name) {
+        return None;
+    }
+    Some(if name.is_empty() {
+        format!("the name is empty; {RULE}")
+    } else if valid(&name.to_ascii_lowercase()) {
+        format!(
+            "`{name}` is not lowercase; write `{}`",
+            name.to_ascii_lowercase()
+        )
+    } else {
+        format!("`{name}` is not a lowercase identifier; {RULE}")
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::name_problem;
+
+    #[test]
+    fn names() {
+        for good in ["sbuild", "a", "debian_pipeline", "x86_64", "a__b_"] {
+            assert_eq!(name_problem(good), None, "{good}");
+        }
+        for bad in ["", "Sbuild", "_a", "1a", "a:b", "a-b", "a b", "é", "a\u{0}"] {
+            assert!(name_problem(bad).is_some(), "{bad}");
+        }
+    }
+}
