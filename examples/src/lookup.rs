@@ -215,7 +215,9 @@ impl JsonSchema for LookupFilter {
 /// `contains`, `endswith` or `startswith`; no suffix means exact) and `lookup__NAME` (a single or
 /// multiple lookup). The server re-sends lookups in a normalised form, `name_matcher`,
 /// `data_matchers` and `lookup_filters`, which is accepted too; this type always serializes to it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+///
+/// Two lookup objects are equal when they look up the same thing, however they were written.
+#[derive(Debug, Clone, Serialize)]
 pub struct LookupDict {
     /// The collection to look in.
     pub collection: LookupSingle,
@@ -238,6 +240,26 @@ pub struct LookupDict {
     /// Keys that target the same thing, each group sorted (reported by `validate`).
     #[serde(skip)]
     conflicts: Vec<Vec<String>>,
+}
+
+impl PartialEq for LookupDict {
+    fn eq(&self, other: &Self) -> bool {
+        (
+            &self.collection,
+            self.child_type,
+            &self.category,
+            &self.name_matcher,
+            &self.data_matchers,
+            &self.lookup_filters,
+        ) == (
+            &other.collection,
+            other.child_type,
+            &other.category,
+            &other.name_matcher,
+            &other.data_matchers,
+            &other.lookup_filters,
+        )
+    }
 }
 
 /// The segment pattern of a field or filter name: no empty part and no `__` inside.
@@ -445,7 +467,9 @@ pub enum LookupItem {
 
 /// A lookup of several artifacts: a list of single lookups and lookup objects, or one lookup
 /// object alone (the same as a one-item list). An empty list is a valid, empty lookup.
-#[derive(Debug, Clone, Default, PartialEq)]
+///
+/// Equality compares the lookups only: a lookup object alone equals a list holding it.
+#[derive(Debug, Clone, Default)]
 pub struct LookupMultiple {
     /// The lookups, in order.
     pub items: Vec<LookupItem>,
@@ -479,6 +503,12 @@ impl LookupMultiple {
                 dict.check(&at, rules);
             }
         }
+    }
+}
+
+impl PartialEq for LookupMultiple {
+    fn eq(&self, other: &Self) -> bool {
+        self.items == other.items
     }
 }
 

@@ -1,0 +1,433 @@
+//! Cross-field rules (Debusine's messages at JSON pointers), lookups, and strict input types.
+
+use serde_json::{Value, json};
+use taskdef::{Task, TaskConfigError, TaskInput, ViolationKind};
+use taskdef_examples::lookup::{LookupItem, LookupSingle, MatcherKind};
+use taskdef_examples::tasks::{Autopkgtest, Debdiff, Lintian, Mmdebstrap, Noop, Sbuild};
+
+fn sbuild(extra: Value) -> Value {
+    let mut data = json!({
+        "input": {"source_artifact": 5},
+        "environment": "debian/match:codename=bookworm",
+        "host_architecture": "amd64"
+    });
+    for (key, value) in extra.as_object().unwrap() {
+        data[key] = value.clone();
+    }
+    data
+}
+
+fn mmdebstrap(repository: Value) -> Value {
+    let mut base = json!({"mirror": "http://deb.debian.org/debian", "suite": "bookworm"});
+    for (key, value) in repository.as_object().unwrap() {
+        base[key] = value.clone();
+    }
+    json!({"bootstrap_options": {"architecture": "amd64"}, "bootstrap_repositories": [base]})
+}
+
+fn violations(error: &TaskConfigError) -> Vec<(String, String)> {
+    error
+        .violations()
+        .iter()
+        .map(|v| (v.pointer.clone(), v.message.clone()))
+        .collect()
+}
+
+fn rule_violations<T: Task>(data: &Value) -> Vec<(String, String)> {
+    let error = T::configure(data).expect_err("must be refused");
+    assert!(
+        error
+            .violations()
+            .iter()
+            .all(|v| v.kind == ViolationKind::Rule),
+        "not only rules: {error}"
+    );
+    violations(&error)
+}
+
+fn pair(pointer: &str, message: &str) -> (String, String) {
+    (pointer.to_owned(), message.to_owned())
+}
+
+#[test]
+fn binnmu_with_arch_all() {
+    let data =
+        sbuild(json!({"build_components": ["all"], "binnmu": {"changelog": "c", "suffix": "+b1"}}));
+    assert_eq!(
+        rule_violations::<Sbuild>(&data),
+        [pair(
+            "",
+            "Cannot build architecture-independent packages in a binNMU"
+        )]
+    );
+    let data =
+        sbuild(json!({"build_components": ["any"], "binnmu": {"changelog": "c", "suffix": "+b1"}}));
+    assert!(Sbuild::configure(&data).is_ok());
+}
+
+#[test]
+fn several_rules_are_reported_together() {
+    let data = sbuild(json!({
+        "build_components": ["any", "all"],
+        "binnmu": {"changelog": "c", "suffix": "+b1"},
+        "extra_repositories": [
+            {"url": "http://a.example/", "suite": "bookworm"},
+            {"url": "http://b.example/", "suite": "flat/", "components": ["main"]}
+        ],
+        "input": {"source_artifact": 5, "extra_binary_artifacts": {"collection": "c", "data__x": 1, "data__x__contains": 2}}
+    }));
+    assert_eq!(
+        rule_violations::<Sbuild>(&data),
+        [
+            pair(
+                "",
+                "Cannot build architecture-independent packages in a binNMU"
+            ),
+            pair(
+                "/input/extra_binary_artifacts",
+                "Conflicting matchers: ['data__x', 'data__x__contains']"
+            ),
+            pair("/extra_repositories/0", "Components must be specified"),
+            pair(
+                "/extra_repositories/1",
+                "Components cannot be specified for a flat repository (where the suite ends with /)"
+            ),
+        ]
+    );
+}
+
+#[test]
+fn extra_repository_shapes() {
+    for (url, ok) in [
+        ("http://example.com", true),
+        ("https://user@deb.example.org:8443/debian?x=1", true),
+        ("file:/etc/passwd", false),
+        ("file:///srv/repo", false),
+        ("example.com/debian", false),
+        ("http://", false),
+    ] {
+        let data = sbuild(json!({"extra_repositories": [{"url": url, "suite": "./"}]}));
+        assert_eq!(Sbuild::configure(&data).is_ok(), ok, "{url}");
+    }
+    for (suite, ok) in [
+        ("bookworm-backports", true),
+        ("a b/c.d/", true),
+        ("b@d", false),
+        ("", false),
+    ] {
+        let components = if suite.ends_with('/') {
+            json!(null)
+        } else {
+            json!(["main"])
+        };
+        let data = sbuild(
+            json!({"extra_repositories": [{"url": "http://e.org/", "suite": suite, "components": components}]}),
+        );
+        assert_eq!(Sbuild::configure(&data).is_ok(), ok, "{suite:?}");
+    }
+    let data = sbuild(
+        json!({"extra_repositories": [{"url": "http://e.org/", "suite": "s", "components": ["non-free", "a/b"]}]}),
+    );
+    let error = Sbuild::configure(&data).unwrap_err();
+    assert_eq!(
+        error.violations()[0].pointer,
+        "/extra_repositories/0/components/1"
+    );
+}
+
+#[test]
+fn lintian_needs_an_input() {
+    let data = json!({"input": {"source_artifact": null, "binary_artifacts": []}});
+    assert_eq!(
+        rule_violations::<Lintian>(&data),
+        [pair(
+            "/input",
+            "One of source_artifact or binary_artifacts must be set"
+        )]
+    );
+    assert!(Lintian::configure(&json!({"input": {"binary_artifacts": {"collection": 3}}})).is_ok());
+}
+
+#[test]
+fn debdiff_needs_exactly_one_pair() {
+    let base = json!({"host_architecture": "amd64", "environment": 1});
+    let with = |input: Value| {
+        let mut data = base.clone();
+        data["input"] = input;
+        data
+    };
+    let message = "Exactly one of source_artifacts or binary_artifacts must be set";
+    assert_eq!(
+        rule_violations::<Debdiff>(&with(json!({}))),
+        [pair("/input", message)]
+    );
+    assert_eq!(
+        rule_violations::<Debdiff>(&with(
+            json!({"source_artifacts": [1, 2], "binary_artifacts": [[1], [2]]})
+        )),
+        [pair("/input", message)]
+    );
+    assert!(Debdiff::configure(&with(json!({"source_artifacts": [1, "b"]}))).is_ok());
+    assert!(Debdiff::configure(&with(json!({"source_artifacts": [1]}))).is_err());
+    assert!(
+        Debdiff::configure(&with(json!({"binary_artifacts": [[1], {"collection": 2}]}))).is_ok()
+    );
+}
+
+#[test]
+fn keyring_rules() {
+    let message = "file:// URLs for keyrings must be under /usr/share/keyrings/ or /usr/local/share/keyrings/";
+    for (url, ok) in [
+        (
+            "file:///usr/share/keyrings/debian-archive-keyring.gpg",
+            true,
+        ),
+        ("file:///usr/local/share/keyrings/local.gpg", true),
+        ("file://localhost/usr/share/keyrings/a.gpg", true),
+        ("file:///usr/share/keyrings/./sub/../a.gpg", true),
+        ("https://example.org/keyring.gpg", true),
+        ("file:///usr/share/keyrings/../escape", false),
+        ("file:///usr/share/keyrings/%2e%2e/%2e%2e/etc/passwd", false),
+        ("file:///usr/share/keyrings", false),
+        ("file:///usr/share/keyrings-evil/a.gpg", false),
+        ("FILE:///etc/passwd", false),
+        ("file:///etc/passwd", false),
+    ] {
+        let data = mmdebstrap(json!({"check_signature_with": "external", "keyring": {"url": url}}));
+        match Mmdebstrap::configure(&data) {
+            Ok(_) => assert!(ok, "{url} accepted"),
+            Err(error) => {
+                assert!(!ok, "{url} refused: {error}");
+                assert_eq!(
+                    violations(&error),
+                    [pair("/bootstrap_repositories/0/keyring/url", message)],
+                    "{url}"
+                );
+            }
+        }
+    }
+    let data = mmdebstrap(json!({"check_signature_with": "external"}));
+    assert_eq!(
+        rule_violations::<Mmdebstrap>(&data),
+        [pair(
+            "/bootstrap_repositories/0",
+            "repository requires 'keyring': 'check_signature_with' is set to 'external'"
+        )]
+    );
+    let data = mmdebstrap(json!({"check_signature_with": "no-check"}));
+    assert!(Mmdebstrap::configure(&data).is_ok());
+}
+
+#[test]
+fn single_lookups_are_integers_or_strings() {
+    for (value, ok) in [
+        (json!(5), true),
+        (json!(-1), true),
+        (json!("debian/match:codename=bookworm"), true),
+        (json!("5"), true),
+        (json!(true), false),
+        (json!(5.5), false),
+        (json!(null), false),
+        (json!({"collection": 1}), false),
+        (json!([5]), false),
+    ] {
+        let data = sbuild(json!({"environment": value}));
+        assert_eq!(Sbuild::configure(&data).is_ok(), ok, "{value}");
+    }
+    let task = Sbuild::configure(&sbuild(json!({"environment": "5"}))).unwrap();
+    assert_eq!(task.environment, LookupSingle::Path("5".into()));
+}
+
+#[test]
+fn multiple_lookups_and_matchers() {
+    let with = |lookup: Value| {
+        sbuild(json!({"input": {"source_artifact": 1, "extra_binary_artifacts": lookup}}))
+    };
+    for (lookup, ok) in [
+        (json!([]), true),
+        (json!([1, "2@artifacts", {"collection": "c"}]), true),
+        (
+            json!({"collection": "c", "name": "x", "data__a_b": [1], "data__a_b__endswith": "z"}),
+            false,
+        ),
+        (
+            json!({"collection": "c", "name__contains": "x", "data__package__startswith": "lib"}),
+            true,
+        ),
+        (
+            json!({"collection": "c", "lookup__same_source": [1, {"collection": 2}]}),
+            true,
+        ),
+        (json!({"collection": "c", "lookup__same_source": 3}), true),
+        (
+            json!({"collection": "c", "child_type": "artifact-or-promise", "category": "debian:binary-package"}),
+            true,
+        ),
+        (json!({"collection": "c", "name__exact": "x"}), false),
+        (
+            json!({"collection": "c", "data__a__b__contains": "x"}),
+            false,
+        ),
+        (json!({"collection": "c", "data__": "x"}), false),
+        (json!({"collection": "c", "unknown": "x"}), false),
+        (json!({"name": "x"}), false),
+        (json!({"collection": true}), false),
+        (json!("foo"), false),
+        (json!(5), false),
+        (json!([true]), false),
+        (
+            json!({"collection": "c", "name_matcher": {"kind": "endswith", "value": "_all.deb"}}),
+            true,
+        ),
+        (
+            json!({"collection": "c", "data_matchers": [["package", {"kind": "exact", "value": "x"}]]}),
+            true,
+        ),
+        (
+            json!({"collection": "c", "lookup_filters": [["same_source", [1]]]}),
+            true,
+        ),
+        (
+            json!({"collection": "c", "name_matcher": {"kind": "regex", "value": "x"}}),
+            false,
+        ),
+    ] {
+        assert_eq!(
+            Sbuild::configure(&with(lookup.clone())).is_ok(),
+            ok,
+            "{lookup}"
+        );
+    }
+    let task = Sbuild::configure(&with(
+        json!({"collection": "c", "name__startswith": "x", "data__v": 2}),
+    ))
+    .unwrap();
+    let [LookupItem::Dict(dict)] = task.input.extra_binary_artifacts.items.as_slice() else {
+        panic!("one lookup object");
+    };
+    assert_eq!(
+        dict.name_matcher.as_ref().unwrap().kind,
+        MatcherKind::Startswith
+    );
+    assert_eq!(dict.data_matchers[0].0, "v");
+    // Serialized, a lookup is in the server's normalised form, which configures again.
+    let normalised = serde_json::to_value(&task).unwrap();
+    assert!(
+        normalised["input"]["extra_binary_artifacts"][0]
+            .get("name_matcher")
+            .is_some()
+    );
+    assert_eq!(Sbuild::configure(&normalised).unwrap(), task);
+    // Conflicts inside nested lookups are found, at their pointer.
+    let data = with(
+        json!([{"collection": "c", "lookup__x": {"collection": "d", "name": "a", "name_matcher": {"kind": "exact", "value": "b"}}}]),
+    );
+    assert_eq!(
+        rule_violations::<Sbuild>(&data),
+        [pair(
+            "/input/extra_binary_artifacts/0/lookup__x",
+            "Conflicting matchers: ['name', 'name_matcher']"
+        )]
+    );
+}
+
+#[test]
+fn strings_are_not_booleans_or_integers() {
+    assert!(Noop::configure(&json!({"result": "true"})).is_err());
+    assert!(Noop::configure(&json!({"result": 1})).is_err());
+    let autopkgtest = |extra: (&str, Value)| {
+        let mut data = json!({"input": {"source_artifact": 5, "binary_artifacts": [1]}, "host_architecture": "amd64", "environment": 1});
+        data[extra.0] = extra.1;
+        Autopkgtest::configure(&data)
+    };
+    assert!(autopkgtest(("debug_level", json!("2"))).is_err());
+    assert!(autopkgtest(("debug_level", json!(2))).is_ok());
+    assert!(autopkgtest(("use_packages_from_base_repository", json!("no"))).is_err());
+    assert!(autopkgtest(("extra_environment", json!({"A": 1}))).is_err());
+    assert!(autopkgtest(("timeout", json!({"global": "60"}))).is_err());
+    assert!(Sbuild::configure(&sbuild(json!({"host_architecture": 64}))).is_err());
+    assert!(Sbuild::configure(&sbuild(json!({"host_architecture": null}))).is_err());
+    assert!(
+        Sbuild::configure(&sbuild(
+            json!({"binnmu": {"changelog": "c", "suffix": "s", "timestamp": "yesterday"}})
+        ))
+        .is_err()
+    );
+    assert!(
+        Sbuild::configure(&sbuild(
+            json!({"binnmu": {"changelog": "c", "suffix": "s", "maintainer": "nobody"}})
+        ))
+        .is_err()
+    );
+    assert!(
+        Sbuild::configure(&sbuild(
+            json!({"binnmu": {"changelog": "c", "suffix": "s", "maintainer": "a@b.c"}})
+        ))
+        .is_ok()
+    );
+}
+
+#[test]
+fn defaults_and_explicit_nulls() {
+    let task = Noop::configure("{}").unwrap();
+    assert!(task.result);
+    assert_eq!(
+        task.task_configuration,
+        Some(LookupSingle::Path(
+            "default@debusine:task-configuration".into()
+        ))
+    );
+    let task = Noop::configure(r#"{"task_configuration": null}"#).unwrap();
+    assert_eq!(task.task_configuration, None);
+    let task = Sbuild::configure(&sbuild(json!({}))).unwrap();
+    assert_eq!(
+        task.build_components,
+        [taskdef_examples::tasks::sbuild::BuildComponent::Any]
+    );
+    assert!(task.input.extra_binary_artifacts.is_empty());
+    let task = Mmdebstrap::configure(&mmdebstrap(json!({}))).unwrap();
+    let repository = &task.bootstrap_repositories[0];
+    assert_eq!(
+        repository.types,
+        [taskdef_examples::bootstrap::RepositoryType::Deb]
+    );
+    assert!(task.bootstrap_options.use_signed_by);
+}
+
+#[test]
+fn yaml_and_json_give_the_same_task() {
+    let yaml = "
+input:
+  source_artifact: 5
+  extra_binary_artifacts:
+    - 6
+    - collection: bookworm@debian:suite
+      name__startswith: hello_
+environment: debian/match:codename=bookworm
+host_architecture: amd64
+build_components: [any, all]
+build_profiles: [nocheck]
+";
+    let json = r#"{"input": {"source_artifact": 5, "extra_binary_artifacts": [6, {"collection": "bookworm@debian:suite", "name__startswith": "hello_"}]},
+        "environment": "debian/match:codename=bookworm", "host_architecture": "amd64",
+        "build_components": ["any", "all"], "build_profiles": ["nocheck"]}"#;
+    assert_eq!(
+        Sbuild::configure(TaskInput::yaml(yaml)).unwrap(),
+        Sbuild::configure(json).unwrap()
+    );
+    // YAML 1.2: `no` is a string, so it is not a boolean here.
+    assert!(Noop::configure(TaskInput::yaml("result: no")).is_err());
+    assert!(
+        !Noop::configure(TaskInput::yaml("result: false"))
+            .unwrap()
+            .result
+    );
+    let error = Sbuild::configure(TaskInput::yaml("input: {source_artifact: 5}\nenvironment: 1\nhost_architecture: amd64\nbuild_components: [all]\nbinnmu: {changelog: c, suffix: +b1}\n")).unwrap_err();
+    assert_eq!(
+        violations(&error),
+        [pair(
+            "",
+            "Cannot build architecture-independent packages in a binNMU"
+        )]
+    );
+}
