@@ -261,15 +261,13 @@ struct FieldWalker<'s> {
 
 impl<'s> FieldWalker<'s> {
     fn object_fields(&mut self, object: &'s Value, prefix: &str) {
-        let Some(properties) = object.get("properties").and_then(Value::as_object) else {
-            return;
-        };
+        let properties = object.get("properties").and_then(Value::as_object);
         let required: BTreeSet<&str> = object
             .get("required")
             .and_then(Value::as_array)
             .map(|names| names.iter().filter_map(Value::as_str).collect())
             .unwrap_or_default();
-        for (name, property) in properties {
+        for (name, property) in properties.into_iter().flatten() {
             let path = format!("{prefix}{name}");
             let row_index = self.rows.len();
             self.rows.push(Field {
@@ -288,6 +286,21 @@ impl<'s> FieldWalker<'s> {
                 row.description.push_str(&note);
             }
         }
+        let patterns = object.get("patternProperties").and_then(Value::as_object);
+        for (pattern, property) in patterns.into_iter().flatten() {
+            let path = format!("{prefix}*");
+            let mut constraints = vec![format!("key matches `{pattern}`")];
+            constraints.extend(self::constraints(self.root, property));
+            self.rows.push(Field {
+                path: path.clone(),
+                type_name: type_name(self.root, property, 0),
+                required: false,
+                default: None,
+                constraints,
+                description: description(self.root, property),
+            });
+            let _ = self.expand(property, &path, 0);
+        }
     }
 
     /// Expands the object types inside `schema` (itself, array items, map values, alternatives)
@@ -296,6 +309,7 @@ impl<'s> FieldWalker<'s> {
         if depth > 8 {
             return None;
         }
+        let schema = unwrap_all_of(schema);
         if let Some(name) = ref_name(schema) {
             let target = resolve(self.root, schema);
             if target.get("properties").is_none() {
@@ -342,15 +356,24 @@ impl<'s> FieldWalker<'s> {
 }
 
 fn ref_name(schema: &Value) -> Option<&str> {
-    let reference = schema.get("$ref")?.as_str()?;
+    let reference = unwrap_all_of(schema).get("$ref")?.as_str()?;
     reference
         .strip_prefix("#/$defs/")
         .or_else(|| reference.strip_prefix("#/definitions/"))
 }
 
-/// Follows `$ref`s into the root's definitions.
+/// schemars writes a `$ref` with siblings (a default) as `allOf: [{"$ref": ...}]`: the ref.
+fn unwrap_all_of(schema: &Value) -> &Value {
+    match schema.get("allOf").and_then(Value::as_array) {
+        Some(branches) if branches.len() == 1 && schema.get("type").is_none() => &branches[0],
+        _ => schema,
+    }
+}
+
+/// Follows `$ref`s (and single-entry `allOf`s) into the root's definitions.
 fn resolve<'s>(root: &'s Value, mut schema: &'s Value) -> &'s Value {
     for _ in 0..16 {
+        schema = unwrap_all_of(schema);
         let Some(reference) = schema.get("$ref").and_then(Value::as_str) else {
             break;
         };
@@ -404,6 +427,7 @@ pub fn type_name(root: &Value, schema: &Value, depth: usize) -> String {
     if depth > 6 {
         return "…".to_owned();
     }
+    let schema = unwrap_all_of(schema);
     if let Some(name) = ref_name(schema) {
         let target = resolve(root, schema);
         if target.get("properties").is_some() {
@@ -443,13 +467,26 @@ pub fn type_name(root: &Value, schema: &Value, depth: usize) -> String {
         types
             .into_iter()
             .map(|kind| match kind {
-                "array" => match schema.get("items") {
-                    Some(items) => format!("array of {}", type_name(root, items, depth + 1)),
-                    None => "array".to_owned(),
+                "array" => match (schema.get("prefixItems"), schema.get("items")) {
+                    (Some(Value::Array(tuple)), items) => {
+                        let mut parts: Vec<String> = tuple
+                            .iter()
+                            .map(|item| type_name(root, item, depth + 1))
+                            .collect();
+                        if !matches!(items, Some(Value::Bool(false))) {
+                            parts.push("…".to_owned());
+                        }
+                        format!("array [{}]", parts.join(", "))
+                    }
+                    (_, Some(items)) => {
+                        format!("array of {}", grouped(type_name(root, items, depth + 1)))
+                    }
+                    _ => "array".to_owned(),
                 },
                 "object" => match schema.get("additionalProperties") {
                     Some(values @ Value::Object(_)) if schema.get("properties").is_none() => {
-                        format!("map of string to {}", type_name(root, values, depth + 1))
+                        let values = type_name(root, values, depth + 1);
+                        format!("map of string to {}", grouped(values))
                     }
                     _ => "object".to_owned(),
                 },
@@ -457,6 +494,15 @@ pub fn type_name(root: &Value, schema: &Value, depth: usize) -> String {
             })
             .collect(),
     )
+}
+
+/// `(a or b)` where a type of alternatives is part of a larger one.
+fn grouped(name: String) -> String {
+    if name.contains(" or ") {
+        format!("({name})")
+    } else {
+        name
+    }
 }
 
 fn json_type(value: &Value) -> String {
@@ -581,11 +627,22 @@ fn description(root: &Value, schema: &Value) -> String {
                 .and_then(Value::as_str)
         })
         .unwrap_or("");
-    text.trim()
+    // Paragraphs and list items each start a new line of the cell.
+    let paragraphs: Vec<String> = text
+        .trim()
         .split("\n\n")
-        .map(|paragraph| paragraph.split_whitespace().collect::<Vec<_>>().join(" "))
-        .collect::<Vec<_>>()
-        .join("<br>")
+        .map(|paragraph| {
+            let mut joined = String::new();
+            for line in paragraph.lines().map(str::trim).filter(|l| !l.is_empty()) {
+                if !joined.is_empty() {
+                    joined.push_str(if line.starts_with("- ") { "<br>" } else { " " });
+                }
+                joined.push_str(line);
+            }
+            joined
+        })
+        .collect();
+    paragraphs.join("<br>")
 }
 
 fn compact(value: &Value) -> String {

@@ -10,6 +10,8 @@
 #![forbid(unsafe_code)]
 
 pub mod command;
+#[cfg(feature = "cli")]
+pub mod cli;
 pub mod configure;
 pub mod docs;
 pub mod execute;

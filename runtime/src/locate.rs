@@ -174,7 +174,7 @@ pub fn position_of(violation: &Violation, text: &str, format: SourceFormat) -> O
 
 /// The names in the validator's "Additional properties are not allowed ('a', 'b' were
 /// unexpected)".
-fn unexpected_properties(message: &str) -> Vec<String> {
+pub(crate) fn unexpected_properties(message: &str) -> Vec<String> {
     let Some(start) = message.find("('") else {
         return Vec::new();
     };

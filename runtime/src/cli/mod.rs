@@ -1,0 +1,545 @@
+//! The `taskdef` command line, for any binary that links tasks in (feature `cli`).
+//!
+//! ```no_run
+//! // src/bin/taskdef.rs of a crate of tasks (or of a binary that depends on several):
+//! use my_tasks as _; // link the tasks in, or they are not registered
+//!
+//! fn main() -> std::process::ExitCode {
+//!     taskdef::cli::main()
+//! }
+//! # mod my_tasks {}
+//! ```
+//!
+//! Subcommands: `list`, `schema`, `docs`, `validate`, `metadata`, `can-run` and `run`; each has
+//! `--help`.
+//!
+//! # Exit codes
+//!
+//! | code | meaning |
+//! |---|---|
+//! | 0 | success: `ok`, `yes`, the task succeeded, docs up to date |
+//! | 1 | a negative answer: invalid data, `no`, the task failed or erred, docs out of date |
+//! | 2 | usage error: bad arguments, unknown task name, unreadable or malformed file |
+//! | 130 | `run` only: the task was aborted by SIGINT or SIGTERM (it reports nothing) |
+//!
+//! Results go to standard output; diagnostics and logs to standard error.
+
+mod diagnostics;
+mod run;
+
+use std::ffi::OsString;
+use std::fmt;
+use std::io::{self, Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use serde_json::{Value, json};
+
+use crate::configure::TaskInput;
+use crate::locate::{SourceFormat, locate_positions};
+use crate::registry::{Registry, TaskEntry};
+use crate::worker::{WorkerMetadata, WorkerType, keys, system_metadata};
+
+/// The exit codes of the command (see the [module docs](self)).
+pub mod exit {
+    /// Success: `ok`, `yes`, the task succeeded.
+    pub const SUCCESS: u8 = 0;
+    /// A negative answer: invalid data, `no`, the task failed, docs out of date.
+    pub const NEGATIVE: u8 = 1;
+    /// Bad arguments, unknown task name, unreadable or malformed input file.
+    pub const USAGE: u8 = 2;
+    /// `run`: the task was aborted by a signal.
+    pub const ABORTED: u8 = 130;
+}
+
+const EXIT_CODES_HELP: &str = "\
+Exit codes:
+  0    success: ok, yes, the task succeeded, docs up to date
+  1    invalid data, no, the task failed or erred, docs out of date
+  2    usage error: bad arguments, unknown task, unreadable or malformed file
+  130  run: the task was aborted (SIGINT or SIGTERM); nothing is reported";
+
+/// Runs the command with the process's arguments and the tasks linked into the binary.
+pub fn main() -> ExitCode {
+    main_from(std::env::args_os())
+}
+
+/// Runs the command with `args` (the first is the program name) and the tasks linked into the
+/// binary.
+pub fn main_from<I, T>(args: I) -> ExitCode
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString> + Clone,
+{
+    let cli = match Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(error) => {
+            // Help and version go to stdout with 0; usage errors to stderr with 2.
+            let _ = error.print();
+            return ExitCode::from(error.exit_code().clamp(0, 255) as u8);
+        }
+    };
+    let code = match cli.command.execute(Registry::global()) {
+        Ok(code) => code,
+        Err(CliError::Io(error)) if error.kind() == io::ErrorKind::BrokenPipe => exit::SUCCESS,
+        Err(error) => {
+            let _ = writeln!(io::stderr(), "error: {error}");
+            exit::USAGE
+        }
+    };
+    ExitCode::from(code)
+}
+
+/// Task definitions: list them, publish their schemas and docs, check task data, and run tasks
+/// as a worker would.
+#[derive(Debug, Parser)]
+#[command(name = "taskdef", version, after_help = EXIT_CODES_HELP)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// List the registered tasks: name, kind, version and one-line description.
+    #[command(after_help = EXIT_CODES_HELP)]
+    List {
+        /// Print a JSON array of {name, kind, version, version_key, description}.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print a task's JSON Schema (draft 2020-12), keys sorted.
+    #[command(after_help = EXIT_CODES_HELP)]
+    Schema {
+        /// The task's name (any case).
+        name: String,
+    },
+    /// Generate Markdown docs for every task, or check that a directory has them up to date.
+    ///
+    /// Writes README.md (the index), <task>.md and <task>.schema.json per task. With --check,
+    /// nothing is written: the files that are missing, changed or extra (*.md, *.schema.json
+    /// not generated) are listed and the exit code is 1.
+    #[command(after_help = EXIT_CODES_HELP)]
+    Docs(DocsArgs),
+    /// Check task data against a task's schema and rules.
+    ///
+    /// Prints `ok`, or every error with its line and column, the JSON pointer of the value
+    /// and the reason, and exits with 1.
+    #[command(after_help = EXIT_CODES_HELP)]
+    Validate {
+        /// The task's name (any case).
+        name: String,
+        /// The task data: JSON or YAML; `-` reads standard input.
+        file: PathBuf,
+        #[command(flatten)]
+        format: FormatArg,
+    },
+    /// Print this machine's worker metadata as Debusine would receive it.
+    ///
+    /// System keys (`system:*`, `executor:*:available`) and every registered task's version
+    /// key and probes, as one JSON object with sorted keys.
+    #[command(after_help = EXIT_CODES_HELP)]
+    Metadata {
+        /// The worker type to report (`system:worker_type`).
+        #[arg(long, value_enum, default_value_t = WorkerTypeArg::External)]
+        worker_type: WorkerTypeArg,
+    },
+    /// Say whether a worker with the given metadata can run a task with the given data.
+    ///
+    /// Prints `yes`, or `no: <the check that failed>` and exits with 1. The checks run in the
+    /// scheduler's order: tasks_allowlist / tasks_denylist, worker type, version, host
+    /// architecture, then the task's own.
+    #[command(name = "can-run", after_help = EXIT_CODES_HELP)]
+    CanRun {
+        /// The task's name (any case).
+        name: String,
+        /// The task data: JSON or YAML; `-` reads standard input.
+        file: PathBuf,
+        /// The worker's metadata: a JSON or YAML object (see `taskdef metadata`).
+        #[arg(long, value_name = "METADATA")]
+        worker: PathBuf,
+        #[command(flatten)]
+        format: FormatArg,
+    },
+    /// Configure and run a task here, as Debusine's default external worker would.
+    ///
+    /// Logs go to standard error; the completion payload Debusine's worker would send,
+    /// `{"result": "success" | "failure" | "error", "output_data": {"errors": [...]}}`, goes
+    /// to standard output. Error codes: wrong-task-type, setup-failed (unknown task name),
+    /// configure-failed, execute-failed.
+    ///
+    /// SIGINT (Ctrl-C) or SIGTERM aborts the task: its running command's process group gets
+    /// SIGTERM, then SIGKILL after the grace period. An aborted task reports nothing and the
+    /// exit code is 130.
+    #[command(after_help = EXIT_CODES_HELP)]
+    Run(run::RunArgs),
+}
+
+#[derive(Debug, Args)]
+#[group(required = true, multiple = false)]
+struct DocsArgs {
+    /// Write the docs into this directory (created if needed; stale *.md and *.schema.json
+    /// files in it are removed).
+    #[arg(long, value_name = "DIR")]
+    out: Option<PathBuf>,
+    /// Check the docs in this directory instead of writing them.
+    #[arg(long, value_name = "DIR")]
+    check: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Args)]
+struct FormatArg {
+    /// The syntax of the task data. Default: by extension (.json; .yaml, .yml), else by
+    /// content (JSON if it starts with `{` or `[`).
+    #[arg(long, value_enum)]
+    format: Option<FormatChoice>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum FormatChoice {
+    Json,
+    Yaml,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum WorkerTypeArg {
+    External,
+    Celery,
+    Signing,
+}
+
+impl From<WorkerTypeArg> for WorkerType {
+    fn from(arg: WorkerTypeArg) -> Self {
+        match arg {
+            WorkerTypeArg::External => WorkerType::External,
+            WorkerTypeArg::Celery => WorkerType::Celery,
+            WorkerTypeArg::Signing => WorkerType::Signing,
+        }
+    }
+}
+
+/// What stops a command before it can answer: reported on stderr, exit code 2.
+#[derive(Debug)]
+enum CliError {
+    /// Writing the output failed.
+    Io(io::Error),
+    /// Anything else, explained.
+    Message(String),
+}
+
+impl fmt::Display for CliError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CliError::Io(error) => write!(f, "cannot write the output: {error}"),
+            CliError::Message(message) => f.write_str(message),
+        }
+    }
+}
+
+impl From<io::Error> for CliError {
+    fn from(error: io::Error) -> Self {
+        CliError::Io(error)
+    }
+}
+
+fn fail(message: impl Into<String>) -> CliError {
+    CliError::Message(message.into())
+}
+
+type CliResult = Result<u8, CliError>;
+
+impl Command {
+    fn execute(self, registry: &Registry) -> CliResult {
+        match self {
+            Command::List { json } => list(registry, json),
+            Command::Schema { name } => {
+                let entry = lookup(registry, &name)?;
+                out(&format!("{}\n", crate::docs::pretty(entry.schema())))
+            }
+            Command::Docs(args) => docs(registry, args),
+            Command::Validate { name, file, format } => validate(registry, &name, &file, format),
+            Command::Metadata { worker_type } => {
+                let metadata = worker_metadata(registry, worker_type.into());
+                out(&format!(
+                    "{}\n",
+                    crate::docs::pretty(&Value::Object(metadata))
+                ))
+            }
+            Command::CanRun {
+                name,
+                file,
+                worker,
+                format,
+            } => can_run(registry, &name, &file, &worker, format),
+            Command::Run(args) => run::run(registry, args),
+        }
+    }
+}
+
+/// Writes `text` to standard output; exit code 0.
+fn out(text: &str) -> CliResult {
+    let mut stdout = io::stdout().lock();
+    stdout.write_all(text.as_bytes())?;
+    stdout.flush()?;
+    Ok(exit::SUCCESS)
+}
+
+fn warn_conflicts(registry: &Registry) {
+    for conflict in registry.conflicts() {
+        let _ = writeln!(io::stderr(), "warning: {conflict}; the name is unusable");
+    }
+}
+
+fn lookup(registry: &Registry, name: &str) -> Result<&'static TaskEntry, CliError> {
+    registry.get(name).map_err(|error| {
+        let names = registry.names();
+        if names.is_empty() {
+            fail(format!(
+                "{error} (no task is linked into this binary: name the crate of tasks with \
+                 `use my_tasks as _;`)"
+            ))
+        } else {
+            fail(format!("{error}; registered tasks: {}", names.join(", ")))
+        }
+    })
+}
+
+fn list(registry: &Registry, json: bool) -> CliResult {
+    warn_conflicts(registry);
+    if json {
+        let entries: Vec<Value> = registry
+            .entries()
+            .map(|entry| {
+                json!({
+                    "name": entry.name,
+                    "kind": entry.kind.as_str(),
+                    "version": entry.version,
+                    "version_key": entry.version_key(),
+                    "description": entry.summary(),
+                })
+            })
+            .collect();
+        return out(&format!(
+            "{}\n",
+            crate::docs::pretty(&Value::Array(entries))
+        ));
+    }
+    let entries: Vec<&TaskEntry> = registry.entries().collect();
+    let name_width = entries.iter().map(|e| e.name.len()).max().unwrap_or(0);
+    let kind_width = entries
+        .iter()
+        .map(|e| e.kind.as_str().len())
+        .max()
+        .unwrap_or(0);
+    let mut text = String::new();
+    for entry in entries {
+        let line = format!(
+            "{:<name_width$}  {:<kind_width$}  v{:<3} {}",
+            entry.name,
+            entry.kind.as_str(),
+            entry.version,
+            entry.summary()
+        );
+        text.push_str(line.trim_end());
+        text.push('\n');
+    }
+    out(&text)
+}
+
+fn docs(registry: &Registry, args: DocsArgs) -> CliResult {
+    warn_conflicts(registry);
+    let files = crate::docs::generate(registry);
+    if let Some(dir) = args.check {
+        let drift = crate::docs::check(&dir, &files)
+            .map_err(|error| fail(format!("cannot read `{}`: {error}", dir.display())))?;
+        if drift.is_empty() {
+            return out(&format!(
+                "docs in {} are up to date ({} files)\n",
+                dir.display(),
+                files.len()
+            ));
+        }
+        let mut report = format!("error: the docs in {} are out of date\n", dir.display());
+        for (label, names) in [
+            ("missing", &drift.missing),
+            ("changed", &drift.changed),
+            ("extra", &drift.extra),
+        ] {
+            for name in names {
+                report.push_str(&format!("  {label}: {}\n", dir.join(name).display()));
+            }
+        }
+        report.push_str(&format!(
+            "regenerate them with `taskdef docs --out {}`\n",
+            dir.display()
+        ));
+        io::stderr().write_all(report.as_bytes())?;
+        return Ok(exit::NEGATIVE);
+    }
+    let dir = args.out.unwrap_or_else(|| PathBuf::from("."));
+    let removed = crate::docs::write(&dir, &files).map_err(|error| {
+        fail(format!(
+            "cannot write docs into `{}`: {error}",
+            dir.display()
+        ))
+    })?;
+    let mut text = format!("wrote {} files to {}\n", files.len(), dir.display());
+    for name in removed {
+        text.push_str(&format!("removed {}\n", dir.join(name).display()));
+    }
+    out(&text)
+}
+
+/// Task data read from a file or standard input.
+struct InputText {
+    /// The name to show: the path, or `<stdin>`.
+    display: String,
+    text: String,
+    format: SourceFormat,
+}
+
+impl InputText {
+    fn task_input(&self) -> TaskInput<'_> {
+        match self.format {
+            SourceFormat::Json => TaskInput::Json(&self.text),
+            SourceFormat::Yaml => TaskInput::Yaml(&self.text),
+        }
+    }
+
+    /// Parses the text as a JSON value (for files that are not task data).
+    fn value(&self) -> Result<Value, CliError> {
+        let parsed = match self.format {
+            SourceFormat::Json => serde_json::from_str(&self.text).map_err(|e| e.to_string()),
+            SourceFormat::Yaml => serde_saphyr::from_str(&self.text).map_err(|e| e.to_string()),
+        };
+        parsed.map_err(|error| {
+            fail(format!(
+                "`{}` is not valid {}: {error}",
+                self.display,
+                self.format.as_str().to_uppercase()
+            ))
+        })
+    }
+}
+
+fn read_input(path: &Path, format: Option<FormatChoice>) -> Result<InputText, CliError> {
+    let stdin = path.as_os_str() == "-";
+    let display = if stdin {
+        "<stdin>".to_owned()
+    } else {
+        path.display().to_string()
+    };
+    let bytes = if stdin {
+        let mut bytes = Vec::new();
+        io::stdin()
+            .read_to_end(&mut bytes)
+            .map_err(|error| fail(format!("cannot read standard input: {error}")))?;
+        bytes
+    } else {
+        std::fs::read(path).map_err(|error| fail(format!("cannot read `{display}`: {error}")))?
+    };
+    let text = String::from_utf8(bytes)
+        .map_err(|error| fail(format!("`{display}` is not UTF-8 text: {error}")))?;
+    let format = match format {
+        Some(FormatChoice::Json) => SourceFormat::Json,
+        Some(FormatChoice::Yaml) => SourceFormat::Yaml,
+        None => (!stdin)
+            .then(|| SourceFormat::from_path(path))
+            .flatten()
+            .unwrap_or_else(|| SourceFormat::sniff(&text)),
+    };
+    Ok(InputText {
+        display,
+        text,
+        format,
+    })
+}
+
+fn validate(registry: &Registry, name: &str, file: &Path, format: FormatArg) -> CliResult {
+    let entry = lookup(registry, name)?;
+    let input = read_input(file, format.format)?;
+    match entry.configure(input.task_input()) {
+        Ok(_) => out("ok\n"),
+        Err(mut error) => {
+            locate_positions(&mut error, &input.text, input.format);
+            let report = diagnostics::render(&error, &input.display, &input.text, entry.name);
+            io::stderr().write_all(report.as_bytes())?;
+            Ok(exit::NEGATIVE)
+        }
+    }
+}
+
+fn worker_metadata(registry: &Registry, worker_type: WorkerType) -> serde_json::Map<String, Value> {
+    let mut metadata = system_metadata(worker_type);
+    metadata.extend(registry.analyze_worker_all_tasks());
+    metadata
+}
+
+fn can_run(
+    registry: &Registry,
+    name: &str,
+    file: &Path,
+    worker: &Path,
+    format: FormatArg,
+) -> CliResult {
+    let entry = lookup(registry, name)?;
+    let worker_input = read_input(worker, None)?;
+    let worker_value = worker_input.value()?;
+    let metadata = WorkerMetadata::from_value(worker_value).ok_or_else(|| {
+        fail(format!(
+            "`{}` is not worker metadata: expected a JSON object",
+            worker_input.display
+        ))
+    })?;
+    let input = read_input(file, format.format)?;
+    let task = match entry.configure(input.task_input()) {
+        Ok(task) => task,
+        Err(mut error) => {
+            locate_positions(&mut error, &input.text, input.format);
+            let report = diagnostics::render(&error, &input.display, &input.text, entry.name);
+            io::stderr().write_all(report.as_bytes())?;
+            out("no: the task data is invalid\n")?;
+            return Ok(exit::NEGATIVE);
+        }
+    };
+    if let Some(allowed) = metadata.tasks_allowlist()
+        && !allowed.contains(&entry.name)
+    {
+        out(&format!(
+            "no: `{}` is not in the worker's `{}`\n",
+            entry.name,
+            keys::TASKS_ALLOWLIST
+        ))?;
+        return Ok(exit::NEGATIVE);
+    }
+    if metadata.tasks_allowlist().is_none()
+        && let Some(denied) = metadata.tasks_denylist()
+        && denied.contains(&entry.name)
+    {
+        out(&format!(
+            "no: `{}` is in the worker's `{}`\n",
+            entry.name,
+            keys::TASKS_DENYLIST
+        ))?;
+        return Ok(exit::NEGATIVE);
+    }
+    match task.check_can_run_on(&metadata) {
+        Ok(()) => out("yes\n"),
+        Err(failure) => {
+            out(&format!("no: {failure}\n"))?;
+            Ok(exit::NEGATIVE)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_command_line_is_well_formed() {
+        Cli::command().debug_assert();
+    }
+}
