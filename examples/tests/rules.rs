@@ -145,7 +145,7 @@ fn lintian_needs_an_input() {
             "One of source_artifact or binary_artifacts must be set"
         )]
     );
-    assert!(Lintian::configure(&json!({"input": {"binary_artifacts": {"collection": 3}}})).is_ok());
+    assert!(Lintian::configure(json!({"input": {"binary_artifacts": {"collection": 3}}})).is_ok());
 }
 
 #[test]
@@ -167,10 +167,10 @@ fn debdiff_needs_exactly_one_pair() {
         )),
         [pair("/input", message)]
     );
-    assert!(Debdiff::configure(&with(json!({"source_artifacts": [1, "b"]}))).is_ok());
-    assert!(Debdiff::configure(&with(json!({"source_artifacts": [1]}))).is_err());
+    assert!(Debdiff::configure(with(json!({"source_artifacts": [1, "b"]}))).is_ok());
+    assert!(Debdiff::configure(with(json!({"source_artifacts": [1]}))).is_err());
     assert!(
-        Debdiff::configure(&with(json!({"binary_artifacts": [[1], {"collection": 2}]}))).is_ok()
+        Debdiff::configure(with(json!({"binary_artifacts": [[1], {"collection": 2}]}))).is_ok()
     );
 }
 
@@ -234,7 +234,7 @@ fn single_lookups_are_integers_or_strings() {
         let data = sbuild(json!({"environment": value}));
         assert_eq!(Sbuild::configure(&data).is_ok(), ok, "{value}");
     }
-    let task = Sbuild::configure(&sbuild(json!({"environment": "5"}))).unwrap();
+    let task = Sbuild::configure(sbuild(json!({"environment": "5"}))).unwrap();
     assert_eq!(task.environment, LookupSingle::Path("5".into()));
 }
 
@@ -293,12 +293,12 @@ fn multiple_lookups_and_matchers() {
         ),
     ] {
         assert_eq!(
-            Sbuild::configure(&with(lookup.clone())).is_ok(),
+            Sbuild::configure(with(lookup.clone())).is_ok(),
             ok,
             "{lookup}"
         );
     }
-    let task = Sbuild::configure(&with(
+    let task = Sbuild::configure(with(
         json!({"collection": "c", "name__startswith": "x", "data__v": 2}),
     ))
     .unwrap();
@@ -333,8 +333,8 @@ fn multiple_lookups_and_matchers() {
 
 #[test]
 fn strings_are_not_booleans_or_integers() {
-    assert!(Noop::configure(&json!({"result": "true"})).is_err());
-    assert!(Noop::configure(&json!({"result": 1})).is_err());
+    assert!(Noop::configure(json!({"result": "true"})).is_err());
+    assert!(Noop::configure(json!({"result": 1})).is_err());
     let autopkgtest = |extra: (&str, Value)| {
         let mut data = json!({"input": {"source_artifact": 5, "binary_artifacts": [1]}, "host_architecture": "amd64", "environment": 1});
         data[extra.0] = extra.1;
@@ -345,22 +345,22 @@ fn strings_are_not_booleans_or_integers() {
     assert!(autopkgtest(("use_packages_from_base_repository", json!("no"))).is_err());
     assert!(autopkgtest(("extra_environment", json!({"A": 1}))).is_err());
     assert!(autopkgtest(("timeout", json!({"global": "60"}))).is_err());
-    assert!(Sbuild::configure(&sbuild(json!({"host_architecture": 64}))).is_err());
-    assert!(Sbuild::configure(&sbuild(json!({"host_architecture": null}))).is_err());
+    assert!(Sbuild::configure(sbuild(json!({"host_architecture": 64}))).is_err());
+    assert!(Sbuild::configure(sbuild(json!({"host_architecture": null}))).is_err());
     assert!(
-        Sbuild::configure(&sbuild(
+        Sbuild::configure(sbuild(
             json!({"binnmu": {"changelog": "c", "suffix": "s", "timestamp": "yesterday"}})
         ))
         .is_err()
     );
     assert!(
-        Sbuild::configure(&sbuild(
+        Sbuild::configure(sbuild(
             json!({"binnmu": {"changelog": "c", "suffix": "s", "maintainer": "nobody"}})
         ))
         .is_err()
     );
     assert!(
-        Sbuild::configure(&sbuild(
+        Sbuild::configure(sbuild(
             json!({"binnmu": {"changelog": "c", "suffix": "s", "maintainer": "a@b.c"}})
         ))
         .is_ok()
@@ -379,13 +379,13 @@ fn defaults_and_explicit_nulls() {
     );
     let task = Noop::configure(r#"{"task_configuration": null}"#).unwrap();
     assert_eq!(task.task_configuration, None);
-    let task = Sbuild::configure(&sbuild(json!({}))).unwrap();
+    let task = Sbuild::configure(sbuild(json!({}))).unwrap();
     assert_eq!(
         task.build_components,
         [taskdef_examples::tasks::sbuild::BuildComponent::Any]
     );
     assert!(task.input.extra_binary_artifacts.is_empty());
-    let task = Mmdebstrap::configure(&mmdebstrap(json!({}))).unwrap();
+    let task = Mmdebstrap::configure(mmdebstrap(json!({}))).unwrap();
     let repository = &task.bootstrap_repositories[0];
     assert_eq!(
         repository.types,

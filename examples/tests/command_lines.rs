@@ -1,0 +1,414 @@
+//! The command lines each task builds from its data, and what `execute` does offline.
+
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use serde_json::{Value, json};
+use taskdef::{
+    AbortHandle, CommandLine, CommandRunner, CommandStatus, Execute, Task, TaskContext, TaskError,
+};
+use taskdef_examples::tasks::autopkgtest::AutopkgtestInputs;
+use taskdef_examples::tasks::debdiff::DebdiffInputs;
+use taskdef_examples::tasks::lintian::LintianInputs;
+use taskdef_examples::tasks::mmdebstrap::BootstrapInputs;
+use taskdef_examples::tasks::piuparts::PiupartsInputs;
+use taskdef_examples::tasks::sbuild::SbuildInputs;
+use taskdef_examples::tasks::{
+    Autopkgtest, Blhc, Debdiff, Lintian, MakeSourcePackageUpload, Mmdebstrap, Noop, Piuparts,
+    Sbuild, SimpleSystemImageBuild,
+};
+
+fn argv(cmd: &CommandLine) -> Vec<String> {
+    std::iter::once(&cmd.program)
+        .chain(&cmd.args)
+        .map(|arg| arg.to_string_lossy().into_owned())
+        .collect()
+}
+
+fn p(path: &str) -> PathBuf {
+    PathBuf::from(path)
+}
+
+fn sbuild(extra: Value) -> Sbuild {
+    let mut data =
+        json!({"input": {"source_artifact": 1}, "environment": 2, "host_architecture": "amd64"});
+    for (key, value) in extra.as_object().unwrap() {
+        data[key] = value.clone();
+    }
+    Sbuild::configure(&data).unwrap()
+}
+
+fn sbuild_inputs() -> SbuildInputs {
+    SbuildInputs {
+        dsc: p("/w/artifacts/1/hello_1.0-1.dsc"),
+        extra_binary_packages: vec![p("/w/artifacts/3/libfoo_1_amd64.deb")],
+        environment: p("/w/artifacts/2"),
+        key_dir: p("/w"),
+    }
+}
+
+#[test]
+fn sbuild_unshare() {
+    let task = sbuild(json!({
+        "build_components": ["any"],
+        "binnmu": {"changelog": "--rebuild; rm -rf /", "suffix": "+b1", "maintainer": "A <a@b.c>"},
+        "build_profiles": ["nocheck", "nodoc"],
+        "build_dep_resolver": "aspcud",
+        "aspcud_criteria": "-removed",
+        "extra_repositories": [{"url": "http://e.org/d", "suite": "bookworm", "components": ["main", "contrib"], "signing_key": "KEY"}]
+    }));
+    assert_eq!(
+        argv(&task.command_line(&sbuild_inputs())),
+        [
+            "sbuild",
+            "--no-clean",
+            "--arch=amd64",
+            "--arch-any",
+            "--no-arch-all",
+            "--no-source",
+            "--chroot-mode=unshare",
+            "--chroot=/w/artifacts/2",
+            "--make-binNMU=--rebuild; rm -rf /",
+            "--append-to-version=+b1",
+            "--binNMU=0",
+            "--maintainer=A <a@b.c>",
+            "--profiles=nocheck,nodoc",
+            "--build-dep-resolver=aspcud",
+            "--aspcud-criteria=-removed",
+            "--extra-repository=deb http://e.org/d bookworm main contrib",
+            "--extra-repository-key=/w/extra-repository-0.asc",
+            "--extra-package=/w/artifacts/3/libfoo_1_amd64.deb",
+            "--",
+            "/w/artifacts/1/hello_1.0-1.dsc",
+        ]
+    );
+}
+
+#[test]
+fn sbuild_other_backends() {
+    let task = sbuild(json!({"backend": "incus-vm", "build_components": ["all", "source"]}));
+    let args = argv(&task.command_line(&sbuild_inputs()));
+    assert!(args.contains(&"--chroot-mode=autopkgtest".to_owned()));
+    assert!(args.contains(&"--autopkgtest-virt-server=incus".to_owned()));
+    assert!(args.contains(&"--autopkgtest-virt-server-opt=--vm".to_owned()));
+    assert!(args.contains(&"--no-arch-any".to_owned()) && args.contains(&"--arch-all".to_owned()));
+    assert!(args.contains(&"--source".to_owned()));
+}
+
+#[test]
+fn lintian() {
+    let task = Lintian::configure(json!({
+        "input": {"source_artifact": 1, "binary_artifacts": [2]},
+        "output": {"binary_all_analysis": false},
+        "include_tags": ["a", "b"], "exclude_tags": ["c"], "fail_on_severity": "overridden",
+        "target_distribution": "ubuntu:noble"
+    }))
+    .unwrap();
+    let inputs = LintianInputs {
+        source: Some(p("/w/h.dsc")),
+        binaries: vec![p("/w/h-doc_1_all.deb"), p("/w/h_1_amd64.deb")],
+    };
+    assert_eq!(
+        argv(&task.command_line(&inputs)),
+        [
+            "lintian",
+            "--fail-on=override",
+            "--profile=ubuntu",
+            "--tags=a,b",
+            "--suppress-tags=c",
+            "--",
+            "/w/h.dsc",
+            "/w/h_1_amd64.deb",
+        ]
+    );
+}
+
+#[test]
+fn autopkgtest() {
+    let task = Autopkgtest::configure(json!({
+        "input": {"source_artifact": 1, "binary_artifacts": [2]}, "environment": 3, "host_architecture": "amd64",
+        "include_tests": ["smoke"], "exclude_tests": ["slow"], "debug_level": 2,
+        "extra_environment": {"LANG": "C.UTF-8"}, "needs_internet": "skip",
+        "timeout": {"global": 600, "copy": 30},
+        "extra_repositories": [{"url": "http://e.org/", "suite": "./"}]
+    }))
+    .unwrap();
+    let inputs = AutopkgtestInputs {
+        dsc: p("/w/h.dsc"),
+        binaries: vec![p("/w/h.deb")],
+        environment: p("/w/env.tar"),
+    };
+    assert_eq!(
+        argv(&task.command_line(&inputs)),
+        [
+            "autopkgtest",
+            "--apt-upgrade",
+            "--debug",
+            "--test-name=smoke",
+            "--skip-test=slow",
+            "--env=LANG=C.UTF-8",
+            "--needs-internet=skip",
+            "--timeout-global=600",
+            "--timeout-copy=30",
+            "--add-apt-source=deb http://e.org/ ./",
+            "/w/h.dsc",
+            "/w/h.deb",
+            "--",
+            "unshare",
+            "--tarball=/w/env.tar",
+            "--debug",
+        ]
+    );
+}
+
+#[test]
+fn mmdebstrap_and_image() {
+    let repositories = json!([
+        {"mirror": "http://deb.debian.org/debian", "suite": "-bookworm", "components": ["main"], "types": ["deb", "deb-src"],
+         "check_signature_with": "external", "keyring": {"url": "file:///usr/share/keyrings/k.gpg"}},
+        {"mirror": "http://e.org/", "suite": "x", "check_signature_with": "no-check"}
+    ]);
+    let task = Mmdebstrap::configure(json!({
+        "bootstrap_options": {"architecture": "arm64", "variant": "-", "extra_packages": ["a", "b"]},
+        "bootstrap_repositories": repositories, "customization_script": "true"
+    }))
+    .unwrap();
+    let inputs = BootstrapInputs {
+        keyrings: vec![Some(p("/usr/share/keyrings/k.gpg")), None],
+        script: Some(p("/w/script")),
+        target: p("/w/system.tar.xz"),
+    };
+    assert_eq!(
+        argv(&task.command_line(&inputs)),
+        [
+            "mmdebstrap",
+            "--mode=unshare",
+            "--architectures=arm64",
+            "--variant=-",
+            "--include=a,b",
+            "--customize-hook=upload /w/script /root/debusine-customization-script",
+            "--customize-hook=chroot \"$1\" sh /root/debusine-customization-script",
+            "--customize-hook=rm \"$1\"/root/debusine-customization-script",
+            "--",
+            "-bookworm",
+            "/w/system.tar.xz",
+            "deb [signed-by=/usr/share/keyrings/k.gpg] http://deb.debian.org/debian -bookworm main",
+            "deb-src [signed-by=/usr/share/keyrings/k.gpg] http://deb.debian.org/debian -bookworm main",
+            "deb [trusted=yes] http://e.org/ x",
+        ]
+    );
+    let image = SimpleSystemImageBuild::configure(json!({
+        "bootstrap_options": {"architecture": "amd64", "variant": "minbase", "use_signed_by": false},
+        "bootstrap_repositories": [{"mirror": "http://deb.debian.org/debian", "suite": "trixie", "keyring": {"url": "file:///usr/share/keyrings/k.gpg"}}],
+        "disk_image": {"format": "qcow2", "kernel_package": "linux-image-amd64", "bootloader": "systemd-boot",
+                       "partitions": [{"size": 2, "filesystem": "ext4", "mountpoint": "/"}]}
+    }))
+    .unwrap();
+    let inputs = BootstrapInputs {
+        keyrings: vec![Some(p("/usr/share/keyrings/k.gpg"))],
+        script: None,
+        target: p("/w/image.tar"),
+    };
+    assert_eq!(
+        argv(&image.command_line(&inputs)),
+        [
+            "mmdebstrap",
+            "--mode=unshare",
+            "--architectures=amd64",
+            "--variant=minbase",
+            "--include=linux-image-amd64,systemd-boot",
+            "--keyring=/usr/share/keyrings/k.gpg",
+            "--",
+            "trixie",
+            "/w/image.tar",
+            "deb http://deb.debian.org/debian trixie",
+        ]
+    );
+}
+
+#[test]
+fn piuparts_blhc_debdiff_makesourcepackageupload() {
+    let task = Piuparts::configure(json!({
+        "input": {"binary_artifacts": [1]}, "environment": 2, "host_architecture": "i386", "base_tgz": 3,
+        "extra_repositories": [{"url": "http://e.org/", "suite": "sid", "components": ["main"]}]
+    }))
+    .unwrap();
+    let inputs = PiupartsInputs {
+        binaries: vec![p("/w/a.deb")],
+        base_tgz: p("/w/base.tgz"),
+    };
+    assert_eq!(
+        argv(&task.command_line(&inputs)),
+        [
+            "piuparts",
+            "--keep-sources-list",
+            "--allow-database",
+            "--warn-on-leftovers-after-purge",
+            "--arch=i386",
+            "--basetgz=/w/base.tgz",
+            "--extra-repo=deb http://e.org/ sid main",
+            "--",
+            "/w/a.deb",
+        ]
+    );
+
+    let task =
+        Blhc::configure(json!({"input": {"artifact": 1}, "extra_flags": ["--pie", "--all"]}))
+            .unwrap();
+    assert_eq!(
+        argv(&task.command_line(&p("/w/h.build"))),
+        ["blhc", "--pie", "--all", "--", "/w/h.build"]
+    );
+
+    let task = Debdiff::configure(
+        json!({"input": {"binary_artifacts": [[1], [2]]}, "environment": 1,
+        "host_architecture": "amd64", "extra_flags": ["--diffstat"]}),
+    )
+    .unwrap();
+    let inputs = DebdiffInputs::Binaries {
+        old: vec![p("/w/a1.deb"), p("/w/a2.deb")],
+        new: vec![p("/w/b.deb")],
+    };
+    assert_eq!(
+        argv(&task.command_line(&inputs)),
+        [
+            "debdiff",
+            "--diffstat",
+            "--from",
+            "/w/a1.deb",
+            "/w/a2.deb",
+            "--to",
+            "/w/b.deb"
+        ]
+    );
+    let inputs = DebdiffInputs::Sources {
+        old: p("/w/a.dsc"),
+        new: p("/w/b.dsc"),
+    };
+    assert_eq!(
+        argv(&task.command_line(&inputs)),
+        ["debdiff", "--diffstat", "/w/a.dsc", "/w/b.dsc"]
+    );
+
+    let task = MakeSourcePackageUpload::configure(
+        json!({"input": {"source_artifact": 1}, "environment": 2,
+        "since_version": "-1.0", "target_distribution": "unstable"}),
+    )
+    .unwrap();
+    let [extract, genchanges] = task.command_lines(
+        Path::new("/w/h.dsc"),
+        Path::new("/w/source"),
+        Path::new("/w/h.changes"),
+    );
+    assert_eq!(
+        argv(&extract),
+        ["dpkg-source", "--no-check", "-x", "/w/h.dsc", "/w/source"]
+    );
+    assert_eq!(
+        argv(&genchanges),
+        [
+            "dpkg-genchanges",
+            "--build=source",
+            "-v-1.0",
+            "-DDistribution=unstable",
+            "-O/w/h.changes"
+        ]
+    );
+    assert_eq!(genchanges.cwd.as_deref(), Some(Path::new("/w/source")));
+}
+
+/// Records the commands instead of running them, and answers with a fixed result.
+#[derive(Debug, Default)]
+struct Recorder {
+    commands: Mutex<Vec<Vec<OsString>>>,
+    missing: bool,
+}
+
+impl CommandRunner for Recorder {
+    fn run(&self, command: &CommandLine, _abort: &AbortHandle) -> Result<CommandStatus, TaskError> {
+        let mut argv = vec![command.program.clone()];
+        argv.extend(command.args.iter().cloned());
+        self.commands.lock().unwrap().push(argv);
+        if self.missing {
+            return Err(TaskError::ToolMissing {
+                program: command.program_name(),
+            });
+        }
+        Ok(CommandStatus::exited(0))
+    }
+}
+
+fn work_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("taskdef-examples-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("artifacts/1")).unwrap();
+    std::fs::create_dir_all(dir.join("artifacts/2")).unwrap();
+    std::fs::write(dir.join("artifacts/1/hello_1.0-1.dsc"), "").unwrap();
+    std::fs::write(dir.join("artifacts/2/hello_1.0-1_amd64.deb"), "").unwrap();
+    std::fs::write(dir.join("hello.build"), "").unwrap();
+    dir
+}
+
+#[test]
+fn execute_resolves_local_artifacts() {
+    let dir = work_dir("local");
+    let recorder = Arc::new(Recorder::default());
+    let ctx = TaskContext::new("blhc", &dir).with_runner(recorder.clone());
+    let task = Blhc::configure(json!({"input": {"artifact": "hello.build"}})).unwrap();
+    assert!(task.execute(&ctx).unwrap());
+    let task = Autopkgtest::configure(
+        json!({"input": {"source_artifact": 1, "binary_artifacts": [2]},
+        "environment": "hello.build", "host_architecture": "amd64"}),
+    )
+    .unwrap();
+    assert!(task.execute(&ctx).unwrap());
+    let commands = recorder.commands.lock().unwrap();
+    assert_eq!(
+        commands[0].last().unwrap(),
+        dir.join("hello.build").as_os_str()
+    );
+    assert!(commands[1].contains(&dir.join("artifacts/1/hello_1.0-1.dsc").into_os_string()));
+    assert!(
+        commands[1].contains(
+            &dir.join("artifacts/2/hello_1.0-1_amd64.deb")
+                .into_os_string()
+        )
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn execute_without_the_server_or_the_tool() {
+    let dir = work_dir("offline");
+    let ctx = TaskContext::new("sbuild", &dir).with_runner(Arc::new(Recorder::default()));
+    // The environment lookup is not a local file: resolving it needs the server.
+    let task = sbuild(json!({"environment": "debian/match:codename=bookworm"}));
+    assert!(matches!(
+        task.execute(&ctx),
+        Err(TaskError::ServerAccessRequired { .. })
+    ));
+    let task = Blhc::configure(json!({"input": {"artifact": "../etc/passwd"}})).unwrap();
+    assert!(matches!(
+        task.execute(&ctx),
+        Err(TaskError::ServerAccessRequired { .. })
+    ));
+    // A tool that is not installed.
+    let missing = Arc::new(Recorder {
+        missing: true,
+        ..Recorder::default()
+    });
+    let ctx = TaskContext::new("blhc", &dir).with_runner(missing);
+    let task = Blhc::configure(json!({"input": {"artifact": "hello.build"}})).unwrap();
+    assert!(
+        matches!(task.execute(&ctx), Err(TaskError::ToolMissing { program }) if program == "blhc")
+    );
+    // noop runs nothing.
+    assert!(
+        !Noop::configure(r#"{"result": false}"#)
+            .unwrap()
+            .execute(&ctx)
+            .unwrap()
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
