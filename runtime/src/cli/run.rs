@@ -160,12 +160,20 @@ pub(super) fn run(registry: &Registry, args: RunArgs) -> CliResult {
     let ctx = TaskContext::new(entry.name, &args.work_dir)
         .with_abort(abort.clone())
         .with_runner(Arc::new(runner));
+    // Become the parent of the task's orphaned grandchildren, so that they are reaped here
+    // even where PID 1 does not reap (containers, microVMs).
+    if let Err(error) = nix::sys::prctl::set_child_subreaper(true) {
+        tracing::debug!(%error, "cannot become a child subreaper");
+    }
     tracing::info!(task = entry.name, "executing");
     let outcome = execute_logging_errors(task.as_ref(), &ctx);
     if abort.is_aborted() {
+        // The runner killed the process group: wait briefly for its members to die.
+        reap_orphans(Duration::from_secs(1));
         tracing::warn!(task = entry.name, "aborted: nothing is reported");
         return Ok(exit::ABORTED);
     }
+    reap_orphans(Duration::ZERO);
     match outcome {
         Ok(true) => {
             print_payload(&json!({ "result": "success" }))?;
@@ -262,6 +270,26 @@ fn from_name_and_file(
                 ErrorCode::ConfigureFailed,
                 &error.to_string(),
             )))
+        }
+    }
+}
+
+/// Reaps exited children (the task's orphans, reparented here), for up to `patience` while
+/// some are still running.
+fn reap_orphans(patience: Duration) {
+    use nix::sys::wait::{WaitPidFlag, WaitStatus, waitpid};
+    let deadline = std::time::Instant::now() + patience;
+    loop {
+        match waitpid(None, Some(WaitPidFlag::WNOHANG)) {
+            Ok(WaitStatus::StillAlive) => {
+                if std::time::Instant::now() >= deadline {
+                    return;
+                }
+                std::thread::sleep(Duration::from_millis(10));
+            }
+            Ok(_) => {}
+            // ECHILD: no children left.
+            Err(_) => return,
         }
     }
 }
