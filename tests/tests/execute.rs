@@ -8,7 +8,7 @@ use taskdef::{
     AbortHandle, CommandLine, CommandRunner, CommandStatus, DynTask, ProcessRunner, Registry,
     ServerClient, Task, TaskContext, TaskError, execute_logging_errors,
 };
-use taskdef_tests::{TestBuildTask, TestFailing, TestNoop};
+use taskdef_tests::{TestBuildTask, TestNoop};
 
 fn context(name: &str) -> TaskContext {
     TaskContext::new(name, std::env::temp_dir())
