@@ -332,13 +332,18 @@ fn list(registry: &Registry, json: bool) -> CliResult {
         .map(|e| e.kind.as_str().len())
         .max()
         .unwrap_or(0);
+    let version_width = entries
+        .iter()
+        .map(|e| e.version.to_string().len() + 1)
+        .max()
+        .unwrap_or(0);
     let mut text = String::new();
     for entry in entries {
         let line = format!(
-            "{:<name_width$}  {:<kind_width$}  v{:<3} {}",
+            "{:<name_width$}  {:<kind_width$}  {:<version_width$}  {}",
             entry.name,
             entry.kind.as_str(),
-            entry.version,
+            format!("v{}", entry.version),
             entry.summary()
         );
         text.push_str(line.trim_end());
