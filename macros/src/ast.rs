@@ -34,7 +34,7 @@ pub struct Input<'a> {
     /// The values of the `#[doc = ...]` attributes (`///` lines), in order.
     pub docs: Vec<&'a Expr>,
     /// `#[task]` attributes found on fields, where they do not belong.
-    pub field_task_attrs: Vec<Span>,
+    pub field_task_attrs: Vec<&'a syn::Attribute>,
 }
 
 impl<'a> Input<'a> {
@@ -54,7 +54,6 @@ impl<'a> Input<'a> {
             .flatten()
             .flat_map(|field| &field.attrs)
             .filter(|attr| attr.path().is_ident("task"))
-            .map(Spanned::span)
             .collect();
         let docs = input
             .attrs

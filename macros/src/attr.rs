@@ -1,7 +1,7 @@
 //! Reads `#[task(...)]`: every key occurrence is recorded (for `valid.rs`), and every value is
 //! checked on its own here, so that one bad value does not hide the next.
 
-use proc_macro2::Span;
+use proc_macro2::{Span, TokenStream};
 use quote::ToTokens;
 use syn::meta::ParseNestedMeta;
 use syn::spanned::Spanned as _;
@@ -95,12 +95,15 @@ impl Kind {
         }
     }
 
-    /// The registry-wide group in which two tasks may not share a name: Debusine keeps one
-    /// registry per kind but forbids a worker and a server task with the same name.
+    /// Names the group in which two tasks may not share a name (`""` or `"signing_"`, ...):
+    /// Debusine keeps one registry per kind but forbids a worker and a server task with the
+    /// same name.
     pub fn name_group(self) -> &'static str {
         match self {
-            Kind::Worker | Kind::Server => "worker_server",
-            other => other.as_str(),
+            Kind::Worker | Kind::Server => "",
+            Kind::Signing => "signing_",
+            Kind::Wait => "wait_",
+            Kind::Internal => "internal_",
         }
     }
 
@@ -122,7 +125,10 @@ pub struct Spanned<T> {
 #[derive(Default)]
 pub struct Attrs {
     /// Every `#[task]` attribute, for messages about the attribute as a whole.
-    pub attr_spans: Vec<Span>,
+    pub attrs: Vec<TokenStream>,
+    /// Whether some `#[task]` attribute could not be read to its end, so that a key may be
+    /// missing only because of that error.
+    pub incomplete: bool,
     /// Every key written, valid value or not, in order (for duplicate and missing checks).
     pub keys: Vec<Spanned<Key>>,
     /// The valid `version` values.
@@ -138,15 +144,17 @@ impl Attrs {
     pub fn from_attrs(attrs: &[Attribute], errors: &mut Errors) -> Attrs {
         let mut out = Attrs::default();
         for attr in attrs.iter().filter(|attr| attr.path().is_ident("task")) {
-            out.attr_spans.push(attr.span());
+            out.attrs.push(attr.to_token_stream());
             if !matches!(attr.meta, syn::Meta::List(_)) {
-                errors.error(
-                    attr.span(),
+                out.incomplete = true;
+                errors.spanned(
+                    attr,
                     "`#[task]` needs its settings in parentheses, e.g. `#[task(version = 1)]`",
                 );
                 continue;
             }
             if let Err(error) = attr.parse_nested_meta(|meta| out.read_key(meta, errors)) {
+                out.incomplete = true;
                 errors.push(error);
             }
         }
@@ -156,8 +164,8 @@ impl Attrs {
     fn read_key(&mut self, meta: ParseNestedMeta<'_>, errors: &mut Errors) -> syn::Result<()> {
         let Some(key) = Key::from_path(&meta.path) else {
             let written = meta.path.to_token_stream().to_string().replace(' ', "");
-            errors.error(
-                meta.path.span(),
+            errors.spanned(
+                &meta.path,
                 format_args!("unknown key `{written}` in `#[task(...)]`; the keys are {KEYS}"),
             );
             return skip_value(&meta);
@@ -228,8 +236,8 @@ fn parse_version(value: &Expr) -> syn::Result<u32> {
                 )
             } else {
                 return int.base10_parse::<u32>().map_err(|_| {
-                    syn::Error::new(
-                        int.span(),
+                    syn::Error::new_spanned(
+                        int,
                         format_args!("{RULE}; `{}` is too big", int.base10_digits()),
                     )
                 });
@@ -251,7 +259,7 @@ fn parse_version(value: &Expr) -> syn::Result<u32> {
         },
         other => format!("{RULE}, written as a literal; found `{}`", tokens(other)),
     };
-    Err(syn::Error::new(value.span(), message))
+    Err(syn::Error::new_spanned(value, message))
 }
 
 fn parse_name(value: &Expr) -> syn::Result<LitStr> {
@@ -262,8 +270,8 @@ fn parse_name(value: &Expr) -> syn::Result<LitStr> {
         }) => Ok(name.clone()),
         other => {
             let written = tokens(other);
-            Err(syn::Error::new(
-                other.span(),
+            Err(syn::Error::new_spanned(
+                other,
                 format_args!("`name` must be a string literal: `name = \"{written}\"`"),
             ))
         }
@@ -280,8 +288,8 @@ fn parse_kind(value: &Expr) -> syn::Result<Kind> {
             ..
         }) => text.value(),
         other => {
-            return Err(syn::Error::new(
-                other.span(),
+            return Err(syn::Error::new_spanned(
+                other,
                 format_args!(
                     "`kind` must be one of {}, e.g. `kind = server`",
                     kind_list()
@@ -294,8 +302,8 @@ fn parse_kind(value: &Expr) -> syn::Result<Kind> {
             Some(kind) => format!("; kinds are lowercase: `kind = {}`", kind.as_str()),
             None => String::new(),
         };
-        syn::Error::new(
-            value.span(),
+        syn::Error::new_spanned(
+            value,
             format_args!(
                 "unknown task kind `{written}`; expected one of {}{hint}",
                 kind_list()

@@ -3,6 +3,7 @@
 use std::fmt::Display;
 
 use proc_macro2::Span;
+use quote::ToTokens;
 
 /// Errors found so far, combined into one `syn::Error` (one `compile_error!` each).
 #[derive(Default)]
@@ -14,6 +15,11 @@ impl Errors {
     /// Records an error at `span`.
     pub fn error(&mut self, span: Span, message: impl Display) {
         self.push(syn::Error::new(span, message));
+    }
+
+    /// Records an error covering all of `tokens` (first to last token, also on stable Rust).
+    pub fn spanned(&mut self, tokens: impl ToTokens, message: impl Display) {
+        self.push(syn::Error::new_spanned(tokens, message));
     }
 
     /// Records an error (which may itself hold several).

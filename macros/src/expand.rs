@@ -20,12 +20,21 @@ pub fn expand(task: &Task<'_>) -> TokenStream {
     let entry = quote_spanned! {ident.span()=>
         ::taskdef::__private::entry::<#ident>()
     };
+    // Two tasks of one crate with the same name (in registries that may not share it) define
+    // this macro twice at the crate root: a compile error, pointing at both names.
     let guard = format_ident!(
         "__taskdef_duplicate_{}task_name_{}",
         task.kind.name_group(),
         name,
         span = task.name_span
     );
+    let guard = quote_spanned! {task.name_span=>
+        #[doc(hidden)]
+        #[macro_export]
+        // Exported to the crate root wherever the task is, also in a function body (a test).
+        #[allow(non_local_definitions)]
+        macro_rules! #guard { () => {}; }
+    };
     quote! {
         const _: () = {
             #[automatically_derived]
@@ -47,11 +56,7 @@ pub fn expand(task: &Task<'_>) -> TokenStream {
             #[::taskdef::__private::distributed_slice(::taskdef::__private::TASKS)]
             #[linkme(crate = ::taskdef::__private::linkme)]
             static ENTRY: ::taskdef::__private::TaskEntry = #entry;
-            // Two tasks of one crate with the same name (in one registry) define this macro twice
-            // at the crate root, which is a compile error naming the task name.
-            #[doc(hidden)]
-            #[macro_export]
-            macro_rules! #guard { () => {}; }
+            #guard
         };
     }
 }

@@ -3,7 +3,6 @@
 
 use proc_macro2::Span;
 use syn::ext::IdentExt;
-use syn::spanned::Spanned;
 use syn::{Expr, Ident};
 
 use crate::ast::{Input, Shape};
@@ -33,8 +32,8 @@ const SHAPES: &str = "`#[derive(Task)]` supports only a non-generic struct with 
 pub fn check<'a>(input: &'a Input<'a>, mut errors: Errors) -> Result<Task<'a>, syn::Error> {
     check_shape(input, &mut errors);
     check_generics(input, &mut errors);
-    for &span in &input.field_task_attrs {
-        errors.error(span, "`#[task(...)]` belongs on the struct, not on a field");
+    for &attr in &input.field_task_attrs {
+        errors.spanned(attr, "`#[task(...)]` belongs on the struct, not on a field");
     }
     check_duplicates(input, &mut errors);
     let version = check_version(input, &mut errors);
@@ -83,15 +82,15 @@ fn check_shape(input: &Input<'_>, errors: &mut Errors) {
 fn check_generics(input: &Input<'_>, errors: &mut Errors) {
     let generics = input.generics;
     if !generics.params.is_empty() {
-        errors.error(
-            generics.params.span(),
+        errors.spanned(
+            generics,
             "a task cannot have generic parameters (types, lifetimes or consts): each \
              instantiation would be a separate task, and the link-time task registry can only \
              hold concrete types; use a concrete struct per task",
         );
     } else if let Some(clause) = &generics.where_clause {
-        errors.error(
-            clause.span(),
+        errors.spanned(
+            clause,
             "a task cannot have a `where` clause: it has no generic parameters to constrain",
         );
     }
@@ -115,9 +114,11 @@ fn check_version(input: &Input<'_>, errors: &mut Errors) -> Option<u32> {
     let written = input.attrs.keys.iter().any(|key| key.value == Key::Version);
     if !written {
         let name = default_name(input.ident);
-        match input.attrs.attr_spans.first() {
-            Some(&span) => errors.error(
-                span,
+        match input.attrs.attrs.first() {
+            // A broken attribute may be where the version was: its error is enough.
+            _ if input.attrs.incomplete => {}
+            Some(attr) => errors.spanned(
+                attr,
                 format_args!(
                     "`#[task(...)]` is missing `version`: every task has one, e.g. `#[task(version = 1)]`; \
                      workers report it as `{name}:version`"
@@ -143,7 +144,7 @@ fn check_name(input: &Input<'_>, errors: &mut Errors) -> (String, Span) {
     if let Some(literal) = input.attrs.names.first() {
         let name = literal.value();
         if let Some(problem) = name_problem(&name) {
-            errors.error(literal.span(), format_args!("invalid task name: {problem}"));
+            errors.spanned(literal, format_args!("invalid task name: {problem}"));
         }
         return (name, literal.span());
     }

@@ -1,5 +1,7 @@
 // Several tasks in one crate: distinct names, a name shared by kinds that Debusine keeps apart,
-// `kind` as a string, a raw identifier, doc comments in several forms, and no doc comment.
+// `kind` as a string, a raw identifier, doc comments in several forms, no doc comment, a task
+// in a function body; the generated code is warning-free.
+#![deny(warnings)]
 use schemars::JsonSchema;
 use serde::Deserialize;
 use taskdef::{Execute, Registry, Task, TaskContext, TaskError, TaskKind};
@@ -54,8 +56,17 @@ fn same_description<T: Task>() {
 }
 
 fn main() {
+    /// Defined in a function, as tests do.
+    #[derive(Debug, Deserialize, JsonSchema, Task)]
+    #[task(version = 1)]
+    struct Local {}
+    execute!(Local);
+
     let registry = Registry::global();
-    assert_eq!(registry.names(), ["delay", "nested", "noop", "undocumented"]);
+    assert_eq!(
+        registry.names(),
+        ["delay", "local", "nested", "noop", "undocumented"]
+    );
     assert_eq!(registry.conflicts().len(), 0);
     assert_eq!(registry.get_of_kind(TaskKind::Signing, "noop").unwrap().version, 2);
     assert_eq!(registry.get("noop").unwrap().kind, TaskKind::Worker);

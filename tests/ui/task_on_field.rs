@@ -1,0 +1,10 @@
+use taskdef::Task;
+
+#[derive(Task)]
+#[task(version = 1)]
+pub struct Sample {
+    #[task(name = "count")]
+    pub count: u32,
+}
+
+fn main() {}

@@ -1,0 +1,7 @@
+use taskdef::Task;
+
+#[derive(Task)]
+#[task(version = 1)]
+pub struct Sample;
+
+fn main() {}

@@ -1,0 +1,9 @@
+use taskdef::Task;
+
+#[derive(Task)]
+#[task(version = 1, timeout = 60)]
+pub struct Sample {
+    pub count: u32,
+}
+
+fn main() {}
