@@ -1,8 +1,8 @@
 //! The `#[derive(Task)]` macro of taskdef; use it through `taskdef::Task`.
 //!
-//! The crate is split as the well-known derive crates are: [`ast`] reads the input once into a
-//! small model (with [`attr`] reading `#[task(...)]`), [`valid`] runs every check that spans
-//! several attributes, [`expand`] generates the code of a valid task, and [`fallback`] emits the
+//! The crate is split as the well-known derive crates are: `ast` reads the input once into a
+//! small model (with `attr` reading `#[task(...)]`), `valid` runs every check that spans
+//! several attributes, `expand` generates the code of a valid task, and `fallback` emits the
 //! errors plus a stub impl when something is wrong.
 #![deny(missing_docs)]
 
@@ -65,7 +65,9 @@ use proc_macro::TokenStream;
 ///
 /// `DESCRIPTION` is the struct's doc comment exactly as schemars puts it in the schema's
 /// `description`: the `///` lines with one leading space removed, joined with newlines, trimmed;
-/// a first line starting with `#` is the schema's title and is left out of both.
+/// a first line starting with `#` is the schema's title and is left out of both. (A
+/// `#[schemars(description = "...")]` override is not followed: `DESCRIPTION` stays the doc
+/// comment.)
 #[proc_macro_derive(Task, attributes(task))]
 pub fn derive_task(input: TokenStream) -> TokenStream {
     let input = syn::parse_macro_input!(input as syn::DeriveInput);
