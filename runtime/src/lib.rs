@@ -18,6 +18,7 @@ pub mod execute;
 pub mod parse;
 pub mod locate;
 pub mod registry;
+pub mod schedule;
 pub mod task;
 pub mod worker;
 
