@@ -97,7 +97,7 @@ impl JsonSchema for LookupSingle {
     fn json_schema(_: &mut SchemaGenerator) -> Schema {
         json_schema!({
             "description": "A lookup of one artifact or collection: an integer id, or a string such as `debian/match:codename=bookworm` or `123@artifacts`.",
-            "anyOf": [{"type": "integer"}, {"type": "string"}]
+            "anyOf": [{"type": "integer", "format": "int64"}, {"type": "string"}]
         })
     }
 }

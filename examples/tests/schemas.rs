@@ -344,7 +344,10 @@ fn lookups_are_integers_or_strings() {
     let schema = Sbuild::schema();
     assert_eq!(
         schema["$defs"]["LookupSingle"]["anyOf"],
-        json!([{"type": "integer"}, {"type": "string"}])
+        json!([
+            {"type": "integer", "format": "int64", "minimum": i64::MIN, "maximum": i64::MAX},
+            {"type": "string"}
+        ])
     );
     let dict = &schema["$defs"]["LookupDict"];
     assert_eq!(dict["additionalProperties"], json!(false));

@@ -7,7 +7,8 @@ use jsonschema::{Draft, Validator};
 use schemars::JsonSchema;
 use serde_json::Value;
 
-use crate::parse::{parse_json, parse_yaml};
+use crate::guided::Guide;
+use crate::parse::{MAX_INPUT_BYTES, parse_json, parse_yaml};
 use crate::task::Task;
 
 /// Task data before it is parsed: JSON text, JSON bytes, YAML text, or an already parsed value.
@@ -219,6 +220,8 @@ impl std::error::Error for TaskConfigError {}
 pub struct CompiledSchema {
     schema: Value,
     validator: Validator,
+    /// The schema compiled for the fast path; `None` when the fast path cannot handle it.
+    guide: Option<Guide>,
 }
 
 impl CompiledSchema {
@@ -240,7 +243,12 @@ impl CompiledSchema {
                     std::any::type_name::<T>()
                 )
             });
-        CompiledSchema { schema, validator }
+        let guide = Guide::new(&schema);
+        CompiledSchema {
+            schema,
+            validator,
+            guide,
+        }
     }
 
     /// The schema as JSON.
@@ -295,23 +303,107 @@ impl fmt::Debug for CompiledSchema {
 }
 
 /// `T`'s JSON Schema, draft 2020-12, with the type's doc comment as description.
+///
+/// Integers carry the bounds of their Rust type (`format: uint8` gets `maximum: 255`), so that
+/// the published schema refuses what the type cannot hold: JSON Schema's `integer` is unbounded.
 pub fn schema_for<T: JsonSchema>() -> Value {
-    schemars::generate::SchemaSettings::draft2020_12()
+    let mut schema = schemars::generate::SchemaSettings::draft2020_12()
         .into_generator()
         .into_root_schema_for::<T>()
-        .to_value()
+        .to_value();
+    bound_integer_formats(&mut schema);
+    schema
+}
+
+fn bound_integer_formats(schema: &mut Value) {
+    match schema {
+        Value::Object(object) => {
+            let range = object
+                .get("format")
+                .and_then(Value::as_str)
+                .and_then(integer_format_range);
+            if let Some((low, high)) = range {
+                tighten(object, "minimum", low, |existing, bound| existing >= bound);
+                tighten(object, "maximum", high, |existing, bound| existing <= bound);
+            }
+            object.values_mut().for_each(bound_integer_formats);
+        }
+        Value::Array(items) => items.iter_mut().for_each(bound_integer_formats),
+        _ => {}
+    }
+}
+
+/// Keeps an existing bound when it is already as tight; otherwise sets the format's.
+fn tighten(
+    object: &mut serde_json::Map<String, Value>,
+    keyword: &str,
+    bound: Value,
+    tighter: fn(f64, f64) -> bool,
+) {
+    let keep = object
+        .get(keyword)
+        .and_then(Value::as_f64)
+        .zip(bound.as_f64())
+        .is_some_and(|(existing, bound)| tighter(existing, bound));
+    if !keep {
+        object.insert(keyword.to_owned(), bound);
+    }
+}
+
+fn integer_format_range(format: &str) -> Option<(Value, Value)> {
+    Some(match format {
+        "int8" => (i8::MIN.into(), i8::MAX.into()),
+        "int16" => (i16::MIN.into(), i16::MAX.into()),
+        "int32" => (i32::MIN.into(), i32::MAX.into()),
+        "int64" => (i64::MIN.into(), i64::MAX.into()),
+        "uint8" => (0.into(), u8::MAX.into()),
+        "uint16" => (0.into(), u16::MAX.into()),
+        "uint32" => (0.into(), u32::MAX.into()),
+        "uint64" => (0.into(), u64::MAX.into()),
+        _ => return None,
+    })
 }
 
 /// Schema, then serde, then the task's `validate`: the pipeline behind [`Task::configure`].
+///
+/// Valid JSON usually takes the fast path ([`fast_path`]): one typed pass checked against the
+/// schema on the way. Anything else takes the general path ([`general_path`]), which decides.
 pub(crate) fn configure_typed<T: Task>(input: TaskInput<'_>) -> Result<T, TaskConfigError> {
+    let task = match fast_path::<T>(&input) {
+        Some(task) => task,
+        None => general_path(input)?,
+    };
+    task.validate()?;
+    Ok(task)
+}
+
+/// The fast path alone, without the task's `validate`: the struct if the input is JSON that is
+/// valid for the schema and was checked in one typed pass, `None` if it could not tell.
+///
+/// Public so that tests and benchmarks can hold it to the general path.
+pub fn fast_path<T: Task>(input: &TaskInput<'_>) -> Option<T> {
+    let guide = T::__compiled().guide.as_ref()?;
+    match input {
+        TaskInput::Json(text) if text.len() <= MAX_INPUT_BYTES => {
+            guide.deserialize_json::<T>(text.as_bytes())
+        }
+        TaskInput::JsonBytes(bytes) if bytes.len() <= MAX_INPUT_BYTES => {
+            guide.deserialize_json::<T>(bytes)
+        }
+        TaskInput::Value(value) => guide.deserialize_value::<T>(value),
+        _ => None,
+    }
+}
+
+/// The general path alone, without the task's `validate`: parse, check every schema keyword,
+/// deserialize. The authority on what is valid, and the path that explains what is not.
+pub fn general_path<T: Task>(input: TaskInput<'_>) -> Result<T, TaskConfigError> {
     let value = input.into_value()?;
     let violations = T::__compiled().violations(&value);
     if !violations.is_empty() {
         return Err(TaskConfigError::from_violations(violations));
     }
-    let task: T = deserialize(&value)?;
-    task.validate()?;
-    Ok(task)
+    deserialize(&value)
 }
 
 fn deserialize<T: serde::de::DeserializeOwned>(value: &Value) -> Result<T, TaskConfigError> {

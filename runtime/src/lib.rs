@@ -9,14 +9,15 @@
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
-pub mod command;
 #[cfg(feature = "cli")]
 pub mod cli;
+pub mod command;
 pub mod configure;
 pub mod docs;
 pub mod execute;
-pub mod parse;
+mod guided;
 pub mod locate;
+pub mod parse;
 pub mod registry;
 pub mod schedule;
 pub mod task;
@@ -39,9 +40,9 @@ pub use taskdef_macros::Task;
 /// What the derive's generated code uses. Not a public API: it may change in any release.
 #[doc(hidden)]
 pub mod __private {
+    use crate::Task;
     pub use crate::configure::CompiledSchema;
     pub use crate::registry::{TASKS, TaskEntry};
-    use crate::Task;
     pub use linkme;
     pub use linkme::distributed_slice;
     pub use std::sync::OnceLock;

@@ -250,10 +250,42 @@ fn formats_are_asserted() {
     }
     impl taskdef::Execute for Formatted {
         fn execute(&self, _: &taskdef::TaskContext) -> Result<bool, taskdef::TaskError> {
-            Ok(true)
+            Ok(!self.when.is_empty())
         }
     }
     assert!(Formatted::configure(r#"{"when": "2024-05-01T12:00:00Z"}"#).is_ok());
     let error = Formatted::configure(r#"{"when": "yesterday"}"#).unwrap_err();
     assert_eq!(error.violations()[0].schema_path, "/properties/when/format");
+}
+
+#[test]
+fn integer_schemas_carry_the_bounds_of_their_rust_type() {
+    #[derive(Debug, serde::Deserialize, schemars::JsonSchema, taskdef::Task)]
+    #[task(version = 1, name = "bounded")]
+    struct Bounded {
+        small: u16,
+        #[schemars(range(min = 10))]
+        signed: i8,
+    }
+    impl taskdef::Execute for Bounded {
+        fn execute(&self, _: &taskdef::TaskContext) -> Result<bool, taskdef::TaskError> {
+            Ok(self.small > 0 && self.signed > 0)
+        }
+    }
+    let properties = &Bounded::schema()["properties"];
+    assert_eq!(properties["small"]["minimum"], 0);
+    assert_eq!(properties["small"]["maximum"], 65535);
+    assert_eq!(
+        properties["signed"]["minimum"], 10,
+        "a tighter bound is kept"
+    );
+    assert_eq!(properties["signed"]["maximum"], 127);
+
+    let error = Bounded::configure(r#"{"small": 65536, "signed": 10}"#).unwrap_err();
+    assert_eq!(error.violations()[0].kind, ViolationKind::Schema);
+    assert_eq!(
+        error.violations()[0].schema_path,
+        "/properties/small/maximum"
+    );
+    assert!(Bounded::configure(r#"{"small": 65535, "signed": 127}"#).is_ok());
 }

@@ -151,13 +151,13 @@ macro_rules! hand_written_task {
 }
 
 hand_written_task!(Dup, "dup", TaskKind::Worker);
-hand_written_task!(DUP, "dup", TaskKind::Worker);
+hand_written_task!(DupUpper, "dup", TaskKind::Worker);
 hand_written_task!(DupServer, "dupserver", TaskKind::Server);
 hand_written_task!(DupServerWorker, "dupserver", TaskKind::Worker);
 hand_written_task!(DupSigning, "testnoop", TaskKind::Signing);
 
 static DUP_ENTRY: TaskEntry = TaskEntry::of::<Dup>();
-static DUP_UPPER_ENTRY: TaskEntry = TaskEntry::of::<DUP>();
+static DUP_UPPER_ENTRY: TaskEntry = TaskEntry::of::<DupUpper>();
 static DUP_SERVER_ENTRY: TaskEntry = TaskEntry::of::<DupServer>();
 static DUP_SERVER_WORKER_ENTRY: TaskEntry = TaskEntry::of::<DupServerWorker>();
 static NOOP_ENTRY: TaskEntry = TaskEntry::of::<TestNoop>();
@@ -170,12 +170,15 @@ fn two_types_under_one_name_are_reported_with_both_type_names() {
     let error = registry.get("DUP").unwrap_err();
     assert_eq!(
         error.to_string(),
-        "Two Tasks with the same name: 'dup' (registry::DUP, registry::Dup)"
+        "Two Tasks with the same name: 'dup' (registry::Dup, registry::DupUpper)"
     );
     let LookupError::Duplicate(duplicate) = error else {
         panic!("expected a duplicate, got {error:?}");
     };
-    assert_eq!(duplicate.type_names, ["registry::DUP", "registry::Dup"]);
+    assert_eq!(
+        duplicate.type_names,
+        ["registry::Dup", "registry::DupUpper"]
+    );
     assert_eq!(registry.conflicts().count(), 1);
     assert_eq!(
         registry.names(),

@@ -1,0 +1,1222 @@
+//! The fast path of `configure`: typed deserialization guided by the task's schema.
+//!
+//! `configure`'s general path parses the text into a `serde_json::Value`, validates it, then
+//! deserializes the struct from it. Most task data is valid, and for valid data that is three
+//! passes where one would do. Here the struct is deserialized straight from the text, through a
+//! wrapper that walks the compiled schema alongside and checks, on each value as it passes, the
+//! keywords that serde does not enforce itself (types of custom impls, ranges, lengths, patterns,
+//! formats, enums, unique items, required and unknown keys).
+//!
+//! The fast path only ever says "valid, and here is the struct". At the first doubt it gives up:
+//! a value that breaks a keyword, a keyword it does not implement, an ambiguous `anyOf` branch, a
+//! serde error. `configure` then runs the general path, which is the authority on both the
+//! verdict and the explanation; so the two cannot disagree on what is accepted, and a
+//! differential test checks it.
+//!
+//! Patterns and formats are checked by the same `jsonschema` validator as the general path (one
+//! small validator per string subschema), so regular-expression dialects cannot differ.
+
+use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
+use std::fmt;
+use std::hash::{Hash, Hasher};
+
+use jsonschema::{Draft, Validator};
+use serde::de::{
+    self, DeserializeSeed, Deserializer, EnumAccess, IntoDeserializer, MapAccess, SeqAccess,
+    Visitor,
+};
+use serde_json::Value;
+
+type NodeId = u32;
+
+/// JSON types as bits, for `type` checks.
+mod json_type {
+    pub const NULL: u8 = 1;
+    pub const BOOLEAN: u8 = 1 << 1;
+    /// A number with no fractional part (also satisfies `NUMBER`).
+    pub const INTEGER: u8 = 1 << 2;
+    pub const NUMBER: u8 = 1 << 3;
+    pub const STRING: u8 = 1 << 4;
+    pub const ARRAY: u8 = 1 << 5;
+    pub const OBJECT: u8 = 1 << 6;
+    pub const ANY: u8 = 0x7f;
+}
+
+/// Keywords that only annotate: no effect on validity.
+const ANNOTATIONS: &[&str] = &[
+    "$schema",
+    "$id",
+    "$comment",
+    "$defs",
+    "definitions",
+    "title",
+    "description",
+    "default",
+    "examples",
+    "deprecated",
+    "readOnly",
+    "writeOnly",
+];
+
+/// schemars' numeric formats: unknown to the validator, which ignores them.
+const IGNORED_FORMATS: &[&str] = &[
+    "int", "int8", "int16", "int32", "int64", "int128", "uint", "uint8", "uint16", "uint32",
+    "uint64", "uint128", "float", "double",
+];
+
+/// One subschema, reduced to what the walk checks.
+#[derive(Default)]
+struct Node {
+    /// A keyword the walk does not implement: give up on reaching this node.
+    unsupported: bool,
+    types: u8,
+    /// `enum`, or `const` as a one-item list.
+    allowed: Option<Vec<Value>>,
+    minimum: Option<Bound>,
+    maximum: Option<Bound>,
+    /// Pattern, format and length keywords, checked by the general validator.
+    string_check: Option<Validator>,
+    /// `prefixItems`: the nodes of the first items, in order.
+    prefix_items: Vec<NodeId>,
+    items: Option<NodeId>,
+    /// `items: false`: nothing beyond `prefix_items`.
+    no_more_items: bool,
+    min_items: Option<usize>,
+    max_items: Option<usize>,
+    unique_items: bool,
+    properties: Vec<(Box<str>, NodeId)>,
+    /// Bit i set: `properties[i]` is required.
+    required: u64,
+    additional: Additional,
+    pattern_properties: Vec<(Validator, NodeId)>,
+    min_properties: Option<usize>,
+    max_properties: Option<usize>,
+    /// `anyOf` (false) or `oneOf` (true) branches.
+    choice: Option<(Vec<NodeId>, bool)>,
+}
+
+#[derive(Clone, Copy)]
+struct Bound {
+    value: BoundValue,
+    exclusive: bool,
+}
+
+/// Integer bounds are kept exact: `int64`'s limits are beyond f64's precision.
+#[derive(Clone, Copy)]
+enum BoundValue {
+    Integer(i128),
+    Float(f64),
+}
+
+#[derive(Default, Clone, Copy)]
+enum Additional {
+    #[default]
+    Allowed,
+    Forbidden,
+    Schema(NodeId),
+}
+
+/// A task schema compiled for the guided walk.
+pub(crate) struct Guide {
+    nodes: Vec<Node>,
+}
+
+impl fmt::Debug for Guide {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Guide")
+            .field("nodes", &self.nodes.len())
+            .finish()
+    }
+}
+
+const ROOT: NodeId = 0;
+/// A node that accepts anything (boolean schema `true`).
+const ANYTHING: NodeId = 1;
+/// A node that accepts nothing (boolean schema `false`).
+const NOTHING: NodeId = 2;
+
+impl Guide {
+    /// Compiles `schema`; `None` if its root uses a keyword the walk does not implement, in which
+    /// case every input takes the general path.
+    pub(crate) fn new(schema: &Value) -> Option<Guide> {
+        let mut compiler = Compiler {
+            root: schema,
+            nodes: Vec::new(),
+            refs: HashMap::new(),
+        };
+        compiler.nodes.push(Node::default());
+        compiler.nodes.push(Node {
+            types: json_type::ANY,
+            ..Node::default()
+        });
+        compiler.nodes.push(Node {
+            types: 0,
+            ..Node::default()
+        });
+        compiler.fill(ROOT, schema, 0);
+        let guide = Guide {
+            nodes: compiler.nodes,
+        };
+        (!guide.nodes[ROOT as usize].unsupported).then_some(guide)
+    }
+
+    /// Deserializes `T` from JSON text, if the text is valid for the schema.
+    pub(crate) fn deserialize_json<'de, T: de::Deserialize<'de>>(
+        &self,
+        bytes: &'de [u8],
+    ) -> Option<T> {
+        let mut json = serde_json::Deserializer::from_slice(bytes);
+        let value = T::deserialize(Guided {
+            inner: &mut json,
+            at: At::new(self, ROOT),
+        })
+        .ok()?;
+        json.end().ok()?;
+        Some(value)
+    }
+
+    /// Deserializes `T` from a parsed value, if it is valid for the schema.
+    pub(crate) fn deserialize_value<'de, T: de::Deserialize<'de>>(
+        &self,
+        value: &'de Value,
+    ) -> Option<T> {
+        T::deserialize(Guided {
+            inner: value,
+            at: At::new(self, ROOT),
+        })
+        .ok()
+    }
+
+    fn node(&self, id: NodeId) -> &Node {
+        &self.nodes[id as usize]
+    }
+}
+
+struct Compiler<'s> {
+    root: &'s Value,
+    nodes: Vec<Node>,
+    refs: HashMap<&'s str, NodeId>,
+}
+
+impl<'s> Compiler<'s> {
+    fn add(&mut self, schema: &'s Value, depth: usize) -> NodeId {
+        match schema {
+            Value::Bool(true) => return ANYTHING,
+            Value::Bool(false) => return NOTHING,
+            _ => {}
+        }
+        // A `$ref` with annotations beside it (or an `allOf` of one, as schemars writes a
+        // reference with a default) is the referenced schema itself.
+        if let Some(target) = alias_of(schema) {
+            if let Some(&id) = self.refs.get(target) {
+                return id;
+            }
+            let id = self.push();
+            self.refs.insert(target, id);
+            match target
+                .strip_prefix('#')
+                .and_then(|pointer| self.root.pointer(pointer))
+            {
+                Some(resolved) => self.fill(id, resolved, depth + 1),
+                None => self.nodes[id as usize].unsupported = true,
+            }
+            return id;
+        }
+        let id = self.push();
+        self.fill(id, schema, depth + 1);
+        id
+    }
+
+    fn push(&mut self) -> NodeId {
+        self.nodes.push(Node::default());
+        (self.nodes.len() - 1) as NodeId
+    }
+
+    fn fill(&mut self, id: NodeId, schema: &'s Value, depth: usize) {
+        let node = self.compile(schema, depth);
+        self.nodes[id as usize] = node;
+    }
+
+    fn compile(&mut self, schema: &'s Value, depth: usize) -> Node {
+        let mut node = Node {
+            types: json_type::ANY,
+            ..Node::default()
+        };
+        let Some(object) = schema.as_object() else {
+            node.unsupported = schema != &Value::Bool(true);
+            return node;
+        };
+        if depth > 64 || alias_of(schema).is_some() {
+            // Deep or self-referencing aliases: leave them to the general path.
+            node.unsupported = true;
+            return node;
+        }
+        let mut string_keywords = serde_json::Map::new();
+        for (keyword, value) in object {
+            let understood = match keyword.as_str() {
+                k if ANNOTATIONS.contains(&k) => true,
+                "type" => parse_types(value).map(|types| node.types = types).is_some(),
+                "enum" => value
+                    .as_array()
+                    .map(|list| node.allowed = Some(list.clone()))
+                    .is_some(),
+                "const" => {
+                    node.allowed = Some(vec![value.clone()]);
+                    true
+                }
+                "minimum" | "exclusiveMinimum" => bound(value, keyword == "exclusiveMinimum")
+                    .map(|b| node.minimum = Some(b))
+                    .is_some(),
+                "maximum" | "exclusiveMaximum" => bound(value, keyword == "exclusiveMaximum")
+                    .map(|b| node.maximum = Some(b))
+                    .is_some(),
+                "format" if value.as_str().is_some_and(|f| IGNORED_FORMATS.contains(&f)) => true,
+                "pattern" | "format" | "minLength" | "maxLength" => {
+                    string_keywords.insert(keyword.clone(), value.clone());
+                    true
+                }
+                "items" if value == &Value::Bool(false) => {
+                    node.no_more_items = true;
+                    true
+                }
+                "items" => {
+                    node.items = Some(self.add(value, depth));
+                    true
+                }
+                "prefixItems" => match value.as_array() {
+                    Some(items) => {
+                        node.prefix_items =
+                            items.iter().map(|item| self.add(item, depth)).collect();
+                        true
+                    }
+                    None => false,
+                },
+                "minItems" => size(value).map(|n| node.min_items = Some(n)).is_some(),
+                "maxItems" => size(value).map(|n| node.max_items = Some(n)).is_some(),
+                "uniqueItems" => value
+                    .as_bool()
+                    .map(|unique| node.unique_items = unique)
+                    .is_some(),
+                "properties" => self.properties(&mut node, value, depth),
+                "required" => true, // read after `properties`, below
+                "additionalProperties" => {
+                    node.additional = match value {
+                        Value::Bool(false) => Additional::Forbidden,
+                        Value::Bool(true) => Additional::Allowed,
+                        schema => Additional::Schema(self.add(schema, depth)),
+                    };
+                    true
+                }
+                "patternProperties" => self.pattern_properties(&mut node, value, depth),
+                "minProperties" => size(value).map(|n| node.min_properties = Some(n)).is_some(),
+                "maxProperties" => size(value).map(|n| node.max_properties = Some(n)).is_some(),
+                "anyOf" | "oneOf" => match value.as_array() {
+                    Some(branches) if !branches.is_empty() => {
+                        let ids = branches.iter().map(|b| self.add(b, depth)).collect();
+                        node.choice = Some((ids, keyword == "oneOf"));
+                        true
+                    }
+                    _ => false,
+                },
+                // Anything else (`not`, `if`, `allOf` of several, `$ref` beside constraints,
+                // `prefixItems`, `contains`, `dependentRequired`, ...) is left to the general path.
+                _ => keyword.starts_with("x-"),
+            };
+            if !understood {
+                node.unsupported = true;
+            }
+        }
+        if let Some(required) = object.get("required") {
+            node.required = match self.required_mask(&node, required) {
+                Some(mask) => mask,
+                None => {
+                    node.unsupported = true;
+                    0
+                }
+            };
+        }
+        if !string_keywords.is_empty() {
+            match string_validator(string_keywords) {
+                Some(validator) => node.string_check = Some(validator),
+                None => node.unsupported = true,
+            }
+        }
+        if node.choice.is_some() && has_own_constraints(&node) {
+            // A choice beside other constraints would need both walked at once.
+            node.unsupported = true;
+        }
+        node
+    }
+
+    fn properties(&mut self, node: &mut Node, value: &'s Value, depth: usize) -> bool {
+        let Some(properties) = value.as_object() else {
+            return false;
+        };
+        if properties.len() > 64 {
+            return false;
+        }
+        for (name, schema) in properties {
+            let id = self.add(schema, depth);
+            node.properties.push((name.as_str().into(), id));
+        }
+        true
+    }
+
+    fn pattern_properties(&mut self, node: &mut Node, value: &'s Value, depth: usize) -> bool {
+        let Some(patterns) = value.as_object() else {
+            return false;
+        };
+        for (pattern, schema) in patterns {
+            let mut keywords = serde_json::Map::new();
+            keywords.insert("pattern".into(), Value::String(pattern.clone()));
+            let Some(validator) = string_validator(keywords) else {
+                return false;
+            };
+            let id = self.add(schema, depth);
+            node.pattern_properties.push((validator, id));
+        }
+        true
+    }
+
+    fn required_mask(&self, node: &Node, required: &Value) -> Option<u64> {
+        let mut mask = 0;
+        for name in required.as_array()? {
+            let name = name.as_str()?;
+            let index = node.properties.iter().position(|(p, _)| &**p == name)?;
+            mask |= 1 << index;
+        }
+        Some(mask)
+    }
+}
+
+fn alias_of(schema: &Value) -> Option<&str> {
+    let object = schema.as_object()?;
+    let only_annotations = |key: &str| ANNOTATIONS.contains(&key);
+    if let Some(Value::String(target)) = object.get("$ref")
+        && object.keys().all(|k| k == "$ref" || only_annotations(k))
+    {
+        return Some(target);
+    }
+    if let Some(Value::Array(all)) = object.get("allOf")
+        && let [single] = all.as_slice()
+        && object.keys().all(|k| k == "allOf" || only_annotations(k))
+    {
+        return single
+            .as_object()
+            .filter(|inner| inner.len() == 1)
+            .and_then(|inner| inner.get("$ref")?.as_str());
+    }
+    None
+}
+
+fn has_own_constraints(node: &Node) -> bool {
+    node.types != json_type::ANY
+        || node.allowed.is_some()
+        || node.minimum.is_some()
+        || node.maximum.is_some()
+        || node.string_check.is_some()
+        || node.items.is_some()
+        || !node.prefix_items.is_empty()
+        || node.no_more_items
+        || node.min_items.is_some()
+        || node.max_items.is_some()
+        || node.unique_items
+        || !node.properties.is_empty()
+        || !node.pattern_properties.is_empty()
+        || !matches!(node.additional, Additional::Allowed)
+        || node.min_properties.is_some()
+        || node.max_properties.is_some()
+}
+
+fn parse_types(value: &Value) -> Option<u8> {
+    let one = |name: &str| match name {
+        "null" => Some(json_type::NULL),
+        "boolean" => Some(json_type::BOOLEAN),
+        "integer" => Some(json_type::INTEGER),
+        "number" => Some(json_type::NUMBER | json_type::INTEGER),
+        "string" => Some(json_type::STRING),
+        "array" => Some(json_type::ARRAY),
+        "object" => Some(json_type::OBJECT),
+        _ => None,
+    };
+    match value {
+        Value::String(name) => one(name),
+        Value::Array(names) => names
+            .iter()
+            .try_fold(0, |types, name| Some(types | one(name.as_str()?)?)),
+        _ => None,
+    }
+}
+
+fn bound(value: &Value, exclusive: bool) -> Option<Bound> {
+    let value = if let Some(integer) = value.as_i64() {
+        BoundValue::Integer(integer.into())
+    } else if let Some(integer) = value.as_u64() {
+        BoundValue::Integer(integer.into())
+    } else {
+        // Large floats lose precision: leave such bounds to the general path.
+        BoundValue::Float(value.as_f64().filter(|v| v.abs() < 2f64.powi(53))?)
+    };
+    Some(Bound { value, exclusive })
+}
+
+fn size(value: &Value) -> Option<usize> {
+    usize::try_from(value.as_u64()?).ok()
+}
+
+fn string_validator(mut keywords: serde_json::Map<String, Value>) -> Option<Validator> {
+    keywords.insert("type".into(), Value::String("string".into()));
+    jsonschema::options()
+        .with_draft(Draft::Draft202012)
+        .should_validate_formats(true)
+        .should_ignore_unknown_formats(true)
+        .build(&Value::Object(keywords))
+        .ok()
+}
+
+/// Where the walk stands: a node, and for items of a unique array, where to report the item.
+#[derive(Clone, Copy)]
+struct At<'g> {
+    guide: &'g Guide,
+    node: NodeId,
+    /// Set for items of a `uniqueItems` array: receives the item's fingerprint.
+    fingerprint: Option<&'g Cell<Option<u64>>>,
+}
+
+impl<'g> At<'g> {
+    fn new(guide: &'g Guide, node: NodeId) -> Self {
+        At {
+            guide,
+            node,
+            fingerprint: None,
+        }
+    }
+
+    fn with_node(self, node: NodeId) -> Self {
+        At {
+            node,
+            fingerprint: None,
+            ..self
+        }
+    }
+}
+
+/// The walk gave up; the general path will say why.
+fn give_up<E: de::Error>() -> E {
+    E::custom("left to the general validator")
+}
+
+/// A scalar as the walk sees it.
+#[derive(Clone, Copy)]
+enum Scalar<'a> {
+    Null,
+    Bool(bool),
+    Number(Number),
+    Str(&'a str),
+}
+
+#[derive(Clone, Copy)]
+enum Number {
+    Signed(i64),
+    Unsigned(u64),
+    Float(f64),
+}
+
+impl Number {
+    fn as_f64(self) -> f64 {
+        match self {
+            Number::Signed(n) => n as f64,
+            Number::Unsigned(n) => n as f64,
+            Number::Float(n) => n,
+        }
+    }
+
+    fn is_integral(self) -> bool {
+        match self {
+            Number::Float(n) => n.fract() == 0.0,
+            _ => true,
+        }
+    }
+
+    /// Whether comparisons in f64 are exact.
+    fn is_exact(self) -> bool {
+        self.as_f64().abs() < 2f64.powi(53)
+    }
+
+    /// Compares with a bound; `None` where the comparison would not be exact.
+    fn compare(self, bound: BoundValue) -> Option<std::cmp::Ordering> {
+        match (self, bound) {
+            (Number::Signed(n), BoundValue::Integer(b)) => Some(i128::from(n).cmp(&b)),
+            (Number::Unsigned(n), BoundValue::Integer(b)) => Some(i128::from(n).cmp(&b)),
+            (number, bound) => {
+                let bound = match bound {
+                    BoundValue::Integer(b) => b as f64,
+                    BoundValue::Float(b) => b,
+                };
+                if !number.is_exact() || bound.abs() >= 2f64.powi(53) {
+                    return None;
+                }
+                number.as_f64().partial_cmp(&bound)
+            }
+        }
+    }
+}
+
+impl Scalar<'_> {
+    fn json_type(self) -> u8 {
+        match self {
+            Scalar::Null => json_type::NULL,
+            Scalar::Bool(_) => json_type::BOOLEAN,
+            Scalar::Number(n) if n.is_integral() => json_type::INTEGER,
+            Scalar::Number(_) => json_type::NUMBER,
+            Scalar::Str(_) => json_type::STRING,
+        }
+    }
+
+    fn equals(self, value: &Value) -> Option<bool> {
+        Some(match (self, value) {
+            (Scalar::Null, Value::Null) => true,
+            (Scalar::Bool(a), Value::Bool(b)) => a == *b,
+            (Scalar::Str(a), Value::String(b)) => a == b,
+            (Scalar::Number(a), Value::Number(b)) => {
+                if !a.is_exact() {
+                    return None;
+                }
+                a.as_f64() == b.as_f64()?
+            }
+            (_, Value::Array(_) | Value::Object(_)) => false,
+            _ => false,
+        })
+    }
+
+    /// Equal JSON values give equal fingerprints (`1` and `1.0` included).
+    fn fingerprint(self) -> u64 {
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        match self {
+            Scalar::Null => 0u8.hash(&mut hasher),
+            Scalar::Bool(b) => (1u8, b).hash(&mut hasher),
+            Scalar::Number(n) => {
+                let value = n.as_f64();
+                let value = if value == 0.0 { 0.0 } else { value };
+                (2u8, value.to_bits()).hash(&mut hasher);
+            }
+            Scalar::Str(s) => (3u8, s).hash(&mut hasher),
+        }
+        hasher.finish()
+    }
+}
+
+/// Whether `scalar` is valid at `node`: `Ok(false)` when invalid, `Err` when unsure.
+fn scalar_valid(guide: &Guide, node: NodeId, scalar: Scalar<'_>) -> Result<bool, ()> {
+    let n = guide.node(node);
+    if n.unsupported {
+        return Err(());
+    }
+    let found = scalar.json_type();
+    let type_ok =
+        n.types & found != 0 || (found == json_type::INTEGER && n.types & json_type::NUMBER != 0);
+    if !type_ok {
+        return Ok(false);
+    }
+    if let Some(allowed) = &n.allowed {
+        let mut any = false;
+        for value in allowed {
+            any |= scalar.equals(value).ok_or(())?;
+        }
+        if !any {
+            return Ok(false);
+        }
+    }
+    if let Scalar::Number(number) = scalar {
+        use std::cmp::Ordering::{Greater, Less};
+        if let Some(min) = n.minimum {
+            match number.compare(min.value).ok_or(())? {
+                Less => return Ok(false),
+                std::cmp::Ordering::Equal if min.exclusive => return Ok(false),
+                _ => {}
+            }
+        }
+        if let Some(max) = n.maximum {
+            match number.compare(max.value).ok_or(())? {
+                Greater => return Ok(false),
+                std::cmp::Ordering::Equal if max.exclusive => return Ok(false),
+                _ => {}
+            }
+        }
+    }
+    if let (Scalar::Str(text), Some(check)) = (scalar, &n.string_check)
+        && !check.is_valid(&Value::String(text.to_owned()))
+    {
+        return Ok(false);
+    }
+    if let Some((branches, one_of)) = &n.choice {
+        let mut matches = 0;
+        for &branch in branches {
+            matches += usize::from(scalar_valid(guide, branch, scalar)?);
+        }
+        return Ok(if *one_of { matches == 1 } else { matches >= 1 });
+    }
+    Ok(true)
+}
+
+/// The node a container of `found` type (array or object) is checked against at `node`,
+/// following `anyOf`/`oneOf` when exactly one branch admits that type.
+fn container_node(guide: &Guide, mut node: NodeId, found: u8) -> Result<NodeId, ()> {
+    loop {
+        let n = guide.node(node);
+        if n.unsupported || n.types & found == 0 {
+            return Err(());
+        }
+        let Some((branches, _)) = &n.choice else {
+            return Ok(node);
+        };
+        let mut admitting = branches
+            .iter()
+            .copied()
+            .filter(|&branch| admits(guide, branch, found));
+        match (admitting.next(), admitting.next()) {
+            // One branch: for `oneOf` the others fail on their type, so exactly one matches.
+            (Some(branch), None) => node = branch,
+            // None (invalid) or several (ambiguous): the general path decides.
+            _ => return Err(()),
+        }
+    }
+}
+
+fn admits(guide: &Guide, node: NodeId, found: u8) -> bool {
+    let n = guide.node(node);
+    if n.types & found == 0 {
+        return false;
+    }
+    match &n.choice {
+        Some((branches, _)) => branches.iter().any(|&b| admits(guide, b, found)),
+        None => true,
+    }
+}
+
+/// A deserializer that walks the schema beside `inner`.
+struct Guided<'g, D> {
+    inner: D,
+    at: At<'g>,
+}
+
+macro_rules! forward_to_guided_visitor {
+    ($($method:ident($($arg:ident: $ty:ty),*)),* $(,)?) => {
+        $(
+            fn $method<V: Visitor<'de>>(self, $($arg: $ty,)* visitor: V) -> Result<V::Value, D::Error> {
+                self.inner.$method($($arg,)* GuidedVisitor { inner: visitor, at: self.at })
+            }
+        )*
+    };
+}
+
+impl<'de, 'g, D: Deserializer<'de>> Deserializer<'de> for Guided<'g, D> {
+    type Error = D::Error;
+
+    forward_to_guided_visitor! {
+        deserialize_any(),
+        deserialize_bool(),
+        deserialize_i8(), deserialize_i16(), deserialize_i32(), deserialize_i64(), deserialize_i128(),
+        deserialize_u8(), deserialize_u16(), deserialize_u32(), deserialize_u64(), deserialize_u128(),
+        deserialize_f32(), deserialize_f64(),
+        deserialize_char(), deserialize_str(), deserialize_string(),
+        deserialize_bytes(), deserialize_byte_buf(),
+        deserialize_option(), deserialize_unit(),
+        deserialize_unit_struct(name: &'static str),
+        deserialize_newtype_struct(name: &'static str),
+        deserialize_seq(),
+        deserialize_tuple(len: usize),
+        deserialize_tuple_struct(name: &'static str, len: usize),
+        deserialize_map(),
+        deserialize_struct(name: &'static str, fields: &'static [&'static str]),
+        deserialize_identifier(),
+    }
+
+    /// Unit variants arrive as strings: read the string, check it, then hand it to the visitor as
+    /// the variant. Any other enum representation is left to the general path.
+    fn deserialize_enum<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        _variants: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, D::Error> {
+        self.inner.deserialize_any(UnitVariantVisitor {
+            inner: visitor,
+            at: self.at,
+        })
+    }
+
+    /// Ignored values are not seen, so they cannot be checked.
+    fn deserialize_ignored_any<V: Visitor<'de>>(self, _visitor: V) -> Result<V::Value, D::Error> {
+        Err(give_up())
+    }
+
+    fn is_human_readable(&self) -> bool {
+        self.inner.is_human_readable()
+    }
+}
+
+/// Checks each value the inner deserializer produces, then passes it on.
+struct GuidedVisitor<'g, V> {
+    inner: V,
+    at: At<'g>,
+}
+
+impl<'g, V> GuidedVisitor<'g, V> {
+    fn check<E: de::Error>(&self, scalar: Scalar<'_>) -> Result<(), E> {
+        match scalar_valid(self.at.guide, self.at.node, scalar) {
+            Ok(true) => {
+                if let Some(cell) = self.at.fingerprint {
+                    cell.set(Some(scalar.fingerprint()));
+                }
+                Ok(())
+            }
+            _ => Err(give_up()),
+        }
+    }
+}
+
+impl<'de, 'g, V: Visitor<'de>> Visitor<'de> for GuidedVisitor<'g, V> {
+    type Value = V::Value;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.inner.expecting(f)
+    }
+
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<V::Value, E> {
+        self.check(Scalar::Bool(v))?;
+        self.inner.visit_bool(v)
+    }
+
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<V::Value, E> {
+        self.check(Scalar::Number(Number::Signed(v)))?;
+        self.inner.visit_i64(v)
+    }
+
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<V::Value, E> {
+        self.check(Scalar::Number(Number::Unsigned(v)))?;
+        self.inner.visit_u64(v)
+    }
+
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<V::Value, E> {
+        if v.fract() == 0.0 {
+            // The general path reads `1.0` as the integer 1; a struct keeping raw JSON would
+            // see the difference, so integral floats take that path.
+            return Err(give_up());
+        }
+        self.check(Scalar::Number(Number::Float(v)))?;
+        self.inner.visit_f64(v)
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<V::Value, E> {
+        self.check(Scalar::Str(v))?;
+        self.inner.visit_str(v)
+    }
+
+    fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<V::Value, E> {
+        self.check(Scalar::Str(v))?;
+        self.inner.visit_borrowed_str(v)
+    }
+
+    fn visit_string<E: de::Error>(self, v: String) -> Result<V::Value, E> {
+        self.check(Scalar::Str(&v))?;
+        self.inner.visit_string(v)
+    }
+
+    fn visit_none<E: de::Error>(self) -> Result<V::Value, E> {
+        self.check(Scalar::Null)?;
+        self.inner.visit_none()
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<V::Value, E> {
+        self.check(Scalar::Null)?;
+        self.inner.visit_unit()
+    }
+
+    fn visit_some<D: Deserializer<'de>>(self, deserializer: D) -> Result<V::Value, D::Error> {
+        self.inner.visit_some(Guided {
+            inner: deserializer,
+            at: self.at,
+        })
+    }
+
+    fn visit_newtype_struct<D: Deserializer<'de>>(
+        self,
+        deserializer: D,
+    ) -> Result<V::Value, D::Error> {
+        self.inner.visit_newtype_struct(Guided {
+            inner: deserializer,
+            at: self.at,
+        })
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<V::Value, A::Error> {
+        if self.at.fingerprint.is_some() {
+            return Err(give_up()); // unique items that are arrays: left to the general path
+        }
+        let guide = self.at.guide;
+        let node = container_node(guide, self.at.node, json_type::ARRAY).map_err(|()| give_up())?;
+        let fingerprint = Cell::new(None);
+        let mut guided = GuidedSeq {
+            inner: seq,
+            at: self.at.with_node(node),
+            count: 0,
+            fingerprint: &fingerprint,
+            seen: Vec::new(),
+        };
+        let value = self.inner.visit_seq(&mut guided)?;
+        guided.finish()?;
+        Ok(value)
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<V::Value, A::Error> {
+        if self.at.fingerprint.is_some() {
+            return Err(give_up()); // unique items that are objects: left to the general path
+        }
+        let node = container_node(self.at.guide, self.at.node, json_type::OBJECT)
+            .map_err(|()| give_up())?;
+        let mut guided = GuidedMap {
+            inner: map,
+            keys: KeyState {
+                at: self.at.with_node(node),
+                value_node: Cell::new(None),
+                seen_properties: Cell::new(0),
+                other_keys: RefCell::new(Vec::new()),
+            },
+            count: 0,
+        };
+        let value = self.inner.visit_map(&mut guided)?;
+        guided.finish()?;
+        Ok(value)
+    }
+
+    fn visit_enum<A: EnumAccess<'de>>(self, _data: A) -> Result<V::Value, A::Error> {
+        Err(give_up())
+    }
+
+    fn visit_bytes<E: de::Error>(self, _v: &[u8]) -> Result<V::Value, E> {
+        Err(give_up())
+    }
+}
+
+struct GuidedSeq<'g, A> {
+    inner: A,
+    at: At<'g>,
+    count: usize,
+    fingerprint: &'g Cell<Option<u64>>,
+    seen: Vec<u64>,
+}
+
+impl<'de, 'g, A: SeqAccess<'de>> SeqAccess<'de> for GuidedSeq<'g, A> {
+    type Error = A::Error;
+
+    fn next_element_seed<T: DeserializeSeed<'de>>(
+        &mut self,
+        seed: T,
+    ) -> Result<Option<T::Value>, A::Error> {
+        let array = self.at.guide.node(self.at.node);
+        let unique = array.unique_items;
+        let item_node = match array.prefix_items.get(self.count) {
+            Some(&node) => node,
+            None if array.no_more_items => NOTHING,
+            None => array.items.unwrap_or(ANYTHING),
+        };
+        let at = At {
+            guide: self.at.guide,
+            node: item_node,
+            // The cell lives as long as the walk of this array.
+            fingerprint: unique.then_some(self.fingerprint),
+        };
+        let element = self
+            .inner
+            .next_element_seed(GuidedSeed { inner: seed, at })?;
+        if element.is_some() {
+            self.count += 1;
+            if unique {
+                let fingerprint = self.fingerprint.take().ok_or_else(give_up)?;
+                if self.seen.contains(&fingerprint) {
+                    return Err(give_up());
+                }
+                self.seen.push(fingerprint);
+            }
+        }
+        Ok(element)
+    }
+
+    fn size_hint(&self) -> Option<usize> {
+        self.inner.size_hint()
+    }
+}
+
+impl<'de, A: SeqAccess<'de>> GuidedSeq<'_, A> {
+    fn finish(&self) -> Result<(), A::Error> {
+        let node = self.at.guide.node(self.at.node);
+        let too_few = node.min_items.is_some_and(|min| self.count < min);
+        let too_many = node.max_items.is_some_and(|max| self.count > max);
+        if too_few || too_many {
+            return Err(give_up());
+        }
+        Ok(())
+    }
+}
+
+struct GuidedMap<'g, A> {
+    inner: A,
+    keys: KeyState<'g>,
+    count: usize,
+}
+
+/// What the map learns from each key, shared with the key's deserializer.
+struct KeyState<'g> {
+    at: At<'g>,
+    /// The node of the value that follows the key just read.
+    value_node: Cell<Option<NodeId>>,
+    seen_properties: Cell<u64>,
+    /// Fingerprints of keys that are not properties, to refuse duplicates.
+    other_keys: RefCell<Vec<u64>>,
+}
+
+impl<'de, 'g, A: MapAccess<'de>> MapAccess<'de> for GuidedMap<'g, A> {
+    type Error = A::Error;
+
+    fn next_key_seed<K: DeserializeSeed<'de>>(
+        &mut self,
+        seed: K,
+    ) -> Result<Option<K::Value>, A::Error> {
+        self.keys.value_node.set(None);
+        let key = self.inner.next_key_seed(KeySeed {
+            inner: seed,
+            keys: &self.keys,
+        })?;
+        if key.is_some() {
+            if self.keys.value_node.get().is_none() {
+                return Err(give_up()); // the key was not read as a string
+            }
+            self.count += 1;
+        }
+        Ok(key)
+    }
+
+    fn next_value_seed<T: DeserializeSeed<'de>>(&mut self, seed: T) -> Result<T::Value, A::Error> {
+        let node = self.keys.value_node.take().ok_or_else(give_up)?;
+        self.inner.next_value_seed(GuidedSeed {
+            inner: seed,
+            at: self.keys.at.with_node(node),
+        })
+    }
+
+    fn size_hint(&self) -> Option<usize> {
+        self.inner.size_hint()
+    }
+}
+
+impl<'de, A: MapAccess<'de>> GuidedMap<'_, A> {
+    fn finish(&self) -> Result<(), A::Error> {
+        let node = self.keys.at.guide.node(self.keys.at.node);
+        let missing = node.required & !self.keys.seen_properties.get() != 0;
+        let too_few = node.min_properties.is_some_and(|min| self.count < min);
+        let too_many = node.max_properties.is_some_and(|max| self.count > max);
+        if missing || too_few || too_many {
+            return Err(give_up());
+        }
+        Ok(())
+    }
+}
+
+impl KeyState<'_> {
+    /// Finds the node for `key`'s value, refusing unknown and repeated keys.
+    fn enter(&self, key: &str) -> Result<(), ()> {
+        let node = self.at.guide.node(self.at.node);
+        let property = node.properties.iter().position(|(name, _)| &**name == key);
+        let pattern = self.matching_pattern(node, key)?;
+        let value_node = match (property, pattern) {
+            // A key that is a property and matches a pattern must satisfy both: not walked.
+            (Some(_), Some(_)) => return Err(()),
+            (Some(index), None) => {
+                let bit = 1u64 << index;
+                let seen = self.seen_properties.get();
+                if seen & bit != 0 {
+                    return Err(());
+                }
+                self.seen_properties.set(seen | bit);
+                node.properties[index].1
+            }
+            (None, pattern) => {
+                let fingerprint = Scalar::Str(key).fingerprint();
+                let mut others = self.other_keys.borrow_mut();
+                if others.contains(&fingerprint) {
+                    return Err(());
+                }
+                others.push(fingerprint);
+                match (pattern, node.additional) {
+                    (Some(id), _) => id,
+                    (None, Additional::Allowed) => ANYTHING,
+                    (None, Additional::Schema(id)) => id,
+                    (None, Additional::Forbidden) => return Err(()),
+                }
+            }
+        };
+        self.value_node.set(Some(value_node));
+        Ok(())
+    }
+
+    /// The node of the one pattern `key` matches; `Err` if it matches several.
+    fn matching_pattern(&self, node: &Node, key: &str) -> Result<Option<NodeId>, ()> {
+        if node.pattern_properties.is_empty() {
+            return Ok(None);
+        }
+        let text = Value::String(key.to_owned());
+        let mut matching = node
+            .pattern_properties
+            .iter()
+            .filter(|(pattern, _)| pattern.is_valid(&text));
+        match (matching.next(), matching.next()) {
+            (None, _) => Ok(None),
+            (Some((_, id)), None) => Ok(Some(*id)),
+            (Some(_), Some(_)) => Err(()),
+        }
+    }
+}
+
+/// Deserializes a map's key, telling the map which key it was.
+struct KeySeed<'k, 'g, K> {
+    inner: K,
+    keys: &'k KeyState<'g>,
+}
+
+impl<'de, K: DeserializeSeed<'de>> DeserializeSeed<'de> for KeySeed<'_, '_, K> {
+    type Value = K::Value;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<K::Value, D::Error> {
+        self.inner.deserialize(KeyDeserializer {
+            inner: deserializer,
+            keys: self.keys,
+        })
+    }
+}
+
+struct KeyDeserializer<'k, 'g, D> {
+    inner: D,
+    keys: &'k KeyState<'g>,
+}
+
+macro_rules! forward_to_key_visitor {
+    ($($method:ident($($arg:ident: $ty:ty),*)),* $(,)?) => {
+        $(
+            fn $method<V: Visitor<'de>>(self, $($arg: $ty,)* visitor: V) -> Result<V::Value, D::Error> {
+                self.inner.$method($($arg,)* KeyVisitor { inner: visitor, keys: self.keys })
+            }
+        )*
+    };
+}
+
+impl<'de, D: Deserializer<'de>> Deserializer<'de> for KeyDeserializer<'_, '_, D> {
+    type Error = D::Error;
+
+    forward_to_key_visitor! {
+        deserialize_any(),
+        deserialize_bool(),
+        deserialize_i8(), deserialize_i16(), deserialize_i32(), deserialize_i64(), deserialize_i128(),
+        deserialize_u8(), deserialize_u16(), deserialize_u32(), deserialize_u64(), deserialize_u128(),
+        deserialize_f32(), deserialize_f64(),
+        deserialize_char(), deserialize_str(), deserialize_string(),
+        deserialize_bytes(), deserialize_byte_buf(),
+        deserialize_option(), deserialize_unit(),
+        deserialize_unit_struct(name: &'static str),
+        deserialize_newtype_struct(name: &'static str),
+        deserialize_seq(),
+        deserialize_tuple(len: usize),
+        deserialize_tuple_struct(name: &'static str, len: usize),
+        deserialize_map(),
+        deserialize_struct(name: &'static str, fields: &'static [&'static str]),
+        deserialize_enum(name: &'static str, variants: &'static [&'static str]),
+        deserialize_identifier(),
+        deserialize_ignored_any(),
+    }
+
+    fn is_human_readable(&self) -> bool {
+        self.inner.is_human_readable()
+    }
+}
+
+struct KeyVisitor<'k, 'g, V> {
+    inner: V,
+    keys: &'k KeyState<'g>,
+}
+
+impl<V> KeyVisitor<'_, '_, V> {
+    fn enter<E: de::Error>(&self, key: &str) -> Result<(), E> {
+        self.keys.enter(key).map_err(|()| give_up())
+    }
+}
+
+impl<'de, V: Visitor<'de>> Visitor<'de> for KeyVisitor<'_, '_, V> {
+    type Value = V::Value;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.inner.expecting(f)
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<V::Value, E> {
+        self.enter(v)?;
+        self.inner.visit_str(v)
+    }
+
+    fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<V::Value, E> {
+        self.enter(v)?;
+        self.inner.visit_borrowed_str(v)
+    }
+
+    fn visit_string<E: de::Error>(self, v: String) -> Result<V::Value, E> {
+        self.enter(&v)?;
+        self.inner.visit_string(v)
+    }
+}
+
+struct GuidedSeed<'g, T> {
+    inner: T,
+    at: At<'g>,
+}
+
+impl<'de, T: DeserializeSeed<'de>> DeserializeSeed<'de> for GuidedSeed<'_, T> {
+    type Value = T::Value;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<T::Value, D::Error> {
+        self.inner.deserialize(Guided {
+            inner: deserializer,
+            at: self.at,
+        })
+    }
+}
+
+/// Reads a unit variant from a string, checked, and hands it to an enum visitor.
+struct UnitVariantVisitor<'g, V> {
+    inner: V,
+    at: At<'g>,
+}
+
+impl<'de, V: Visitor<'de>> Visitor<'de> for UnitVariantVisitor<'_, V> {
+    type Value = V::Value;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.inner.expecting(f)
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<V::Value, E> {
+        GuidedVisitor {
+            inner: (),
+            at: self.at,
+        }
+        .check::<E>(Scalar::Str(v))?;
+        self.inner.visit_enum(v.into_deserializer())
+    }
+
+    fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<V::Value, E> {
+        self.visit_str(v)
+    }
+
+    fn visit_string<E: de::Error>(self, v: String) -> Result<V::Value, E> {
+        self.visit_str(&v)
+    }
+}
