@@ -62,7 +62,8 @@ impl ImageVariant {
 pub struct DiskImage {
     /// The image format.
     pub format: ImageFormat,
-    /// The image's file name, without extension.
+    /// The image's file name, without extension: a plain name in the task's work directory (no
+    /// `/`, not `.` or `..`, no NUL), so it cannot point outside it.
     #[serde(default = "default_filename")]
     pub filename: String,
     /// The kernel package to install, or null for the architecture's default.
@@ -74,6 +75,24 @@ pub struct DiskImage {
     /// The partitions: at least one.
     #[schemars(length(min = 1))]
     pub partitions: Vec<Partition>,
+}
+
+/// A file name from task data must name a file directly in the work directory.
+fn check_file_name(name: &str) -> Result<(), String> {
+    let problem = if name.is_empty() {
+        "is empty"
+    } else if name == "." || name == ".." {
+        "is a directory reference"
+    } else if name.contains('/') {
+        "contains `/`"
+    } else if name.contains('\0') {
+        "contains a NUL character"
+    } else {
+        return Ok(());
+    };
+    Err(format!(
+        "the image file name {name:?} {problem}: it must be a plain file name in the work directory"
+    ))
 }
 
 fn default_filename() -> String {
@@ -131,6 +150,9 @@ impl Execute for SimpleSystemImageBuild {
     fn validate(&self) -> Result<(), TaskConfigError> {
         let mut rules = Rules::new();
         bootstrap::check_repositories(&self.bootstrap_repositories, &mut rules);
+        if let Err(reason) = check_file_name(&self.disk_image.filename) {
+            rules.fail("/disk_image/filename", reason);
+        }
         rules.finish()
     }
 
@@ -158,6 +180,17 @@ impl Execute for SimpleSystemImageBuild {
         let target = ctx
             .work_dir()
             .join(format!("{}.tar", self.disk_image.filename));
+        // The name is plain (see `validate`); a symbolic link planted under that name in the
+        // work directory could still send the output elsewhere.
+        if target
+            .symlink_metadata()
+            .is_ok_and(|meta| meta.file_type().is_symlink())
+        {
+            return Err(TaskError::other(format!(
+                "{} is a symbolic link: refusing to write the image through it",
+                target.display()
+            )));
+        }
         let inputs = BootstrapInputs {
             keyrings: local_keyrings(&self.bootstrap_repositories)?,
             script,

@@ -1,0 +1,163 @@
+//! Task data is hostile until proven otherwise: values never become shell code or options, and
+//! file names never leave the work directory.
+
+use std::path::PathBuf;
+
+use serde_json::json;
+use taskdef::{CommandLine, Task, TaskContext, TaskError};
+use taskdef_examples::tasks::autopkgtest::AutopkgtestInputs;
+use taskdef_examples::tasks::lintian::LintianInputs;
+use taskdef_examples::tasks::mmdebstrap::BootstrapInputs;
+use taskdef_examples::tasks::{Autopkgtest, Lintian, Mmdebstrap, SimpleSystemImageBuild};
+
+const HOSTILE: [&str; 6] = [
+    "; rm -rf /",
+    "$(touch /tmp/owned)",
+    "`id`",
+    "line\nbreak",
+    "--output=/etc/passwd",
+    "-rf",
+];
+
+fn argv(command: &CommandLine) -> Vec<String> {
+    std::iter::once(&command.program)
+        .chain(&command.args)
+        .map(|arg| arg.to_string_lossy().into_owned())
+        .collect()
+}
+
+/// Every hostile value appears whole inside one argument, and never as an argument of its own
+/// where the tool would read it as an option (before a `--`).
+fn assert_inert(command: &CommandLine, value: &str) {
+    let argv = argv(command);
+    let holders: Vec<usize> = (0..argv.len())
+        .filter(|&i| argv[i].contains(value))
+        .collect();
+    assert!(!holders.is_empty(), "{value:?} was dropped: {argv:?}");
+    let end_of_options = argv.iter().position(|arg| arg == "--");
+    for i in holders {
+        if argv[i] == value && value.starts_with('-') {
+            assert!(
+                end_of_options.is_some_and(|end| end < i),
+                "{value:?} would be taken as an option: {argv:?}"
+            );
+        }
+        if argv[i] != value {
+            // Embedded: `--opt=value`, so the value cannot start an option of its own.
+            assert!(
+                argv[i].starts_with("--") && argv[i].contains('='),
+                "{argv:?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn lintian_tags_are_inert() {
+    for value in HOSTILE {
+        let task = Lintian::configure(json!({
+            "input": {"source_artifact": 1},
+            "include_tags": [value],
+            "exclude_tags": [value],
+        }))
+        .unwrap();
+        let inputs = LintianInputs {
+            source: Some(PathBuf::from("/w/hello.dsc")),
+            binaries: vec![],
+        };
+        assert_inert(&task.command_line(&inputs), value);
+    }
+}
+
+#[test]
+fn autopkgtest_tests_and_environment_are_inert() {
+    for value in HOSTILE {
+        let task = Autopkgtest::configure(json!({
+            "input": {"source_artifact": 1, "binary_artifacts": [2]},
+            "environment": 3,
+            "host_architecture": "amd64",
+            "include_tests": [value],
+            "extra_environment": {"VAR": value},
+        }))
+        .unwrap();
+        let inputs = AutopkgtestInputs {
+            dsc: PathBuf::from("/w/hello.dsc"),
+            binaries: vec![PathBuf::from("/w/hello.deb")],
+            environment: PathBuf::from("/w/env.tar"),
+        };
+        assert_inert(&task.command_line(&inputs), value);
+    }
+}
+
+#[test]
+fn mmdebstrap_packages_are_inert() {
+    for value in HOSTILE {
+        let task = Mmdebstrap::configure(json!({
+            "bootstrap_options": {"architecture": "amd64", "extra_packages": [value]},
+            "bootstrap_repositories": [{"mirror": "http://deb.debian.org/debian", "suite": "bookworm"}],
+        }))
+        .unwrap();
+        let inputs = BootstrapInputs {
+            keyrings: vec![None],
+            script: None,
+            target: PathBuf::from("/w/system.tar"),
+        };
+        assert_inert(&task.command_line(&inputs), value);
+    }
+}
+
+fn image(filename: &str) -> serde_json::Value {
+    json!({
+        "bootstrap_options": {"architecture": "amd64"},
+        "bootstrap_repositories": [{"mirror": "http://deb.debian.org/debian", "suite": "bookworm"}],
+        "disk_image": {
+            "format": "qcow2",
+            "filename": filename,
+            "partitions": [{"size": 2, "filesystem": "ext4", "mountpoint": "/"}],
+        },
+    })
+}
+
+#[test]
+fn image_file_names_cannot_leave_the_work_directory() {
+    for name in [
+        "../escape",
+        "/etc/passwd",
+        "a/b",
+        "..",
+        ".",
+        "",
+        "nul\0byte",
+    ] {
+        let error = SimpleSystemImageBuild::configure(image(name)).unwrap_err();
+        let violation = &error.violations()[0];
+        assert_eq!(violation.pointer, "/disk_image/filename", "{name:?}");
+        assert!(
+            violation
+                .message
+                .ends_with("it must be a plain file name in the work directory"),
+            "{name:?}: {}",
+            violation.message
+        );
+    }
+    for name in ["image", "debian-12.img", "..image", "-dash"] {
+        assert!(
+            SimpleSystemImageBuild::configure(image(name)).is_ok(),
+            "{name:?}"
+        );
+    }
+}
+
+#[test]
+fn image_output_is_not_written_through_a_symbolic_link() {
+    let dir = std::env::temp_dir().join(format!("taskdef-symlink-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    std::os::unix::fs::symlink("/etc/passwd", dir.join("image.tar")).unwrap();
+    let task = SimpleSystemImageBuild::configure(image("image")).unwrap();
+    let ctx = TaskContext::new("simplesystemimagebuild", &dir);
+    let error = taskdef::Execute::execute(&task, &ctx).unwrap_err();
+    assert!(matches!(error, TaskError::Other(_)));
+    assert!(error.to_string().contains("is a symbolic link"), "{error}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
