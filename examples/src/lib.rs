@@ -35,6 +35,7 @@
 //! Debusine's own test and documentation examples (the conformance cases) get the same verdict
 //! from the catalogue as from Debusine.
 #![deny(missing_docs)]
+#![forbid(unsafe_code)]
 
 pub mod artifacts;
 pub mod bootstrap;

@@ -5,6 +5,7 @@
 //! several attributes, `expand` generates the code of a valid task, and `fallback` emits the
 //! errors plus a stub impl when something is wrong.
 #![deny(missing_docs)]
+#![forbid(unsafe_code)]
 
 mod ast;
 mod attr;

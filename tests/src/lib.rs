@@ -1,5 +1,6 @@
 //! Small tasks used by taskdef's integration tests: one per behaviour under test.
 #![deny(missing_docs)]
+#![forbid(unsafe_code)]
 
 use schemars::JsonSchema;
 use serde::Deserialize;
