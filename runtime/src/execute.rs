@@ -199,6 +199,27 @@ fn display_paths(paths: &[PathBuf]) -> String {
 
 /// Runs `task`, logging any error or panic with the task's name, and returns it (Debusine's
 /// `execute_logging_exceptions`). A panic becomes [`TaskError::Panicked`].
+///
+/// ```
+/// # use schemars::JsonSchema;
+/// # use serde::Deserialize;
+/// # use taskdef::{Execute, Task, TaskContext, TaskError};
+/// /// Fail loudly.
+/// #[derive(Debug, Deserialize, JsonSchema, Task)]
+/// #[task(version = 1)]
+/// struct Loud {}
+/// impl Execute for Loud {
+///     fn execute(&self, _: &TaskContext) -> Result<bool, TaskError> {
+///         panic!("boom")
+///     }
+/// }
+/// use taskdef::execute_logging_errors;
+///
+/// let task = Loud::configure("{}").unwrap();
+/// let ctx = TaskContext::new("loud", std::env::temp_dir());
+/// let error = execute_logging_errors(&task, &ctx).unwrap_err();
+/// assert_eq!(error.to_string(), "the task panicked: boom");
+/// ```
 pub fn execute_logging_errors(task: &dyn DynTask, ctx: &TaskContext) -> Result<bool, TaskError> {
     let span = tracing::info_span!("task", name = task.name());
     let _entered = span.enter();

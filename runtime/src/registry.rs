@@ -127,6 +127,34 @@ pub struct DuplicateTask {
 ///
 /// Like Debusine, a name may exist in several kinds' registries (a signing `noop` beside a worker
 /// `noop`), except that a worker and a server task may not share one.
+///
+/// ```
+/// # use schemars::JsonSchema;
+/// # use serde::Deserialize;
+/// # use taskdef::{Execute, Task, TaskContext, TaskError};
+/// /// Say hello.
+/// #[derive(Debug, Deserialize, JsonSchema, Task)]
+/// #[task(version = 2)]
+/// struct Hello { name: String }
+/// # impl Execute for Hello {
+/// #     fn execute(&self, _: &TaskContext) -> Result<bool, TaskError> { Ok(true) }
+/// # }
+/// use taskdef::Registry;
+///
+/// let registry = Registry::global();
+/// assert!(registry.contains("HELLO"));
+/// assert_eq!(registry.get("Hello").unwrap().version_key(), "hello:version");
+/// assert_eq!(
+///     registry.get("bye").unwrap_err().to_string(),
+///     "'bye' is not a registered task_name"
+/// );
+/// let task = registry.configure("hello", r#"{"name": "world"}"#).unwrap();
+/// assert_eq!(task.downcast_ref::<Hello>().unwrap().name, "world");
+/// assert_eq!(
+///     registry.analyze_worker_all_tasks()["hello:version"],
+///     serde_json::json!(2)
+/// );
+/// ```
 #[derive(Debug)]
 pub struct Registry {
     entries: Vec<&'static TaskEntry>,
