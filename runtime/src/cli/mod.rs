@@ -414,10 +414,12 @@ impl InputText {
 
     /// Parses the text as a JSON value (for files that are not task data).
     fn value(&self) -> Result<Value, CliError> {
+        // The same strict reading as task data: no repeated keys, YAML 1.2, bounded.
         let parsed = match self.format {
-            SourceFormat::Json => serde_json::from_str(&self.text).map_err(|e| e.to_string()),
-            SourceFormat::Yaml => serde_saphyr::from_str(&self.text).map_err(|e| e.to_string()),
-        };
+            SourceFormat::Json => crate::parse::parse_json(self.text.as_bytes()),
+            SourceFormat::Yaml => crate::parse::parse_yaml(&self.text),
+        }
+        .map_err(|error| error.to_string());
         parsed.map_err(|error| {
             fail(format!(
                 "`{}` is not valid {}: {error}",
@@ -435,15 +437,21 @@ fn read_input(path: &Path, format: Option<FormatChoice>) -> Result<InputText, Cl
     } else {
         path.display().to_string()
     };
-    let bytes = if stdin {
-        let mut bytes = Vec::new();
-        io::stdin()
-            .read_to_end(&mut bytes)
-            .map_err(|error| fail(format!("cannot read standard input: {error}")))?;
-        bytes
+    // Read at most one byte past the limit, so a huge input costs no more memory than that.
+    let limit = crate::parse::MAX_INPUT_BYTES as u64 + 1;
+    let mut bytes = Vec::new();
+    let read = if stdin {
+        io::stdin().take(limit).read_to_end(&mut bytes)
     } else {
-        std::fs::read(path).map_err(|error| fail(format!("cannot read `{display}`: {error}")))?
+        std::fs::File::open(path).and_then(|file| file.take(limit).read_to_end(&mut bytes))
     };
+    read.map_err(|error| fail(format!("cannot read `{display}`: {error}")))?;
+    if bytes.len() as u64 == limit {
+        return Err(fail(format!(
+            "`{display}` is larger than the limit of {} bytes for task data",
+            crate::parse::MAX_INPUT_BYTES
+        )));
+    }
     let text = String::from_utf8(bytes)
         .map_err(|error| fail(format!("`{display}` is not UTF-8 text: {error}")))?;
     let format = match format {
