@@ -196,6 +196,12 @@ impl TaskConfigError {
         &self.violations
     }
 
+    /// The violations, to complete them (e.g. with positions in the input text); the message
+    /// is left as it is.
+    pub fn violations_mut(&mut self) -> &mut [Violation] {
+        &mut self.violations
+    }
+
     /// Prefixes the message with context, as Debusine's `add_parent_message`: `parent: message`.
     pub fn add_parent_message(&mut self, parent: &str) {
         self.message = format!("{parent}: {}", self.message);

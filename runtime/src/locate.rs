@@ -107,35 +107,10 @@ pub fn locate(text: &str, format: SourceFormat, pointer: &str) -> Option<Located
 /// shows the positions; a prefix added with
 /// [`add_parent_message`](TaskConfigError::add_parent_message) is kept.
 pub fn locate_positions(error: &mut TaskConfigError, text: &str, format: SourceFormat) {
-    let original: Vec<Violation> = error.violations().to_vec();
-    if original
-        .iter()
-        .all(|violation| violation.position.is_some())
-    {
-        return;
-    }
-    let located: Vec<Violation> = original
-        .iter()
-        .cloned()
-        .map(|mut violation| {
-            if violation.position.is_none() {
-                violation.position = position_of(&violation, text, format);
-            }
-            violation
-        })
-        .collect();
-    // The error's fields are private to `configure`: rebuild it, keeping any parent prefix.
-    let summary = TaskConfigError::from_violations(original)
-        .message()
-        .to_owned();
-    let parent = error
-        .message()
-        .strip_suffix(summary.as_str())
-        .and_then(|prefix| prefix.strip_suffix(": "))
-        .map(str::to_owned);
-    *error = TaskConfigError::from_violations(located);
-    if let Some(parent) = parent {
-        error.add_parent_message(&parent);
+    for violation in error.violations_mut() {
+        if violation.position.is_none() {
+            violation.position = position_of(violation, text, format);
+        }
     }
 }
 
