@@ -14,15 +14,24 @@ pub(crate) const URL_WITH_HOST: &str =
 #[serde(deny_unknown_fields)]
 pub struct ExtraRepository {
     /// The repository's URL, with a scheme and a host (`http://deb.example.org/debian`).
-    #[schemars(regex(pattern = URL_WITH_HOST))]
+    #[schemars(
+        regex(pattern = URL_WITH_HOST),
+        extend("x-error-messages" = {"pattern": "invalid or missing URL scheme or host: {instance}"})
+    )]
     pub url: String,
     /// The suite (`bookworm`), or a path ending in `/` for a flat repository (`./`).
-    #[schemars(regex(pattern = r"^(\w|[./ -])+$"))]
+    #[schemars(
+        regex(pattern = r"^(\w|[./ -])+$"),
+        extend("x-error-messages" = {"pattern": "Invalid suite {instance}, must match (\\w|[./ -])+"})
+    )]
     pub suite: String,
     /// The components (`main`); none for a flat repository, some otherwise. An empty list
     /// counts as none.
     #[serde(default)]
-    #[schemars(inner(regex(pattern = r"^(\w|-)+$")))]
+    #[schemars(
+        inner(regex(pattern = r"^(\w|-)+$")),
+        extend("x-error-messages" = {"items/pattern": "Invalid component {instance}, must match (\\w|-)+"})
+    )]
     pub components: Option<Vec<String>>,
     /// The ASCII-armoured public key the repository is signed with.
     #[serde(default)]

@@ -222,6 +222,9 @@ impl fmt::Display for TaskConfigError {
 
 impl std::error::Error for TaskConfigError {}
 
+/// The schema keyword holding messages for other keywords; see `declared_message`.
+pub const ERROR_MESSAGES: &str = "x-error-messages";
+
 /// A task's schema and its compiled validator, built once per task type.
 pub struct CompiledSchema {
     schema: Value,
@@ -269,7 +272,8 @@ impl CompiledSchema {
             .map(|error| {
                 let schema_path = error.schema_path().as_str().to_owned();
                 let message = self
-                    .explain_choice(&schema_path, error.instance())
+                    .declared_message(&schema_path, error.instance())
+                    .or_else(|| self.explain_choice(&schema_path, error.instance()))
                     .unwrap_or_else(|| error.to_string());
                 Violation {
                     kind: ViolationKind::Schema,
@@ -280,6 +284,33 @@ impl CompiledSchema {
                 }
             })
             .collect()
+    }
+
+    /// The message a schema declares for a keyword, under `x-error-messages` beside it
+    /// (`{"pattern": "...", "x-error-messages": {"pattern": "Invalid suite {instance}"}}`) or in
+    /// an enclosing schema, keyed by the path below it (`{"items/pattern": "..."}`). In the
+    /// message, `{instance}` is the offending value (a string without its quotes).
+    ///
+    /// This is how a task keeps Debusine's wording for errors that its schema, not a rule, finds.
+    fn declared_message(&self, schema_path: &str, instance: &Value) -> Option<String> {
+        let mut split = schema_path.len();
+        // The keyword's own schema, then up to two enclosing levels.
+        for _ in 0..3 {
+            split = schema_path[..split].rfind('/')?;
+            let (parent, relative) = (&schema_path[..split], &schema_path[split + 1..]);
+            let template = self
+                .schema
+                .pointer(parent)
+                .and_then(|schema| schema.get(ERROR_MESSAGES)?.get(relative)?.as_str());
+            if let Some(template) = template {
+                let instance = match instance {
+                    Value::String(text) => text.clone(),
+                    other => other.to_string(),
+                };
+                return Some(template.replace("{instance}", &instance));
+            }
+        }
+        None
     }
 
     /// schemars writes documented enums as a `oneOf` of `const`s, for which the validator says

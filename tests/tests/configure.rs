@@ -289,3 +289,40 @@ fn integer_schemas_carry_the_bounds_of_their_rust_type() {
     );
     assert!(Bounded::configure(r#"{"small": 65535, "signed": 127}"#).is_ok());
 }
+
+#[test]
+fn schemas_can_declare_the_message_of_a_keyword() {
+    #[derive(Debug, serde::Deserialize, schemars::JsonSchema, taskdef::Task)]
+    #[task(version = 1, name = "worded")]
+    struct Worded {
+        #[schemars(
+            regex(pattern = "^[a-z]+$"),
+            extend("x-error-messages" = {"pattern": "Invalid suite {instance}"})
+        )]
+        suite: String,
+        #[schemars(
+            inner(range(max = 9)),
+            extend("x-error-messages" = {"items/maximum": "{instance} is too big"})
+        )]
+        digits: Vec<u8>,
+    }
+    impl taskdef::Execute for Worded {
+        fn execute(&self, _: &taskdef::TaskContext) -> Result<bool, taskdef::TaskError> {
+            Ok(!self.suite.is_empty() && self.digits.is_empty())
+        }
+    }
+    let error = Worded::configure(r#"{"suite": "B@D", "digits": [1, 12]}"#).unwrap_err();
+    let mut messages: Vec<(&str, &str)> = error
+        .violations()
+        .iter()
+        .map(|v| (v.pointer.as_str(), v.message.as_str()))
+        .collect();
+    messages.sort();
+    assert_eq!(
+        messages,
+        [
+            ("/digits/1", "12 is too big"),
+            ("/suite", "Invalid suite B@D")
+        ]
+    );
+}
