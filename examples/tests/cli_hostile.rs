@@ -199,3 +199,73 @@ fn hostile_task_names_are_not_found() {
         .unwrap();
     assert!(output.status.success(), "ASCII case folding still applies");
 }
+
+/// Runs a work request document and returns the completion payload's first error code.
+fn work_request_error_code(request: &serde_json::Value) -> (Option<i32>, String) {
+    let dir = temp_dir().join(format!("request-{}", rand_suffix()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("request.json");
+    std::fs::write(&path, request.to_string()).unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_taskdef"))
+        .args(["run", "--work-request"])
+        .arg(&path)
+        .arg("--work-dir")
+        .arg(&dir)
+        .output()
+        .unwrap();
+    std::fs::remove_dir_all(&dir).unwrap();
+    let payload: serde_json::Value = serde_json::from_slice(&output.stdout)
+        .unwrap_or_else(|error| panic!("{error}: {}", stderr(&output)));
+    let code = payload["output_data"]["errors"][0]["code"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    (output.status.code(), code)
+}
+
+fn rand_suffix() -> u128 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos()
+}
+
+#[test]
+fn broken_work_requests_get_debusine_error_codes() {
+    use serde_json::json;
+    let cases = [
+        (
+            json!({"task_type": "Worker", "task_name": "noop"}),
+            "configure-failed",
+        ),
+        (
+            json!({"task_type": "Worker", "task_name": "noop", "task_data": "result: true"}),
+            "configure-failed",
+        ),
+        (
+            json!({"task_type": "Worker", "task_name": "noop", "task_data": [true]}),
+            "configure-failed",
+        ),
+        (
+            json!({"task_type": "Bogus", "task_name": "noop", "task_data": {}}),
+            "wrong-task-type",
+        ),
+        (
+            json!({"task_type": "worker", "task_name": "noop", "task_data": {}}),
+            "wrong-task-type",
+        ),
+        (
+            json!({"task_type": "Worker", "task_name": "noop:version", "task_data": {}}),
+            "setup-failed",
+        ),
+        (
+            json!({"task_type": "Worker", "task_name": "", "task_data": {}}),
+            "setup-failed",
+        ),
+    ];
+    for (request, expected) in cases {
+        let (status, code) = work_request_error_code(&request);
+        assert_eq!(code, expected, "{request}");
+        assert_eq!(status, Some(1), "{request}");
+    }
+}
