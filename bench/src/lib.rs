@@ -18,9 +18,12 @@ use std::path::{Path, PathBuf};
 use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
+use taskdef::configure::{TaskInput, general_path};
 use taskdef::schedule::{PendingRequest, Worker};
 use taskdef::worker::keys;
-use taskdef::{Execute, Registry, Task, TaskContext, TaskError, TaskKind, WorkerMetadata};
+use taskdef::{
+    Execute, Registry, Task, TaskConfigError, TaskContext, TaskError, TaskKind, WorkerMetadata,
+};
 
 // The catalogue's tasks register themselves only if the crate is linked.
 use taskdef_examples as _;
@@ -155,6 +158,110 @@ pub fn load_samples() -> BTreeMap<String, Samples> {
         samples.insert(name, entry);
     }
     samples
+}
+
+/// One sample file, as text: what `configure` is timed on.
+#[derive(Debug, Clone)]
+pub struct SampleText {
+    /// The task's name (the sample's directory).
+    pub task: String,
+    /// The file's name without `.json` (`valid-minimal`).
+    pub sample: String,
+    /// Whether the task accepts it (`valid-*`) or refuses it (`invalid-*`).
+    pub valid: bool,
+    /// The file's text.
+    pub text: String,
+}
+
+/// Every task's JSON sample files as text, sorted by task then file name.
+///
+/// # Panics
+///
+/// If the sample directory cannot be read.
+pub fn load_sample_texts() -> Vec<SampleText> {
+    let mut samples = Vec::new();
+    for task in read_dir(&samples_dir()) {
+        if !task.is_dir() {
+            continue;
+        }
+        for file in read_dir(&task) {
+            let name = file_name(&file);
+            let Some(sample) = name.strip_suffix(".json") else {
+                continue;
+            };
+            let valid = if sample.starts_with("valid") {
+                true
+            } else if sample.starts_with("invalid") {
+                false
+            } else {
+                continue;
+            };
+            let text = std::fs::read_to_string(&file)
+                .unwrap_or_else(|error| panic!("reading {}: {error}", file.display()));
+            samples.push(SampleText {
+                task: file_name(&task),
+                sample: sample.to_owned(),
+                valid,
+                text,
+            });
+        }
+    }
+    samples
+}
+
+/// The ways of turning JSON text into one catalogue task that the configure benches compare,
+/// as plain functions so that the benches can loop over the catalogue. Each drops the task it
+/// builds; the floor and `configure` pay the same drop.
+#[derive(Debug, Clone, Copy)]
+pub struct Configurers {
+    /// The task's registered name.
+    pub task: &'static str,
+    /// The floor: `serde_json::from_str` into the struct, no schema, no rules.
+    pub floor: fn(&str) -> bool,
+    /// `Task::configure(&str)`: the fast path, the general path if needed, then the rules.
+    pub configure: fn(&str) -> Result<(), TaskConfigError>,
+    /// The general path alone (parse, validate, deserialize), then the rules.
+    pub general_path: fn(&str) -> Result<(), TaskConfigError>,
+}
+
+impl Configurers {
+    /// The functions for task type `T`.
+    pub fn of<T: Task>() -> Configurers {
+        Configurers {
+            task: T::NAME,
+            floor: |text| {
+                serde_json::from_str::<T>(text)
+                    .map(std::hint::black_box)
+                    .is_ok()
+            },
+            configure: |text| T::configure(text).map(|task| drop(std::hint::black_box(task))),
+            general_path: |text| {
+                let task = general_path::<T>(TaskInput::Json(text))?;
+                task.validate()?;
+                drop(std::hint::black_box(task));
+                Ok(())
+            },
+        }
+    }
+}
+
+/// [`Configurers`] for every task of the catalogue, in name order.
+pub fn catalogue_configurers() -> Vec<Configurers> {
+    use taskdef_examples::tasks::*;
+    let mut all = vec![
+        Configurers::of::<Autopkgtest>(),
+        Configurers::of::<Blhc>(),
+        Configurers::of::<Debdiff>(),
+        Configurers::of::<Lintian>(),
+        Configurers::of::<MakeSourcePackageUpload>(),
+        Configurers::of::<Mmdebstrap>(),
+        Configurers::of::<Noop>(),
+        Configurers::of::<Piuparts>(),
+        Configurers::of::<Sbuild>(),
+        Configurers::of::<SimpleSystemImageBuild>(),
+    ];
+    all.sort_by_key(|configurers| configurers.task);
+    all
 }
 
 fn read_dir(dir: &Path) -> Vec<PathBuf> {
