@@ -354,3 +354,24 @@ fn lookups_are_integers_or_strings() {
     assert_eq!(dict["required"], json!(["collection"]));
     assert!(dict["patternProperties"].as_object().unwrap().len() == 3);
 }
+
+#[test]
+fn every_published_schema_is_valid_draft_2020_12() {
+    for entry in taskdef::Registry::global().entries() {
+        let schema = entry.schema();
+        assert_eq!(
+            schema["$schema"], "https://json-schema.org/draft/2020-12/schema",
+            "{}",
+            entry.name
+        );
+        let validator = jsonschema::draft202012::meta::validator();
+        let errors: Vec<String> = validator
+            .iter_errors(schema)
+            .map(|error| format!("{}: {error}", error.instance_path()))
+            .collect();
+        assert_eq!(errors, Vec::<String>::new(), "{}", entry.name);
+    }
+    // The check is real: a schema breaking the meta-schema is refused.
+    let broken = serde_json::json!({"type": "objekt", "minItems": -1});
+    assert!(!jsonschema::draft202012::meta::is_valid(&broken));
+}
