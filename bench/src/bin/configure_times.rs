@@ -2,7 +2,7 @@
 //! to put beside the Python side's (`bench/python/configure.py`).
 //!
 //! ```text
-//! configure_times [--millis N] [--rounds N]
+//! configure_times [--millis N] [--rounds N] [--only TEXT]
 //! ```
 //!
 //! For each sample file (`examples/samples/<task>/{valid,invalid}-*.json`): `rounds` rounds of
@@ -11,6 +11,7 @@
 //! the struct), `configure_us` (`Task::configure(&str)`), `general_us` (the general path, then
 //! the rules). Invalid samples: `error_us` (`configure` until `unwrap_err().to_string()`), and
 //! `error`, the report. Fails if a valid sample is refused or an invalid one accepted.
+//! `--only` keeps the samples whose `task/sample` contains TEXT (for profiling one).
 
 use std::hint::black_box;
 use std::process::ExitCode;
@@ -53,14 +54,17 @@ fn time_us(budget: Duration, rounds: usize, mut f: impl FnMut()) -> f64 {
 fn main() -> ExitCode {
     let mut millis = 300u64;
     let mut rounds = 15usize;
+    let mut only = String::new();
     let mut args = std::env::args().skip(1);
     while let Some(flag) = args.next() {
-        let value = args.next().and_then(|value| value.parse::<u64>().ok());
-        match (flag.as_str(), value) {
-            ("--millis", Some(value)) => millis = value.max(1),
-            ("--rounds", Some(value)) => rounds = value.max(1) as usize,
+        let value = args.next().unwrap_or_default();
+        let number = value.parse::<u64>().ok();
+        match (flag.as_str(), number) {
+            ("--millis", Some(number)) => millis = number.max(1),
+            ("--rounds", Some(number)) => rounds = number.max(1) as usize,
+            ("--only", _) => only = value,
             _ => {
-                eprintln!("usage: configure_times [--millis N] [--rounds N]");
+                eprintln!("usage: configure_times [--millis N] [--rounds N] [--only TEXT]");
                 return ExitCode::FAILURE;
             }
         }
@@ -70,7 +74,10 @@ fn main() -> ExitCode {
     let mut results: Vec<Value> = Vec::new();
     let mut failed = false;
     for configurers in catalogue_configurers() {
-        for sample in samples.iter().filter(|s| s.task == configurers.task) {
+        let chosen = samples.iter().filter(|s| {
+            s.task == configurers.task && format!("{}/{}", s.task, s.sample).contains(&only)
+        });
+        for sample in chosen {
             let text = sample.text.as_str();
             let mut entry = json!({
                 "task": sample.task,
