@@ -701,37 +701,57 @@ struct Guided<'g, D> {
     at: At<'g>,
 }
 
-macro_rules! forward_to_guided_visitor {
+/// Every `Deserializer` method that only passes a visitor on, by name and extra arguments;
+/// calls `$callback!` with them, after any `$extra` methods.
+macro_rules! with_forwarded_methods {
+    ($callback:ident! { $($extra:tt)* }) => {
+        $callback! {
+            $($extra)*
+            deserialize_any(),
+            deserialize_bool(),
+            deserialize_i8(), deserialize_i16(), deserialize_i32(), deserialize_i64(), deserialize_i128(),
+            deserialize_u8(), deserialize_u16(), deserialize_u32(), deserialize_u64(), deserialize_u128(),
+            deserialize_f32(), deserialize_f64(),
+            deserialize_char(), deserialize_str(), deserialize_string(),
+            deserialize_bytes(), deserialize_byte_buf(),
+            deserialize_option(), deserialize_unit(),
+            deserialize_unit_struct(name: &'static str),
+            deserialize_newtype_struct(name: &'static str),
+            deserialize_seq(),
+            deserialize_tuple(len: usize),
+            deserialize_tuple_struct(name: &'static str, len: usize),
+            deserialize_map(),
+            deserialize_struct(name: &'static str, fields: &'static [&'static str]),
+            deserialize_identifier(),
+        }
+    };
+}
+
+/// Defines each method as: wrap the visitor (`Self::wrap`), call the inner deserializer's.
+macro_rules! forward_with_wrapped_visitor {
     ($($method:ident($($arg:ident: $ty:ty),*)),* $(,)?) => {
         $(
             fn $method<V: Visitor<'de>>(self, $($arg: $ty,)* visitor: V) -> Result<V::Value, D::Error> {
-                self.inner.$method($($arg,)* GuidedVisitor { inner: visitor, at: self.at })
+                let visitor = self.wrap(visitor);
+                self.inner.$method($($arg,)* visitor)
             }
         )*
     };
 }
 
+impl<'g, D> Guided<'g, D> {
+    fn wrap<V>(&self, visitor: V) -> GuidedVisitor<'g, V> {
+        GuidedVisitor {
+            inner: visitor,
+            at: self.at,
+        }
+    }
+}
+
 impl<'de, 'g, D: Deserializer<'de>> Deserializer<'de> for Guided<'g, D> {
     type Error = D::Error;
 
-    forward_to_guided_visitor! {
-        deserialize_any(),
-        deserialize_bool(),
-        deserialize_i8(), deserialize_i16(), deserialize_i32(), deserialize_i64(), deserialize_i128(),
-        deserialize_u8(), deserialize_u16(), deserialize_u32(), deserialize_u64(), deserialize_u128(),
-        deserialize_f32(), deserialize_f64(),
-        deserialize_char(), deserialize_str(), deserialize_string(),
-        deserialize_bytes(), deserialize_byte_buf(),
-        deserialize_option(), deserialize_unit(),
-        deserialize_unit_struct(name: &'static str),
-        deserialize_newtype_struct(name: &'static str),
-        deserialize_seq(),
-        deserialize_tuple(len: usize),
-        deserialize_tuple_struct(name: &'static str, len: usize),
-        deserialize_map(),
-        deserialize_struct(name: &'static str, fields: &'static [&'static str]),
-        deserialize_identifier(),
-    }
+    with_forwarded_methods!(forward_with_wrapped_visitor! {});
 
     /// Unit variants arrive as strings: read the string, check it, then hand it to the visitor as
     /// the variant. Any other enum representation is left to the general path.
@@ -1101,39 +1121,22 @@ struct KeyDeserializer<'k, 'g, D> {
     keys: &'k KeyState<'g>,
 }
 
-macro_rules! forward_to_key_visitor {
-    ($($method:ident($($arg:ident: $ty:ty),*)),* $(,)?) => {
-        $(
-            fn $method<V: Visitor<'de>>(self, $($arg: $ty,)* visitor: V) -> Result<V::Value, D::Error> {
-                self.inner.$method($($arg,)* KeyVisitor { inner: visitor, keys: self.keys })
-            }
-        )*
-    };
+impl<'k, 'g, D> KeyDeserializer<'k, 'g, D> {
+    fn wrap<V>(&self, visitor: V) -> KeyVisitor<'k, 'g, V> {
+        KeyVisitor {
+            inner: visitor,
+            keys: self.keys,
+        }
+    }
 }
 
 impl<'de, D: Deserializer<'de>> Deserializer<'de> for KeyDeserializer<'_, '_, D> {
     type Error = D::Error;
 
-    forward_to_key_visitor! {
-        deserialize_any(),
-        deserialize_bool(),
-        deserialize_i8(), deserialize_i16(), deserialize_i32(), deserialize_i64(), deserialize_i128(),
-        deserialize_u8(), deserialize_u16(), deserialize_u32(), deserialize_u64(), deserialize_u128(),
-        deserialize_f32(), deserialize_f64(),
-        deserialize_char(), deserialize_str(), deserialize_string(),
-        deserialize_bytes(), deserialize_byte_buf(),
-        deserialize_option(), deserialize_unit(),
-        deserialize_unit_struct(name: &'static str),
-        deserialize_newtype_struct(name: &'static str),
-        deserialize_seq(),
-        deserialize_tuple(len: usize),
-        deserialize_tuple_struct(name: &'static str, len: usize),
-        deserialize_map(),
-        deserialize_struct(name: &'static str, fields: &'static [&'static str]),
+    with_forwarded_methods!(forward_with_wrapped_visitor! {
         deserialize_enum(name: &'static str, variants: &'static [&'static str]),
-        deserialize_identifier(),
         deserialize_ignored_any(),
-    }
+    });
 
     fn is_human_readable(&self) -> bool {
         self.inner.is_human_readable()
