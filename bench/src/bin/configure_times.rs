@@ -2,7 +2,7 @@
 //! to put beside the Python side's (`bench/python/configure.py`).
 //!
 //! ```text
-//! configure_times [--millis N] [--rounds N] [--only TEXT]
+//! configure_times [--millis N] [--rounds N] [--only TEXT] [--what floor,configure,general,error]
 //! ```
 //!
 //! For each sample file (`examples/samples/<task>/{valid,invalid}-*.json`): `rounds` rounds of
@@ -11,7 +11,8 @@
 //! the struct), `configure_us` (`Task::configure(&str)`), `general_us` (the general path, then
 //! the rules). Invalid samples: `error_us` (`configure` until `unwrap_err().to_string()`), and
 //! `error`, the report. Fails if a valid sample is refused or an invalid one accepted.
-//! `--only` keeps the samples whose `task/sample` contains TEXT (for profiling one).
+//! `--only` keeps the samples whose `task/sample` contains TEXT, `--what` the ways named (all by
+//! default): for profiling one.
 
 use std::hint::black_box;
 use std::process::ExitCode;
@@ -55,6 +56,7 @@ fn main() -> ExitCode {
     let mut millis = 300u64;
     let mut rounds = 15usize;
     let mut only = String::new();
+    let mut what = "floor,configure,general,error".to_owned();
     let mut args = std::env::args().skip(1);
     while let Some(flag) = args.next() {
         let value = args.next().unwrap_or_default();
@@ -63,13 +65,18 @@ fn main() -> ExitCode {
             ("--millis", Some(number)) => millis = number.max(1),
             ("--rounds", Some(number)) => rounds = number.max(1) as usize,
             ("--only", _) => only = value,
+            ("--what", _) => what = value,
             _ => {
-                eprintln!("usage: configure_times [--millis N] [--rounds N] [--only TEXT]");
+                eprintln!(
+                    "usage: configure_times [--millis N] [--rounds N] [--only TEXT] \
+                     [--what floor,configure,general,error]"
+                );
                 return ExitCode::FAILURE;
             }
         }
     }
     let budget = Duration::from_millis(millis);
+    let timed = |way: &str| what.split(',').any(|named| named == way);
     let samples = load_sample_texts();
     let mut results: Vec<Value> = Vec::new();
     let mut failed = false;
@@ -97,18 +104,27 @@ fn main() -> ExitCode {
                     failed = true;
                     continue;
                 }
-                entry["floor_us"] = time_us(budget, rounds, || {
-                    black_box((configurers.floor)(black_box(text)));
-                })
-                .into();
-                entry["configure_us"] = time_us(budget, rounds, || {
-                    let _ = black_box((configurers.configure)(black_box(text)));
-                })
-                .into();
-                entry["general_us"] = time_us(budget, rounds, || {
-                    let _ = black_box((configurers.general_path)(black_box(text)));
-                })
-                .into();
+                entry["floor_us"] = timed("floor")
+                    .then(|| {
+                        time_us(budget, rounds, || {
+                            black_box((configurers.floor)(black_box(text)));
+                        })
+                    })
+                    .into();
+                entry["configure_us"] = timed("configure")
+                    .then(|| {
+                        time_us(budget, rounds, || {
+                            let _ = black_box((configurers.configure)(black_box(text)));
+                        })
+                    })
+                    .into();
+                entry["general_us"] = timed("general")
+                    .then(|| {
+                        time_us(budget, rounds, || {
+                            let _ = black_box((configurers.general_path)(black_box(text)));
+                        })
+                    })
+                    .into();
             } else {
                 let Err(error) = outcome else {
                     eprintln!("{}/{}: accepted", sample.task, sample.sample);
@@ -116,13 +132,16 @@ fn main() -> ExitCode {
                     continue;
                 };
                 entry["error"] = error.to_string().into();
-                entry["error_us"] = time_us(budget, rounds, || {
-                    let report = (configurers.configure)(black_box(text))
-                        .unwrap_err()
-                        .to_string();
-                    black_box(report);
-                })
-                .into();
+                entry["error_us"] = timed("error")
+                    .then(|| {
+                        time_us(budget, rounds, || {
+                            let report = (configurers.configure)(black_box(text))
+                                .unwrap_err()
+                                .to_string();
+                            black_box(report);
+                        })
+                    })
+                    .into();
             }
             results.push(entry);
         }
