@@ -607,6 +607,22 @@ impl Scalar<'_> {
     }
 }
 
+/// Whether `text` passes a string validator, without allocating a `Value` for each check: the
+/// validators take a `&Value`, so one per thread is reused.
+fn string_valid(validator: &Validator, text: &str) -> bool {
+    thread_local! {
+        static SCRATCH: RefCell<Value> = const { RefCell::new(Value::String(String::new())) };
+    }
+    SCRATCH.with(|scratch| {
+        let mut value = scratch.borrow_mut();
+        if let Value::String(buffer) = &mut *value {
+            buffer.clear();
+            buffer.push_str(text);
+        }
+        validator.is_valid(&value)
+    })
+}
+
 /// Whether `scalar` is valid at `node`: `Ok(false)` when invalid, `Err` when unsure.
 fn scalar_valid(guide: &Guide, node: NodeId, scalar: Scalar<'_>) -> Result<bool, ()> {
     let n = guide.node(node);
@@ -646,7 +662,7 @@ fn scalar_valid(guide: &Guide, node: NodeId, scalar: Scalar<'_>) -> Result<bool,
         }
     }
     if let (Scalar::Str(text), Some(check)) = (scalar, &n.string_check)
-        && !check.is_valid(&Value::String(text.to_owned()))
+        && !string_valid(check, text)
     {
         return Ok(false);
     }
@@ -1086,11 +1102,10 @@ impl KeyState<'_> {
         if node.pattern_properties.is_empty() {
             return Ok(None);
         }
-        let text = Value::String(key.to_owned());
         let mut matching = node
             .pattern_properties
             .iter()
-            .filter(|(pattern, _)| pattern.is_valid(&text));
+            .filter(|(pattern, _)| string_valid(pattern, key));
         match (matching.next(), matching.next()) {
             (None, _) => Ok(None),
             (Some((_, id)), None) => Ok(Some(*id)),
