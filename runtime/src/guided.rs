@@ -19,7 +19,6 @@
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 use std::fmt;
-use std::hash::{Hash, Hasher};
 
 use jsonschema::{Draft, Validator};
 use serde::de::{
@@ -591,19 +590,52 @@ impl Scalar<'_> {
     }
 
     /// Equal JSON values give equal fingerprints (`1` and `1.0` included).
+    ///
+    /// FNV-1a: cheap, and a collision only sends the input to the general path.
     fn fingerprint(self) -> u64 {
-        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        fn fnv(tag: u8, bytes: &[u8]) -> u64 {
+            let mut hash = 0xcbf2_9ce4_8422_2325_u64 ^ u64::from(tag);
+            for &byte in bytes {
+                hash = (hash ^ u64::from(byte)).wrapping_mul(0x0000_0100_0000_01b3);
+            }
+            hash
+        }
         match self {
-            Scalar::Null => 0u8.hash(&mut hasher),
-            Scalar::Bool(b) => (1u8, b).hash(&mut hasher),
+            Scalar::Null => fnv(0, &[]),
+            Scalar::Bool(b) => fnv(1, &[u8::from(b)]),
             Scalar::Number(n) => {
                 let value = n.as_f64();
                 let value = if value == 0.0 { 0.0 } else { value };
-                (2u8, value.to_bits()).hash(&mut hasher);
+                fnv(2, &value.to_bits().to_le_bytes())
             }
-            Scalar::Str(s) => (3u8, s).hash(&mut hasher),
+            Scalar::Str(s) => fnv(3, s.as_bytes()),
         }
-        hasher.finish()
+    }
+}
+
+/// Fingerprints seen so far in one array or object: the first few inline, so that the common
+/// small container allocates nothing.
+#[derive(Default)]
+struct Seen {
+    inline: [u64; 8],
+    len: usize,
+    spilled: Vec<u64>,
+}
+
+impl Seen {
+    /// Adds `fingerprint`; `false` if it was already there.
+    fn insert(&mut self, fingerprint: u64) -> bool {
+        let inline = &self.inline[..self.len.min(self.inline.len())];
+        if inline.contains(&fingerprint) || self.spilled.contains(&fingerprint) {
+            return false;
+        }
+        if self.len < self.inline.len() {
+            self.inline[self.len] = fingerprint;
+        } else {
+            self.spilled.push(fingerprint);
+        }
+        self.len += 1;
+        true
     }
 }
 
@@ -899,7 +931,7 @@ impl<'de, 'g, V: Visitor<'de>> Visitor<'de> for GuidedVisitor<'g, V> {
             at: self.at.with_node(node),
             count: 0,
             fingerprint: &fingerprint,
-            seen: Vec::new(),
+            seen: Seen::default(),
         };
         let value = self.inner.visit_seq(&mut guided)?;
         guided.finish()?;
@@ -918,7 +950,7 @@ impl<'de, 'g, V: Visitor<'de>> Visitor<'de> for GuidedVisitor<'g, V> {
                 at: self.at.with_node(node),
                 value_node: Cell::new(None),
                 seen_properties: Cell::new(0),
-                other_keys: RefCell::new(Vec::new()),
+                other_keys: RefCell::new(Seen::default()),
             },
             count: 0,
         };
@@ -941,7 +973,7 @@ struct GuidedSeq<'g, A> {
     at: At<'g>,
     count: usize,
     fingerprint: &'g Cell<Option<u64>>,
-    seen: Vec<u64>,
+    seen: Seen,
 }
 
 impl<'de, 'g, A: SeqAccess<'de>> SeqAccess<'de> for GuidedSeq<'g, A> {
@@ -971,10 +1003,9 @@ impl<'de, 'g, A: SeqAccess<'de>> SeqAccess<'de> for GuidedSeq<'g, A> {
             self.count += 1;
             if unique {
                 let fingerprint = self.fingerprint.take().ok_or_else(give_up)?;
-                if self.seen.contains(&fingerprint) {
+                if !self.seen.insert(fingerprint) {
                     return Err(give_up());
                 }
-                self.seen.push(fingerprint);
             }
         }
         Ok(element)
@@ -1010,7 +1041,7 @@ struct KeyState<'g> {
     value_node: Cell<Option<NodeId>>,
     seen_properties: Cell<u64>,
     /// Fingerprints of keys that are not properties, to refuse duplicates.
-    other_keys: RefCell<Vec<u64>>,
+    other_keys: RefCell<Seen>,
 }
 
 impl<'de, 'g, A: MapAccess<'de>> MapAccess<'de> for GuidedMap<'g, A> {
@@ -1080,11 +1111,9 @@ impl KeyState<'_> {
             }
             (None, pattern) => {
                 let fingerprint = Scalar::Str(key).fingerprint();
-                let mut others = self.other_keys.borrow_mut();
-                if others.contains(&fingerprint) {
+                if !self.other_keys.borrow_mut().insert(fingerprint) {
                     return Err(());
                 }
-                others.push(fingerprint);
                 match (pattern, node.additional) {
                     (Some(id), _) => id,
                     (None, Additional::Allowed) => ANYTHING,
@@ -1236,5 +1265,44 @@ impl<'de, V: Visitor<'de>> Visitor<'de> for UnitVariantVisitor<'_, V> {
 
     fn visit_string<E: de::Error>(self, v: String) -> Result<V::Value, E> {
         self.visit_str(&v)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn seen_finds_repeats_inline_and_spilled() {
+        let mut seen = Seen::default();
+        for value in 0..20 {
+            assert!(seen.insert(value), "{value} is new");
+        }
+        for value in [0, 7, 8, 19] {
+            assert!(!seen.insert(value), "{value} was seen");
+        }
+        assert!(seen.insert(20));
+    }
+
+    #[test]
+    fn equal_json_scalars_have_equal_fingerprints() {
+        let int = Scalar::Number(Number::Unsigned(1)).fingerprint();
+        assert_eq!(int, Scalar::Number(Number::Signed(1)).fingerprint());
+        assert_eq!(int, Scalar::Number(Number::Float(1.0)).fingerprint());
+        assert_eq!(
+            Scalar::Number(Number::Float(-0.0)).fingerprint(),
+            Scalar::Number(Number::Signed(0)).fingerprint()
+        );
+        assert_ne!(int, Scalar::Str("1").fingerprint());
+        assert_ne!(Scalar::Bool(true).fingerprint(), int);
+    }
+
+    #[test]
+    fn a_schema_with_an_unsupported_root_keyword_has_no_guide() {
+        let schema = serde_json::json!({"type": "object", "not": {"required": ["a"]}});
+        assert!(Guide::new(&schema).is_none());
+        let schema =
+            serde_json::json!({"type": "object", "properties": {"a": {"type": "integer"}}});
+        assert!(Guide::new(&schema).is_some());
     }
 }
