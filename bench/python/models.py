@@ -8,6 +8,7 @@ developer would write pydantic v2 task data models, but as strict as taskdef:
 - `strict=True`: `"true"` is not a boolean, `"2"` not an integer, `12` not a string, `true`
   not a lookup;
 - enums as `Literal`s, patterns, ranges, minimum and exact lengths; unique items by validators;
+- mutable defaults as `default_factory` (cheaper than pydantic's copy of a default instance);
 - the shared pieces written once (lookups with their matcher keys, executor fields, extra
   repositories, bootstrap repositories), and the cross-field rules as model validators, with
   Debusine's messages.
@@ -63,8 +64,8 @@ class LookupDict(BaseModel):
     category: str | None = None
     # Present or absent, never null (the schema has no null here).
     name_matcher: Matcher = Field(default=None)
-    data_matchers: list[tuple[str, Matcher]] = []
-    lookup_filters: list[tuple[str, LookupFilter]] = []
+    data_matchers: list[tuple[str, Matcher]] = Field(default_factory=list)
+    lookup_filters: list[tuple[str, LookupFilter]] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def matcher_keys(self) -> LookupDict:
@@ -163,7 +164,9 @@ class BootstrapRepository(BaseModel):
     model_config = STRICT
     mirror: str
     suite: str
-    types: Annotated[list[Literal["deb", "deb-src"]], Field(min_length=1)] = ["deb"]
+    types: Annotated[list[Literal["deb", "deb-src"]], Field(min_length=1)] = Field(
+        default_factory=lambda: ["deb"]
+    )
     components: list[str] | None = None
     check_signature_with: Literal["system", "external", "no-check"] = "system"
     keyring_package: str | None = None
@@ -197,7 +200,7 @@ class MmdebstrapOptions(BaseModel):
     model_config = STRICT
     architecture: str
     variant: MmdebstrapVariant | None = None
-    extra_packages: list[str] = []
+    extra_packages: list[str] = Field(default_factory=list)
     use_signed_by: bool = True
 
 
@@ -215,7 +218,7 @@ class Noop(TaskData):
 class SbuildInput(BaseModel):
     model_config = STRICT
     source_artifact: LookupSingle
-    extra_binary_artifacts: LookupMultiple = []
+    extra_binary_artifacts: LookupMultiple = Field(default_factory=list)
 
 
 RFC3339 = re.compile(
@@ -250,7 +253,9 @@ class Sbuild(ExecutorTaskData):
     input: SbuildInput
     environment: LookupSingle
     host_architecture: str
-    build_components: list[Literal["any", "all", "source"]] = ["any"]
+    build_components: list[Literal["any", "all", "source"]] = Field(
+        default_factory=lambda: ["any"]
+    )
     binnmu: Binnmu | None = None
     build_profiles: list[str] | None = None
     build_dep_resolver: Literal["apt", "aptitude", "aspcud", "xapt"] | None = None
@@ -267,7 +272,7 @@ class Sbuild(ExecutorTaskData):
 class LintianInput(BaseModel):
     model_config = STRICT
     source_artifact: LookupSingle | None = None
-    binary_artifacts: LookupMultiple = []
+    binary_artifacts: LookupMultiple = Field(default_factory=list)
 
 
 class LintianOutput(BaseModel):
@@ -279,10 +284,10 @@ class LintianOutput(BaseModel):
 
 class Lintian(ExecutorTaskData):
     input: LintianInput
-    output: LintianOutput = LintianOutput()
+    output: LintianOutput = Field(default_factory=LintianOutput)
     target_distribution: str = "debian:unstable"
-    include_tags: list[str] = []
-    exclude_tags: list[str] = []
+    include_tags: list[str] = Field(default_factory=list)
+    exclude_tags: list[str] = Field(default_factory=list)
     fail_on_severity: Literal[
         "error", "warning", "info", "pedantic", "experimental", "overridden", "none"
     ] = "error"
@@ -298,7 +303,7 @@ class AutopkgtestInput(BaseModel):
     model_config = STRICT
     source_artifact: LookupSingle
     binary_artifacts: LookupMultiple
-    context_artifacts: LookupMultiple = []
+    context_artifacts: LookupMultiple = Field(default_factory=list)
 
 
 class FailOn(BaseModel):
@@ -322,13 +327,13 @@ class Autopkgtest(ExecutorTaskData):
     input: AutopkgtestInput
     environment: LookupSingle
     host_architecture: str
-    include_tests: list[str] = []
-    exclude_tests: list[str] = []
+    include_tests: list[str] = Field(default_factory=list)
+    exclude_tests: list[str] = Field(default_factory=list)
     debug_level: Annotated[int, Field(ge=0, le=3)] = 0
     use_packages_from_base_repository: bool = False
-    extra_environment: dict[str, str] = {}
+    extra_environment: dict[str, str] = Field(default_factory=dict)
     needs_internet: Literal["run", "try", "skip"] = "run"
-    fail_on: FailOn = FailOn()
+    fail_on: FailOn = Field(default_factory=FailOn)
     timeout: Timeout | None = None
     extra_repositories: list[ExtraRepository] | None = None
 
@@ -384,7 +389,7 @@ class Blhc(ExecutorTaskData):
     input: BlhcInput
     extra_flags: list[
         Literal["--all", "--bindnow", "--buildd", "--color", "--debian", "--line-numbers", "--pie"]
-    ] = []
+    ] = Field(default_factory=list)
 
 
 class DebdiffInput(BaseModel):
@@ -405,7 +410,7 @@ DebdiffFlag = Literal[
 
 class Debdiff(ExecutorTaskData):
     input: DebdiffInput
-    extra_flags: list[DebdiffFlag] = []
+    extra_flags: list[DebdiffFlag] = Field(default_factory=list)
     environment: LookupSingle
     host_architecture: str
 
