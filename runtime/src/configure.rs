@@ -427,46 +427,36 @@ pub fn fast_path<T: Task>(input: &TaskInput<'_>) -> Option<T> {
         TaskInput::JsonBytes(bytes) if bytes.len() <= MAX_INPUT_BYTES => {
             guide.deserialize_json::<T>(bytes)
         }
-        TaskInput::Value(value) => guide.deserialize_value::<T>(value),
+        // Through text, so that each task's `Deserialize` is compiled for one deserializer.
+        TaskInput::Value(value) => guide.deserialize_json::<T>(&serde_json::to_vec(value).ok()?),
         _ => None,
     }
 }
 
 /// The general path alone, without the task's `validate`: parse, check every schema keyword,
 /// deserialize. The authority on what is valid, and the path that explains what is not.
+///
+/// The struct is read from the validated value written back as text, through the same
+/// deserializer as the fast path (checks off): one instantiation of each task's `Deserialize`
+/// serves both paths, which keeps the code generated per task small.
 pub fn general_path<T: Task>(input: TaskInput<'_>) -> Result<T, TaskConfigError> {
     let value = input.into_value()?;
     let violations = T::__compiled().violations(&value);
     if !violations.is_empty() {
         return Err(TaskConfigError::from_violations(violations));
     }
-    deserialize(&value)
-}
-
-fn deserialize<T: serde::de::DeserializeOwned>(value: &Value) -> Result<T, TaskConfigError> {
-    serde_path_to_error::deserialize(value).map_err(|error| {
-        let pointer = json_pointer(error.path());
+    let text = serde_json::to_vec(&value).map_err(|error| {
+        TaskConfigError::from_violations(vec![Violation::new(
+            ViolationKind::Deserialize,
+            "",
+            error.to_string(),
+        )])
+    })?;
+    Guide::deserialize_unchecked::<T>(&text).map_err(|(pointer, message)| {
         TaskConfigError::from_violations(vec![Violation::new(
             ViolationKind::Deserialize,
             pointer,
-            error.inner().to_string(),
+            message,
         )])
     })
-}
-
-/// serde_path_to_error's path (`input.binary_artifacts[0]`) as a JSON pointer.
-fn json_pointer(path: &serde_path_to_error::Path) -> String {
-    use serde_path_to_error::Segment;
-    let mut pointer = String::new();
-    for segment in path.iter() {
-        match segment {
-            Segment::Seq { index } => pointer.push_str(&format!("/{index}")),
-            Segment::Map { key } | Segment::Enum { variant: key } => {
-                pointer.push('/');
-                pointer.push_str(&key.replace('~', "~0").replace('/', "~1"));
-            }
-            Segment::Unknown => {}
-        }
-    }
-    pointer
 }

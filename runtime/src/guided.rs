@@ -175,16 +175,43 @@ impl Guide {
         Some(value)
     }
 
-    /// Deserializes `T` from a parsed value, if it is valid for the schema.
-    pub(crate) fn deserialize_value<'de, T: de::Deserialize<'de>>(
-        &self,
-        value: &'de Value,
-    ) -> Option<T> {
-        T::deserialize(Guided {
-            inner: value,
-            at: At::new(self, ROOT),
+    /// Deserializes `T` from JSON text already validated, without checking: the general path's
+    /// last step. On failure, gives the JSON pointer of the value serde refused and its message.
+    pub(crate) fn deserialize_unchecked<'de, T: de::Deserialize<'de>>(
+        bytes: &'de [u8],
+    ) -> Result<T, (String, String)> {
+        static PASS_THROUGH: std::sync::OnceLock<Guide> = std::sync::OnceLock::new();
+        // Never consulted while not checking; the fixed nodes keep every id in range.
+        let guide = PASS_THROUGH.get_or_init(|| Guide {
+            nodes: (0..=NOTHING).map(|_| Node::default()).collect(),
+        });
+        let trace = RefCell::new(Vec::new());
+        let mut json = serde_json::Deserializer::from_slice(bytes);
+        let at = At {
+            checking: false,
+            trace: Some(&trace),
+            ..At::new(guide, ROOT)
+        };
+        let result = T::deserialize(Guided {
+            inner: &mut json,
+            at,
         })
-        .ok()
+        .and_then(|value| json.end().map(|()| value));
+        result.map_err(|error| {
+            let pointer: String = trace
+                .take()
+                .iter()
+                .rev()
+                .map(|token| format!("/{}", token.replace('~', "~0").replace('/', "~1")))
+                .collect();
+            // serde_json appends the position in the re-serialized text: meaningless here.
+            let message = error.to_string();
+            let message = message
+                .rfind(" at line ")
+                .map_or(message.as_str(), |index| &message[..index])
+                .to_owned();
+            (pointer, message)
+        })
     }
 
     fn node(&self, id: NodeId) -> &Node {
@@ -481,6 +508,12 @@ struct At<'g> {
     node: NodeId,
     /// Set for items of a `uniqueItems` array: receives the item's fingerprint.
     fingerprint: Option<&'g Cell<Option<u64>>>,
+    /// False on the general path, which has validated already: the walk then only passes values
+    /// on (and records where serde failed), so that both paths share one instantiation of each
+    /// task's `Deserialize`.
+    checking: bool,
+    /// Where a failure is recorded, innermost key or index first (general path only).
+    trace: Option<&'g RefCell<Vec<String>>>,
 }
 
 impl<'g> At<'g> {
@@ -489,6 +522,15 @@ impl<'g> At<'g> {
             guide,
             node,
             fingerprint: None,
+            checking: true,
+            trace: None,
+        }
+    }
+
+    /// Records a key or index on the way out of a failure (general path only).
+    fn record(&self, token: String) {
+        if let Some(trace) = self.trace {
+            trace.borrow_mut().push(token);
         }
     }
 
@@ -805,10 +847,14 @@ impl<'de, 'g, D: Deserializer<'de>> Deserializer<'de> for Guided<'g, D> {
     /// the variant. Any other enum representation is left to the general path.
     fn deserialize_enum<V: Visitor<'de>>(
         self,
-        _name: &'static str,
-        _variants: &'static [&'static str],
+        name: &'static str,
+        variants: &'static [&'static str],
         visitor: V,
     ) -> Result<V::Value, D::Error> {
+        if !self.at.checking {
+            let visitor = self.wrap(visitor);
+            return self.inner.deserialize_enum(name, variants, visitor);
+        }
         self.inner.deserialize_any(UnitVariantVisitor {
             inner: visitor,
             at: self.at,
@@ -816,8 +862,11 @@ impl<'de, 'g, D: Deserializer<'de>> Deserializer<'de> for Guided<'g, D> {
     }
 
     /// Ignored values are not seen, so they cannot be checked.
-    fn deserialize_ignored_any<V: Visitor<'de>>(self, _visitor: V) -> Result<V::Value, D::Error> {
-        Err(give_up())
+    fn deserialize_ignored_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, D::Error> {
+        if self.at.checking {
+            return Err(give_up());
+        }
+        self.inner.deserialize_ignored_any(visitor)
     }
 
     fn is_human_readable(&self) -> bool {
@@ -833,6 +882,9 @@ struct GuidedVisitor<'g, V> {
 
 impl<'g, V> GuidedVisitor<'g, V> {
     fn check<E: de::Error>(&self, scalar: Scalar<'_>) -> Result<(), E> {
+        if !self.at.checking {
+            return Ok(());
+        }
         match scalar_valid(self.at.guide, self.at.node, scalar) {
             Ok(true) => {
                 if let Some(cell) = self.at.fingerprint {
@@ -868,7 +920,7 @@ impl<'de, 'g, V: Visitor<'de>> Visitor<'de> for GuidedVisitor<'g, V> {
     }
 
     fn visit_f64<E: de::Error>(self, v: f64) -> Result<V::Value, E> {
-        if v.fract() == 0.0 {
+        if self.at.checking && v.fract() == 0.0 {
             // The general path reads `1.0` as the integer 1; a struct keeping raw JSON would
             // see the difference, so integral floats take that path.
             return Err(give_up());
@@ -924,7 +976,11 @@ impl<'de, 'g, V: Visitor<'de>> Visitor<'de> for GuidedVisitor<'g, V> {
             return Err(give_up()); // unique items that are arrays: left to the general path
         }
         let guide = self.at.guide;
-        let node = container_node(guide, self.at.node, json_type::ARRAY).map_err(|()| give_up())?;
+        let node = if self.at.checking {
+            container_node(guide, self.at.node, json_type::ARRAY).map_err(|()| give_up())?
+        } else {
+            ROOT
+        };
         let fingerprint = Cell::new(None);
         let mut guided = GuidedSeq {
             inner: seq,
@@ -942,8 +998,12 @@ impl<'de, 'g, V: Visitor<'de>> Visitor<'de> for GuidedVisitor<'g, V> {
         if self.at.fingerprint.is_some() {
             return Err(give_up()); // unique items that are objects: left to the general path
         }
-        let node = container_node(self.at.guide, self.at.node, json_type::OBJECT)
-            .map_err(|()| give_up())?;
+        let node = if self.at.checking {
+            container_node(self.at.guide, self.at.node, json_type::OBJECT)
+                .map_err(|()| give_up())?
+        } else {
+            ROOT
+        };
         let mut guided = GuidedMap {
             inner: map,
             keys: KeyState {
@@ -951,6 +1011,7 @@ impl<'de, 'g, V: Visitor<'de>> Visitor<'de> for GuidedVisitor<'g, V> {
                 value_node: Cell::new(None),
                 seen_properties: Cell::new(0),
                 other_keys: RefCell::new(Seen::default()),
+                last_key: RefCell::new(String::new()),
             },
             count: 0,
         };
@@ -959,12 +1020,18 @@ impl<'de, 'g, V: Visitor<'de>> Visitor<'de> for GuidedVisitor<'g, V> {
         Ok(value)
     }
 
-    fn visit_enum<A: EnumAccess<'de>>(self, _data: A) -> Result<V::Value, A::Error> {
-        Err(give_up())
+    fn visit_enum<A: EnumAccess<'de>>(self, data: A) -> Result<V::Value, A::Error> {
+        if self.at.checking {
+            return Err(give_up());
+        }
+        self.inner.visit_enum(data)
     }
 
-    fn visit_bytes<E: de::Error>(self, _v: &[u8]) -> Result<V::Value, E> {
-        Err(give_up())
+    fn visit_bytes<E: de::Error>(self, v: &[u8]) -> Result<V::Value, E> {
+        if self.at.checking {
+            return Err(give_up());
+        }
+        self.inner.visit_bytes(v)
     }
 }
 
@@ -984,21 +1051,22 @@ impl<'de, 'g, A: SeqAccess<'de>> SeqAccess<'de> for GuidedSeq<'g, A> {
         seed: T,
     ) -> Result<Option<T::Value>, A::Error> {
         let array = self.at.guide.node(self.at.node);
-        let unique = array.unique_items;
+        let unique = self.at.checking && array.unique_items;
         let item_node = match array.prefix_items.get(self.count) {
             Some(&node) => node,
             None if array.no_more_items => NOTHING,
             None => array.items.unwrap_or(ANYTHING),
         };
         let at = At {
-            guide: self.at.guide,
             node: item_node,
             // The cell lives as long as the walk of this array.
             fingerprint: unique.then_some(self.fingerprint),
+            ..self.at
         };
         let element = self
             .inner
-            .next_element_seed(GuidedSeed { inner: seed, at })?;
+            .next_element_seed(GuidedSeed { inner: seed, at })
+            .inspect_err(|_| self.at.record(self.count.to_string()))?;
         if element.is_some() {
             self.count += 1;
             if unique {
@@ -1018,6 +1086,9 @@ impl<'de, 'g, A: SeqAccess<'de>> SeqAccess<'de> for GuidedSeq<'g, A> {
 
 impl<'de, A: SeqAccess<'de>> GuidedSeq<'_, A> {
     fn finish(&self) -> Result<(), A::Error> {
+        if !self.at.checking {
+            return Ok(());
+        }
         let node = self.at.guide.node(self.at.node);
         let too_few = node.min_items.is_some_and(|min| self.count < min);
         let too_many = node.max_items.is_some_and(|max| self.count > max);
@@ -1042,6 +1113,8 @@ struct KeyState<'g> {
     seen_properties: Cell<u64>,
     /// Fingerprints of keys that are not properties, to refuse duplicates.
     other_keys: RefCell<Seen>,
+    /// The key just read, kept on the general path to say where serde failed.
+    last_key: RefCell<String>,
 }
 
 impl<'de, 'g, A: MapAccess<'de>> MapAccess<'de> for GuidedMap<'g, A> {
@@ -1067,10 +1140,12 @@ impl<'de, 'g, A: MapAccess<'de>> MapAccess<'de> for GuidedMap<'g, A> {
 
     fn next_value_seed<T: DeserializeSeed<'de>>(&mut self, seed: T) -> Result<T::Value, A::Error> {
         let node = self.keys.value_node.take().ok_or_else(give_up)?;
-        self.inner.next_value_seed(GuidedSeed {
-            inner: seed,
-            at: self.keys.at.with_node(node),
-        })
+        self.inner
+            .next_value_seed(GuidedSeed {
+                inner: seed,
+                at: self.keys.at.with_node(node),
+            })
+            .inspect_err(|_| self.keys.at.record(self.keys.last_key.take()))
     }
 
     fn size_hint(&self) -> Option<usize> {
@@ -1080,6 +1155,9 @@ impl<'de, 'g, A: MapAccess<'de>> MapAccess<'de> for GuidedMap<'g, A> {
 
 impl<'de, A: MapAccess<'de>> GuidedMap<'_, A> {
     fn finish(&self) -> Result<(), A::Error> {
+        if !self.keys.at.checking {
+            return Ok(());
+        }
         let node = self.keys.at.guide.node(self.keys.at.node);
         let missing = node.required & !self.keys.seen_properties.get() != 0;
         let too_few = node.min_properties.is_some_and(|min| self.count < min);
@@ -1094,6 +1172,15 @@ impl<'de, A: MapAccess<'de>> GuidedMap<'_, A> {
 impl KeyState<'_> {
     /// Finds the node for `key`'s value, refusing unknown and repeated keys.
     fn enter(&self, key: &str) -> Result<(), ()> {
+        if !self.at.checking {
+            if self.at.trace.is_some() {
+                let mut last = self.last_key.borrow_mut();
+                last.clear();
+                last.push_str(key);
+            }
+            self.value_node.set(Some(ANYTHING));
+            return Ok(());
+        }
         let node = self.at.guide.node(self.at.node);
         let property = node.properties.iter().position(|(name, _)| &**name == key);
         let pattern = self.matching_pattern(node, key)?;

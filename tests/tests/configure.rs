@@ -326,3 +326,40 @@ fn schemas_can_declare_the_message_of_a_keyword() {
         ]
     );
 }
+
+#[test]
+fn serde_errors_after_the_schema_say_where() {
+    /// A string that serde refuses when empty, while its schema says only "string".
+    #[derive(Debug)]
+    struct NonEmpty(String);
+    impl<'de> serde::Deserialize<'de> for NonEmpty {
+        fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            let text = String::deserialize(d)?;
+            if text.is_empty() {
+                return Err(serde::de::Error::custom("may not be empty"));
+            }
+            Ok(NonEmpty(text))
+        }
+    }
+    #[derive(Debug, serde::Deserialize, schemars::JsonSchema)]
+    struct Item {
+        #[schemars(with = "String")]
+        value: NonEmpty,
+    }
+    #[derive(Debug, serde::Deserialize, schemars::JsonSchema, taskdef::Task)]
+    #[task(version = 1, name = "lenient")]
+    struct Lenient {
+        items: Vec<Item>,
+    }
+    impl taskdef::Execute for Lenient {
+        fn execute(&self, _: &taskdef::TaskContext) -> Result<bool, taskdef::TaskError> {
+            Ok(self.items.iter().all(|item| !item.value.0.is_empty()))
+        }
+    }
+    let error = Lenient::configure(r#"{"items": [{"value": "a"}, {"value": ""}]}"#).unwrap_err();
+    let violation = &error.violations()[0];
+    assert_eq!(violation.kind, ViolationKind::Deserialize);
+    assert_eq!(violation.pointer, "/items/1/value");
+    assert_eq!(violation.message, "may not be empty");
+    assert!(Lenient::configure(r#"{"items": [{"value": "a"}]}"#).is_ok());
+}
