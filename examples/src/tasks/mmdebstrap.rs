@@ -189,6 +189,19 @@ impl Mmdebstrap {
     }
 }
 
+/// Writes the customization script, if any, into the work directory, for mmdebstrap to run.
+pub(crate) fn write_customization_script(
+    ctx: &TaskContext,
+    script: Option<&str>,
+) -> Result<Option<PathBuf>, TaskError> {
+    let Some(text) = script else {
+        return Ok(None);
+    };
+    let path = ctx.work_dir().join("customization-script");
+    crate::artifacts::write_file(&path, text)?;
+    Ok(Some(path))
+}
+
 impl Execute for Mmdebstrap {
     fn validate(&self) -> Result<(), TaskConfigError> {
         let mut rules = Rules::new();
@@ -206,14 +219,7 @@ impl Execute for Mmdebstrap {
     }
 
     fn execute(&self, ctx: &TaskContext) -> Result<bool, TaskError> {
-        let script = match &self.customization_script {
-            Some(text) => {
-                let path = ctx.work_dir().join("customization-script");
-                crate::artifacts::write_file(&path, text)?;
-                Some(path)
-            }
-            None => None,
-        };
+        let script = write_customization_script(ctx, self.customization_script.as_deref())?;
         let inputs = BootstrapInputs {
             keyrings: local_keyrings(&self.bootstrap_repositories)?,
             script,

@@ -10,7 +10,9 @@ use taskdef::{
 use crate::bootstrap::{self, BootstrapOptions, BootstrapRepository};
 use crate::lookup::{LookupSingle, default_task_configuration};
 use crate::rules::Rules;
-use crate::tasks::mmdebstrap::{BootstrapInputs, local_keyrings, mmdebstrap_command};
+use crate::tasks::mmdebstrap::{
+    BootstrapInputs, local_keyrings, mmdebstrap_command, write_customization_script,
+};
 
 /// Build a bootable Debian disk image.
 ///
@@ -169,14 +171,7 @@ impl Execute for SimpleSystemImageBuild {
     /// Debusine's image builder's work, which this runner does not have, so it then stops with
     /// an error naming the tarball it made.
     fn execute(&self, ctx: &TaskContext) -> Result<bool, TaskError> {
-        let script = match &self.customization_script {
-            Some(text) => {
-                let path = ctx.work_dir().join("customization-script");
-                crate::artifacts::write_file(&path, text)?;
-                Some(path)
-            }
-            None => None,
-        };
+        let script = write_customization_script(ctx, self.customization_script.as_deref())?;
         let target = ctx
             .work_dir()
             .join(format!("{}.tar", self.disk_image.filename));
