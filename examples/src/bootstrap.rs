@@ -3,7 +3,7 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::rules::{Rules, child};
+use crate::rules::Rules;
 
 /// Options of the bootstrap, generic over the variants the task allows.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -81,26 +81,44 @@ pub struct Keyring {
 /// The directories a `file://` keyring may be in.
 pub const KEYRING_DIRECTORIES: [&str; 2] = ["/usr/share/keyrings/", "/usr/local/share/keyrings/"];
 
+/// [`KEYRING_DIRECTORIES`] as path parts, for comparing with a normalised path.
+const KEYRING_DIRECTORY_PARTS: [&[&str]; 2] = [
+    &["usr", "share", "keyrings"],
+    &["usr", "local", "share", "keyrings"],
+];
+
 impl Keyring {
     /// Debusine's rule on `file://` URLs, checked on the normalised path (so `..` cannot escape).
-    pub(crate) fn check(&self, pointer: &str, rules: &mut Rules) {
-        let Some(rest) = strip_prefix_ignore_case(&self.url, "file://") else {
-            return;
-        };
-        // file://HOST/PATH: the path starts at the first slash after the (usually empty) host.
-        let path = rest.find('/').map_or("", |index| &rest[index..]);
-        let path = path.split(['?', '#']).next().unwrap_or_default();
-        let normalised = normalise_path(&percent_decode(path));
-        let allowed = KEYRING_DIRECTORIES
-            .iter()
-            .any(|directory| normalised.starts_with(directory));
-        if !allowed {
+    /// `repository` is the repository's index, for the pointer of a violation.
+    pub(crate) fn check(&self, repository: usize, rules: &mut Rules) {
+        if !file_url_allowed(&self.url) {
             rules.fail(
-                child(pointer, "url"),
+                format!("/bootstrap_repositories/{repository}/keyring/url"),
                 "file:// URLs for keyrings must be under /usr/share/keyrings/ or /usr/local/share/keyrings/",
             );
         }
     }
+}
+
+/// Whether a keyring URL is not `file://`, or is one whose normalised path is in a keyring
+/// directory. Allocates only to decode `%XX` escapes.
+fn file_url_allowed(url: &str) -> bool {
+    let Some(rest) = strip_prefix_ignore_case(url, "file://") else {
+        return true;
+    };
+    // file://HOST/PATH: the path starts at the first slash after the (usually empty) host.
+    let path = rest.find('/').map_or("", |index| &rest[index..]);
+    let path = path.split(['?', '#']).next().unwrap_or_default();
+    let decoded = if path.contains('%') {
+        std::borrow::Cow::Owned(percent_decode(path))
+    } else {
+        std::borrow::Cow::Borrowed(path)
+    };
+    let parts = normalised_parts(&decoded);
+    // A file inside the directory: its parts, then at least one more.
+    KEYRING_DIRECTORY_PARTS
+        .iter()
+        .any(|directory| parts.len() > directory.len() && parts.starts_with(directory))
 }
 
 fn strip_prefix_ignore_case<'a>(text: &'a str, prefix: &str) -> Option<&'a str> {
@@ -136,6 +154,11 @@ fn percent_decode(text: &str) -> String {
 /// A lexical `realpath` without symlinks: `.` and empty parts dropped, `..` pops (never above
 /// `/`). A trailing slash is dropped, as Python's `os.path.normpath` does.
 pub fn normalise_path(path: &str) -> String {
+    format!("/{}", normalised_parts(path).join("/"))
+}
+
+/// The parts of [`normalise_path`]'s result.
+fn normalised_parts(path: &str) -> Vec<&str> {
     let mut parts: Vec<&str> = Vec::new();
     for part in path.split('/') {
         match part {
@@ -146,7 +169,7 @@ pub fn normalise_path(path: &str) -> String {
             other => parts.push(other),
         }
     }
-    format!("/{}", parts.join("/"))
+    parts
 }
 
 /// One repository to bootstrap from.
@@ -183,11 +206,12 @@ fn default_types() -> Vec<RepositoryType> {
 impl BootstrapRepository {
     /// Debusine's rules: `external` needs a keyring; a `file://` keyring must be in a keyring
     /// directory.
-    pub(crate) fn check(&self, pointer: &str, rules: &mut Rules) {
+    /// `index` is the repository's place in `bootstrap_repositories`, for pointers.
+    pub(crate) fn check(&self, index: usize, rules: &mut Rules) {
         match &self.keyring {
-            Some(keyring) => keyring.check(&child(pointer, "keyring"), rules),
+            Some(keyring) => keyring.check(index, rules),
             None if self.check_signature_with == SignatureCheck::External => rules.fail(
-                pointer,
+                format!("/bootstrap_repositories/{index}"),
                 "repository requires 'keyring': 'check_signature_with' is set to 'external'",
             ),
             None => {}
@@ -224,6 +248,6 @@ impl BootstrapRepository {
 /// Checks every repository of `bootstrap_repositories`.
 pub(crate) fn check_repositories(repositories: &[BootstrapRepository], rules: &mut Rules) {
     for (index, repository) in repositories.iter().enumerate() {
-        repository.check(&child("/bootstrap_repositories", index), rules);
+        repository.check(index, rules);
     }
 }
