@@ -421,14 +421,12 @@ pub(crate) fn configure_typed<T: Task>(input: TaskInput<'_>) -> Result<T, TaskCo
 pub fn fast_path<T: Task>(input: &TaskInput<'_>) -> Option<T> {
     let guide = T::__compiled().guide.as_ref()?;
     match input {
-        TaskInput::Json(text) if text.len() <= MAX_INPUT_BYTES => {
-            guide.deserialize_json::<T>(text.as_bytes())
-        }
+        TaskInput::Json(text) if text.len() <= MAX_INPUT_BYTES => guide.deserialize_json::<T>(text),
         TaskInput::JsonBytes(bytes) if bytes.len() <= MAX_INPUT_BYTES => {
-            guide.deserialize_json::<T>(bytes)
+            guide.deserialize_json::<T>(std::str::from_utf8(bytes).ok()?)
         }
         // Through text, so that each task's `Deserialize` is compiled for one deserializer.
-        TaskInput::Value(value) => guide.deserialize_json::<T>(&serde_json::to_vec(value).ok()?),
+        TaskInput::Value(value) => guide.deserialize_json::<T>(&serde_json::to_string(value).ok()?),
         _ => None,
     }
 }
@@ -445,7 +443,7 @@ pub fn general_path<T: Task>(input: TaskInput<'_>) -> Result<T, TaskConfigError>
     if !violations.is_empty() {
         return Err(TaskConfigError::from_violations(violations));
     }
-    let text = serde_json::to_vec(&value).map_err(|error| {
+    let text = serde_json::to_string(&value).map_err(|error| {
         TaskConfigError::from_violations(vec![Violation::new(
             ViolationKind::Deserialize,
             "",

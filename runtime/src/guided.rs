@@ -161,11 +161,13 @@ impl Guide {
     }
 
     /// Deserializes `T` from JSON text, if the text is valid for the schema.
+    ///
+    /// Text, not bytes: `serde_json`'s string reader does not check each string's UTF-8 again.
     pub(crate) fn deserialize_json<'de, T: de::Deserialize<'de>>(
         &self,
-        bytes: &'de [u8],
+        text: &'de str,
     ) -> Option<T> {
-        let mut json = serde_json::Deserializer::from_slice(bytes);
+        let mut json = serde_json::Deserializer::from_str(text);
         let value = T::deserialize(Guided {
             inner: &mut json,
             at: At::new(self, ROOT),
@@ -178,7 +180,7 @@ impl Guide {
     /// Deserializes `T` from JSON text already validated, without checking: the general path's
     /// last step. On failure, gives the JSON pointer of the value serde refused and its message.
     pub(crate) fn deserialize_unchecked<'de, T: de::Deserialize<'de>>(
-        bytes: &'de [u8],
+        text: &'de str,
     ) -> Result<T, (String, String)> {
         static PASS_THROUGH: std::sync::OnceLock<Guide> = std::sync::OnceLock::new();
         // Never consulted while not checking; the fixed nodes keep every id in range.
@@ -186,7 +188,7 @@ impl Guide {
             nodes: (0..=NOTHING).map(|_| Node::default()).collect(),
         });
         let trace = RefCell::new(Vec::new());
-        let mut json = serde_json::Deserializer::from_slice(bytes);
+        let mut json = serde_json::Deserializer::from_str(text);
         let at = At {
             checking: false,
             trace: Some(&trace),
