@@ -50,14 +50,15 @@ impl ExtraRepository {
     }
 
     /// Debusine's rules: a flat repository has no components, any other has some.
-    pub(crate) fn check(&self, pointer: &str, rules: &mut Rules) {
+    /// `pointer` gives where the repository is, built only for a violation.
+    pub(crate) fn check(&self, pointer: impl FnOnce() -> String, rules: &mut Rules) {
         if self.is_flat() && !self.components().is_empty() {
             rules.fail(
-                pointer,
+                pointer(),
                 "Components cannot be specified for a flat repository (where the suite ends with /)",
             );
         } else if !self.is_flat() && self.components().is_empty() {
-            rules.fail(pointer, "Components must be specified");
+            rules.fail(pointer(), "Components must be specified");
         }
     }
 
@@ -79,6 +80,6 @@ pub(crate) fn check_all(
     rules: &mut Rules,
 ) {
     for (index, repository) in repositories.unwrap_or_default().iter().enumerate() {
-        repository.check(&child(pointer, index), rules);
+        repository.check(|| child(pointer, index), rules);
     }
 }
