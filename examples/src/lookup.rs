@@ -280,6 +280,16 @@ impl LookupDict {
         }
     }
 
+    /// Whether [`LookupDict::check`] has anything to look at (so that its pointer need not be
+    /// built otherwise).
+    fn has_rules_to_check(&self) -> bool {
+        !self.conflicts.is_empty()
+            || self
+                .lookup_filters
+                .iter()
+                .any(|(_, filter)| matches!(filter, LookupFilter::Multiple(_)))
+    }
+
     /// Debusine's rules on the matcher keys: no two keys on one target; nested lookups too.
     pub(crate) fn check(&self, pointer: &str, rules: &mut Rules) {
         for group in &self.conflicts {
@@ -494,7 +504,9 @@ impl LookupMultiple {
     /// Checks each lookup object's rules; `pointer` is where this lookup is in the task data.
     pub(crate) fn check(&self, pointer: &str, rules: &mut Rules) {
         for (index, item) in self.items.iter().enumerate() {
-            if let LookupItem::Dict(dict) = item {
+            if let LookupItem::Dict(dict) = item
+                && dict.has_rules_to_check()
+            {
                 let at = if self.alone {
                     pointer.to_owned()
                 } else {
