@@ -501,6 +501,14 @@ impl LookupMultiple {
         self.items.is_empty()
     }
 
+    /// Whether any of its lookup objects has rules to check (so that a caller need not build
+    /// the pointer otherwise).
+    pub(crate) fn has_rules_to_check(&self) -> bool {
+        self.items
+            .iter()
+            .any(|item| matches!(item, LookupItem::Dict(dict) if dict.has_rules_to_check()))
+    }
+
     /// Checks each lookup object's rules; `pointer` is where this lookup is in the task data.
     pub(crate) fn check(&self, pointer: &str, rules: &mut Rules) {
         for (index, item) in self.items.iter().enumerate() {

@@ -134,7 +134,9 @@ impl Execute for Debdiff {
             );
         }
         for (index, lookup) in self.input.binary_artifacts.iter().flatten().enumerate() {
-            lookup.check(&child("/input/binary_artifacts", index), &mut rules);
+            if lookup.has_rules_to_check() {
+                lookup.check(&child("/input/binary_artifacts", index), &mut rules);
+            }
         }
         rules.finish()
     }
