@@ -80,13 +80,7 @@ pub fn file_with_suffix(path: &Path, suffix: &str) -> Result<PathBuf, TaskError>
     if path.is_file() {
         return Ok(path.to_owned());
     }
-    let mut found: Vec<PathBuf> = std::fs::read_dir(path)
-        .map_err(|error| TaskError::other(format!("{}: {error}", path.display())))?
-        .filter_map(Result::ok)
-        .map(|entry| entry.path())
-        .filter(|file| file.is_file() && file.to_string_lossy().ends_with(suffix))
-        .collect();
-    found.sort();
+    let mut found = files_in(path, suffix)?;
     match found.len() {
         1 => Ok(found.remove(0)),
         0 => Err(TaskError::MissingFiles(vec![
@@ -99,6 +93,18 @@ pub fn file_with_suffix(path: &Path, suffix: &str) -> Result<PathBuf, TaskError>
     }
 }
 
+/// The files directly in `dir` whose names end in `suffix`, sorted.
+fn files_in(dir: &Path, suffix: &str) -> Result<Vec<PathBuf>, TaskError> {
+    let mut found: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map_err(|error| TaskError::other(format!("{}: {error}", dir.display())))?
+        .filter_map(Result::ok)
+        .map(|entry| entry.path())
+        .filter(|file| file.is_file() && file.to_string_lossy().ends_with(suffix))
+        .collect();
+    found.sort();
+    Ok(found)
+}
+
 /// Every file of the artifacts ending in `suffix` (each artifact a file or a directory).
 pub fn files_with_suffix(paths: &[PathBuf], suffix: &str) -> Result<Vec<PathBuf>, TaskError> {
     let mut files = Vec::new();
@@ -107,14 +113,7 @@ pub fn files_with_suffix(paths: &[PathBuf], suffix: &str) -> Result<Vec<PathBuf>
             files.push(path.clone());
             continue;
         }
-        let mut found: Vec<PathBuf> = std::fs::read_dir(path)
-            .map_err(|error| TaskError::other(format!("{}: {error}", path.display())))?
-            .filter_map(Result::ok)
-            .map(|entry| entry.path())
-            .filter(|file| file.is_file() && file.to_string_lossy().ends_with(suffix))
-            .collect();
-        found.sort();
-        files.extend(found);
+        files.extend(files_in(path, suffix)?);
     }
     Ok(files)
 }

@@ -73,13 +73,9 @@ impl ExtraRepository {
     }
 }
 
-/// Checks every repository of an `extra_repositories` list at `pointer`.
-pub(crate) fn check_all(
-    repositories: Option<&[ExtraRepository]>,
-    pointer: &str,
-    rules: &mut Rules,
-) {
-    for (index, repository) in repositories.unwrap_or_default().iter().enumerate() {
-        repository.check(|| child(pointer, index), rules);
+/// Checks every repository of a task's `extra_repositories`.
+pub(crate) fn check_all(repositories: &Option<Vec<ExtraRepository>>, rules: &mut Rules) {
+    for (index, repository) in repositories.iter().flatten().enumerate() {
+        repository.check(|| child("/extra_repositories", index), rules);
     }
 }

@@ -239,11 +239,7 @@ impl Execute for Autopkgtest {
         self.input
             .context_artifacts
             .check("/input/context_artifacts", &mut rules);
-        repository::check_all(
-            self.extra_repositories.as_deref(),
-            "/extra_repositories",
-            &mut rules,
-        );
+        repository::check_all(&self.extra_repositories, &mut rules);
         rules.finish()
     }
 

@@ -78,11 +78,7 @@ impl Execute for Piuparts {
         self.input
             .binary_artifacts
             .check("/input/binary_artifacts", &mut rules);
-        repository::check_all(
-            self.extra_repositories.as_deref(),
-            "/extra_repositories",
-            &mut rules,
-        );
+        repository::check_all(&self.extra_repositories, &mut rules);
         rules.finish()
     }
 

@@ -244,11 +244,7 @@ impl Execute for Sbuild {
         self.input
             .extra_binary_artifacts
             .check("/input/extra_binary_artifacts", &mut rules);
-        repository::check_all(
-            self.extra_repositories.as_deref(),
-            "/extra_repositories",
-            &mut rules,
-        );
+        repository::check_all(&self.extra_repositories, &mut rules);
         rules.finish()
     }
 
