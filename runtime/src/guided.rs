@@ -93,6 +93,9 @@ struct Node {
     max_properties: Option<usize>,
     /// `anyOf` (false) or `oneOf` (true) branches.
     choice: Option<(Vec<NodeId>, bool)>,
+    /// Scalar JSON types valid here whatever the value (no enum, bound or pattern applies): a
+    /// scalar of one of them needs no further check.
+    trivially_valid: u8,
 }
 
 #[derive(Clone, Copy)]
@@ -154,9 +157,14 @@ impl Guide {
             ..Node::default()
         });
         compiler.fill(ROOT, schema, 0);
-        let guide = Guide {
+        let mut guide = Guide {
             nodes: compiler.nodes,
         };
+        let mut memo = vec![None; guide.nodes.len()];
+        for id in 0..guide.nodes.len() {
+            let mask = trivially_valid(&guide, id as NodeId, &mut memo);
+            guide.nodes[id].trivially_valid = mask;
+        }
         (!guide.nodes[ROOT as usize].unsupported).then_some(guide)
     }
 
@@ -699,13 +707,90 @@ fn string_valid(validator: &Validator, text: &str) -> bool {
     })
 }
 
+/// The scalar types for which [`scalar_valid`] is `Ok(true)` whatever the value. `memo` holds
+/// what is known; a node met again while it is being worked out (a recursive schema) counts as
+/// having none, which only costs the full check.
+fn trivially_valid(guide: &Guide, node: NodeId, memo: &mut Vec<Option<u8>>) -> u8 {
+    const SCALARS: u8 = json_type::NULL
+        | json_type::BOOLEAN
+        | json_type::INTEGER
+        | json_type::NUMBER
+        | json_type::STRING;
+    if let Some(known) = memo[node as usize] {
+        return known;
+    }
+    memo[node as usize] = Some(0);
+    let n = guide.node(node);
+    let mut mask = n.types & SCALARS;
+    if n.types & json_type::NUMBER != 0 {
+        mask |= json_type::INTEGER;
+    }
+    if n.unsupported || n.allowed.is_some() {
+        mask = 0;
+    }
+    if n.minimum.is_some() || n.maximum.is_some() {
+        mask &= !(json_type::INTEGER | json_type::NUMBER);
+    }
+    if n.string_check.is_some() {
+        mask &= !json_type::STRING;
+    }
+    if let Some((branches, one_of)) = &n.choice {
+        let trivial: Vec<u8> = branches
+            .iter()
+            .map(|&branch| trivially_valid(guide, branch, memo))
+            .collect();
+        let by_branches = if *one_of {
+            // Exactly one branch valid: one trivially so, and no other able to take the type.
+            let mut exactly_one = 0;
+            for bit in [
+                json_type::NULL,
+                json_type::BOOLEAN,
+                json_type::INTEGER,
+                json_type::NUMBER,
+                json_type::STRING,
+            ] {
+                let trivially = trivial.iter().filter(|&&t| t & bit != 0).count();
+                let possible = branches
+                    .iter()
+                    .filter(|&&branch| admits_scalar(guide, branch, bit))
+                    .count();
+                if trivially == 1 && possible == 1 {
+                    exactly_one |= bit;
+                }
+            }
+            exactly_one
+        } else {
+            trivial.iter().fold(0, |all, t| all | t)
+        };
+        mask &= by_branches;
+    }
+    memo[node as usize] = Some(mask);
+    mask
+}
+
+/// Whether a scalar of type `bit` could be valid at `node` (its type allows it).
+fn admits_scalar(guide: &Guide, node: NodeId, bit: u8) -> bool {
+    let n = guide.node(node);
+    let numeric = bit == json_type::INTEGER && n.types & json_type::NUMBER != 0;
+    if n.types & bit == 0 && !numeric {
+        return false;
+    }
+    match &n.choice {
+        Some((branches, _)) => branches.iter().any(|&b| admits_scalar(guide, b, bit)),
+        None => true,
+    }
+}
+
 /// Whether `scalar` is valid at `node`: `Ok(false)` when invalid, `Err` when unsure.
 fn scalar_valid(guide: &Guide, node: NodeId, scalar: Scalar<'_>) -> Result<bool, ()> {
     let n = guide.node(node);
+    let found = scalar.json_type();
+    if n.trivially_valid & found != 0 {
+        return Ok(true);
+    }
     if n.unsupported {
         return Err(());
     }
-    let found = scalar.json_type();
     let type_ok =
         n.types & found != 0 || (found == json_type::INTEGER && n.types & json_type::NUMBER != 0);
     if !type_ok {
@@ -1384,6 +1469,39 @@ mod tests {
         );
         assert_ne!(int, Scalar::Str("1").fingerprint());
         assert_ne!(Scalar::Bool(true).fingerprint(), int);
+    }
+
+    #[test]
+    fn only_unconstrained_scalar_types_skip_the_check() {
+        let schema = serde_json::json!({
+            "type": "object",
+            "properties": {
+                "flag": {"type": "boolean"},
+                "count": {"anyOf": [{"type": "integer", "minimum": 0}, {"type": "null"}]},
+                "word": {"enum": ["x"]},
+                "either": {"oneOf": [{"type": "string"}, {"type": "string", "maxLength": 2}]},
+                "number": {"type": "number"},
+            }
+        });
+        let guide = Guide::new(&schema).unwrap();
+        let mask = |name: &str| {
+            let root = guide.node(ROOT);
+            let (_, id) = root.properties.iter().find(|(p, _)| &**p == name).unwrap();
+            guide.node(*id).trivially_valid
+        };
+        assert_eq!(mask("flag"), json_type::BOOLEAN);
+        assert_eq!(
+            mask("count"),
+            json_type::NULL,
+            "the integer branch has a bound"
+        );
+        assert_eq!(mask("word"), 0);
+        assert_eq!(
+            mask("either"),
+            0,
+            "two branches may take a string: oneOf needs the check"
+        );
+        assert_eq!(mask("number"), json_type::NUMBER | json_type::INTEGER);
     }
 
     #[test]
