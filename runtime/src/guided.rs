@@ -636,7 +636,7 @@ impl Scalar<'_> {
                 }
                 a.as_f64() == b.as_f64()?
             }
-            (_, Value::Array(_) | Value::Object(_)) => false,
+            // Other types never equal: a scalar is not an array or object, `1` is not `"1"`.
             _ => false,
         })
     }
