@@ -11,14 +11,19 @@ fn temp_dir() -> PathBuf {
     dir
 }
 
+/// `taskdef validate noop PATH`.
+fn validate_file(path: &std::path::Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_taskdef"))
+        .args(["validate", "noop"])
+        .arg(path)
+        .output()
+        .unwrap()
+}
+
 fn validate_bytes(name: &str, bytes: &[u8]) -> Output {
     let path = temp_dir().join(format!("{name}.json"));
     std::fs::write(&path, bytes).unwrap();
-    let output = Command::new(env!("CARGO_BIN_EXE_taskdef"))
-        .args(["validate", "noop"])
-        .arg(&path)
-        .output()
-        .unwrap();
+    let output = validate_file(&path);
     std::fs::remove_file(&path).unwrap();
     output
 }
@@ -109,11 +114,7 @@ fn an_oversized_file_is_refused_before_it_is_read_whole() {
         }
         file.write_all(b"}").unwrap();
     }
-    let output = Command::new(env!("CARGO_BIN_EXE_taskdef"))
-        .args(["validate", "noop"])
-        .arg(&path)
-        .output()
-        .unwrap();
+    let output = validate_file(&path);
     std::fs::remove_file(&path).unwrap();
     assert_refused(&output, 2, "is larger than the limit of 8388608 bytes");
 
@@ -169,11 +170,7 @@ fn yaml_bombs_and_several_documents_are_refused() {
     ] {
         let path = dir.join(name);
         std::fs::write(&path, text).unwrap();
-        let output = Command::new(env!("CARGO_BIN_EXE_taskdef"))
-            .args(["validate", "noop"])
-            .arg(&path)
-            .output()
-            .unwrap();
+        let output = validate_file(&path);
         assert_refused(&output, 1, expected);
     }
 }

@@ -202,11 +202,11 @@ fn kill(pid: u32, signal: &str) {
     assert!(status.success());
 }
 
-fn sigint_kills_a_process_tree_that_ignores_sigterm() {
-    let dir = work_dir("sigint");
-    // Records its process group, then ignores SIGTERM in itself and its children.
+/// Starts `taskdef run shell` on `script` in `dir`; the script first records its process group.
+/// Returns the command and that group.
+fn run_shell(dir: &Path, script: &str, grace_period: &str) -> (Child, i32) {
     let data = serde_json::json!({
-        "script": "echo $$ > pgid.tmp; mv pgid.tmp pgid; trap '' TERM; sleep 60 & sleep 60 & wait"
+        "script": format!("echo $$ > pgid.tmp; mv pgid.tmp pgid; {script}")
     })
     .to_string();
     let dir_arg = dir.to_str().unwrap();
@@ -218,11 +218,18 @@ fn sigint_kills_a_process_tree_that_ignores_sigterm() {
             "--work-dir",
             dir_arg,
             "--grace-period",
-            "1",
+            grace_period,
         ],
         Some(&data),
     );
-    let pgid = wait_for_pgid(&dir);
+    let pgid = wait_for_pgid(dir);
+    (child, pgid)
+}
+
+fn sigint_kills_a_process_tree_that_ignores_sigterm() {
+    let dir = work_dir("sigint");
+    // Records its process group, then ignores SIGTERM in itself and its children.
+    let (child, pgid) = run_shell(&dir, "trap '' TERM; sleep 60 & sleep 60 & wait", "1");
     // Let the sleeps start.
     std::thread::sleep(Duration::from_millis(300));
     assert!(group_members(pgid).len() >= 3, "{:?}", group_members(pgid));
@@ -250,24 +257,7 @@ fn sigint_kills_a_process_tree_that_ignores_sigterm() {
 
 fn sigterm_stops_a_command_without_waiting_for_the_grace_period() {
     let dir = work_dir("sigterm");
-    let data = serde_json::json!({
-        "script": "echo $$ > pgid.tmp; mv pgid.tmp pgid; sleep 60 & sleep 60"
-    })
-    .to_string();
-    let dir_arg = dir.to_str().unwrap();
-    let child = spawn(
-        &[
-            "run",
-            "shell",
-            "-",
-            "--work-dir",
-            dir_arg,
-            "--grace-period",
-            "60",
-        ],
-        Some(&data),
-    );
-    let pgid = wait_for_pgid(&dir);
+    let (child, pgid) = run_shell(&dir, "sleep 60 & sleep 60", "60");
     std::thread::sleep(Duration::from_millis(300));
     let started = Instant::now();
     kill(child.id(), "TERM");
