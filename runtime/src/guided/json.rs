@@ -1,0 +1,372 @@
+//! The JSON reader under the guided walk: text to tokens, RFC 8259 to the letter.
+//!
+//! Nothing here is generic. serde's visitors are generic, and everything they call is compiled
+//! again for each of them in the task's crate; keeping the reading here, compiled once in the
+//! runtime, leaves the per-visitor code a short dispatch on the token read (see `walk.rs`).
+//!
+//! Numbers are read as `serde_json` reads them: a non-negative integer that fits is a `u64`, a
+//! negative one an `i64`, anything else (a fraction, an exponent, too many digits, `-0`) an
+//! `f64`, rounded correctly.
+
+use super::Number;
+
+/// The reader's one error: the text is not JSON (or nests too deep), at a byte offset.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct Malformed {
+    pub(super) at: usize,
+}
+
+/// The text of a string: borrowed from the input when it has no escapes, otherwise unescaped
+/// into the reader's scratch buffer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Text<'de> {
+    Borrowed(&'de str),
+    Scratch,
+}
+
+/// The start of one JSON value.
+#[derive(Debug, Clone, Copy)]
+pub(super) enum Token<'de> {
+    Null,
+    Bool(bool),
+    Number(Number),
+    Str(Text<'de>),
+    /// `[`, consumed.
+    ArrayStart,
+    /// `{`, consumed.
+    ObjectStart,
+}
+
+/// Reads JSON text token by token.
+pub(super) struct JsonReader<'de> {
+    text: &'de str,
+    pos: usize,
+    /// The last escaped string, unescaped.
+    pub(super) scratch: String,
+}
+
+/// Bytes that end the fast scan of a string: the closing quote, an escape, a control character.
+const STOPS_STRING: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut byte = 0;
+    while byte < 0x20 {
+        table[byte] = true;
+        byte += 1;
+    }
+    table[b'"' as usize] = true;
+    table[b'\\' as usize] = true;
+    table
+};
+
+impl<'de> JsonReader<'de> {
+    pub(super) fn new(text: &'de str) -> Self {
+        JsonReader {
+            text,
+            pos: 0,
+            scratch: String::new(),
+        }
+    }
+
+    fn bytes(&self) -> &'de [u8] {
+        self.text.as_bytes()
+    }
+
+    fn malformed(&self) -> Malformed {
+        Malformed { at: self.pos }
+    }
+
+    /// The next byte that is not whitespace, not consumed.
+    pub(super) fn peek(&mut self) -> Option<u8> {
+        let bytes = self.bytes();
+        while let Some(&byte) = bytes.get(self.pos) {
+            match byte {
+                b' ' | b'\n' | b'\r' | b'\t' => self.pos += 1,
+                _ => return Some(byte),
+            }
+        }
+        None
+    }
+
+    /// Reads a scalar, or the opening bracket of a container.
+    pub(super) fn value(&mut self) -> Result<Token<'de>, Malformed> {
+        let token = match self.peek() {
+            Some(b'{') => Token::ObjectStart,
+            Some(b'[') => Token::ArrayStart,
+            Some(b'"') => {
+                self.pos += 1;
+                return self.string().map(Token::Str);
+            }
+            Some(b'n') => self.literal("null", Token::Null)?,
+            Some(b't') => self.literal("true", Token::Bool(true))?,
+            Some(b'f') => self.literal("false", Token::Bool(false))?,
+            Some(b'-' | b'0'..=b'9') => return self.number().map(Token::Number),
+            _ => return Err(self.malformed()),
+        };
+        // The bracket of a container, or the last byte of a literal: literals return early.
+        self.pos += 1;
+        Ok(token)
+    }
+
+    /// `word` at the current position; leaves the last byte for the caller to consume.
+    fn literal(&mut self, word: &str, token: Token<'de>) -> Result<Token<'de>, Malformed> {
+        if self.bytes()[self.pos..].starts_with(word.as_bytes()) {
+            self.pos += word.len() - 1;
+            Ok(token)
+        } else {
+            Err(self.malformed())
+        }
+    }
+
+    /// A number, at its first byte (`-` or a digit).
+    pub(super) fn number(&mut self) -> Result<Number, Malformed> {
+        let bytes = self.bytes();
+        let start = self.pos;
+        let negative = bytes[start] == b'-';
+        let mut pos = start + usize::from(negative);
+        let digits = |pos: &mut usize| {
+            let from = *pos;
+            while bytes.get(*pos).is_some_and(u8::is_ascii_digit) {
+                *pos += 1;
+            }
+            *pos - from
+        };
+        let int_start = pos;
+        match digits(&mut pos) {
+            0 => return Err(Malformed { at: pos }),
+            1 => {}
+            _ if bytes[int_start] == b'0' => return Err(Malformed { at: int_start + 1 }),
+            _ => {}
+        }
+        let int_end = pos;
+        let mut integral = true;
+        if bytes.get(pos) == Some(&b'.') {
+            pos += 1;
+            if digits(&mut pos) == 0 {
+                return Err(Malformed { at: pos });
+            }
+            integral = false;
+        }
+        if let Some(b'e' | b'E') = bytes.get(pos) {
+            pos += 1;
+            if let Some(b'+' | b'-') = bytes.get(pos) {
+                pos += 1;
+            }
+            if digits(&mut pos) == 0 {
+                return Err(Malformed { at: pos });
+            }
+            integral = false;
+        }
+        self.pos = pos;
+        if integral && let Some(number) = integer(&bytes[int_start..int_end], negative) {
+            return Ok(number);
+        }
+        // Correctly rounded, and the grammar checked above is a subset of what `parse` takes.
+        match self.text[start..pos].parse::<f64>() {
+            Ok(float) if float.is_finite() => Ok(Number::Float(float)),
+            _ => Err(Malformed { at: start }),
+        }
+    }
+
+    /// The rest of a string whose opening quote was consumed.
+    pub(super) fn string(&mut self) -> Result<Text<'de>, Malformed> {
+        let bytes = self.bytes();
+        let start = self.pos;
+        let mut pos = start;
+        while let Some(&byte) = bytes.get(pos) {
+            if STOPS_STRING[usize::from(byte)] {
+                break;
+            }
+            pos += 1;
+        }
+        match bytes.get(pos) {
+            Some(b'"') => {
+                self.pos = pos + 1;
+                // Both ends are ASCII quotes, so the slice is on character boundaries.
+                Ok(Text::Borrowed(&self.text[start..pos]))
+            }
+            Some(b'\\') => {
+                self.scratch.clear();
+                self.scratch.push_str(&self.text[start..pos]);
+                self.pos = pos;
+                self.escaped_rest()?;
+                Ok(Text::Scratch)
+            }
+            _ => Err(Malformed { at: pos }),
+        }
+    }
+
+    /// The rest of a string with escapes, into `scratch`; at a backslash.
+    fn escaped_rest(&mut self) -> Result<(), Malformed> {
+        let bytes = self.bytes();
+        loop {
+            let run_start = self.pos;
+            while let Some(&byte) = bytes.get(self.pos) {
+                if STOPS_STRING[usize::from(byte)] {
+                    break;
+                }
+                self.pos += 1;
+            }
+            self.scratch.push_str(&self.text[run_start..self.pos]);
+            match bytes.get(self.pos) {
+                Some(b'"') => {
+                    self.pos += 1;
+                    return Ok(());
+                }
+                Some(b'\\') => {
+                    let letter = bytes.get(self.pos + 1).copied();
+                    self.pos += 2;
+                    let unescaped = match letter {
+                        Some(b'"') => '"',
+                        Some(b'\\') => '\\',
+                        Some(b'/') => '/',
+                        Some(b'b') => '\u{8}',
+                        Some(b'f') => '\u{c}',
+                        Some(b'n') => '\n',
+                        Some(b'r') => '\r',
+                        Some(b't') => '\t',
+                        Some(b'u') => {
+                            let unit = self.hex4()?;
+                            self.code_point(unit)?
+                        }
+                        _ => return Err(Malformed { at: self.pos - 1 }),
+                    };
+                    self.scratch.push(unescaped);
+                }
+                _ => return Err(self.malformed()),
+            }
+        }
+    }
+
+    /// Four hex digits; consumes them.
+    fn hex4(&mut self) -> Result<u16, Malformed> {
+        let digits = self
+            .bytes()
+            .get(self.pos..self.pos + 4)
+            .ok_or_else(|| self.malformed())?;
+        let mut unit = 0u16;
+        for &digit in digits {
+            let value = (digit as char)
+                .to_digit(16)
+                .ok_or_else(|| self.malformed())?;
+            unit = unit * 16 + value as u16;
+        }
+        self.pos += 4;
+        Ok(unit)
+    }
+
+    /// The character of a `\u` escape (two for a surrogate pair); a lone surrogate is malformed,
+    /// as `serde_json` has it.
+    fn code_point(&mut self, unit: u16) -> Result<char, Malformed> {
+        let code = match unit {
+            0xD800..=0xDBFF => {
+                if !self.bytes()[self.pos..].starts_with(b"\\u") {
+                    return Err(self.malformed());
+                }
+                self.pos += 2;
+                let low = self.hex4()?;
+                if !(0xDC00..=0xDFFF).contains(&low) {
+                    return Err(self.malformed());
+                }
+                0x10000 + ((u32::from(unit) - 0xD800) << 10) + (u32::from(low) - 0xDC00)
+            }
+            0xDC00..=0xDFFF => return Err(self.malformed()),
+            _ => u32::from(unit),
+        };
+        // `code` is outside the surrogates and at most 0x10FFFF.
+        char::from_u32(code).ok_or_else(|| self.malformed())
+    }
+
+    /// After an array's `[` (`first`) or one of its items: whether another item follows.
+    pub(super) fn more_items(&mut self, first: bool) -> Result<bool, Malformed> {
+        match self.peek() {
+            Some(b']') => {
+                self.pos += 1;
+                Ok(false)
+            }
+            Some(b',') if !first => {
+                self.pos += 1;
+                Ok(true)
+            }
+            Some(_) if first => Ok(true),
+            _ => Err(self.malformed()),
+        }
+    }
+
+    /// After an object's `{` (`first`) or one of its values: the next key and its colon, or
+    /// `None` at the closing brace.
+    pub(super) fn next_key(&mut self, first: bool) -> Result<Option<Text<'de>>, Malformed> {
+        match self.peek() {
+            Some(b'}') => {
+                self.pos += 1;
+                return Ok(None);
+            }
+            Some(b',') if !first => {
+                self.pos += 1;
+                self.peek();
+            }
+            Some(b'"') if first => {}
+            _ => return Err(self.malformed()),
+        }
+        if self.bytes().get(self.pos) != Some(&b'"') {
+            return Err(self.malformed());
+        }
+        self.pos += 1;
+        let key = self.string()?;
+        if self.peek() != Some(b':') {
+            return Err(self.malformed());
+        }
+        self.pos += 1;
+        Ok(Some(key))
+    }
+
+    /// Reads past one whole value, checking its syntax; `depth_left` bounds the nesting.
+    pub(super) fn skip_value(&mut self, depth_left: usize) -> Result<(), Malformed> {
+        match self.value()? {
+            Token::ArrayStart => {
+                let depth_left = depth_left.checked_sub(1).ok_or_else(|| self.malformed())?;
+                let mut first = true;
+                while self.more_items(first)? {
+                    self.skip_value(depth_left)?;
+                    first = false;
+                }
+                Ok(())
+            }
+            Token::ObjectStart => {
+                let depth_left = depth_left.checked_sub(1).ok_or_else(|| self.malformed())?;
+                let mut first = true;
+                while self.next_key(first)?.is_some() {
+                    self.skip_value(depth_left)?;
+                    first = false;
+                }
+                Ok(())
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// Whether only whitespace is left.
+    pub(super) fn end(&mut self) -> Result<(), Malformed> {
+        match self.peek() {
+            None => Ok(()),
+            Some(_) => Err(self.malformed()),
+        }
+    }
+}
+
+/// The digits of an integer as `u64` (or `i64` if negative), if it fits: `serde_json` reads
+/// `-0` and integers out of range as floats, and so does this reader.
+fn integer(digits: &[u8], negative: bool) -> Option<Number> {
+    let mut magnitude = 0u64;
+    for &digit in digits {
+        magnitude = magnitude
+            .checked_mul(10)?
+            .checked_add(u64::from(digit - b'0'))?;
+    }
+    if !negative {
+        return Some(Number::Unsigned(magnitude));
+    }
+    match magnitude {
+        0 => None,
+        _ => 0i64.checked_sub_unsigned(magnitude).map(Number::Signed),
+    }
+}

@@ -1,0 +1,773 @@
+//! The guided walk's deserializer: reads JSON text with [`JsonReader`] and checks each value
+//! against the compiled schema before a visitor sees it.
+//!
+//! The split between generic and plain code is deliberate. Everything generic here (the
+//! `Deserializer`, `SeqAccess` and `MapAccess` methods) is compiled again for every visitor and
+//! seed of every task, in the task's crate; so those methods only hand a token to the visitor.
+//! Reading, schema checks and bookkeeping are in plain methods of [`Walk`], [`SeqWalk`] and
+//! [`MapWalk`], compiled once in the runtime.
+
+use std::fmt;
+
+use serde::de::value::StrDeserializer;
+use serde::de::{self, DeserializeSeed, Deserializer, EnumAccess, MapAccess, SeqAccess, Visitor};
+
+use super::json::{JsonReader, Malformed, Text, Token};
+use super::{
+    ANYTHING, Additional, Guide, NOTHING, Node, NodeId, Number, ROOT, Scalar, Seen, container_node,
+    json_type, scalar_valid, string_valid,
+};
+
+/// `serde_json`'s nesting limit: deeper input is refused (or left to the general path).
+const MAX_DEPTH: usize = 128;
+
+/// Why the walk stopped: it gave up (the general path will decide), or, when not checking,
+/// serde's message.
+pub(super) struct Error(Option<Box<str>>);
+
+impl Error {
+    fn give_up() -> Self {
+        Error(None)
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.0.as_deref().unwrap_or("left to the general validator"))
+    }
+}
+
+impl fmt::Debug for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self, f)
+    }
+}
+
+impl std::error::Error for Error {}
+
+impl de::Error for Error {
+    fn custom<T: fmt::Display>(message: T) -> Self {
+        Error(Some(message.to_string().into_boxed_str()))
+    }
+}
+
+/// One pass over one text.
+pub(super) struct Walk<'de, 'g> {
+    reader: JsonReader<'de>,
+    guide: &'g Guide,
+    /// False on the general path, which has validated already: the walk then only reads (and
+    /// records where serde failed), so that both paths share one instantiation of each task's
+    /// `Deserialize`.
+    checking: bool,
+    /// Where serde failed, innermost key or index first (general path only).
+    trace: Option<Vec<String>>,
+    depth: usize,
+    /// The fingerprint of the last scalar read as an item of a `uniqueItems` array.
+    fingerprint: Option<u64>,
+}
+
+/// What a value turned out to be, once read and checked.
+enum Event<'de> {
+    Null,
+    Bool(bool),
+    Unsigned(u64),
+    Signed(i64),
+    Float(f64),
+    Str(&'de str),
+    /// A string with escapes, unescaped in the reader's scratch buffer.
+    Scratch,
+    /// An array, entered; its node.
+    Array(NodeId),
+    /// An object, entered; its node.
+    Object(NodeId),
+}
+
+impl<'de, 'g> Walk<'de, 'g> {
+    /// A walk that checks `text` against `guide` (`checking`), or only reads it and records
+    /// where serde fails (`!checking`).
+    pub(super) fn new(text: &'de str, guide: &'g Guide, checking: bool) -> Self {
+        Walk {
+            reader: JsonReader::new(text),
+            guide,
+            checking,
+            trace: (!checking).then(Vec::new),
+            depth: 0,
+            fingerprint: None,
+        }
+    }
+
+    /// The deserializer of the whole text.
+    pub(super) fn root(&mut self) -> Position<'_, 'de, 'g> {
+        Position {
+            walk: self,
+            node: ROOT,
+            unique: false,
+        }
+    }
+
+    /// Checks that nothing but whitespace follows the value.
+    pub(super) fn end(&mut self) -> Result<(), Error> {
+        self.reader.end().map_err(|at| self.malformed(at))
+    }
+
+    /// Where serde failed, as a JSON pointer (general path only).
+    pub(super) fn failure_pointer(&self) -> String {
+        let trace = self.trace.as_deref().unwrap_or_default();
+        trace
+            .iter()
+            .rev()
+            .map(|token| format!("/{}", token.replace('~', "~0").replace('/', "~1")))
+            .collect()
+    }
+
+    /// The error for text that is not JSON: never met on the general path, whose text
+    /// `serde_json` wrote.
+    fn malformed(&self, Malformed { at }: Malformed) -> Error {
+        self.refuse(|| format!("malformed JSON at byte {at}"))
+    }
+
+    /// Gives up when checking; otherwise the message.
+    fn refuse(&self, message: impl FnOnce() -> String) -> Error {
+        match self.checking {
+            true => Error::give_up(),
+            false => Error(Some(message().into_boxed_str())),
+        }
+    }
+
+    /// Reads the next value's scalar or opening bracket, checked against `node`.
+    fn read(&mut self, node: NodeId, unique: bool) -> Result<Event<'de>, Error> {
+        let token = self.reader.value().map_err(|at| self.malformed(at))?;
+        let (event, scalar) = match token {
+            Token::ArrayStart => {
+                return self.enter(node, json_type::ARRAY, unique).map(Event::Array);
+            }
+            Token::ObjectStart => {
+                return self
+                    .enter(node, json_type::OBJECT, unique)
+                    .map(Event::Object);
+            }
+            Token::Null => (Event::Null, Scalar::Null),
+            Token::Bool(b) => (Event::Bool(b), Scalar::Bool(b)),
+            Token::Number(number) => {
+                let event = match number {
+                    Number::Unsigned(n) => Event::Unsigned(n),
+                    Number::Signed(n) => Event::Signed(n),
+                    Number::Float(n) => Event::Float(n),
+                };
+                (event, Scalar::Number(number))
+            }
+            Token::Str(Text::Borrowed(s)) => (Event::Str(s), Scalar::Str(s)),
+            Token::Str(Text::Scratch) => (Event::Scratch, Scalar::Str(&self.reader.scratch)),
+        };
+        if self.checking {
+            self.fingerprint = check_scalar(self.guide, node, scalar, unique)?;
+        }
+        Ok(event)
+    }
+
+    /// Enters a container of type `found` (its bracket read) at `node`: the node to check its
+    /// contents against.
+    fn enter(&mut self, node: NodeId, found: u8, unique: bool) -> Result<NodeId, Error> {
+        self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            return Err(self.refuse(|| "recursion limit exceeded".to_owned()));
+        }
+        if !self.checking {
+            return Ok(ROOT);
+        }
+        if unique {
+            // Unique items that are containers: left to the general path.
+            return Err(Error::give_up());
+        }
+        container_node(self.guide, node, found).map_err(|()| Error::give_up())
+    }
+
+    /// Reads `null` if it comes next (checked against `node`).
+    fn null_next(&mut self, node: NodeId, unique: bool) -> Result<bool, Error> {
+        if self.reader.peek() != Some(b'n') {
+            return Ok(false);
+        }
+        self.read(node, unique).map(|_| true)
+    }
+
+    /// Skips a value no visitor will see: only on the general path, as an unseen value cannot
+    /// be checked.
+    fn skip(&mut self) -> Result<(), Error> {
+        if self.checking {
+            return Err(Error::give_up());
+        }
+        let depth_left = MAX_DEPTH - self.depth;
+        self.reader
+            .skip_value(depth_left)
+            .map_err(|at| self.malformed(at))
+    }
+
+    /// Reads a unit variant's name, checked at `node`; the general path also takes the
+    /// `{"variant": value}` form, reported as `Object`.
+    fn read_variant(&mut self, node: NodeId, unique: bool) -> Result<Event<'de>, Error> {
+        match self.reader.peek() {
+            Some(b'"') => self.read(node, unique),
+            Some(b'{') if !self.checking => self.read(node, unique),
+            _ => Err(self.refuse(|| "expected a string or an object for an enum".to_owned())),
+        }
+    }
+
+    /// After a `{"variant": value}`'s value: the closing brace.
+    fn end_variant(&mut self) -> Result<(), Error> {
+        match self.reader.next_key(false) {
+            Ok(None) => {
+                self.depth -= 1;
+                Ok(())
+            }
+            Ok(Some(_)) => Err(Error(Some("expected one key for an enum variant".into()))),
+            Err(at) => Err(self.malformed(at)),
+        }
+    }
+
+    /// The text of a string just read.
+    fn text(&self, text: Text<'de>) -> Key<'_, 'de> {
+        match text {
+            Text::Borrowed(s) => Key::Borrowed(s),
+            Text::Scratch => Key::Copied(&self.reader.scratch),
+        }
+    }
+
+    /// Records a key or index on the way out of a failure (general path only).
+    fn record(&mut self, token: impl FnOnce() -> String) {
+        if let Some(trace) = &mut self.trace {
+            trace.push(token());
+        }
+    }
+}
+
+/// `Some(fingerprint)` for items of a unique array, once `scalar` passed `node`'s keywords.
+fn check_scalar(
+    guide: &Guide,
+    node: NodeId,
+    scalar: Scalar<'_>,
+    unique: bool,
+) -> Result<Option<u64>, Error> {
+    if let Scalar::Number(Number::Float(_)) = scalar {
+        // The general path reads `1.0` as the integer 1 and keeps other floats; a struct
+        // keeping raw JSON would see the difference, so every float takes that path.
+        return Err(Error::give_up());
+    }
+    match scalar_valid(guide, node, scalar) {
+        Ok(true) => Ok(unique.then(|| scalar.fingerprint())),
+        _ => Err(Error::give_up()),
+    }
+}
+
+/// The deserializer of one value: the walk, at a schema node.
+pub(super) struct Position<'a, 'de, 'g> {
+    walk: &'a mut Walk<'de, 'g>,
+    node: NodeId,
+    /// An item of a `uniqueItems` array: its fingerprint is wanted.
+    unique: bool,
+}
+
+impl<'de> Deserializer<'de> for Position<'_, 'de, '_> {
+    type Error = Error;
+
+    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        let Position { walk, node, unique } = self;
+        match walk.read(node, unique)? {
+            Event::Null => visitor.visit_unit(),
+            Event::Bool(b) => visitor.visit_bool(b),
+            Event::Unsigned(n) => visitor.visit_u64(n),
+            Event::Signed(n) => visitor.visit_i64(n),
+            Event::Float(n) => visitor.visit_f64(n),
+            Event::Str(s) => visitor.visit_borrowed_str(s),
+            Event::Scratch => visitor.visit_str(&walk.reader.scratch),
+            Event::Array(node) => {
+                let mut seq = SeqWalk::new(walk, node);
+                let value = visitor.visit_seq(&mut seq)?;
+                seq.finish()?;
+                Ok(value)
+            }
+            Event::Object(node) => {
+                let mut map = MapWalk::new(walk, node);
+                let value = visitor.visit_map(&mut map)?;
+                map.finish()?;
+                Ok(value)
+            }
+        }
+    }
+
+    fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        if self.walk.null_next(self.node, self.unique)? {
+            visitor.visit_none()
+        } else {
+            visitor.visit_some(self)
+        }
+    }
+
+    fn deserialize_newtype_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        visitor: V,
+    ) -> Result<V::Value, Error> {
+        visitor.visit_newtype_struct(self)
+    }
+
+    /// A unit variant is a string, checked like any other; the general path also reads the
+    /// `{"variant": value}` form of other variants.
+    fn deserialize_enum<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        _variants: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, Error> {
+        let Position { walk, node, unique } = self;
+        let name = match walk.read_variant(node, unique)? {
+            Event::Str(s) => s,
+            Event::Scratch => &walk.reader.scratch,
+            _ => {
+                let value = visitor.visit_enum(VariantWalk { walk: &mut *walk })?;
+                walk.end_variant()?;
+                return Ok(value);
+            }
+        };
+        visitor.visit_enum(StrDeserializer::new(name))
+    }
+
+    fn deserialize_ignored_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        self.walk.skip()?;
+        visitor.visit_unit()
+    }
+
+    serde::forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf
+        unit unit_struct seq tuple tuple_struct map struct identifier
+    }
+}
+
+/// The items of an array.
+struct SeqWalk<'a, 'de, 'g> {
+    walk: &'a mut Walk<'de, 'g>,
+    node: NodeId,
+    count: usize,
+    /// The closing bracket has been read.
+    done: bool,
+    seen: Seen,
+}
+
+impl<'a, 'de, 'g> SeqWalk<'a, 'de, 'g> {
+    fn new(walk: &'a mut Walk<'de, 'g>, node: NodeId) -> Self {
+        SeqWalk {
+            walk,
+            node,
+            count: 0,
+            done: false,
+            seen: Seen::default(),
+        }
+    }
+
+    fn array(&self) -> &'g Node {
+        self.walk.guide.node(self.node)
+    }
+
+    /// The node of the next item and whether it must be unique, or `None` at the end.
+    fn next_item(&mut self) -> Result<Option<(NodeId, bool)>, Error> {
+        if self.done {
+            return Ok(None);
+        }
+        match self.walk.reader.more_items(self.count == 0) {
+            Ok(true) => {}
+            Ok(false) => {
+                self.done = true;
+                return Ok(None);
+            }
+            Err(at) => return Err(self.walk.malformed(at)),
+        }
+        if !self.walk.checking {
+            return Ok(Some((ANYTHING, false)));
+        }
+        let array = self.array();
+        let node = match array.prefix_items.get(self.count) {
+            Some(&node) => node,
+            None if array.no_more_items => NOTHING,
+            None => array.items.unwrap_or(ANYTHING),
+        };
+        Ok(Some((node, array.unique_items)))
+    }
+
+    /// After an item: counts it, and refuses a repeated one in a unique array.
+    fn item_read(&mut self, unique: bool) -> Result<(), Error> {
+        self.count += 1;
+        if unique {
+            let fingerprint = self.walk.fingerprint.take().ok_or_else(Error::give_up)?;
+            if !self.seen.insert(fingerprint) {
+                return Err(Error::give_up());
+            }
+        }
+        Ok(())
+    }
+
+    fn failed(&mut self, error: Error) -> Error {
+        let index = self.count;
+        self.walk.record(|| index.to_string());
+        error
+    }
+
+    /// After the visitor: the closing bracket, then the array's own keywords.
+    fn finish(&mut self) -> Result<(), Error> {
+        // A visitor may stop before the end (a fixed-length type), and serde_json then only
+        // requires the closing bracket.
+        if !self.done && !matches!(self.walk.reader.more_items(self.count == 0), Ok(false)) {
+            return Err(self.walk.refuse(|| "trailing items in an array".to_owned()));
+        }
+        self.walk.depth -= 1;
+        if !self.walk.checking {
+            return Ok(());
+        }
+        let array = self.array();
+        let too_few = array.min_items.is_some_and(|min| self.count < min);
+        let too_many = array.max_items.is_some_and(|max| self.count > max);
+        match too_few || too_many {
+            true => Err(Error::give_up()),
+            false => Ok(()),
+        }
+    }
+}
+
+impl<'de> SeqAccess<'de> for SeqWalk<'_, 'de, '_> {
+    type Error = Error;
+
+    fn next_element_seed<T: DeserializeSeed<'de>>(
+        &mut self,
+        seed: T,
+    ) -> Result<Option<T::Value>, Error> {
+        let Some((node, unique)) = self.next_item()? else {
+            return Ok(None);
+        };
+        let position = Position {
+            walk: &mut *self.walk,
+            node,
+            unique,
+        };
+        let item = seed.deserialize(position).map_err(|e| self.failed(e))?;
+        self.item_read(unique)?;
+        Ok(Some(item))
+    }
+}
+
+/// The entries of an object.
+struct MapWalk<'a, 'de, 'g> {
+    walk: &'a mut Walk<'de, 'g>,
+    node: NodeId,
+    count: usize,
+    /// The closing brace has been read.
+    done: bool,
+    /// The node of the value after the key just read.
+    value_node: Option<NodeId>,
+    /// Bit i: `properties[i]` was read.
+    seen_properties: u64,
+    /// Fingerprints of keys that are not properties, to refuse repeats.
+    other_keys: Seen,
+    /// The key just read, kept on the general path to say where serde failed.
+    last_key: String,
+}
+
+impl<'a, 'de, 'g> MapWalk<'a, 'de, 'g> {
+    fn new(walk: &'a mut Walk<'de, 'g>, node: NodeId) -> Self {
+        MapWalk {
+            walk,
+            node,
+            count: 0,
+            done: false,
+            value_node: None,
+            seen_properties: 0,
+            other_keys: Seen::default(),
+            last_key: String::new(),
+        }
+    }
+
+    /// Reads the next key and finds its value's node, or `None` at the end.
+    fn next_key(&mut self) -> Result<Option<Text<'de>>, Error> {
+        if self.done {
+            return Ok(None);
+        }
+        let key = match self.walk.reader.next_key(self.count == 0) {
+            Ok(Some(key)) => key,
+            Ok(None) => {
+                self.done = true;
+                return Ok(None);
+            }
+            Err(at) => return Err(self.walk.malformed(at)),
+        };
+        self.count += 1;
+        let text = self.walk.text(key).as_str();
+        if !self.walk.checking {
+            if self.walk.trace.is_some() {
+                self.last_key.clear();
+                self.last_key.push_str(text);
+            }
+            self.value_node = Some(ANYTHING);
+            return Ok(Some(key));
+        }
+        let node = self.walk.guide.node(self.node);
+        let value_node = value_node(node, text, &mut self.seen_properties, &mut self.other_keys)
+            .map_err(|()| Error::give_up())?;
+        self.value_node = Some(value_node);
+        Ok(Some(key))
+    }
+
+    fn failed(&mut self, error: Error) -> Error {
+        let key = std::mem::take(&mut self.last_key);
+        self.walk.record(|| key);
+        error
+    }
+
+    /// After the visitor: the closing brace, then the object's own keywords.
+    fn finish(&mut self) -> Result<(), Error> {
+        if !self.done && !matches!(self.walk.reader.next_key(self.count == 0), Ok(None)) {
+            return Err(self
+                .walk
+                .refuse(|| "trailing entries in an object".to_owned()));
+        }
+        self.walk.depth -= 1;
+        if !self.walk.checking {
+            return Ok(());
+        }
+        let node = self.walk.guide.node(self.node);
+        let missing = node.required & !self.seen_properties != 0;
+        let too_few = node.min_properties.is_some_and(|min| self.count < min);
+        let too_many = node.max_properties.is_some_and(|max| self.count > max);
+        match missing || too_few || too_many {
+            true => Err(Error::give_up()),
+            false => Ok(()),
+        }
+    }
+}
+
+/// The node of `key`'s value in an object at `node`; refuses unknown and repeated keys.
+fn value_node(
+    node: &Node,
+    key: &str,
+    seen_properties: &mut u64,
+    other_keys: &mut Seen,
+) -> Result<NodeId, ()> {
+    let property = node.properties.iter().position(|(name, _)| &**name == key);
+    let pattern = matching_pattern(node, key)?;
+    match (property, pattern) {
+        // A key that is a property and matches a pattern must satisfy both: not walked.
+        (Some(_), Some(_)) => Err(()),
+        (Some(index), None) => {
+            let bit = 1u64 << index;
+            if *seen_properties & bit != 0 {
+                return Err(());
+            }
+            *seen_properties |= bit;
+            Ok(node.properties[index].1)
+        }
+        (None, pattern) => {
+            if !other_keys.insert(Scalar::Str(key).fingerprint()) {
+                return Err(());
+            }
+            match (pattern, node.additional) {
+                (Some(id), _) => Ok(id),
+                (None, Additional::Allowed) => Ok(ANYTHING),
+                (None, Additional::Schema(id)) => Ok(id),
+                (None, Additional::Forbidden) => Err(()),
+            }
+        }
+    }
+}
+
+/// The node of the one pattern `key` matches; `Err` if it matches several.
+fn matching_pattern(node: &Node, key: &str) -> Result<Option<NodeId>, ()> {
+    if node.pattern_properties.is_empty() {
+        return Ok(None);
+    }
+    let mut matching = node
+        .pattern_properties
+        .iter()
+        .filter(|(pattern, _)| string_valid(pattern, key));
+    match (matching.next(), matching.next()) {
+        (None, _) => Ok(None),
+        (Some((_, id)), None) => Ok(Some(*id)),
+        (Some(_), Some(_)) => Err(()),
+    }
+}
+
+impl<'de> MapAccess<'de> for MapWalk<'_, 'de, '_> {
+    type Error = Error;
+
+    fn next_key_seed<K: DeserializeSeed<'de>>(
+        &mut self,
+        seed: K,
+    ) -> Result<Option<K::Value>, Error> {
+        match self.next_key()? {
+            Some(key) => seed.deserialize(self.walk.text(key)).map(Some),
+            None => Ok(None),
+        }
+    }
+
+    fn next_value_seed<T: DeserializeSeed<'de>>(&mut self, seed: T) -> Result<T::Value, Error> {
+        let node = self.value_node.take().ok_or_else(Error::give_up)?;
+        let position = Position {
+            walk: &mut *self.walk,
+            node,
+            unique: false,
+        };
+        seed.deserialize(position).map_err(|e| self.failed(e))
+    }
+}
+
+/// A `{"variant": value}` enum (general path only).
+struct VariantWalk<'a, 'de, 'g> {
+    walk: &'a mut Walk<'de, 'g>,
+}
+
+impl<'a, 'de, 'g> EnumAccess<'de> for VariantWalk<'a, 'de, 'g> {
+    type Error = Error;
+    type Variant = Position<'a, 'de, 'g>;
+
+    fn variant_seed<V: DeserializeSeed<'de>>(
+        self,
+        seed: V,
+    ) -> Result<(V::Value, Self::Variant), Error> {
+        let key = match self.walk.reader.next_key(true) {
+            Ok(Some(key)) => key,
+            Ok(None) => return Err(Error(Some("expected one key for an enum variant".into()))),
+            Err(at) => return Err(self.walk.malformed(at)),
+        };
+        let variant = seed.deserialize(self.walk.text(key))?;
+        let position = Position {
+            walk: self.walk,
+            node: ANYTHING,
+            unique: false,
+        };
+        Ok((variant, position))
+    }
+}
+
+impl<'de> de::VariantAccess<'de> for Position<'_, 'de, '_> {
+    type Error = Error;
+
+    fn unit_variant(self) -> Result<(), Error> {
+        de::Deserialize::deserialize(self)
+    }
+
+    fn newtype_variant_seed<T: DeserializeSeed<'de>>(self, seed: T) -> Result<T::Value, Error> {
+        seed.deserialize(self)
+    }
+
+    fn tuple_variant<V: Visitor<'de>>(self, _len: usize, visitor: V) -> Result<V::Value, Error> {
+        self.deserialize_seq(visitor)
+    }
+
+    fn struct_variant<V: Visitor<'de>>(
+        self,
+        _fields: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, Error> {
+        self.deserialize_map(visitor)
+    }
+}
+
+/// A map key: a string, also read as a number or a boolean when the key's type asks, as
+/// `serde_json` does.
+#[derive(Clone, Copy)]
+enum Key<'a, 'de> {
+    Borrowed(&'de str),
+    Copied(&'a str),
+}
+
+impl<'a, 'de: 'a> Key<'a, 'de> {
+    fn as_str(self) -> &'a str {
+        match self {
+            Key::Borrowed(s) => s,
+            Key::Copied(s) => s,
+        }
+    }
+
+    /// Hands the key to `visitor` as the JSON number it spells, if it spells one.
+    fn deserialize_number<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        match self.number()? {
+            Number::Unsigned(n) => visitor.visit_u64(n),
+            Number::Signed(n) => visitor.visit_i64(n),
+            Number::Float(n) => visitor.visit_f64(n),
+        }
+    }
+
+    /// The key as a JSON number, if the whole key is one.
+    fn number(self) -> Result<Number, Error> {
+        let text = self.as_str();
+        let mut reader = JsonReader::new(text);
+        match text.as_bytes().first() {
+            Some(b'-' | b'0'..=b'9') => {}
+            _ => return Err(de::Error::custom("expected a number as the key")),
+        }
+        match reader.number() {
+            Ok(number) if reader.end().is_ok() => Ok(number),
+            _ => Err(de::Error::custom("expected a number as the key")),
+        }
+    }
+}
+
+/// Reads numeric keys with `Key::deserialize_number`.
+macro_rules! numeric_keys {
+    ($($method:ident)*) => {
+        $(
+            fn $method<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+                self.deserialize_number(visitor)
+            }
+        )*
+    };
+}
+
+impl<'de> Deserializer<'de> for Key<'_, 'de> {
+    type Error = Error;
+
+    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        match self {
+            Key::Borrowed(s) => visitor.visit_borrowed_str(s),
+            Key::Copied(s) => visitor.visit_str(s),
+        }
+    }
+
+    fn deserialize_bool<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        match self.as_str() {
+            "true" => visitor.visit_bool(true),
+            "false" => visitor.visit_bool(false),
+            other => Err(de::Error::invalid_type(
+                de::Unexpected::Str(other),
+                &visitor,
+            )),
+        }
+    }
+
+    fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        visitor.visit_some(self)
+    }
+
+    fn deserialize_newtype_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        visitor: V,
+    ) -> Result<V::Value, Error> {
+        visitor.visit_newtype_struct(self)
+    }
+
+    fn deserialize_enum<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        _variants: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, Error> {
+        visitor.visit_enum(StrDeserializer::new(self.as_str()))
+    }
+
+    serde::forward_to_deserialize_any! {
+        char str string bytes byte_buf unit unit_struct seq tuple tuple_struct map struct
+        identifier ignored_any
+    }
+
+    numeric_keys! {
+        deserialize_i8 deserialize_i16 deserialize_i32 deserialize_i64 deserialize_i128
+        deserialize_u8 deserialize_u16 deserialize_u32 deserialize_u64 deserialize_u128
+        deserialize_f32 deserialize_f64
+    }
+}
