@@ -50,7 +50,7 @@ pub fn expand(task: &Task<'_>) -> TokenStream {
                 fn __compiled() -> &'static ::taskdef::__private::CompiledSchema {
                     static COMPILED: ::taskdef::__private::OnceLock<::taskdef::__private::CompiledSchema> =
                         ::taskdef::__private::OnceLock::new();
-                    COMPILED.get_or_init(::taskdef::__private::CompiledSchema::new::<#ident>)
+                    ::taskdef::__private::compiled(&COMPILED, ::taskdef::__private::CompiledSchema::new::<#ident>)
                 }
             }
             #[::taskdef::__private::distributed_slice(::taskdef::__private::TASKS)]

@@ -239,7 +239,11 @@ impl CompiledSchema {
     /// Formats are asserted (`date-time`, `email`, ...); formats the validator does not know,
     /// such as schemars' `uint32`, are ignored, since the type already bounds them.
     pub fn new<T: JsonSchema>() -> CompiledSchema {
-        let schema = schema_for::<T>();
+        // Generic only as far as it must be: this is compiled again for each task.
+        CompiledSchema::compile(schema_for::<T>(), std::any::type_name::<T>())
+    }
+
+    fn compile(schema: Value, type_name: &str) -> CompiledSchema {
         let validator = jsonschema::options()
             .with_draft(Draft::Draft202012)
             .should_validate_formats(true)
@@ -247,10 +251,7 @@ impl CompiledSchema {
             .build(&schema)
             .unwrap_or_else(|error| {
                 // Only reachable if schemars emits an invalid schema: a bug, not bad input.
-                panic!(
-                    "the generated schema of `{}` does not compile: {error}",
-                    std::any::type_name::<T>()
-                )
+                panic!("the generated schema of `{type_name}` does not compile: {error}")
             });
         let guide = Guide::new(&schema);
         CompiledSchema {
@@ -438,23 +439,33 @@ pub fn fast_path<T: Task>(input: &TaskInput<'_>) -> Option<T> {
 /// deserializer as the fast path (checks off): one instantiation of each task's `Deserialize`
 /// serves both paths, which keeps the code generated per task small.
 pub fn general_path<T: Task>(input: TaskInput<'_>) -> Result<T, TaskConfigError> {
+    // Matches, not closures: a closure here would be compiled again for each task.
+    let text = validated_text(T::__compiled(), input)?;
+    match Guide::deserialize_unchecked::<T>(&text) {
+        Ok(task) => Ok(task),
+        Err((pointer, message)) => Err(deserialize_error(pointer, message)),
+    }
+}
+
+/// The general path up to serde: parsed, validated, written back as compact text.
+fn validated_text(
+    compiled: &CompiledSchema,
+    input: TaskInput<'_>,
+) -> Result<String, TaskConfigError> {
     let value = input.into_value()?;
-    let violations = T::__compiled().violations(&value);
+    let violations = compiled.violations(&value);
     if !violations.is_empty() {
         return Err(TaskConfigError::from_violations(violations));
     }
-    let text = serde_json::to_string(&value).map_err(|error| {
-        TaskConfigError::from_violations(vec![Violation::new(
-            ViolationKind::Deserialize,
-            "",
-            error.to_string(),
-        )])
-    })?;
-    Guide::deserialize_unchecked::<T>(&text).map_err(|(pointer, message)| {
-        TaskConfigError::from_violations(vec![Violation::new(
-            ViolationKind::Deserialize,
-            pointer,
-            message,
-        )])
-    })
+    serde_json::to_string(&value)
+        .map_err(|error| deserialize_error(String::new(), error.to_string()))
+}
+
+/// The error of a value the schema accepts and serde refuses.
+fn deserialize_error(pointer: String, message: String) -> TaskConfigError {
+    TaskConfigError::from_violations(vec![Violation::new(
+        ViolationKind::Deserialize,
+        pointer,
+        message,
+    )])
 }

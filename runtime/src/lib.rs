@@ -73,6 +73,15 @@ pub mod __private {
     pub trait TaskData: serde::de::DeserializeOwned + schemars::JsonSchema {}
     impl<T: serde::de::DeserializeOwned + schemars::JsonSchema> TaskData for T {}
 
+    /// A task's compiled schema, built on first use. Not generic, and `compile` a function
+    /// pointer, so that the once-only machinery is compiled once, not again for every task.
+    pub fn compiled(
+        cell: &'static OnceLock<CompiledSchema>,
+        compile: fn() -> CompiledSchema,
+    ) -> &'static CompiledSchema {
+        cell.get_or_init(compile)
+    }
+
     /// The registry entry of `T`; the extra bounds name what is missing when `T` is not a task.
     pub const fn entry<T: Task + DeserializeTaskData + JsonSchemaTaskData>() -> TaskEntry {
         TaskEntry::of::<T>()

@@ -18,7 +18,8 @@ use super::{
     json_type, scalar_valid, string_valid,
 };
 
-/// `serde_json`'s nesting limit: deeper input is refused (or left to the general path).
+/// `serde_json`'s nesting limit: a 128th nested container is refused (or, when checking, left
+/// to the general path).
 const MAX_DEPTH: usize = 128;
 
 /// Why the walk stopped: it gave up (the general path will decide), or, when not checking,
@@ -110,14 +111,15 @@ impl<'de, 'g> Walk<'de, 'g> {
         self.reader.end().map_err(|at| self.malformed(at))
     }
 
-    /// Where serde failed, as a JSON pointer (general path only).
-    pub(super) fn failure_pointer(&self) -> String {
+    /// Where serde failed, as a JSON pointer, and its message (general path only).
+    pub(super) fn failure(&self, error: Error) -> (String, String) {
         let trace = self.trace.as_deref().unwrap_or_default();
-        trace
+        let pointer = trace
             .iter()
             .rev()
             .map(|token| format!("/{}", token.replace('~', "~0").replace('/', "~1")))
-            .collect()
+            .collect();
+        (pointer, error.to_string())
     }
 
     /// The error for text that is not JSON: never met on the general path, whose text
@@ -169,7 +171,7 @@ impl<'de, 'g> Walk<'de, 'g> {
     /// contents against.
     fn enter(&mut self, node: NodeId, found: u8, unique: bool) -> Result<NodeId, Error> {
         self.depth += 1;
-        if self.depth > MAX_DEPTH {
+        if self.depth >= MAX_DEPTH {
             return Err(self.refuse(|| "recursion limit exceeded".to_owned()));
         }
         if !self.checking {
@@ -180,6 +182,22 @@ impl<'de, 'g> Walk<'de, 'g> {
             return Err(Error::give_up());
         }
         container_node(self.guide, node, found).map_err(|()| Error::give_up())
+    }
+
+    /// Reads the opening bracket of a container of type `found` (array or object), checked
+    /// against `node`; anything else is refused.
+    fn read_container(&mut self, node: NodeId, found: u8, unique: bool) -> Result<NodeId, Error> {
+        let (bracket, what) = match found {
+            json_type::ARRAY => (b'[', "an array"),
+            _ => (b'{', "an object"),
+        };
+        if self.reader.peek() != Some(bracket) {
+            return Err(self.refuse(|| format!("invalid type: expected {what}")));
+        }
+        match self.read(node, unique)? {
+            Event::Array(node) | Event::Object(node) => Ok(node),
+            _ => unreachable!("a bracket starts a container"),
+        }
     }
 
     /// Reads `null` if it comes next (checked against `node`).
@@ -196,7 +214,7 @@ impl<'de, 'g> Walk<'de, 'g> {
         if self.checking {
             return Err(Error::give_up());
         }
-        let depth_left = MAX_DEPTH - self.depth;
+        let depth_left = MAX_DEPTH - 1 - self.depth;
         self.reader
             .skip_value(depth_left)
             .map_err(|at| self.malformed(at))
@@ -336,9 +354,57 @@ impl<'de> Deserializer<'de> for Position<'_, 'de, '_> {
         visitor.visit_unit()
     }
 
+    /// Only an object: a struct's schema says `type: object`, so the general path never meets
+    /// anything else here, and a struct visitor's `visit_seq` is not compiled for each task.
+    fn deserialize_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        _fields: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, Error> {
+        self.deserialize_map(visitor)
+    }
+
+    fn deserialize_map<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        let node = self
+            .walk
+            .read_container(self.node, json_type::OBJECT, self.unique)?;
+        let mut map = MapWalk::new(self.walk, node);
+        let value = visitor.visit_map(&mut map)?;
+        map.finish()?;
+        Ok(value)
+    }
+
+    fn deserialize_seq<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        let node = self
+            .walk
+            .read_container(self.node, json_type::ARRAY, self.unique)?;
+        let mut seq = SeqWalk::new(self.walk, node);
+        let value = visitor.visit_seq(&mut seq)?;
+        seq.finish()?;
+        Ok(value)
+    }
+
+    fn deserialize_tuple<V: Visitor<'de>>(
+        self,
+        _len: usize,
+        visitor: V,
+    ) -> Result<V::Value, Error> {
+        self.deserialize_seq(visitor)
+    }
+
+    fn deserialize_tuple_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        _len: usize,
+        visitor: V,
+    ) -> Result<V::Value, Error> {
+        self.deserialize_seq(visitor)
+    }
+
     serde::forward_to_deserialize_any! {
         bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf
-        unit unit_struct seq tuple tuple_struct map struct identifier
+        unit unit_struct identifier
     }
 }
 
@@ -431,7 +497,7 @@ impl<'a, 'de, 'g> SeqWalk<'a, 'de, 'g> {
     }
 }
 
-impl<'de> SeqAccess<'de> for SeqWalk<'_, 'de, '_> {
+impl<'de> SeqAccess<'de> for &mut SeqWalk<'_, 'de, '_> {
     type Error = Error;
 
     fn next_element_seed<T: DeserializeSeed<'de>>(
@@ -446,9 +512,10 @@ impl<'de> SeqAccess<'de> for SeqWalk<'_, 'de, '_> {
             node,
             unique,
         };
-        let item = seed.deserialize(position).map_err(|e| self.failed(e))?;
-        self.item_read(unique)?;
-        Ok(Some(item))
+        match seed.deserialize(position) {
+            Ok(item) => self.item_read(unique).map(|()| Some(item)),
+            Err(error) => Err(self.failed(error)),
+        }
     }
 }
 
@@ -484,7 +551,7 @@ impl<'a, 'de, 'g> MapWalk<'a, 'de, 'g> {
     }
 
     /// Reads the next key and finds its value's node, or `None` at the end.
-    fn next_key(&mut self) -> Result<Option<Text<'de>>, Error> {
+    fn read_key(&mut self) -> Result<Option<Text<'de>>, Error> {
         if self.done {
             return Ok(None);
         }
@@ -591,14 +658,14 @@ fn matching_pattern(node: &Node, key: &str) -> Result<Option<NodeId>, ()> {
     }
 }
 
-impl<'de> MapAccess<'de> for MapWalk<'_, 'de, '_> {
+impl<'de> MapAccess<'de> for &mut MapWalk<'_, 'de, '_> {
     type Error = Error;
 
     fn next_key_seed<K: DeserializeSeed<'de>>(
         &mut self,
         seed: K,
     ) -> Result<Option<K::Value>, Error> {
-        match self.next_key()? {
+        match self.read_key()? {
             Some(key) => seed.deserialize(self.walk.text(key)).map(Some),
             None => Ok(None),
         }
@@ -611,7 +678,10 @@ impl<'de> MapAccess<'de> for MapWalk<'_, 'de, '_> {
             node,
             unique: false,
         };
-        seed.deserialize(position).map_err(|e| self.failed(e))
+        match seed.deserialize(position) {
+            Ok(value) => Ok(value),
+            Err(error) => Err(self.failed(error)),
+        }
     }
 }
 
@@ -769,5 +839,212 @@ impl<'de> Deserializer<'de> for Key<'_, 'de> {
         deserialize_i8 deserialize_i16 deserialize_i32 deserialize_i64 deserialize_i128
         deserialize_u8 deserialize_u16 deserialize_u32 deserialize_u64 deserialize_u128
         deserialize_f32 deserialize_f64
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::Value;
+
+    use super::super::Guide;
+
+    /// The general path's reading of `text` into a `Value`, as `serde_json` would read it.
+    fn read(text: &str) -> Option<Value> {
+        Guide::deserialize_unchecked::<Value>(text).ok()
+    }
+
+    /// The fast path's reading with a schema that accepts anything.
+    fn read_checked(text: &str) -> Option<Value> {
+        let guide = Guide::new(&serde_json::json!({})).unwrap();
+        guide.deserialize_json::<Value>(text)
+    }
+
+    fn nested(depth: usize) -> String {
+        "[".repeat(depth) + &"]".repeat(depth)
+    }
+
+    /// Asserts that the reader agrees with `serde_json` on `text`: both refuse it, or both read
+    /// the same value; the checking walk may give up, but never accepts what `serde_json`
+    /// refuses nor reads a different value.
+    fn assert_reads_as_serde_json(text: &str) {
+        let expected = serde_json::from_str::<Value>(text).ok();
+        assert_eq!(read(text), expected, "general path on {text:?}");
+        if let Some(value) = read_checked(text) {
+            assert_eq!(Some(value), expected, "fast path on {text:?}");
+        }
+    }
+
+    #[test]
+    fn reads_edge_cases_as_serde_json_does() {
+        let cases = [
+            "0",
+            "-0",
+            "-1",
+            "1.5",
+            "1e3",
+            "1E+3",
+            "-1.0e-3",
+            "0.1",
+            "123456789012345678",
+            "18446744073709551615",
+            "18446744073709551616",
+            "-9223372036854775808",
+            "-9223372036854775809",
+            "01",
+            "-01",
+            "-",
+            "1.",
+            ".5",
+            "1e",
+            "1e+",
+            "+1",
+            "0x10",
+            "1e400",
+            "-1e400",
+            "NaN",
+            "Infinity",
+            r#""\u00e9""#,
+            r#""\ud83d\ude00""#,
+            r#""\ud83d""#,
+            r#""\ude00""#,
+            r#""\ud83dx""#,
+            r#""\ud83d\u0041""#,
+            "\"a\nb\"",
+            "\"\t\"",
+            "\"\u{7f}\"",
+            r#""\/\b\f\n\r\t\"\\""#,
+            r#""\q""#,
+            r#""\u12""#,
+            r#""\u12g4""#,
+            r#""\U0041""#,
+            r#""unterminated"#,
+            r#""é ü ✓ 😀""#,
+            "[1,]",
+            "[,1]",
+            "[1 2]",
+            "[1]]",
+            "[",
+            "]",
+            r#"{"a":1,}"#,
+            r#"{"a" 1}"#,
+            "{1:2}",
+            r#"{"a":1 "b":2}"#,
+            r#"{"a":1,"a":2}"#,
+            r#"{"a"}"#,
+            r#"{"a":}"#,
+            " [ ] ",
+            " { } ",
+            "{}",
+            "[]",
+            "true",
+            "tru",
+            "truex",
+            "nul",
+            "null x",
+            "null null",
+            "\"\"",
+            "",
+            "   ",
+            "\u{feff}{}",
+            "\u{a0}1",
+            r#"{"a":{"b":[1,{"c":null,"d":[true,false]}],"e":"f"}}"#,
+            r#"[1, -2, 3.25, "x", null, [], {}]"#,
+            "[1,\n2,\r\n3,\t4]",
+        ];
+        for text in cases {
+            assert_reads_as_serde_json(text);
+        }
+        for depth in [1, 100, 126, 127, 128, 129, 200] {
+            assert_reads_as_serde_json(&nested(depth));
+        }
+    }
+
+    /// A small deterministic generator: xorshift64*.
+    struct Rng(u64);
+
+    impl Rng {
+        fn below(&mut self, n: usize) -> usize {
+            self.0 ^= self.0 >> 12;
+            self.0 ^= self.0 << 25;
+            self.0 ^= self.0 >> 27;
+            (self.0.wrapping_mul(0x2545_f491_4f6c_dd1d) >> 33) as usize % n
+        }
+    }
+
+    fn random_value(rng: &mut Rng, depth: usize, out: &mut String) {
+        const SCALARS: &[&str] = &[
+            "0",
+            "-7",
+            "42",
+            "3.5",
+            "1e2",
+            "null",
+            "true",
+            "false",
+            r#""""#,
+            r#""amd64""#,
+            r#""a\"b""#,
+            r#""\u00e9t\u00e9""#,
+            r#""\ud83d\ude00""#,
+            "18446744073709551615",
+            "-9223372036854775808",
+            r#""tab\there""#,
+        ];
+        match rng.below(if depth > 4 { 1 } else { 3 }) {
+            0 => out.push_str(SCALARS[rng.below(SCALARS.len())]),
+            1 => {
+                out.push('[');
+                for index in 0..rng.below(4) {
+                    if index > 0 {
+                        out.push(',');
+                    }
+                    random_value(rng, depth + 1, out);
+                }
+                out.push(']');
+            }
+            _ => {
+                out.push('{');
+                for index in 0..rng.below(4) {
+                    if index > 0 {
+                        out.push_str(", ");
+                    }
+                    let keys = ["a", "b", "key", "k\\\"q", "\\u0041"];
+                    out.push_str(&format!("\"{}\": ", keys[rng.below(keys.len())]));
+                    random_value(rng, depth + 1, out);
+                }
+                out.push('}');
+            }
+        }
+    }
+
+    #[test]
+    fn reads_generated_and_mutated_json_as_serde_json_does() {
+        const PIECES: &[&str] = &[
+            "", " ", ",", ":", "[", "]", "{", "}", "\"", "\\", "0", "-", ".", "e", "+", "1", "u",
+            "\\u", "n", "t", "\n", "\u{1}", "é",
+        ];
+        let mut rng = Rng(0x5eed_1234_abcd_ef01);
+        for _ in 0..20_000 {
+            let mut text = String::new();
+            random_value(&mut rng, 0, &mut text);
+            assert_reads_as_serde_json(&text);
+            // One to three edits at character boundaries.
+            for _ in 0..=rng.below(3) {
+                let boundaries: Vec<usize> = (0..=text.len())
+                    .filter(|&i| text.is_char_boundary(i))
+                    .collect();
+                let start = boundaries[rng.below(boundaries.len())];
+                let end = boundaries
+                    .iter()
+                    .copied()
+                    .filter(|&i| i >= start)
+                    .take(1 + rng.below(2))
+                    .last()
+                    .unwrap_or(start);
+                let end = if rng.below(2) == 0 { start } else { end };
+                text.replace_range(start..end, PIECES[rng.below(PIECES.len())]);
+            }
+            assert_reads_as_serde_json(&text);
+        }
     }
 }
