@@ -1,13 +1,14 @@
 //! Turning task data (JSON, YAML or a `Value`) into a typed task, with every error reported.
 
 use std::borrow::Cow;
+use std::cell::Cell;
 use std::fmt;
 
 use jsonschema::{Draft, Validator};
-use schemars::JsonSchema;
+use schemars::{JsonSchema, Schema, SchemaGenerator};
 use serde_json::Value;
 
-use crate::guided::Guide;
+use crate::guided::{Guide, ReadTask};
 use crate::parse::{MAX_INPUT_BYTES, parse_json, parse_yaml};
 use crate::task::Task;
 
@@ -345,10 +346,61 @@ impl fmt::Debug for CompiledSchema {
 /// Integers carry the bounds of their Rust type (`format: uint8` gets `maximum: 255`), so that
 /// the published schema refuses what the type cannot hold: JSON Schema's `integer` is unbounded.
 pub fn schema_for<T: JsonSchema>() -> Value {
-    let mut schema = schemars::generate::SchemaSettings::draft2020_12()
+    root_schema(SchemaFunctions {
+        name: T::schema_name,
+        id: T::schema_id,
+        schema: T::json_schema,
+    })
+}
+
+/// The three functions of a `JsonSchema` impl that schemars' root-schema generation calls.
+#[derive(Clone, Copy)]
+struct SchemaFunctions {
+    name: fn() -> Cow<'static, str>,
+    id: fn() -> Cow<'static, str>,
+    schema: fn(&mut SchemaGenerator) -> Schema,
+}
+
+thread_local! {
+    /// The type [`StandIn`] stands for while [`root_schema`] runs.
+    static STANDING_FOR: Cell<Option<SchemaFunctions>> = const { Cell::new(None) };
+}
+
+/// Stands for the type whose root schema is being generated, forwarding to its functions:
+/// schemars' root-schema code is generic over the type, and going through this one type
+/// compiles it once rather than once per task. The schema is the same: the root's name, id and
+/// subschema are the type's own.
+struct StandIn;
+
+impl StandIn {
+    fn functions() -> SchemaFunctions {
+        STANDING_FOR
+            .get()
+            .expect("StandIn is only used inside root_schema, which sets what it stands for")
+    }
+}
+
+impl JsonSchema for StandIn {
+    fn schema_name() -> Cow<'static, str> {
+        (StandIn::functions().name)()
+    }
+
+    fn schema_id() -> Cow<'static, str> {
+        (StandIn::functions().id)()
+    }
+
+    fn json_schema(generator: &mut SchemaGenerator) -> Schema {
+        (StandIn::functions().schema)(generator)
+    }
+}
+
+fn root_schema(functions: SchemaFunctions) -> Value {
+    let outer = STANDING_FOR.replace(Some(functions));
+    let schema = schemars::generate::SchemaSettings::draft2020_12()
         .into_generator()
-        .into_root_schema_for::<T>()
-        .to_value();
+        .into_root_schema_for::<StandIn>();
+    STANDING_FOR.set(outer);
+    let mut schema = schema.to_value();
     bound_integer_formats(&mut schema);
     schema
 }
@@ -407,10 +459,7 @@ fn integer_format_range(format: &str) -> Option<(Value, Value)> {
 /// Valid JSON usually takes the fast path ([`fast_path`]): one typed pass checked against the
 /// schema on the way. Anything else takes the general path ([`general_path`]), which decides.
 pub(crate) fn configure_typed<T: Task>(input: TaskInput<'_>) -> Result<T, TaskConfigError> {
-    let task = match fast_path::<T>(&input) {
-        Some(task) => task,
-        None => general_path(input)?,
-    };
+    let task = read_task::<T>(input, Paths::Both)?;
     task.validate()?;
     Ok(task)
 }
@@ -420,16 +469,13 @@ pub(crate) fn configure_typed<T: Task>(input: TaskInput<'_>) -> Result<T, TaskCo
 ///
 /// Public so that tests and benchmarks can hold it to the general path.
 pub fn fast_path<T: Task>(input: &TaskInput<'_>) -> Option<T> {
-    let guide = T::__compiled().guide.as_ref()?;
-    match input {
-        TaskInput::Json(text) if text.len() <= MAX_INPUT_BYTES => guide.deserialize_json::<T>(text),
-        TaskInput::JsonBytes(bytes) if bytes.len() <= MAX_INPUT_BYTES => {
-            guide.deserialize_json::<T>(std::str::from_utf8(bytes).ok()?)
-        }
-        // Through text, so that each task's `Deserialize` is compiled for one deserializer.
-        TaskInput::Value(value) => guide.deserialize_json::<T>(&serde_json::to_string(value).ok()?),
-        _ => None,
-    }
+    let input = match *input {
+        TaskInput::Json(text) => TaskInput::Json(text),
+        TaskInput::JsonBytes(bytes) => TaskInput::JsonBytes(bytes),
+        TaskInput::Value(ref value) => TaskInput::Value(Cow::Borrowed(value)),
+        TaskInput::Yaml(_) => return None,
+    };
+    read_task::<T>(input, Paths::FastOnly).ok()
 }
 
 /// The general path alone, without the task's `validate`: parse, check every schema keyword,
@@ -439,11 +485,71 @@ pub fn fast_path<T: Task>(input: &TaskInput<'_>) -> Option<T> {
 /// deserializer as the fast path (checks off): one instantiation of each task's `Deserialize`
 /// serves both paths, which keeps the code generated per task small.
 pub fn general_path<T: Task>(input: TaskInput<'_>) -> Result<T, TaskConfigError> {
-    // Matches, not closures: a closure here would be compiled again for each task.
-    let text = validated_text(T::__compiled(), input)?;
-    match Guide::deserialize_unchecked::<T>(&text) {
-        Ok(task) => Ok(task),
-        Err((pointer, message)) => Err(deserialize_error(pointer, message)),
+    read_task::<T>(input, Paths::GeneralOnly)
+}
+
+/// Which of the two paths [`read_with`] may take.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Paths {
+    Both,
+    FastOnly,
+    GeneralOnly,
+}
+
+/// Reads `T` by the given paths. The only part of the pipeline compiled for each task: the
+/// closure that deserializes `T` from a walk; everything else is [`read_with`], compiled once.
+fn read_task<T: Task>(input: TaskInput<'_>, paths: Paths) -> Result<T, TaskConfigError> {
+    let mut task = None;
+    read_with(T::__compiled(), input, paths, &mut |walk| {
+        task = Some(T::deserialize(walk.root())?);
+        Ok(())
+    })?;
+    // `read_with` returns `Ok` only once `read` has succeeded.
+    match task {
+        Some(task) => Ok(task),
+        None => Err(deserialize_error(
+            String::new(),
+            "no value was read".to_owned(),
+        )),
+    }
+}
+
+/// The fast path, then (unless `paths` excludes it) the general path; `read` deserializes the
+/// task's struct from the walk each path provides.
+fn read_with(
+    compiled: &CompiledSchema,
+    input: TaskInput<'_>,
+    paths: Paths,
+    read: &mut ReadTask<'_>,
+) -> Result<(), TaskConfigError> {
+    if paths != Paths::GeneralOnly {
+        if let Some(guide) = &compiled.guide
+            && fast_text(&input).is_some_and(|text| guide.read_checked(&text, read))
+        {
+            return Ok(());
+        }
+        if paths == Paths::FastOnly {
+            return Err(deserialize_error(
+                String::new(),
+                "left to the general path".to_owned(),
+            ));
+        }
+    }
+    let text = validated_text(compiled, input)?;
+    Guide::read_unchecked(&text, read)
+        .map_err(|(pointer, message)| deserialize_error(pointer, message))
+}
+
+/// The JSON text the fast path reads, if it reads this input: a `Value` through text, so that
+/// each task's `Deserialize` is compiled for one deserializer.
+fn fast_text<'a>(input: &TaskInput<'a>) -> Option<Cow<'a, str>> {
+    match *input {
+        TaskInput::Json(text) if text.len() <= MAX_INPUT_BYTES => Some(Cow::Borrowed(text)),
+        TaskInput::JsonBytes(bytes) if bytes.len() <= MAX_INPUT_BYTES => {
+            std::str::from_utf8(bytes).ok().map(Cow::Borrowed)
+        }
+        TaskInput::Value(ref value) => serde_json::to_string(value).ok().map(Cow::Owned),
+        _ => None,
     }
 }
 

@@ -199,11 +199,21 @@ pub trait Task:
 
     /// This task's worker metadata: its version key plus its own keys from [`Execute::analyze_worker`].
     fn analyze_worker_metadata() -> serde_json::Map<String, serde_json::Value> {
-        let mut map = serde_json::Map::new();
-        map.insert(Self::version_key(), Self::VERSION.into());
-        Self::analyze_worker(&mut TaskMetadata::new(Self::KIND, Self::NAME, &mut map));
-        map
+        worker_metadata(Self::KIND, Self::NAME, Self::VERSION, Self::analyze_worker)
     }
+}
+
+/// [`Task::analyze_worker_metadata`], compiled once rather than for each task.
+fn worker_metadata(
+    kind: TaskKind,
+    name: &'static str,
+    version: u32,
+    analyze_worker: fn(&mut TaskMetadata<'_>),
+) -> serde_json::Map<String, serde_json::Value> {
+    let mut map = serde_json::Map::new();
+    map.insert(kind.prefix_with_task_name(name, "version"), version.into());
+    analyze_worker(&mut TaskMetadata::new(kind, name, &mut map));
+    map
 }
 
 /// A configured task of any type: what a lookup by name gives.

@@ -21,10 +21,13 @@ use std::collections::HashMap;
 use std::fmt;
 
 use jsonschema::{Draft, Validator};
-use serde::de;
 use serde_json::Value;
 
-use walk::Walk;
+pub(crate) use walk::Walk;
+
+/// Deserializes a task's struct from a walk (and keeps it): the one piece of `configure`
+/// compiled for each task, everything around it is compiled once.
+pub(crate) type ReadTask<'r> = dyn FnMut(&mut Walk<'_, '_>) -> Result<(), walk::Error> + 'r;
 
 mod json;
 mod walk;
@@ -170,32 +173,23 @@ impl Guide {
         (!guide.nodes[ROOT as usize].unsupported).then_some(guide)
     }
 
-    /// Deserializes `T` from JSON text, if the text is valid for the schema.
-    pub(crate) fn deserialize_json<'de, T: de::Deserialize<'de>>(
-        &self,
-        text: &'de str,
-    ) -> Option<T> {
+    /// Reads a task's struct from JSON text with `read`, if the text is valid for the schema.
+    pub(crate) fn read_checked(&self, text: &str, read: &mut ReadTask<'_>) -> bool {
         let mut walk = Walk::new(text, self, true);
-        let value = T::deserialize(walk.root()).ok()?;
-        walk.end().ok()?;
-        Some(value)
+        read(&mut walk).is_ok() && walk.end().is_ok()
     }
 
-    /// Deserializes `T` from JSON text already validated, without checking: the general path's
-    /// last step. On failure, gives the JSON pointer of the value serde refused and its message.
-    pub(crate) fn deserialize_unchecked<'de, T: de::Deserialize<'de>>(
-        text: &'de str,
-    ) -> Result<T, (String, String)> {
-        // Matches, not closures: a closure here would be compiled again for each task.
+    /// Reads a task's struct with `read` from JSON text already validated, without checking:
+    /// the general path's last step. On failure, gives the JSON pointer of the value serde
+    /// refused and its message.
+    pub(crate) fn read_unchecked(
+        text: &str,
+        read: &mut ReadTask<'_>,
+    ) -> Result<(), (String, String)> {
         let mut walk = Walk::new(text, Guide::pass_through(), false);
-        let value = match T::deserialize(walk.root()) {
-            Ok(value) => value,
-            Err(error) => return Err(walk.failure(error)),
-        };
-        match walk.end() {
-            Ok(()) => Ok(value),
-            Err(error) => Err(walk.failure(error)),
-        }
+        read(&mut walk)
+            .and_then(|()| walk.end())
+            .map_err(|error| walk.failure(error))
     }
 
     /// The guide of a walk that does not check: never consulted, its fixed nodes keep every id
@@ -601,20 +595,30 @@ impl Scalar<'_> {
     }
 }
 
-/// Fingerprints seen so far in one array or object: the first few inline, so that the common
-/// small container allocates nothing.
+/// Fingerprints of the keys and unique items seen in the open arrays and objects, innermost
+/// last: one stack for the whole walk, so that a container needs no buffer of its own, and the
+/// first few fingerprints need no allocation at all.
 #[derive(Default)]
-struct Seen {
-    inline: [u64; 8],
-    len: usize,
+struct SeenStack {
+    inline: [u64; 16],
     spilled: Vec<u64>,
+    len: usize,
 }
 
-impl Seen {
-    /// Adds `fingerprint`; `false` if it was already there.
-    fn insert(&mut self, fingerprint: u64) -> bool {
-        let inline = &self.inline[..self.len.min(self.inline.len())];
-        if inline.contains(&fingerprint) || self.spilled.contains(&fingerprint) {
+impl SeenStack {
+    /// Where the next container's fingerprints start.
+    fn top(&self) -> usize {
+        self.len
+    }
+
+    /// Adds `fingerprint` to the container whose fingerprints start at `from`; `false` if it
+    /// was already there.
+    fn insert(&mut self, from: usize, fingerprint: u64) -> bool {
+        let inline_len = self.len.min(self.inline.len());
+        let in_inline = self.inline[from.min(inline_len)..inline_len].contains(&fingerprint);
+        let spilled_from = from.saturating_sub(self.inline.len());
+        if in_inline || self.spilled[spilled_from.min(self.spilled.len())..].contains(&fingerprint)
+        {
             return false;
         }
         if self.len < self.inline.len() {
@@ -624,6 +628,13 @@ impl Seen {
         }
         self.len += 1;
         true
+    }
+
+    /// Forgets the fingerprints of a closed container, which started at `from`.
+    fn truncate(&mut self, from: usize) {
+        self.len = from;
+        self.spilled
+            .truncate(from.saturating_sub(self.inline.len()));
     }
 }
 
@@ -813,15 +824,24 @@ mod tests {
     use super::*;
 
     #[test]
-    fn seen_finds_repeats_inline_and_spilled() {
-        let mut seen = Seen::default();
+    fn seen_finds_repeats_per_container_inline_and_spilled() {
+        let mut seen = SeenStack::default();
+        let outer = seen.top();
         for value in 0..20 {
-            assert!(seen.insert(value), "{value} is new");
+            assert!(seen.insert(outer, value), "{value} is new");
         }
-        for value in [0, 7, 8, 19] {
-            assert!(!seen.insert(value), "{value} was seen");
+        for value in [0, 7, 15, 16, 19] {
+            assert!(!seen.insert(outer, value), "{value} was seen");
         }
-        assert!(seen.insert(20));
+        // A nested container starts afresh, and its fingerprints go when it closes.
+        let inner = seen.top();
+        assert!(seen.insert(inner, 3), "3 is new in the inner container");
+        assert!(!seen.insert(inner, 3));
+        seen.truncate(inner);
+        assert!(seen.insert(outer, 20));
+        assert!(!seen.insert(outer, 3), "3 is still in the outer container");
+        seen.truncate(outer);
+        assert!(seen.insert(outer, 3));
     }
 
     #[test]

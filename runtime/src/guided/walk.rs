@@ -2,10 +2,10 @@
 //! against the compiled schema before a visitor sees it.
 //!
 //! The split between generic and plain code is deliberate. Everything generic here (the
-//! `Deserializer`, `SeqAccess` and `MapAccess` methods) is compiled again for every visitor and
-//! seed of every task, in the task's crate; so those methods only hand a token to the visitor.
-//! Reading, schema checks and bookkeeping are in plain methods of [`Walk`], [`SeqWalk`] and
-//! [`MapWalk`], compiled once in the runtime.
+//! `Deserializer`, `SeqAccess`, `MapAccess` and `EnumAccess` methods) is compiled again for
+//! every visitor and seed of every task, in the task's crate; so those methods only hand a token
+//! to the visitor, and hold nothing that needs dropping. Reading, schema checks and bookkeeping
+//! are plain methods of [`Walk`], [`SeqWalk`] and [`MapWalk`], compiled once in the runtime.
 
 use std::fmt;
 
@@ -14,8 +14,8 @@ use serde::de::{self, DeserializeSeed, Deserializer, EnumAccess, MapAccess, SeqA
 
 use super::json::{JsonReader, Malformed, Text, Token};
 use super::{
-    ANYTHING, Additional, Guide, NOTHING, Node, NodeId, Number, ROOT, Scalar, Seen, container_node,
-    json_type, scalar_valid, string_valid,
+    ANYTHING, Additional, Guide, NOTHING, Node, NodeId, Number, ROOT, Scalar, SeenStack,
+    container_node, json_type, scalar_valid, string_valid,
 };
 
 /// `serde_json`'s nesting limit: a 128th nested container is refused (or, when checking, left
@@ -24,7 +24,7 @@ const MAX_DEPTH: usize = 128;
 
 /// Why the walk stopped: it gave up (the general path will decide), or, when not checking,
 /// serde's message.
-pub(super) struct Error(Option<Box<str>>);
+pub(crate) struct Error(Option<Box<str>>);
 
 impl Error {
     fn give_up() -> Self {
@@ -53,18 +53,21 @@ impl de::Error for Error {
 }
 
 /// One pass over one text.
-pub(super) struct Walk<'de, 'g> {
+pub(crate) struct Walk<'de, 'g> {
     reader: JsonReader<'de>,
     guide: &'g Guide,
     /// False on the general path, which has validated already: the walk then only reads (and
-    /// records where serde failed), so that both paths share one instantiation of each task's
-    /// `Deserialize`.
+    /// keeps the path to the value being read), so that both paths share one instantiation of
+    /// each task's `Deserialize`.
     checking: bool,
-    /// Where serde failed, innermost key or index first (general path only).
-    trace: Option<Vec<String>>,
+    /// The keys and indices from the root to the value being read (general path only): where
+    /// serde failed, once it has.
+    path: Option<Vec<String>>,
     depth: usize,
     /// The fingerprint of the last scalar read as an item of a `uniqueItems` array.
     fingerprint: Option<u64>,
+    /// Fingerprints of the open containers' keys and unique items.
+    seen: SeenStack,
 }
 
 /// What a value turned out to be, once read and checked.
@@ -84,21 +87,22 @@ enum Event<'de> {
 }
 
 impl<'de, 'g> Walk<'de, 'g> {
-    /// A walk that checks `text` against `guide` (`checking`), or only reads it and records
-    /// where serde fails (`!checking`).
+    /// A walk that checks `text` against `guide` (`checking`), or only reads it and keeps the
+    /// path to where serde fails (`!checking`).
     pub(super) fn new(text: &'de str, guide: &'g Guide, checking: bool) -> Self {
         Walk {
             reader: JsonReader::new(text),
             guide,
             checking,
-            trace: (!checking).then(Vec::new),
+            path: (!checking).then(Vec::new),
             depth: 0,
             fingerprint: None,
+            seen: SeenStack::default(),
         }
     }
 
     /// The deserializer of the whole text.
-    pub(super) fn root(&mut self) -> Position<'_, 'de, 'g> {
+    pub(crate) fn root(&mut self) -> Position<'_, 'de, 'g> {
         Position {
             walk: self,
             node: ROOT,
@@ -113,10 +117,9 @@ impl<'de, 'g> Walk<'de, 'g> {
 
     /// Where serde failed, as a JSON pointer, and its message (general path only).
     pub(super) fn failure(&self, error: Error) -> (String, String) {
-        let trace = self.trace.as_deref().unwrap_or_default();
-        let pointer = trace
+        let path = self.path.as_deref().unwrap_or_default();
+        let pointer = path
             .iter()
-            .rev()
             .map(|token| format!("/{}", token.replace('~', "~0").replace('/', "~1")))
             .collect();
         (pointer, error.to_string())
@@ -200,6 +203,18 @@ impl<'de, 'g> Walk<'de, 'g> {
         }
     }
 
+    /// Reads an object's opening brace: the walk of its entries.
+    fn read_object(&mut self, node: NodeId, unique: bool) -> Result<MapWalk<'_, 'de, 'g>, Error> {
+        let node = self.read_container(node, json_type::OBJECT, unique)?;
+        Ok(MapWalk::new(self, node))
+    }
+
+    /// Reads an array's opening bracket: the walk of its items.
+    fn read_array(&mut self, node: NodeId, unique: bool) -> Result<SeqWalk<'_, 'de, 'g>, Error> {
+        let node = self.read_container(node, json_type::ARRAY, unique)?;
+        Ok(SeqWalk::new(self, node))
+    }
+
     /// Reads `null` if it comes next (checked against `node`).
     fn null_next(&mut self, node: NodeId, unique: bool) -> Result<bool, Error> {
         if self.reader.peek() != Some(b'n') {
@@ -220,18 +235,45 @@ impl<'de, 'g> Walk<'de, 'g> {
             .map_err(|at| self.malformed(at))
     }
 
-    /// Reads a unit variant's name, checked at `node`; the general path also takes the
-    /// `{"variant": value}` form, reported as `Object`.
-    fn read_variant(&mut self, node: NodeId, unique: bool) -> Result<Event<'de>, Error> {
+    /// Starts an enum: `true` for a unit variant's name (a string, not yet read), `false` for
+    /// the `{"variant": value}` form of other variants, whose brace is read (general path only).
+    fn begin_enum(&mut self) -> Result<bool, Error> {
         match self.reader.peek() {
-            Some(b'"') => self.read(node, unique),
-            Some(b'{') if !self.checking => self.read(node, unique),
+            Some(b'"') => Ok(true),
+            Some(b'{') if !self.checking => {
+                self.read(ANYTHING, false)?;
+                Ok(false)
+            }
             _ => Err(self.refuse(|| "expected a string or an object for an enum".to_owned())),
         }
     }
 
-    /// After a `{"variant": value}`'s value: the closing brace.
-    fn end_variant(&mut self) -> Result<(), Error> {
+    /// Reads the variant's name: the string itself, checked at `node`, or the object's key.
+    fn read_variant_name(
+        &mut self,
+        node: NodeId,
+        unique: bool,
+        unit: bool,
+    ) -> Result<Text<'de>, Error> {
+        if unit {
+            return match self.read(node, unique)? {
+                Event::Str(s) => Ok(Text::Borrowed(s)),
+                Event::Scratch => Ok(Text::Scratch),
+                _ => unreachable!("begin_enum saw a string"),
+            };
+        }
+        match self.reader.next_key(true) {
+            Ok(Some(key)) => Ok(key),
+            Ok(None) => Err(Error(Some("expected one key for an enum variant".into()))),
+            Err(at) => Err(self.malformed(at)),
+        }
+    }
+
+    /// After the variant: the closing brace of the `{"variant": value}` form.
+    fn end_enum(&mut self, unit: bool) -> Result<(), Error> {
+        if unit {
+            return Ok(());
+        }
         match self.reader.next_key(false) {
             Ok(None) => {
                 self.depth -= 1;
@@ -250,10 +292,20 @@ impl<'de, 'g> Walk<'de, 'g> {
         }
     }
 
-    /// Records a key or index on the way out of a failure (general path only).
-    fn record(&mut self, token: impl FnOnce() -> String) {
-        if let Some(trace) = &mut self.trace {
-            trace.push(token());
+    /// Steps into a key or index (general path only).
+    fn step_in(&mut self, token: impl FnOnce(&Self) -> String) {
+        if self.path.is_some() {
+            let token = token(self);
+            if let Some(path) = &mut self.path {
+                path.push(token);
+            }
+        }
+    }
+
+    /// Steps out of the value just read (general path only).
+    fn step_out(&mut self) {
+        if let Some(path) = &mut self.path {
+            path.pop();
         }
     }
 }
@@ -277,7 +329,7 @@ fn check_scalar(
 }
 
 /// The deserializer of one value: the walk, at a schema node.
-pub(super) struct Position<'a, 'de, 'g> {
+pub(crate) struct Position<'a, 'de, 'g> {
     walk: &'a mut Walk<'de, 'g>,
     node: NodeId,
     /// An item of a `uniqueItems` array: its fingerprint is wanted.
@@ -329,7 +381,8 @@ impl<'de> Deserializer<'de> for Position<'_, 'de, '_> {
     }
 
     /// A unit variant is a string, checked like any other; the general path also reads the
-    /// `{"variant": value}` form of other variants.
+    /// `{"variant": value}` form of other variants. Both go through one `EnumAccess`, so that
+    /// each enum's visitor is compiled once.
     fn deserialize_enum<V: Visitor<'de>>(
         self,
         _name: &'static str,
@@ -337,16 +390,15 @@ impl<'de> Deserializer<'de> for Position<'_, 'de, '_> {
         visitor: V,
     ) -> Result<V::Value, Error> {
         let Position { walk, node, unique } = self;
-        let name = match walk.read_variant(node, unique)? {
-            Event::Str(s) => s,
-            Event::Scratch => &walk.reader.scratch,
-            _ => {
-                let value = visitor.visit_enum(VariantWalk { walk: &mut *walk })?;
-                walk.end_variant()?;
-                return Ok(value);
-            }
-        };
-        visitor.visit_enum(StrDeserializer::new(name))
+        let unit = walk.begin_enum()?;
+        let value = visitor.visit_enum(EnumWalk {
+            walk: &mut *walk,
+            node,
+            unique,
+            unit,
+        })?;
+        walk.end_enum(unit)?;
+        Ok(value)
     }
 
     fn deserialize_ignored_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
@@ -366,20 +418,14 @@ impl<'de> Deserializer<'de> for Position<'_, 'de, '_> {
     }
 
     fn deserialize_map<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-        let node = self
-            .walk
-            .read_container(self.node, json_type::OBJECT, self.unique)?;
-        let mut map = MapWalk::new(self.walk, node);
+        let mut map = self.walk.read_object(self.node, self.unique)?;
         let value = visitor.visit_map(&mut map)?;
         map.finish()?;
         Ok(value)
     }
 
     fn deserialize_seq<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-        let node = self
-            .walk
-            .read_container(self.node, json_type::ARRAY, self.unique)?;
-        let mut seq = SeqWalk::new(self.walk, node);
+        let mut seq = self.walk.read_array(self.node, self.unique)?;
         let value = visitor.visit_seq(&mut seq)?;
         seq.finish()?;
         Ok(value)
@@ -415,17 +461,19 @@ struct SeqWalk<'a, 'de, 'g> {
     count: usize,
     /// The closing bracket has been read.
     done: bool,
-    seen: Seen,
+    /// Where this array's fingerprints start in the walk's stack.
+    seen_from: usize,
 }
 
 impl<'a, 'de, 'g> SeqWalk<'a, 'de, 'g> {
     fn new(walk: &'a mut Walk<'de, 'g>, node: NodeId) -> Self {
+        let seen_from = walk.seen.top();
         SeqWalk {
             walk,
             node,
             count: 0,
             done: false,
-            seen: Seen::default(),
+            seen_from,
         }
     }
 
@@ -433,8 +481,8 @@ impl<'a, 'de, 'g> SeqWalk<'a, 'de, 'g> {
         self.walk.guide.node(self.node)
     }
 
-    /// The node of the next item and whether it must be unique, or `None` at the end.
-    fn next_item(&mut self) -> Result<Option<(NodeId, bool)>, Error> {
+    /// The position of the next item, or `None` at the end.
+    fn next_item(&mut self) -> Result<Option<Position<'_, 'de, 'g>>, Error> {
         if self.done {
             return Ok(None);
         }
@@ -446,34 +494,36 @@ impl<'a, 'de, 'g> SeqWalk<'a, 'de, 'g> {
             }
             Err(at) => return Err(self.walk.malformed(at)),
         }
-        if !self.walk.checking {
-            return Ok(Some((ANYTHING, false)));
-        }
-        let array = self.array();
-        let node = match array.prefix_items.get(self.count) {
-            Some(&node) => node,
-            None if array.no_more_items => NOTHING,
-            None => array.items.unwrap_or(ANYTHING),
+        let index = self.count;
+        self.walk.step_in(|_| index.to_string());
+        let (node, unique) = if self.walk.checking {
+            let array = self.array();
+            let node = match array.prefix_items.get(self.count) {
+                Some(&node) => node,
+                None if array.no_more_items => NOTHING,
+                None => array.items.unwrap_or(ANYTHING),
+            };
+            (node, array.unique_items)
+        } else {
+            (ANYTHING, false)
         };
-        Ok(Some((node, array.unique_items)))
+        Ok(Some(Position {
+            walk: &mut *self.walk,
+            node,
+            unique,
+        }))
     }
 
     /// After an item: counts it, and refuses a repeated one in a unique array.
-    fn item_read(&mut self, unique: bool) -> Result<(), Error> {
+    fn item_read(&mut self) -> Result<(), Error> {
         self.count += 1;
-        if unique {
-            let fingerprint = self.walk.fingerprint.take().ok_or_else(Error::give_up)?;
-            if !self.seen.insert(fingerprint) {
-                return Err(Error::give_up());
-            }
+        self.walk.step_out();
+        if let Some(fingerprint) = self.walk.fingerprint.take()
+            && !self.walk.seen.insert(self.seen_from, fingerprint)
+        {
+            return Err(Error::give_up());
         }
         Ok(())
-    }
-
-    fn failed(&mut self, error: Error) -> Error {
-        let index = self.count;
-        self.walk.record(|| index.to_string());
-        error
     }
 
     /// After the visitor: the closing bracket, then the array's own keywords.
@@ -484,6 +534,7 @@ impl<'a, 'de, 'g> SeqWalk<'a, 'de, 'g> {
             return Err(self.walk.refuse(|| "trailing items in an array".to_owned()));
         }
         self.walk.depth -= 1;
+        self.walk.seen.truncate(self.seen_from);
         if !self.walk.checking {
             return Ok(());
         }
@@ -504,18 +555,12 @@ impl<'de> SeqAccess<'de> for &mut SeqWalk<'_, 'de, '_> {
         &mut self,
         seed: T,
     ) -> Result<Option<T::Value>, Error> {
-        let Some((node, unique)) = self.next_item()? else {
+        let Some(position) = self.next_item()? else {
             return Ok(None);
         };
-        let position = Position {
-            walk: &mut *self.walk,
-            node,
-            unique,
-        };
-        match seed.deserialize(position) {
-            Ok(item) => self.item_read(unique).map(|()| Some(item)),
-            Err(error) => Err(self.failed(error)),
-        }
+        let item = seed.deserialize(position)?;
+        self.item_read()?;
+        Ok(Some(item))
     }
 }
 
@@ -530,14 +575,14 @@ struct MapWalk<'a, 'de, 'g> {
     value_node: Option<NodeId>,
     /// Bit i: `properties[i]` was read.
     seen_properties: u64,
-    /// Fingerprints of keys that are not properties, to refuse repeats.
-    other_keys: Seen,
-    /// The key just read, kept on the general path to say where serde failed.
-    last_key: String,
+    /// Where the fingerprints of this object's other keys (not properties) start in the walk's
+    /// stack: a repeated key is refused.
+    seen_from: usize,
 }
 
 impl<'a, 'de, 'g> MapWalk<'a, 'de, 'g> {
     fn new(walk: &'a mut Walk<'de, 'g>, node: NodeId) -> Self {
+        let seen_from = walk.seen.top();
         MapWalk {
             walk,
             node,
@@ -545,13 +590,12 @@ impl<'a, 'de, 'g> MapWalk<'a, 'de, 'g> {
             done: false,
             value_node: None,
             seen_properties: 0,
-            other_keys: Seen::default(),
-            last_key: String::new(),
+            seen_from,
         }
     }
 
     /// Reads the next key and finds its value's node, or `None` at the end.
-    fn read_key(&mut self) -> Result<Option<Text<'de>>, Error> {
+    fn read_key(&mut self) -> Result<Option<Key<'_, 'de>>, Error> {
         if self.done {
             return Ok(None);
         }
@@ -564,26 +608,32 @@ impl<'a, 'de, 'g> MapWalk<'a, 'de, 'g> {
             Err(at) => return Err(self.walk.malformed(at)),
         };
         self.count += 1;
-        let text = self.walk.text(key).as_str();
-        if !self.walk.checking {
-            if self.walk.trace.is_some() {
-                self.last_key.clear();
-                self.last_key.push_str(text);
-            }
-            self.value_node = Some(ANYTHING);
-            return Ok(Some(key));
-        }
-        let node = self.walk.guide.node(self.node);
-        let value_node = value_node(node, text, &mut self.seen_properties, &mut self.other_keys)
-            .map_err(|()| Error::give_up())?;
+        self.walk.step_in(|walk| walk.text(key).as_str().to_owned());
+        let walk = &mut *self.walk;
+        let value_node = if walk.checking {
+            let text = match key {
+                Text::Borrowed(s) => s,
+                Text::Scratch => walk.reader.scratch.as_str(),
+            };
+            let node = walk.guide.node(self.node);
+            let mut other_key = |fingerprint| walk.seen.insert(self.seen_from, fingerprint);
+            value_node(node, text, &mut self.seen_properties, &mut other_key)
+                .map_err(|()| Error::give_up())?
+        } else {
+            ANYTHING
+        };
         self.value_node = Some(value_node);
-        Ok(Some(key))
+        Ok(Some(self.walk.text(key)))
     }
 
-    fn failed(&mut self, error: Error) -> Error {
-        let key = std::mem::take(&mut self.last_key);
-        self.walk.record(|| key);
-        error
+    /// The position of the value after the key just read.
+    fn value(&mut self) -> Result<Position<'_, 'de, 'g>, Error> {
+        let node = self.value_node.take().ok_or_else(Error::give_up)?;
+        Ok(Position {
+            walk: &mut *self.walk,
+            node,
+            unique: false,
+        })
     }
 
     /// After the visitor: the closing brace, then the object's own keywords.
@@ -594,6 +644,7 @@ impl<'a, 'de, 'g> MapWalk<'a, 'de, 'g> {
                 .refuse(|| "trailing entries in an object".to_owned()));
         }
         self.walk.depth -= 1;
+        self.walk.seen.truncate(self.seen_from);
         if !self.walk.checking {
             return Ok(());
         }
@@ -608,12 +659,13 @@ impl<'a, 'de, 'g> MapWalk<'a, 'de, 'g> {
     }
 }
 
-/// The node of `key`'s value in an object at `node`; refuses unknown and repeated keys.
+/// The node of `key`'s value in an object at `node`; refuses unknown and repeated keys
+/// (`other_key` records a key that is not a property, `false` if it was already there).
 fn value_node(
     node: &Node,
     key: &str,
     seen_properties: &mut u64,
-    other_keys: &mut Seen,
+    other_key: &mut dyn FnMut(u64) -> bool,
 ) -> Result<NodeId, ()> {
     let property = node.properties.iter().position(|(name, _)| &**name == key);
     let pattern = matching_pattern(node, key)?;
@@ -629,7 +681,7 @@ fn value_node(
             Ok(node.properties[index].1)
         }
         (None, pattern) => {
-            if !other_keys.insert(Scalar::Str(key).fingerprint()) {
+            if !other_key(Scalar::Str(key).fingerprint()) {
                 return Err(());
             }
             match (pattern, node.additional) {
@@ -666,66 +718,73 @@ impl<'de> MapAccess<'de> for &mut MapWalk<'_, 'de, '_> {
         seed: K,
     ) -> Result<Option<K::Value>, Error> {
         match self.read_key()? {
-            Some(key) => seed.deserialize(self.walk.text(key)).map(Some),
+            Some(key) => seed.deserialize(key).map(Some),
             None => Ok(None),
         }
     }
 
     fn next_value_seed<T: DeserializeSeed<'de>>(&mut self, seed: T) -> Result<T::Value, Error> {
-        let node = self.value_node.take().ok_or_else(Error::give_up)?;
-        let position = Position {
-            walk: &mut *self.walk,
-            node,
-            unique: false,
-        };
-        match seed.deserialize(position) {
-            Ok(value) => Ok(value),
-            Err(error) => Err(self.failed(error)),
-        }
+        let value = seed.deserialize(self.value()?)?;
+        self.walk.step_out();
+        Ok(value)
     }
 }
 
-/// A `{"variant": value}` enum (general path only).
-struct VariantWalk<'a, 'de, 'g> {
+/// An enum: a unit variant's name (`unit`), or the `{"variant": value}` form (general path
+/// only). It is both the `EnumAccess` and, once the name is read, the `VariantAccess`.
+struct EnumWalk<'a, 'de, 'g> {
     walk: &'a mut Walk<'de, 'g>,
+    node: NodeId,
+    unique: bool,
+    unit: bool,
 }
 
-impl<'a, 'de, 'g> EnumAccess<'de> for VariantWalk<'a, 'de, 'g> {
-    type Error = Error;
-    type Variant = Position<'a, 'de, 'g>;
-
-    fn variant_seed<V: DeserializeSeed<'de>>(
-        self,
-        seed: V,
-    ) -> Result<(V::Value, Self::Variant), Error> {
-        let key = match self.walk.reader.next_key(true) {
-            Ok(Some(key)) => key,
-            Ok(None) => return Err(Error(Some("expected one key for an enum variant".into()))),
-            Err(at) => return Err(self.walk.malformed(at)),
-        };
-        let variant = seed.deserialize(self.walk.text(key))?;
-        let position = Position {
+impl<'a, 'de, 'g> EnumWalk<'a, 'de, 'g> {
+    /// The variant's value, in the `{"variant": value}` form.
+    fn value(self, expected: &str) -> Result<Position<'a, 'de, 'g>, Error> {
+        if self.unit {
+            return Err(de::Error::invalid_type(
+                de::Unexpected::UnitVariant,
+                &expected,
+            ));
+        }
+        Ok(Position {
             walk: self.walk,
             node: ANYTHING,
             unique: false,
-        };
-        Ok((variant, position))
+        })
     }
 }
 
-impl<'de> de::VariantAccess<'de> for Position<'_, 'de, '_> {
+impl<'a, 'de, 'g> EnumAccess<'de> for EnumWalk<'a, 'de, 'g> {
+    type Error = Error;
+    type Variant = Self;
+
+    fn variant_seed<V: DeserializeSeed<'de>>(self, seed: V) -> Result<(V::Value, Self), Error> {
+        let name = self
+            .walk
+            .read_variant_name(self.node, self.unique, self.unit)?;
+        let variant = seed.deserialize(self.walk.text(name))?;
+        Ok((variant, self))
+    }
+}
+
+impl<'de> de::VariantAccess<'de> for EnumWalk<'_, 'de, '_> {
     type Error = Error;
 
     fn unit_variant(self) -> Result<(), Error> {
-        de::Deserialize::deserialize(self)
+        if self.unit {
+            return Ok(());
+        }
+        de::Deserialize::deserialize(self.value("unit variant")?)
     }
 
     fn newtype_variant_seed<T: DeserializeSeed<'de>>(self, seed: T) -> Result<T::Value, Error> {
-        seed.deserialize(self)
+        seed.deserialize(self.value("newtype variant")?)
     }
 
     fn tuple_variant<V: Visitor<'de>>(self, _len: usize, visitor: V) -> Result<V::Value, Error> {
-        self.deserialize_seq(visitor)
+        self.value("tuple variant")?.deserialize_seq(visitor)
     }
 
     fn struct_variant<V: Visitor<'de>>(
@@ -733,7 +792,7 @@ impl<'de> de::VariantAccess<'de> for Position<'_, 'de, '_> {
         _fields: &'static [&'static str],
         visitor: V,
     ) -> Result<V::Value, Error> {
-        self.deserialize_map(visitor)
+        self.value("struct variant")?.deserialize_map(visitor)
     }
 }
 
@@ -848,15 +907,33 @@ mod tests {
 
     use super::super::Guide;
 
+    use super::Walk;
+
+    /// Deserializes a `Value` from each walk and keeps it.
+    fn reader(
+        slot: &mut Option<Value>,
+    ) -> impl FnMut(&mut Walk<'_, '_>) -> Result<(), super::Error> {
+        |walk| {
+            *slot = Some(serde::Deserialize::deserialize(walk.root())?);
+            Ok(())
+        }
+    }
+
     /// The general path's reading of `text` into a `Value`, as `serde_json` would read it.
     fn read(text: &str) -> Option<Value> {
-        Guide::deserialize_unchecked::<Value>(text).ok()
+        let mut value = None;
+        Guide::read_unchecked(text, &mut reader(&mut value)).ok()?;
+        value
     }
 
     /// The fast path's reading with a schema that accepts anything.
     fn read_checked(text: &str) -> Option<Value> {
         let guide = Guide::new(&serde_json::json!({})).unwrap();
-        guide.deserialize_json::<Value>(text)
+        let mut value = None;
+        guide
+            .read_checked(text, &mut reader(&mut value))
+            .then_some(())?;
+        value
     }
 
     fn nested(depth: usize) -> String {
