@@ -10,7 +10,7 @@ use serde_json::Value;
 
 use crate::guided::{Guide, ReadTask};
 use crate::parse::{MAX_INPUT_BYTES, parse_json, parse_yaml};
-use crate::task::Task;
+use crate::task::{DynTask, Task};
 
 /// Task data before it is parsed: JSON text, JSON bytes, YAML text, or an already parsed value.
 #[derive(Debug, Clone)]
@@ -460,6 +460,36 @@ fn integer_format_range(format: &str) -> Option<(Value, Value)> {
 /// schema on the way. Anything else takes the general path ([`general_path`]), which decides.
 pub(crate) fn configure_typed<T: Task>(input: TaskInput<'_>) -> Result<T, TaskConfigError> {
     let task = read_task::<T>(input, Paths::Both)?;
+    task.validate()?;
+    Ok(task)
+}
+
+/// [`configure_typed`] for the registry, boxed. Generic only in the closure that reads `T`: the
+/// registry's entry instantiates this for every task.
+pub(crate) fn configure_dyn<T: Task>(
+    input: TaskInput<'_>,
+) -> Result<Box<dyn DynTask>, TaskConfigError> {
+    let mut task: Option<Box<dyn DynTask>> = None;
+    read_with(
+        T::__compiled(),
+        input,
+        Paths::Both,
+        &mut |walk| match T::deserialize(walk.root()) {
+            Ok(data) => {
+                task = Some(Box::new(data));
+                Ok(())
+            }
+            Err(error) => Err(error),
+        },
+    )?;
+    validated(task)
+}
+
+/// The task `read_with` read, once its rules pass.
+fn validated(task: Option<Box<dyn DynTask>>) -> Result<Box<dyn DynTask>, TaskConfigError> {
+    // `read_with` returns `Ok` only once the task has been read.
+    let task =
+        task.ok_or_else(|| deserialize_error(String::new(), "no value was read".to_owned()))?;
     task.validate()?;
     Ok(task)
 }

@@ -38,7 +38,7 @@ impl TaskEntry {
             type_name: T::TYPE_NAME,
             description: T::DESCRIPTION,
             schema: T::schema,
-            configure: configure_boxed::<T>,
+            configure: crate::configure::configure_dyn::<T>,
             analyze_worker: T::analyze_worker_metadata,
         }
     }
@@ -81,10 +81,6 @@ impl fmt::Debug for TaskEntry {
             .field("type_name", &self.type_name)
             .finish_non_exhaustive()
     }
-}
-
-fn configure_boxed<T: Task>(data: TaskInput<'_>) -> Result<Box<dyn DynTask>, TaskConfigError> {
-    Ok(Box::new(crate::configure::configure_typed::<T>(data)?))
 }
 
 /// Every task entry linked into the binary, in no particular order.

@@ -228,6 +228,8 @@ pub trait DynTask: Any + fmt::Debug + Send + Sync {
     fn host_architecture(&self) -> Option<&str>;
     /// Base checks then the task's own; says which check failed.
     fn check_can_run_on(&self, worker: &WorkerMetadata) -> Result<(), RunCheckFailure>;
+    /// The task's cross-field rules; see [`Execute::validate`].
+    fn validate(&self) -> Result<(), TaskConfigError>;
     /// Whether the worker can run this task.
     fn can_run_on(&self, worker: &WorkerMetadata) -> bool {
         self.check_can_run_on(worker).is_ok()
@@ -253,6 +255,9 @@ impl<T: Task> DynTask for T {
     }
     fn check_can_run_on(&self, worker: &WorkerMetadata) -> Result<(), RunCheckFailure> {
         crate::worker::check_can_run_on(self, worker)
+    }
+    fn validate(&self) -> Result<(), TaskConfigError> {
+        Execute::validate(self)
     }
     fn execute(&self, ctx: &TaskContext) -> Result<bool, TaskError> {
         Execute::execute(self, ctx)

@@ -68,6 +68,9 @@ pub(crate) struct Walk<'de, 'g> {
     fingerprint: Option<u64>,
     /// Fingerprints of the open containers' keys and unique items.
     seen: SeenStack,
+    /// A failure found after a visitor returned (it stopped before the end of a container):
+    /// reported by [`Walk::end`], so that no generic code has to handle it.
+    deferred: Option<Error>,
 }
 
 /// What a value turned out to be, once read and checked.
@@ -98,6 +101,7 @@ impl<'de, 'g> Walk<'de, 'g> {
             depth: 0,
             fingerprint: None,
             seen: SeenStack::default(),
+            deferred: None,
         }
     }
 
@@ -110,9 +114,18 @@ impl<'de, 'g> Walk<'de, 'g> {
         }
     }
 
-    /// Checks that nothing but whitespace follows the value.
+    /// Checks that nothing but whitespace follows the value, and that nothing failed after a
+    /// visitor returned.
     pub(super) fn end(&mut self) -> Result<(), Error> {
+        if let Some(error) = self.deferred.take() {
+            return Err(error);
+        }
         self.reader.end().map_err(|at| self.malformed(at))
+    }
+
+    /// Keeps the first failure found after a visitor returned.
+    fn defer(&mut self, error: Error) {
+        self.deferred.get_or_insert(error);
     }
 
     /// Where serde failed, as a JSON pointer, and its message (general path only).
@@ -270,17 +283,17 @@ impl<'de, 'g> Walk<'de, 'g> {
     }
 
     /// After the variant: the closing brace of the `{"variant": value}` form.
-    fn end_enum(&mut self, unit: bool) -> Result<(), Error> {
+    fn close_enum(&mut self, unit: bool) {
         if unit {
-            return Ok(());
+            return;
         }
         match self.reader.next_key(false) {
-            Ok(None) => {
-                self.depth -= 1;
-                Ok(())
+            Ok(None) => self.depth -= 1,
+            Ok(Some(_)) => self.defer(Error(Some("expected one key for an enum variant".into()))),
+            Err(at) => {
+                let error = self.malformed(at);
+                self.defer(error);
             }
-            Ok(Some(_)) => Err(Error(Some("expected one key for an enum variant".into()))),
-            Err(at) => Err(self.malformed(at)),
         }
     }
 
@@ -351,15 +364,15 @@ impl<'de> Deserializer<'de> for Position<'_, 'de, '_> {
             Event::Scratch => visitor.visit_str(&walk.reader.scratch),
             Event::Array(node) => {
                 let mut seq = SeqWalk::new(walk, node);
-                let value = visitor.visit_seq(&mut seq)?;
-                seq.finish()?;
-                Ok(value)
+                let value = visitor.visit_seq(&mut seq);
+                seq.close(value.is_ok());
+                value
             }
             Event::Object(node) => {
                 let mut map = MapWalk::new(walk, node);
-                let value = visitor.visit_map(&mut map)?;
-                map.finish()?;
-                Ok(value)
+                let value = visitor.visit_map(&mut map);
+                map.close(value.is_ok());
+                value
             }
         }
     }
@@ -396,9 +409,9 @@ impl<'de> Deserializer<'de> for Position<'_, 'de, '_> {
             node,
             unique,
             unit,
-        })?;
-        walk.end_enum(unit)?;
-        Ok(value)
+        });
+        walk.close_enum(unit);
+        value
     }
 
     fn deserialize_ignored_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
@@ -418,17 +431,25 @@ impl<'de> Deserializer<'de> for Position<'_, 'de, '_> {
     }
 
     fn deserialize_map<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-        let mut map = self.walk.read_object(self.node, self.unique)?;
-        let value = visitor.visit_map(&mut map)?;
-        map.finish()?;
-        Ok(value)
+        match self.walk.read_object(self.node, self.unique) {
+            Ok(mut map) => {
+                let value = visitor.visit_map(&mut map);
+                map.close(value.is_ok());
+                value
+            }
+            Err(error) => Err(error),
+        }
     }
 
     fn deserialize_seq<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-        let mut seq = self.walk.read_array(self.node, self.unique)?;
-        let value = visitor.visit_seq(&mut seq)?;
-        seq.finish()?;
-        Ok(value)
+        match self.walk.read_array(self.node, self.unique) {
+            Ok(mut seq) => {
+                let value = visitor.visit_seq(&mut seq);
+                seq.close(value.is_ok());
+                value
+            }
+            Err(error) => Err(error),
+        }
     }
 
     fn deserialize_tuple<V: Visitor<'de>>(
@@ -458,7 +479,10 @@ impl<'de> Deserializer<'de> for Position<'_, 'de, '_> {
 struct SeqWalk<'a, 'de, 'g> {
     walk: &'a mut Walk<'de, 'g>,
     node: NodeId,
+    /// Items started so far.
     count: usize,
+    /// The last item started must be unique: its fingerprint is checked once it is read.
+    unique: bool,
     /// The closing bracket has been read.
     done: bool,
     /// Where this array's fingerprints start in the walk's stack.
@@ -472,6 +496,7 @@ impl<'a, 'de, 'g> SeqWalk<'a, 'de, 'g> {
             walk,
             node,
             count: 0,
+            unique: false,
             done: false,
             seen_from,
         }
@@ -481,24 +506,28 @@ impl<'a, 'de, 'g> SeqWalk<'a, 'de, 'g> {
         self.walk.guide.node(self.node)
     }
 
-    /// The position of the next item, or `None` at the end.
+    /// The position of the next item, or `None` at the closing bracket, once the previous
+    /// item is accounted for (and, at the end, the array's own keywords are checked).
     fn next_item(&mut self) -> Result<Option<Position<'_, 'de, 'g>>, Error> {
         if self.done {
             return Ok(None);
         }
+        self.item_read()?;
         match self.walk.reader.more_items(self.count == 0) {
             Ok(true) => {}
             Ok(false) => {
                 self.done = true;
+                self.finish()?;
                 return Ok(None);
             }
             Err(at) => return Err(self.walk.malformed(at)),
         }
         let index = self.count;
+        self.count += 1;
         self.walk.step_in(|_| index.to_string());
         let (node, unique) = if self.walk.checking {
             let array = self.array();
-            let node = match array.prefix_items.get(self.count) {
+            let node = match array.prefix_items.get(index) {
                 Some(&node) => node,
                 None if array.no_more_items => NOTHING,
                 None => array.items.unwrap_or(ANYTHING),
@@ -507,6 +536,7 @@ impl<'a, 'de, 'g> SeqWalk<'a, 'de, 'g> {
         } else {
             (ANYTHING, false)
         };
+        self.unique = unique;
         Ok(Some(Position {
             walk: &mut *self.walk,
             node,
@@ -514,25 +544,24 @@ impl<'a, 'de, 'g> SeqWalk<'a, 'de, 'g> {
         }))
     }
 
-    /// After an item: counts it, and refuses a repeated one in a unique array.
+    /// After an item (if one was started): steps out of it, and refuses a repeated one in a
+    /// unique array.
     fn item_read(&mut self) -> Result<(), Error> {
-        self.count += 1;
+        if self.count == 0 {
+            return Ok(());
+        }
         self.walk.step_out();
-        if let Some(fingerprint) = self.walk.fingerprint.take()
-            && !self.walk.seen.insert(self.seen_from, fingerprint)
-        {
-            return Err(Error::give_up());
+        if std::mem::take(&mut self.unique) {
+            let fingerprint = self.walk.fingerprint.take().ok_or_else(Error::give_up)?;
+            if !self.walk.seen.insert(self.seen_from, fingerprint) {
+                return Err(Error::give_up());
+            }
         }
         Ok(())
     }
 
-    /// After the visitor: the closing bracket, then the array's own keywords.
+    /// At the closing bracket: the array's own keywords.
     fn finish(&mut self) -> Result<(), Error> {
-        // A visitor may stop before the end (a fixed-length type), and serde_json then only
-        // requires the closing bracket.
-        if !self.done && !matches!(self.walk.reader.more_items(self.count == 0), Ok(false)) {
-            return Err(self.walk.refuse(|| "trailing items in an array".to_owned()));
-        }
         self.walk.depth -= 1;
         self.walk.seen.truncate(self.seen_from);
         if !self.walk.checking {
@@ -546,6 +575,26 @@ impl<'a, 'de, 'g> SeqWalk<'a, 'de, 'g> {
             false => Ok(()),
         }
     }
+
+    /// After the visitor, which may have stopped before the end (a fixed-length type; then
+    /// `serde_json` only requires the closing bracket): any failure is reported by `Walk::end`.
+    /// Nothing to do if the visitor failed: the walk fails with it, and keeps its path.
+    fn close(&mut self, visited: bool) {
+        if self.done || !visited {
+            return;
+        }
+        self.done = true;
+        let result = match self.item_read() {
+            Ok(()) if matches!(self.walk.reader.more_items(self.count == 0), Ok(false)) => {
+                self.finish()
+            }
+            Ok(()) => Err(self.walk.refuse(|| "trailing items in an array".to_owned())),
+            Err(error) => Err(error),
+        };
+        if let Err(error) = result {
+            self.walk.defer(error);
+        }
+    }
 }
 
 impl<'de> SeqAccess<'de> for &mut SeqWalk<'_, 'de, '_> {
@@ -555,12 +604,15 @@ impl<'de> SeqAccess<'de> for &mut SeqWalk<'_, 'de, '_> {
         &mut self,
         seed: T,
     ) -> Result<Option<T::Value>, Error> {
-        let Some(position) = self.next_item()? else {
-            return Ok(None);
-        };
-        let item = seed.deserialize(position)?;
-        self.item_read()?;
-        Ok(Some(item))
+        // Matches rather than combinators, which would be compiled again for each seed.
+        match self.next_item() {
+            Ok(Some(position)) => match seed.deserialize(position) {
+                Ok(item) => Ok(Some(item)),
+                Err(error) => Err(error),
+            },
+            Ok(None) => Ok(None),
+            Err(error) => Err(error),
+        }
     }
 }
 
@@ -594,15 +646,20 @@ impl<'a, 'de, 'g> MapWalk<'a, 'de, 'g> {
         }
     }
 
-    /// Reads the next key and finds its value's node, or `None` at the end.
+    /// Reads the next key and finds its value's node, or `None` at the closing brace (once
+    /// the object's own keywords are checked).
     fn read_key(&mut self) -> Result<Option<Key<'_, 'de>>, Error> {
         if self.done {
             return Ok(None);
+        }
+        if self.count > 0 {
+            self.walk.step_out();
         }
         let key = match self.walk.reader.next_key(self.count == 0) {
             Ok(Some(key)) => key,
             Ok(None) => {
                 self.done = true;
+                self.finish()?;
                 return Ok(None);
             }
             Err(at) => return Err(self.walk.malformed(at)),
@@ -636,13 +693,30 @@ impl<'a, 'de, 'g> MapWalk<'a, 'de, 'g> {
         })
     }
 
-    /// After the visitor: the closing brace, then the object's own keywords.
-    fn finish(&mut self) -> Result<(), Error> {
-        if !self.done && !matches!(self.walk.reader.next_key(self.count == 0), Ok(None)) {
-            return Err(self
-                .walk
-                .refuse(|| "trailing entries in an object".to_owned()));
+    /// After the visitor, which may have stopped before the end: any failure is reported by
+    /// `Walk::end`. Nothing to do if the visitor failed: the walk fails with it, and keeps its
+    /// path.
+    fn close(&mut self, visited: bool) {
+        if self.done || !visited {
+            return;
         }
+        if self.count > 0 {
+            self.walk.step_out();
+        }
+        self.done = true;
+        let result = match self.walk.reader.next_key(self.count == 0) {
+            Ok(None) => self.finish(),
+            _ => Err(self
+                .walk
+                .refuse(|| "trailing entries in an object".to_owned())),
+        };
+        if let Err(error) = result {
+            self.walk.defer(error);
+        }
+    }
+
+    /// At the closing brace: the object's own keywords.
+    fn finish(&mut self) -> Result<(), Error> {
         self.walk.depth -= 1;
         self.walk.seen.truncate(self.seen_from);
         if !self.walk.checking {
@@ -717,16 +791,23 @@ impl<'de> MapAccess<'de> for &mut MapWalk<'_, 'de, '_> {
         &mut self,
         seed: K,
     ) -> Result<Option<K::Value>, Error> {
-        match self.read_key()? {
-            Some(key) => seed.deserialize(key).map(Some),
-            None => Ok(None),
+        // Matches rather than combinators, which would be compiled again for each seed.
+        match self.read_key() {
+            Ok(Some(key)) => match seed.deserialize(key) {
+                Ok(value) => Ok(Some(value)),
+                Err(error) => Err(error),
+            },
+            Ok(None) => Ok(None),
+            Err(error) => Err(error),
         }
     }
 
     fn next_value_seed<T: DeserializeSeed<'de>>(&mut self, seed: T) -> Result<T::Value, Error> {
-        let value = seed.deserialize(self.value()?)?;
-        self.walk.step_out();
-        Ok(value)
+        // The walk steps out of the value at the next key: on a failure, the path stays.
+        match self.value() {
+            Ok(position) => seed.deserialize(position),
+            Err(error) => Err(error),
+        }
     }
 }
 
@@ -764,8 +845,10 @@ impl<'a, 'de, 'g> EnumAccess<'de> for EnumWalk<'a, 'de, 'g> {
         let name = self
             .walk
             .read_variant_name(self.node, self.unique, self.unit)?;
-        let variant = seed.deserialize(self.walk.text(name))?;
-        Ok((variant, self))
+        match seed.deserialize(self.walk.text(name)) {
+            Ok(variant) => Ok((variant, self)),
+            Err(error) => Err(error),
+        }
     }
 }
 
