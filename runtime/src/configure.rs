@@ -241,7 +241,12 @@ impl CompiledSchema {
     /// such as schemars' `uint32`, are ignored, since the type already bounds them.
     pub fn new<T: JsonSchema>() -> CompiledSchema {
         // Generic only as far as it must be: this is compiled again for each task.
-        CompiledSchema::compile(schema_for::<T>(), std::any::type_name::<T>())
+        let functions = SchemaFunctions {
+            name: T::schema_name,
+            id: T::schema_id,
+            schema: T::json_schema,
+        };
+        CompiledSchema::compile(root_schema(functions), std::any::type_name::<T>())
     }
 
     fn compile(schema: Value, type_name: &str) -> CompiledSchema {

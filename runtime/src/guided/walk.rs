@@ -349,6 +349,21 @@ pub(crate) struct Position<'a, 'de, 'g> {
     unique: bool,
 }
 
+/// Reads an object at `$position` with `$visitor`: the body of `deserialize_map` and
+/// `deserialize_struct`.
+macro_rules! visit_object {
+    ($position:expr, $visitor:expr) => {
+        match $position.walk.read_object($position.node, $position.unique) {
+            Ok(mut map) => {
+                let value = $visitor.visit_map(&mut map);
+                map.close(matches!(value, Ok(_)));
+                value
+            }
+            Err(error) => Err(error),
+        }
+    };
+}
+
 impl<'de> Deserializer<'de> for Position<'_, 'de, '_> {
     type Error = Error;
 
@@ -365,13 +380,13 @@ impl<'de> Deserializer<'de> for Position<'_, 'de, '_> {
             Event::Array(node) => {
                 let mut seq = SeqWalk::new(walk, node);
                 let value = visitor.visit_seq(&mut seq);
-                seq.close(value.is_ok());
+                seq.close(matches!(value, Ok(_)));
                 value
             }
             Event::Object(node) => {
                 let mut map = MapWalk::new(walk, node);
                 let value = visitor.visit_map(&mut map);
-                map.close(value.is_ok());
+                map.close(matches!(value, Ok(_)));
                 value
             }
         }
@@ -421,31 +436,27 @@ impl<'de> Deserializer<'de> for Position<'_, 'de, '_> {
 
     /// Only an object: a struct's schema says `type: object`, so the general path never meets
     /// anything else here, and a struct visitor's `visit_seq` is not compiled for each task.
+    ///
+    /// The same body as `deserialize_map`, not a call to it: a forwarding call would be one
+    /// more function compiled for every struct.
     fn deserialize_struct<V: Visitor<'de>>(
         self,
         _name: &'static str,
         _fields: &'static [&'static str],
         visitor: V,
     ) -> Result<V::Value, Error> {
-        self.deserialize_map(visitor)
+        visit_object!(self, visitor)
     }
 
     fn deserialize_map<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-        match self.walk.read_object(self.node, self.unique) {
-            Ok(mut map) => {
-                let value = visitor.visit_map(&mut map);
-                map.close(value.is_ok());
-                value
-            }
-            Err(error) => Err(error),
-        }
+        visit_object!(self, visitor)
     }
 
     fn deserialize_seq<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
         match self.walk.read_array(self.node, self.unique) {
             Ok(mut seq) => {
                 let value = visitor.visit_seq(&mut seq);
-                seq.close(value.is_ok());
+                seq.close(matches!(value, Ok(_)));
                 value
             }
             Err(error) => Err(error),
@@ -597,8 +608,22 @@ impl<'a, 'de, 'g> SeqWalk<'a, 'de, 'g> {
     }
 }
 
+/// Each provided method that goes through a seed (`next_element`, `next_key`, `next_value`,
+/// `variant`) is written out: serde's would compile the seed's `PhantomData` layer again for
+/// every type read.
 impl<'de> SeqAccess<'de> for &mut SeqWalk<'_, 'de, '_> {
     type Error = Error;
+
+    fn next_element<T: de::Deserialize<'de>>(&mut self) -> Result<Option<T>, Error> {
+        match self.next_item() {
+            Ok(Some(position)) => match T::deserialize(position) {
+                Ok(item) => Ok(Some(item)),
+                Err(error) => Err(error),
+            },
+            Ok(None) => Ok(None),
+            Err(error) => Err(error),
+        }
+    }
 
     fn next_element_seed<T: DeserializeSeed<'de>>(
         &mut self,
@@ -787,6 +812,24 @@ fn matching_pattern(node: &Node, key: &str) -> Result<Option<NodeId>, ()> {
 impl<'de> MapAccess<'de> for &mut MapWalk<'_, 'de, '_> {
     type Error = Error;
 
+    fn next_key<K: de::Deserialize<'de>>(&mut self) -> Result<Option<K>, Error> {
+        match self.read_key() {
+            Ok(Some(key)) => match K::deserialize(key) {
+                Ok(key) => Ok(Some(key)),
+                Err(error) => Err(error),
+            },
+            Ok(None) => Ok(None),
+            Err(error) => Err(error),
+        }
+    }
+
+    fn next_value<V: de::Deserialize<'de>>(&mut self) -> Result<V, Error> {
+        match self.value() {
+            Ok(position) => V::deserialize(position),
+            Err(error) => Err(error),
+        }
+    }
+
     fn next_key_seed<K: DeserializeSeed<'de>>(
         &mut self,
         seed: K,
@@ -840,6 +883,16 @@ impl<'a, 'de, 'g> EnumWalk<'a, 'de, 'g> {
 impl<'a, 'de, 'g> EnumAccess<'de> for EnumWalk<'a, 'de, 'g> {
     type Error = Error;
     type Variant = Self;
+
+    fn variant<V: de::Deserialize<'de>>(self) -> Result<(V, Self), Error> {
+        let name = self
+            .walk
+            .read_variant_name(self.node, self.unique, self.unit)?;
+        match V::deserialize(self.walk.text(name)) {
+            Ok(variant) => Ok((variant, self)),
+            Err(error) => Err(error),
+        }
+    }
 
     fn variant_seed<V: DeserializeSeed<'de>>(self, seed: V) -> Result<(V::Value, Self), Error> {
         let name = self
@@ -940,6 +993,15 @@ impl<'de> Deserializer<'de> for Key<'_, 'de> {
         }
     }
 
+    /// The body of `deserialize_any`, not a call to it: struct fields are identifiers, and a
+    /// forwarding call would be one more function compiled for every struct.
+    fn deserialize_identifier<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        match self {
+            Key::Borrowed(s) => visitor.visit_borrowed_str(s),
+            Key::Copied(s) => visitor.visit_str(s),
+        }
+    }
+
     fn deserialize_bool<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
         match self.as_str() {
             "true" => visitor.visit_bool(true),
@@ -974,7 +1036,7 @@ impl<'de> Deserializer<'de> for Key<'_, 'de> {
 
     serde::forward_to_deserialize_any! {
         char str string bytes byte_buf unit unit_struct seq tuple tuple_struct map struct
-        identifier ignored_any
+        ignored_any
     }
 
     numeric_keys! {
