@@ -8,7 +8,7 @@ use jsonschema::{Draft, Validator};
 use schemars::{JsonSchema, Schema, SchemaGenerator};
 use serde_json::Value;
 
-use crate::guided::{Guide, ReadTask};
+use crate::guided::{Guide, ReadTask, Walk, WalkError};
 use crate::parse::{MAX_INPUT_BYTES, parse_json, parse_yaml};
 use crate::task::{DynTask, Task};
 
@@ -469,24 +469,35 @@ pub(crate) fn configure_typed<T: Task>(input: TaskInput<'_>) -> Result<T, TaskCo
     Ok(task)
 }
 
-/// [`configure_typed`] for the registry, boxed. Generic only in the closure that reads `T`: the
-/// registry's entry instantiates this for every task.
-pub(crate) fn configure_dyn<T: Task>(
+/// Reads a task's struct from a walk into a box: the registry entry's reader for `T`, and the
+/// only code configuring through the registry compiles for each task.
+pub(crate) type ReadBoxed =
+    fn(&mut Walk<'_, '_>, &mut Option<Box<dyn DynTask>>) -> Result<(), WalkError>;
+
+/// The [`ReadBoxed`] of `T`.
+pub(crate) fn read_boxed<T: Task>(
+    walk: &mut Walk<'_, '_>,
+    task: &mut Option<Box<dyn DynTask>>,
+) -> Result<(), WalkError> {
+    match T::deserialize(walk.root()) {
+        Ok(data) => {
+            *task = Some(Box::new(data));
+            Ok(())
+        }
+        Err(error) => Err(error),
+    }
+}
+
+/// [`configure_typed`] for the registry, boxed, with the task's schema and reader.
+pub(crate) fn configure_entry(
+    compiled: &CompiledSchema,
+    read: ReadBoxed,
     input: TaskInput<'_>,
 ) -> Result<Box<dyn DynTask>, TaskConfigError> {
-    let mut task: Option<Box<dyn DynTask>> = None;
-    read_with(
-        T::__compiled(),
-        input,
-        Paths::Both,
-        &mut |walk| match T::deserialize(walk.root()) {
-            Ok(data) => {
-                task = Some(Box::new(data));
-                Ok(())
-            }
-            Err(error) => Err(error),
-        },
-    )?;
+    let mut task = None;
+    read_with(compiled, input, Paths::Both, &mut |walk| {
+        read(walk, &mut task)
+    })?;
     validated(task)
 }
 

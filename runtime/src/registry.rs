@@ -6,8 +6,11 @@ use std::sync::OnceLock;
 
 use serde_json::{Map, Value};
 
-use crate::configure::{TaskConfigError, TaskInput};
-use crate::task::{DynTask, Task, TaskKind};
+use crate::configure::{
+    CompiledSchema, ReadBoxed, TaskConfigError, TaskInput, configure_entry, read_boxed,
+};
+use crate::task::{DynTask, Task, TaskKind, worker_metadata};
+use crate::worker::TaskMetadata;
 
 /// What the registry knows of one task type, without an instance of it.
 ///
@@ -23,9 +26,11 @@ pub struct TaskEntry {
     pub type_name: &'static str,
     /// The struct's doc comment.
     pub description: &'static str,
-    schema: fn() -> &'static Value,
-    configure: fn(TaskInput<'_>) -> Result<Box<dyn DynTask>, TaskConfigError>,
-    analyze_worker: fn() -> Map<String, Value>,
+    // Plain function pointers, each either written by the derive or needed anyway: the entry
+    // adds no generic code of its own to the task's crate.
+    compiled: fn() -> &'static CompiledSchema,
+    read: ReadBoxed,
+    analyze_worker: fn(&mut TaskMetadata<'_>),
 }
 
 impl TaskEntry {
@@ -37,15 +42,15 @@ impl TaskEntry {
             version: T::VERSION,
             type_name: T::TYPE_NAME,
             description: T::DESCRIPTION,
-            schema: T::schema,
-            configure: crate::configure::configure_dyn::<T>,
-            analyze_worker: T::analyze_worker_metadata,
+            compiled: T::__compiled,
+            read: read_boxed::<T>,
+            analyze_worker: T::analyze_worker,
         }
     }
 
     /// The task's JSON Schema (draft 2020-12).
     pub fn schema(&self) -> &'static Value {
-        (self.schema)()
+        (self.compiled)().schema()
     }
 
     /// The metadata key holding the version, e.g. `noop:version`.
@@ -63,12 +68,12 @@ impl TaskEntry {
         &self,
         data: impl Into<TaskInput<'a>>,
     ) -> Result<Box<dyn DynTask>, TaskConfigError> {
-        (self.configure)(data.into())
+        configure_entry((self.compiled)(), self.read, data.into())
     }
 
     /// This task's worker metadata (version key and its own keys).
     pub fn analyze_worker(&self) -> Map<String, Value> {
-        (self.analyze_worker)()
+        worker_metadata(self.kind, self.name, self.version, self.analyze_worker)
     }
 }
 

@@ -204,7 +204,7 @@ pub trait Task:
 }
 
 /// [`Task::analyze_worker_metadata`], compiled once rather than for each task.
-fn worker_metadata(
+pub(crate) fn worker_metadata(
     kind: TaskKind,
     name: &'static str,
     version: u32,

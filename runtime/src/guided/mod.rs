@@ -23,7 +23,7 @@ use std::fmt;
 use jsonschema::{Draft, Validator};
 use serde_json::Value;
 
-pub(crate) use walk::Walk;
+pub(crate) use walk::{Error as WalkError, Walk};
 
 /// Deserializes a task's struct from a walk (and keeps it): the one piece of `configure`
 /// compiled for each task, everything around it is compiled once.

@@ -7,6 +7,10 @@
 //! to the visitor, and hold nothing that needs dropping. Reading, schema checks and bookkeeping
 //! are plain methods of [`Walk`], [`SeqWalk`] and [`MapWalk`], compiled once in the runtime.
 
+// `matches!(value, Ok(_))` rather than `value.is_ok()` in the generic methods: `is_ok` would be
+// one more function compiled for every visitor.
+#![allow(clippy::redundant_pattern_matching)]
+
 use std::fmt;
 
 use serde::de::value::StrDeserializer;
