@@ -9,13 +9,12 @@
 //! which is all Debusine checks when it configures a task.
 
 use std::borrow::Cow;
-use std::collections::BTreeMap;
 use std::fmt;
 
 use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
-use serde::de::{self, Deserializer, Visitor};
+use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Serialize, Serializer};
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use crate::rules::{Rules, child};
 
@@ -64,28 +63,36 @@ impl<'de> Deserialize<'de> for LookupSingle {
     /// Strict: only JSON integers and strings. serde's `untagged` would try each variant in turn
     /// and report a vague error; this visitor names what it got.
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct SingleVisitor;
-        impl Visitor<'_> for SingleVisitor {
-            type Value = LookupSingle;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a single lookup (an integer or a string)")
-            }
-            fn visit_i64<E: de::Error>(self, v: i64) -> Result<LookupSingle, E> {
-                Ok(LookupSingle::Id(v))
-            }
-            fn visit_u64<E: de::Error>(self, v: u64) -> Result<LookupSingle, E> {
-                i64::try_from(v)
-                    .map(LookupSingle::Id)
-                    .map_err(|_| E::invalid_value(de::Unexpected::Unsigned(v), &self))
-            }
-            fn visit_str<E: de::Error>(self, v: &str) -> Result<LookupSingle, E> {
-                Ok(LookupSingle::Path(v.to_owned()))
-            }
-            fn visit_string<E: de::Error>(self, v: String) -> Result<LookupSingle, E> {
-                Ok(LookupSingle::Path(v))
-            }
-        }
         deserializer.deserialize_any(SingleVisitor)
+    }
+}
+
+/// Reads a single lookup: a JSON integer or string, nothing else.
+struct SingleVisitor;
+
+impl Visitor<'_> for SingleVisitor {
+    type Value = LookupSingle;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a single lookup (an integer or a string)")
+    }
+
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<LookupSingle, E> {
+        Ok(LookupSingle::Id(v))
+    }
+
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<LookupSingle, E> {
+        i64::try_from(v)
+            .map(LookupSingle::Id)
+            .map_err(|_| E::invalid_value(de::Unexpected::Unsigned(v), &self))
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<LookupSingle, E> {
+        Ok(LookupSingle::Path(v.to_owned()))
+    }
+
+    fn visit_string<E: de::Error>(self, v: String) -> Result<LookupSingle, E> {
+        Ok(LookupSingle::Path(v))
     }
 }
 
@@ -182,15 +189,10 @@ pub enum LookupFilter {
 
 impl<'de> Deserialize<'de> for LookupFilter {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let value = Value::deserialize(deserializer)?;
-        match value {
-            Value::Number(_) | Value::String(_) => LookupSingle::deserialize(value)
-                .map(LookupFilter::Single)
-                .map_err(de::Error::custom),
-            other => LookupMultiple::deserialize(other)
-                .map(LookupFilter::Multiple)
-                .map_err(de::Error::custom),
-        }
+        deserializer.deserialize_any(LookupVisitor {
+            single: true,
+            expecting: "a single lookup (an integer or a string) or a multiple lookup",
+        })
     }
 }
 
@@ -305,84 +307,188 @@ impl LookupDict {
             }
         }
     }
+}
 
-    fn from_map(map: Map<String, Value>) -> Result<Self, String> {
-        fn parse<T: serde::de::DeserializeOwned>(key: &str, value: Value) -> Result<T, String> {
-            serde_json::from_value(value).map_err(|error| format!("{key}: {error}"))
-        }
-        let mut collection = None;
-        let mut dict = LookupDict::new(0);
-        // Target ("name" or "data__FIELD") -> the keys written for it.
-        let mut targets: BTreeMap<String, Vec<String>> = BTreeMap::new();
-        for (key, value) in map {
+/// Reads a lookup object entry by entry, straight from the deserializer.
+///
+/// Entries are kept as written and put in key order at the end, as if read from a sorted map:
+/// `data_matchers` and `lookup_filters` come out in the order of their keys (`data__x` before
+/// the `data_matchers` list, `lookup__x` before the `lookup_filters` list), and of several
+/// name matchers the last key wins (they conflict anyway, and `validate` says so).
+struct DictVisitor;
+
+impl<'de> Visitor<'de> for DictVisitor {
+    type Value = LookupDict;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a lookup object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<LookupDict, A::Error> {
+        let mut entries = DictEntries::default();
+        while let Some(key) = map.next_key::<String>()? {
             match key.as_str() {
-                "collection" => collection = Some(parse::<LookupSingle>(&key, value)?),
-                "child_type" => dict.child_type = parse(&key, value)?,
-                "category" => dict.category = parse(&key, value)?,
+                "collection" => entries.collection = Some(map.next_value()?),
+                "child_type" => entries.child_type = map.next_value()?,
+                "category" => entries.category = map.next_value()?,
                 "name_matcher" => {
-                    targets.entry("name".into()).or_default().push(key.clone());
-                    dict.name_matcher = parse(&key, value)?;
+                    let matcher = map.next_value()?;
+                    entries.name(key, matcher);
                 }
                 "data_matchers" => {
-                    let pairs: Vec<(String, Matcher)> = parse(&key, value)?;
-                    for (field, _) in &pairs {
-                        targets
-                            .entry(format!("data__{field}"))
-                            .or_default()
-                            .push(format!("data_matchers: {field}"));
+                    let pairs: Vec<(String, Matcher)> = map.next_value()?;
+                    for (field, matcher) in pairs {
+                        entries.data.push(DataEntry {
+                            key: None,
+                            field,
+                            matcher,
+                        });
                     }
-                    dict.data_matchers.extend(pairs);
                 }
                 "lookup_filters" => {
-                    let pairs: Vec<(String, LookupFilter)> = parse(&key, value)?;
-                    for index in 0..pairs.len() {
-                        dict.filter_pointers
-                            .push(format!("/lookup_filters/{index}/1"));
+                    let pairs: Vec<(String, LookupFilter)> = map.next_value()?;
+                    for (index, (name, filter)) in pairs.into_iter().enumerate() {
+                        let pointer = format!("/lookup_filters/{index}/1");
+                        entries.filters.push((None, name, filter, pointer));
                     }
-                    dict.lookup_filters.extend(pairs);
                 }
                 _ => match parse_matcher_key(&key) {
                     Some(MatcherKey::Name(kind)) => {
-                        let Value::String(_) = value else {
-                            return Err(format!("{key}: expected a string"));
-                        };
-                        targets.entry("name".into()).or_default().push(key.clone());
-                        dict.name_matcher = Some(Matcher { kind, value });
+                        let value: String = map.next_value()?;
+                        let value = Value::String(value);
+                        entries.name(key, Some(Matcher { kind, value }));
                     }
                     Some(MatcherKey::Data(field, kind)) => {
-                        targets
-                            .entry(format!("data__{field}"))
-                            .or_default()
-                            .push(key.clone());
-                        dict.data_matchers
-                            .push((field.to_owned(), Matcher { kind, value }));
+                        let field = field.to_owned();
+                        let value = map.next_value()?;
+                        entries.data.push(DataEntry {
+                            key: Some(key),
+                            field,
+                            matcher: Matcher { kind, value },
+                        });
                     }
                     Some(MatcherKey::Lookup(name)) => {
-                        let filter: LookupFilter = parse(&key, value)?;
-                        dict.filter_pointers.push(child("", &key));
-                        dict.lookup_filters.push((name.to_owned(), filter));
+                        let name = name.to_owned();
+                        let filter = map.next_value()?;
+                        let pointer = child("", &key);
+                        entries.filters.push((Some(key), name, filter, pointer));
                     }
                     None if ["name", "data", "lookup"]
                         .iter()
                         .any(|prefix| key.starts_with(prefix)) =>
                     {
-                        return Err(format!("Unrecognized matcher: {key}"));
+                        return Err(de::Error::custom(format_args!(
+                            "Unrecognized matcher: {key}"
+                        )));
                     }
-                    None => return Err(format!("unknown field `{key}`")),
+                    None => {
+                        return Err(de::Error::custom(format_args!("unknown field `{key}`")));
+                    }
                 },
             }
         }
-        dict.collection = collection.ok_or("missing field `collection`")?;
-        dict.conflicts = targets
-            .into_values()
-            .filter(|keys| keys.len() > 1)
-            .map(|mut keys| {
-                keys.sort();
-                keys
+        entries.into_dict().map_err(de::Error::custom)
+    }
+}
+
+/// A `data__FIELD` key's matcher (`key` set) or an item of the `data_matchers` list.
+struct DataEntry {
+    key: Option<String>,
+    field: String,
+    matcher: Matcher,
+}
+
+impl DataEntry {
+    /// How the entry is named in a conflict.
+    fn label(&self) -> String {
+        match &self.key {
+            Some(key) => key.clone(),
+            None => format!("data_matchers: {}", self.field),
+        }
+    }
+}
+
+/// The entries of a lookup object, as read.
+#[derive(Default)]
+struct DictEntries {
+    collection: Option<LookupSingle>,
+    child_type: ChildType,
+    category: Option<String>,
+    /// The key of each name matcher; the matcher of the greatest key.
+    name_keys: Vec<String>,
+    name_matcher: Option<Matcher>,
+    data: Vec<DataEntry>,
+    /// `lookup__NAME` keys (`Some`) and `lookup_filters` items, with where each was written.
+    filters: Vec<(Option<String>, String, LookupFilter, String)>,
+}
+
+impl DictEntries {
+    fn name(&mut self, key: String, matcher: Option<Matcher>) {
+        if self.name_keys.iter().all(|other| *other < key) {
+            self.name_matcher = matcher;
+        }
+        self.name_keys.push(key);
+    }
+
+    fn into_dict(mut self) -> Result<LookupDict, &'static str> {
+        let collection = self.collection.ok_or("missing field `collection`")?;
+        // Key order; items of a list keep theirs (a stable sort), under the list's key.
+        self.data.sort_by(|a, b| {
+            sort_key(&a.key, "data_matchers").cmp(sort_key(&b.key, "data_matchers"))
+        });
+        self.filters
+            .sort_by(|a, b| sort_key(&a.0, "lookup_filters").cmp(sort_key(&b.0, "lookup_filters")));
+        let conflicts = conflicts(&self.data, self.name_keys);
+        let mut filter_pointers = Vec::with_capacity(self.filters.len());
+        let lookup_filters = self
+            .filters
+            .into_iter()
+            .map(|(_, name, filter, pointer)| {
+                filter_pointers.push(pointer);
+                (name, filter)
             })
             .collect();
-        Ok(dict)
+        Ok(LookupDict {
+            collection,
+            child_type: self.child_type,
+            category: self.category,
+            name_matcher: self.name_matcher,
+            data_matchers: self
+                .data
+                .into_iter()
+                .map(|entry| (entry.field, entry.matcher))
+                .collect(),
+            lookup_filters,
+            filter_pointers,
+            conflicts,
+        })
     }
+}
+
+fn sort_key<'a>(key: &'a Option<String>, list: &'a str) -> &'a str {
+    key.as_deref().unwrap_or(list)
+}
+
+/// Keys that target the same thing, each group sorted, the groups in the order of their
+/// targets (`data__FIELD` by field, then `name`).
+fn conflicts(data: &[DataEntry], mut name_keys: Vec<String>) -> Vec<Vec<String>> {
+    let mut groups = Vec::new();
+    if data.len() > 1 {
+        let mut by_field: Vec<&DataEntry> = data.iter().collect();
+        by_field.sort_by(|a, b| a.field.cmp(&b.field));
+        for group in by_field.chunk_by(|a, b| a.field == b.field) {
+            if group.len() > 1 {
+                let mut labels: Vec<String> = group.iter().map(|entry| entry.label()).collect();
+                labels.sort();
+                groups.push(labels);
+            }
+        }
+    }
+    if name_keys.len() > 1 {
+        name_keys.sort();
+        groups.push(name_keys);
+    }
+    groups
 }
 
 /// A matcher key as written on the wire.
@@ -411,8 +517,7 @@ fn parse_matcher_key(key: &str) -> Option<MatcherKey<'_>> {
 
 impl<'de> Deserialize<'de> for LookupDict {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let map = Map::<String, Value>::deserialize(deserializer)?;
-        LookupDict::from_map(map).map_err(de::Error::custom)
+        deserializer.deserialize_map(DictVisitor)
     }
 }
 
@@ -540,28 +645,104 @@ impl Serialize for LookupMultiple {
 
 impl<'de> Deserialize<'de> for LookupMultiple {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        fn item<E: de::Error>(value: Value) -> Result<LookupItem, E> {
-            match value {
-                Value::Object(map) => LookupDict::from_map(map)
-                    .map(LookupItem::Dict)
-                    .map_err(E::custom),
-                other => LookupSingle::deserialize(other)
-                    .map(LookupItem::Single)
-                    .map_err(E::custom),
-            }
-        }
-        match Value::deserialize(deserializer)? {
-            Value::Array(values) => Ok(LookupMultiple::new(
-                values.into_iter().map(item).collect::<Result<_, _>>()?,
-            )),
-            Value::Object(map) => Ok(LookupMultiple {
-                items: vec![item(Value::Object(map))?],
-                alone: true,
-            }),
-            _ => Err(de::Error::custom(
+        let lookup = deserializer.deserialize_any(LookupVisitor {
+            single: false,
+            expecting: "a lookup of multiple collection items: a dictionary or a list",
+        })?;
+        match lookup {
+            LookupFilter::Multiple(multiple) => Ok(multiple),
+            // Not produced when `single` is false.
+            LookupFilter::Single(_) => Err(de::Error::custom(
                 "Lookup of multiple collection items must be a dictionary or a list",
             )),
         }
+    }
+}
+
+/// Reads a lookup as it comes: an integer or a string is a single lookup (if `single`), a list
+/// a multiple lookup, an object a multiple lookup of that object alone. Straight from the
+/// deserializer, with no `Value` in between.
+struct LookupVisitor {
+    single: bool,
+    expecting: &'static str,
+}
+
+impl<'de> Visitor<'de> for LookupVisitor {
+    type Value = LookupFilter;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.expecting)
+    }
+
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<LookupFilter, E> {
+        match self.single {
+            true => SingleVisitor.visit_i64(v).map(LookupFilter::Single),
+            false => Err(E::invalid_type(de::Unexpected::Signed(v), &self)),
+        }
+    }
+
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<LookupFilter, E> {
+        match self.single {
+            true => SingleVisitor.visit_u64(v).map(LookupFilter::Single),
+            false => Err(E::invalid_type(de::Unexpected::Unsigned(v), &self)),
+        }
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<LookupFilter, E> {
+        match self.single {
+            true => SingleVisitor.visit_str(v).map(LookupFilter::Single),
+            false => Err(E::invalid_type(de::Unexpected::Str(v), &self)),
+        }
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<LookupFilter, A::Error> {
+        let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(16));
+        while let Some(item) = seq.next_element_seed(ItemSeed)? {
+            items.push(item);
+        }
+        Ok(LookupFilter::Multiple(LookupMultiple::new(items)))
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<LookupFilter, A::Error> {
+        Ok(LookupFilter::Multiple(LookupMultiple {
+            items: vec![LookupItem::Dict(DictVisitor.visit_map(map)?)],
+            alone: true,
+        }))
+    }
+}
+
+/// One item of a multiple lookup: a single lookup or a lookup object.
+struct ItemSeed;
+
+impl<'de> de::DeserializeSeed<'de> for ItemSeed {
+    type Value = LookupItem;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<LookupItem, D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for ItemSeed {
+    type Value = LookupItem;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a single lookup (an integer or a string) or a lookup object")
+    }
+
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<LookupItem, E> {
+        SingleVisitor.visit_i64(v).map(LookupItem::Single)
+    }
+
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<LookupItem, E> {
+        SingleVisitor.visit_u64(v).map(LookupItem::Single)
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<LookupItem, E> {
+        SingleVisitor.visit_str(v).map(LookupItem::Single)
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<LookupItem, A::Error> {
+        DictVisitor.visit_map(map).map(LookupItem::Dict)
     }
 }
 

@@ -431,3 +431,52 @@ build_profiles: [nocheck]
         )]
     );
 }
+
+#[test]
+fn lookup_objects_are_read_in_key_order_whatever_the_order_written() {
+    let with = |lookup: Value| {
+        sbuild(json!({"input": {"source_artifact": 1, "extra_binary_artifacts": lookup}}))
+    };
+    // As if read from a sorted map: `data__*` keys before the `data_matchers` list, each list
+    // in its own order, `lookup__*` keys before the `lookup_filters` list.
+    let task = Sbuild::configure(with(json!({
+        "lookup_filters": [["z", 1], ["w", 2]],
+        "data_matchers": [["d", {"kind": "exact", "value": 4}], ["c", {"kind": "exact", "value": 3}]],
+        "lookup__y": 2,
+        "data__b": 2,
+        "collection": "c",
+        "data__a__contains": "x",
+    })))
+    .unwrap();
+    let [LookupItem::Dict(dict)] = task.input.extra_binary_artifacts.items.as_slice() else {
+        panic!("one lookup object");
+    };
+    let fields: Vec<&str> = dict.data_matchers.iter().map(|(f, _)| f.as_str()).collect();
+    assert_eq!(fields, ["a", "b", "d", "c"]);
+    assert_eq!(dict.data_matchers[0].1.kind, MatcherKind::Contains);
+    let filters: Vec<&str> = dict.lookup_filters.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(filters, ["y", "z", "w"]);
+
+    // Conflicts: one group per target, data fields first, each group sorted.
+    let data = with(json!({
+        "name__contains": "y",
+        "data_matchers": [["a", {"kind": "exact", "value": 1}]],
+        "name": "x",
+        "collection": "c",
+        "data__a": 1,
+        "data__b": 2,
+    }));
+    assert_eq!(
+        rule_violations::<Sbuild>(&data),
+        [
+            pair(
+                "/input/extra_binary_artifacts",
+                "Conflicting matchers: ['data__a', 'data_matchers: a']"
+            ),
+            pair(
+                "/input/extra_binary_artifacts",
+                "Conflicting matchers: ['name', 'name__contains']"
+            ),
+        ]
+    );
+}
