@@ -90,6 +90,9 @@ struct Node {
     max_items: Option<usize>,
     unique_items: bool,
     properties: Vec<(Box<str>, NodeId)>,
+    /// Bit i set: `properties[i]` also matches a `patternProperties` pattern (found once, when
+    /// compiling, so that a property's key runs no regular expression).
+    patterned_properties: u64,
     /// Bit i set: `properties[i]` is required.
     required: u64,
     additional: Additional,
@@ -171,6 +174,17 @@ impl Guide {
             guide.nodes[id].trivially_valid = mask;
         }
         (!guide.nodes[ROOT as usize].unsupported).then_some(guide)
+    }
+
+    /// Deserializes `T` from JSON text, if the text is valid for the schema.
+    pub(crate) fn deserialize_checked<'de, T: serde::Deserialize<'de>>(
+        &self,
+        text: &'de str,
+    ) -> Option<T> {
+        let mut walk = Walk::new(text, self, true);
+        let value = T::deserialize(walk.root()).ok()?;
+        walk.end().ok()?;
+        Some(value)
     }
 
     /// Reads a task's struct from JSON text with `read`, if the text is valid for the schema.
@@ -348,6 +362,16 @@ impl<'s> Compiler<'s> {
                     0
                 }
             };
+        }
+        for (index, (name, _)) in node.properties.iter().enumerate() {
+            let name = Value::String(name.to_string());
+            if node
+                .pattern_properties
+                .iter()
+                .any(|(pattern, _)| pattern.is_valid(&name))
+            {
+                node.patterned_properties |= 1 << index;
+            }
         }
         if !string_keywords.is_empty() {
             match string_validator(string_keywords) {

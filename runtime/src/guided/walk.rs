@@ -220,18 +220,6 @@ impl<'de, 'g> Walk<'de, 'g> {
         }
     }
 
-    /// Reads an object's opening brace: the walk of its entries.
-    fn read_object(&mut self, node: NodeId, unique: bool) -> Result<MapWalk<'_, 'de, 'g>, Error> {
-        let node = self.read_container(node, json_type::OBJECT, unique)?;
-        Ok(MapWalk::new(self, node))
-    }
-
-    /// Reads an array's opening bracket: the walk of its items.
-    fn read_array(&mut self, node: NodeId, unique: bool) -> Result<SeqWalk<'_, 'de, 'g>, Error> {
-        let node = self.read_container(node, json_type::ARRAY, unique)?;
-        Ok(SeqWalk::new(self, node))
-    }
-
     /// Reads `null` if it comes next (checked against `node`).
     fn null_next(&mut self, node: NodeId, unique: bool) -> Result<bool, Error> {
         if self.reader.peek() != Some(b'n') {
@@ -357,8 +345,14 @@ pub(crate) struct Position<'a, 'de, 'g> {
 /// `deserialize_struct`.
 macro_rules! visit_object {
     ($position:expr, $visitor:expr) => {
-        match $position.walk.read_object($position.node, $position.unique) {
-            Ok(mut map) => {
+        // The node only, not the map walk: a struct returned through `Result` from a call
+        // is read back from memory just written, a stall that showed in profiles.
+        match $position
+            .walk
+            .read_container($position.node, json_type::OBJECT, $position.unique)
+        {
+            Ok(node) => {
+                let mut map = MapWalk::new($position.walk, node);
                 let value = $visitor.visit_map(&mut map);
                 map.close(matches!(value, Ok(_)));
                 value
@@ -457,8 +451,12 @@ impl<'de> Deserializer<'de> for Position<'_, 'de, '_> {
     }
 
     fn deserialize_seq<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-        match self.walk.read_array(self.node, self.unique) {
-            Ok(mut seq) => {
+        match self
+            .walk
+            .read_container(self.node, json_type::ARRAY, self.unique)
+        {
+            Ok(node) => {
+                let mut seq = SeqWalk::new(self.walk, node);
                 let value = visitor.visit_seq(&mut seq);
                 seq.close(matches!(value, Ok(_)));
                 value
@@ -505,6 +503,7 @@ struct SeqWalk<'a, 'de, 'g> {
 }
 
 impl<'a, 'de, 'g> SeqWalk<'a, 'de, 'g> {
+    #[inline]
     fn new(walk: &'a mut Walk<'de, 'g>, node: NodeId) -> Self {
         let seen_from = walk.seen.top();
         SeqWalk {
@@ -662,6 +661,7 @@ struct MapWalk<'a, 'de, 'g> {
 }
 
 impl<'a, 'de, 'g> MapWalk<'a, 'de, 'g> {
+    #[inline]
     fn new(walk: &'a mut Walk<'de, 'g>, node: NodeId) -> Self {
         let seen_from = walk.seen.top();
         MapWalk {
@@ -770,12 +770,15 @@ fn value_node(
     seen_properties: &mut u64,
     other_key: &mut dyn FnMut(u64) -> bool,
 ) -> Result<NodeId, ()> {
-    let property = node.properties.iter().position(|(name, _)| &**name == key);
-    let pattern = matching_pattern(node, key)?;
-    match (property, pattern) {
+    // Length and first byte first: most names differ there, without a call to `memcmp`.
+    let first = key.as_bytes().first();
+    let property = node.properties.iter().position(|(name, _)| {
+        name.len() == key.len() && name.as_bytes().first() == first && &**name == key
+    });
+    match property {
         // A key that is a property and matches a pattern must satisfy both: not walked.
-        (Some(_), Some(_)) => Err(()),
-        (Some(index), None) => {
+        Some(index) if node.patterned_properties & (1 << index) != 0 => Err(()),
+        Some(index) => {
             let bit = 1u64 << index;
             if *seen_properties & bit != 0 {
                 return Err(());
@@ -783,7 +786,8 @@ fn value_node(
             *seen_properties |= bit;
             Ok(node.properties[index].1)
         }
-        (None, pattern) => {
+        None => {
+            let pattern = matching_pattern(node, key)?;
             if !other_key(Scalar::Str(key).fingerprint()) {
                 return Err(());
             }
