@@ -238,7 +238,7 @@ pub struct LookupDict {
     pub lookup_filters: Vec<(String, LookupFilter)>,
     /// Where each lookup filter was written, relative to this object (for error pointers).
     #[serde(skip)]
-    filter_pointers: Vec<String>,
+    filter_pointers: Vec<FilterAt>,
     /// Keys that target the same thing, each group sorted (reported by `validate`).
     #[serde(skip)]
     conflicts: Vec<Vec<String>>,
@@ -301,9 +301,13 @@ impl LookupDict {
                 format!("Conflicting matchers: [{}]", quoted.join(", ")),
             );
         }
-        for ((_, filter), relative) in self.lookup_filters.iter().zip(&self.filter_pointers) {
+        for ((_, filter), at) in self.lookup_filters.iter().zip(&self.filter_pointers) {
             if let LookupFilter::Multiple(multiple) = filter {
-                multiple.check(&format!("{pointer}{relative}"), rules);
+                let pointer = match at {
+                    FilterAt::List(index) => format!("{pointer}/lookup_filters/{index}/1"),
+                    FilterAt::Key(key) => child(pointer, key),
+                };
+                multiple.check(&pointer, rules);
             }
         }
     }
@@ -348,8 +352,9 @@ impl<'de> Visitor<'de> for DictVisitor {
                 "lookup_filters" => {
                     let pairs: Vec<(String, LookupFilter)> = map.next_value()?;
                     for (index, (name, filter)) in pairs.into_iter().enumerate() {
-                        let pointer = format!("/lookup_filters/{index}/1");
-                        entries.filters.push((None, name, filter, pointer));
+                        entries
+                            .filters
+                            .push((None, name, filter, FilterAt::List(index)));
                     }
                 }
                 _ => match parse_matcher_key(&key) {
@@ -370,8 +375,8 @@ impl<'de> Visitor<'de> for DictVisitor {
                     Some(MatcherKey::Lookup(name)) => {
                         let name = name.to_owned();
                         let filter = map.next_value()?;
-                        let pointer = child("", &key);
-                        entries.filters.push((Some(key), name, filter, pointer));
+                        let at = FilterAt::Key(key.clone());
+                        entries.filters.push((Some(key), name, filter, at));
                     }
                     None if ["name", "data", "lookup"]
                         .iter()
@@ -389,6 +394,16 @@ impl<'de> Visitor<'de> for DictVisitor {
         }
         entries.into_dict().map_err(de::Error::custom)
     }
+}
+
+/// Where a lookup filter was written in its lookup object: the pointer is built only if a rule
+/// needs it.
+#[derive(Debug, Clone)]
+enum FilterAt {
+    /// Item `N` of the `lookup_filters` list.
+    List(usize),
+    /// A `lookup__NAME` key.
+    Key(String),
 }
 
 /// A `data__FIELD` key's matcher (`key` set) or an item of the `data_matchers` list.
@@ -419,7 +434,7 @@ struct DictEntries {
     name_matcher: Option<Matcher>,
     data: Vec<DataEntry>,
     /// `lookup__NAME` keys (`Some`) and `lookup_filters` items, with where each was written.
-    filters: Vec<(Option<String>, String, LookupFilter, String)>,
+    filters: Vec<(Option<String>, String, LookupFilter, FilterAt)>,
 }
 
 impl DictEntries {

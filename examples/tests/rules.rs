@@ -454,7 +454,11 @@ fn lookup_objects_are_read_in_key_order_whatever_the_order_written() {
     let fields: Vec<&str> = dict.data_matchers.iter().map(|(f, _)| f.as_str()).collect();
     assert_eq!(fields, ["a", "b", "d", "c"]);
     assert_eq!(dict.data_matchers[0].1.kind, MatcherKind::Contains);
-    let filters: Vec<&str> = dict.lookup_filters.iter().map(|(n, _)| n.as_str()).collect();
+    let filters: Vec<&str> = dict
+        .lookup_filters
+        .iter()
+        .map(|(n, _)| n.as_str())
+        .collect();
     assert_eq!(filters, ["y", "z", "w"]);
 
     // Conflicts: one group per target, data fields first, each group sorted.
