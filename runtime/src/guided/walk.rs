@@ -611,6 +611,22 @@ impl<'a, 'de, 'g> SeqWalk<'a, 'de, 'g> {
     }
 }
 
+/// `$next` is `Result<Option<X>, Error>`; reads the value of `X` with `$read` if there is one.
+/// Matches rather than `Option`/`Result` combinators, which would be compiled again for each
+/// seed and type read.
+macro_rules! then_read {
+    ($next:expr, |$x:ident| $read:expr) => {
+        match $next {
+            Ok(Some($x)) => match $read {
+                Ok(value) => Ok(Some(value)),
+                Err(error) => Err(error),
+            },
+            Ok(None) => Ok(None),
+            Err(error) => Err(error),
+        }
+    };
+}
+
 /// Each provided method that goes through a seed (`next_element`, `next_key`, `next_value`,
 /// `variant`) is written out: serde's would compile the seed's `PhantomData` layer again for
 /// every type read.
@@ -618,29 +634,14 @@ impl<'de> SeqAccess<'de> for &mut SeqWalk<'_, 'de, '_> {
     type Error = Error;
 
     fn next_element<T: de::Deserialize<'de>>(&mut self) -> Result<Option<T>, Error> {
-        match self.next_item() {
-            Ok(Some(position)) => match T::deserialize(position) {
-                Ok(item) => Ok(Some(item)),
-                Err(error) => Err(error),
-            },
-            Ok(None) => Ok(None),
-            Err(error) => Err(error),
-        }
+        then_read!(self.next_item(), |position| T::deserialize(position))
     }
 
     fn next_element_seed<T: DeserializeSeed<'de>>(
         &mut self,
         seed: T,
     ) -> Result<Option<T::Value>, Error> {
-        // Matches rather than combinators, which would be compiled again for each seed.
-        match self.next_item() {
-            Ok(Some(position)) => match seed.deserialize(position) {
-                Ok(item) => Ok(Some(item)),
-                Err(error) => Err(error),
-            },
-            Ok(None) => Ok(None),
-            Err(error) => Err(error),
-        }
+        then_read!(self.next_item(), |position| seed.deserialize(position))
     }
 }
 
@@ -821,14 +822,7 @@ impl<'de> MapAccess<'de> for &mut MapWalk<'_, 'de, '_> {
     type Error = Error;
 
     fn next_key<K: de::Deserialize<'de>>(&mut self) -> Result<Option<K>, Error> {
-        match self.read_key() {
-            Ok(Some(key)) => match K::deserialize(key) {
-                Ok(key) => Ok(Some(key)),
-                Err(error) => Err(error),
-            },
-            Ok(None) => Ok(None),
-            Err(error) => Err(error),
-        }
+        then_read!(self.read_key(), |key| K::deserialize(key))
     }
 
     fn next_value<V: de::Deserialize<'de>>(&mut self) -> Result<V, Error> {
@@ -842,15 +836,7 @@ impl<'de> MapAccess<'de> for &mut MapWalk<'_, 'de, '_> {
         &mut self,
         seed: K,
     ) -> Result<Option<K::Value>, Error> {
-        // Matches rather than combinators, which would be compiled again for each seed.
-        match self.read_key() {
-            Ok(Some(key)) => match seed.deserialize(key) {
-                Ok(value) => Ok(Some(value)),
-                Err(error) => Err(error),
-            },
-            Ok(None) => Ok(None),
-            Err(error) => Err(error),
-        }
+        then_read!(self.read_key(), |key| seed.deserialize(key))
     }
 
     fn next_value_seed<T: DeserializeSeed<'de>>(&mut self, seed: T) -> Result<T::Value, Error> {
