@@ -333,6 +333,11 @@ impl<'de> JsonReader<'de> {
         }
     }
 
+    /// Whether the whole text has been read, whitespace included.
+    pub(super) fn at_end(&self) -> bool {
+        self.pos == self.text.len()
+    }
+
     /// Whether only whitespace is left.
     pub(super) fn end(&mut self) -> Result<(), Malformed> {
         match self.peek() {

@@ -959,8 +959,9 @@ impl<'a, 'de: 'a> Key<'a, 'de> {
             Some(b'-' | b'0'..=b'9') => {}
             _ => return Err(de::Error::custom("expected a number as the key")),
         }
+        // The whole key, with no whitespace around: `serde_json` wants the quote right after.
         match reader.number() {
-            Ok(number) if reader.end().is_ok() => Ok(number),
+            Ok(number) if reader.at_end() => Ok(number),
             _ => Err(de::Error::custom("expected a number as the key")),
         }
     }
@@ -1173,6 +1174,57 @@ mod tests {
         for depth in [1, 100, 126, 127, 128, 129, 200] {
             assert_reads_as_serde_json(&nested(depth));
         }
+    }
+
+    /// Reads `T` from `text` on both paths (the fast one with a schema accepting anything).
+    fn read_both<T: serde::de::DeserializeOwned>(text: &str) -> (Option<T>, Option<T>) {
+        let mut general = None;
+        let mut read = |walk: &mut Walk<'_, '_>| {
+            general = Some(T::deserialize(walk.root())?);
+            Ok(())
+        };
+        let general = Guide::read_unchecked(text, &mut read).ok().and(general);
+        let guide = Guide::new(&serde_json::json!({})).unwrap();
+        (general, guide.deserialize_checked::<T>(text))
+    }
+
+    #[test]
+    fn map_keys_read_as_numbers_booleans_and_enums_as_serde_json_does() {
+        use std::collections::BTreeMap;
+
+        #[derive(Debug, PartialEq, Eq, PartialOrd, Ord, serde::Deserialize)]
+        #[serde(rename_all = "lowercase")]
+        enum Arch {
+            Amd64,
+            Arm64,
+        }
+
+        fn check<T>(texts: &[&str])
+        where
+            T: serde::de::DeserializeOwned + PartialEq + std::fmt::Debug,
+        {
+            for text in texts {
+                let expected = serde_json::from_str::<T>(text).ok();
+                let (general, fast) = read_both::<T>(text);
+                assert_eq!(general, expected, "general path on {text}");
+                if fast.is_some() {
+                    assert_eq!(fast, expected, "fast path on {text}");
+                }
+            }
+        }
+        check::<BTreeMap<i32, String>>(&[
+            r#"{"1": "a", "-2": "b"}"#,
+            r#"{"01": "a"}"#,
+            r#"{" 1": "a"}"#,
+            r#"{"1 ": "a"}"#,
+            r#"{"x": "a"}"#,
+            r#"{"4294967296": "a"}"#,
+            r#"{"1.5": "a"}"#,
+        ]);
+        check::<BTreeMap<u8, bool>>(&[r#"{"255": true}"#, r#"{"256": true}"#, r#"{"-1": true}"#]);
+        check::<BTreeMap<bool, u8>>(&[r#"{"true": 1, "false": 0}"#, r#"{"yes": 1}"#]);
+        check::<BTreeMap<Arch, u8>>(&[r#"{"amd64": 1, "arm64": 2}"#, r#"{"i386": 1}"#]);
+        check::<BTreeMap<String, u8>>(&[r#"{"a\u00e9": 1, "b": 2}"#]);
     }
 
     /// A small deterministic generator: xorshift64*.
