@@ -1227,6 +1227,66 @@ mod tests {
         check::<BTreeMap<String, u8>>(&[r#"{"a\u00e9": 1, "b": 2}"#]);
     }
 
+    #[test]
+    fn other_shapes_read_as_serde_json_does() {
+        #[derive(Debug, PartialEq, serde::Deserialize)]
+        enum Shape {
+            Unit,
+            Newtype(u8),
+            Tuple(u8, String),
+            Struct { a: bool },
+        }
+        #[derive(Debug, PartialEq, serde::Deserialize)]
+        struct Lenient {
+            a: u8,
+            b: Option<String>,
+        }
+        #[derive(Debug, PartialEq, serde::Deserialize)]
+        struct Newtype(Vec<u8>);
+        #[derive(Debug, PartialEq, serde::Deserialize)]
+        struct Unit;
+
+        fn check<T>(texts: &[&str])
+        where
+            T: serde::de::DeserializeOwned + PartialEq + std::fmt::Debug,
+        {
+            for text in texts {
+                let expected = serde_json::from_str::<T>(text).ok();
+                let (general, fast) = read_both::<T>(text);
+                assert_eq!(general, expected, "general path on {text}");
+                if fast.is_some() {
+                    assert_eq!(fast, expected, "fast path on {text}");
+                }
+            }
+        }
+        check::<Vec<Shape>>(&[
+            r#"["Unit", {"Newtype": 3}, {"Tuple": [1, "x"]}, {"Struct": {"a": true}}]"#,
+            r#"[{"Unit": null}]"#,
+            r#"[{"Newtype": 3, "Unit": null}]"#,
+            r#"[{}]"#,
+            r#"["Newtype"]"#,
+            r#"[{"Tuple": [1]}]"#,
+            r#"[{"Tuple": [1, "x", 2]}]"#,
+            r#"["Other"]"#,
+            r#"[3]"#,
+        ]);
+        check::<Lenient>(&[
+            r#"{"a": 1, "c": [1, {"d": [null, "e"]}], "b": null}"#,
+            r#"{"a": 1, "b": "x", "a": 2}"#,
+            r#"{"b": "x"}"#,
+        ]);
+        // The one difference, by design: a struct is read only from an object (serde_json also
+        // takes an array of its fields), since a struct's schema says `type: object` and the
+        // general path validates before it reads.
+        assert!(serde_json::from_str::<Lenient>(r#"[1, "x"]"#).is_ok());
+        assert_eq!(read_both::<Lenient>(r#"[1, "x"]"#), (None, None));
+        check::<(u8, u8)>(&["[1, 2]", "[1]", "[1, 2, 3]", "[]"]);
+        check::<[String; 2]>(&[r#"["a", "b"]"#, r#"["a", "b", "c"]"#]);
+        check::<Newtype>(&["[1, 2]", "[]", "1"]);
+        check::<Unit>(&["null", "{}", "[]"]);
+        check::<Option<Option<u8>>>(&["null", "1"]);
+    }
+
     /// A small deterministic generator: xorshift64*.
     struct Rng(u64);
 
