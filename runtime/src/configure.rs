@@ -469,13 +469,13 @@ fn integer_format_range(format: &str) -> Option<(Value, Value)> {
 /// type-erased plumbing, which costs a noticeable part of the time of a small payload.
 pub(crate) fn configure_typed<T: Task>(input: TaskInput<'_>) -> Result<T, TaskConfigError> {
     let compiled = T::__compiled();
-    let fast = match (&compiled.guide, fast_text_borrowed(&input)) {
-        (Some(guide), Some(text)) => guide.deserialize_checked::<T>(text),
-        _ => None,
-    };
-    let task = match fast {
-        Some(task) => task,
-        None => read_task::<T>(input, Paths::Both)?,
+    let task = match (&compiled.guide, fast_text_borrowed(&input)) {
+        (Some(guide), Some(text)) => match guide.deserialize_checked::<T>(text) {
+            Some(task) => task,
+            // The fast path has had its go: not twice.
+            None => read_task::<T>(input, Paths::GeneralOnly)?,
+        },
+        _ => read_task::<T>(input, Paths::Both)?,
     };
     task.validate()?;
     Ok(task)
@@ -523,9 +523,7 @@ pub(crate) fn configure_entry(
 
 /// The task `read_with` read, once its rules pass.
 fn validated(task: Option<Box<dyn DynTask>>) -> Result<Box<dyn DynTask>, TaskConfigError> {
-    // `read_with` returns `Ok` only once the task has been read.
-    let task =
-        task.ok_or_else(|| deserialize_error(String::new(), "no value was read".to_owned()))?;
+    let task = task.ok_or_else(nothing_read)?;
     task.validate()?;
     Ok(task)
 }
@@ -562,22 +560,24 @@ enum Paths {
     GeneralOnly,
 }
 
-/// Reads `T` by the given paths. The only part of the pipeline compiled for each task: the
-/// closure that deserializes `T` from a walk; everything else is [`read_with`], compiled once.
+/// Reads `T` by the given paths: generic only in the closure that deserializes `T` from a
+/// walk; everything else is [`read_with`], compiled once.
 fn read_task<T: Task>(input: TaskInput<'_>, paths: Paths) -> Result<T, TaskConfigError> {
     let mut task = None;
     read_with(T::__compiled(), input, paths, &mut |walk| {
         task = Some(T::deserialize(walk.root())?);
         Ok(())
     })?;
-    // `read_with` returns `Ok` only once `read` has succeeded.
     match task {
         Some(task) => Ok(task),
-        None => Err(deserialize_error(
-            String::new(),
-            "no value was read".to_owned(),
-        )),
+        None => Err(nothing_read()),
     }
+}
+
+/// `read_with` returned `Ok` but its reader kept nothing: it returns `Ok` only once the reader
+/// has succeeded, so this is a bug, reported rather than panicking.
+fn nothing_read() -> TaskConfigError {
+    deserialize_error(String::new(), "no value was read".to_owned())
 }
 
 /// The fast path, then (unless `paths` excludes it) the general path; `read` deserializes the
