@@ -483,9 +483,12 @@ pub(crate) fn configure_typed<T: Task>(input: TaskInput<'_>) -> Result<T, TaskCo
 
 /// The input as JSON text, when it is text already.
 fn fast_text_borrowed<'a>(input: &TaskInput<'a>) -> Option<&'a str> {
-    match fast_text(input)? {
-        Cow::Borrowed(text) => Some(text),
-        Cow::Owned(_) => None,
+    match *input {
+        TaskInput::Json(text) if text.len() <= MAX_INPUT_BYTES => Some(text),
+        TaskInput::JsonBytes(bytes) if bytes.len() <= MAX_INPUT_BYTES => {
+            std::str::from_utf8(bytes).ok()
+        }
+        _ => None,
     }
 }
 
@@ -610,12 +613,8 @@ fn read_with(
 /// each task's `Deserialize` is compiled for one deserializer.
 fn fast_text<'a>(input: &TaskInput<'a>) -> Option<Cow<'a, str>> {
     match *input {
-        TaskInput::Json(text) if text.len() <= MAX_INPUT_BYTES => Some(Cow::Borrowed(text)),
-        TaskInput::JsonBytes(bytes) if bytes.len() <= MAX_INPUT_BYTES => {
-            std::str::from_utf8(bytes).ok().map(Cow::Borrowed)
-        }
         TaskInput::Value(ref value) => serde_json::to_string(value).ok().map(Cow::Owned),
-        _ => None,
+        _ => fast_text_borrowed(input).map(Cow::Borrowed),
     }
 }
 
