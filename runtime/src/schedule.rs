@@ -139,6 +139,9 @@ impl SchedulePass {
 /// One pass, plainly: every idle worker walks every pending request of its type in priority
 /// order, configuring each as it goes. Slow (a request may be configured once per worker), but
 /// it follows the reference text line by line; [`schedule_pass`] must agree with it.
+///
+/// For the equivalence tests and the benchmarks; not part of the API.
+#[doc(hidden)]
 pub fn reference_pass(
     registry: &Registry,
     workers: &[Worker],

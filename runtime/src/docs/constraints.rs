@@ -6,7 +6,7 @@ use super::shape::{const_choices, strip_null};
 use super::text::compact;
 
 /// Enum values, pattern, bounds, item counts and the like, in words.
-pub fn constraints(root: &Value, schema: &Value) -> Vec<String> {
+pub(super) fn constraints(root: &Value, schema: &Value) -> Vec<String> {
     let mut out = Vec::new();
     collect_constraints(root, schema, "", &mut out, 0);
     out

@@ -72,7 +72,7 @@ fn generated(value: Value, error: Option<String>) -> Example {
 
 /// Builds data from the schema: required properties always, an optional one when `include`
 /// says so for its dotted path.
-pub fn generate_example(schema: &Value, include: &dyn Fn(&str) -> bool) -> Value {
+pub(super) fn generate_example(schema: &Value, include: &dyn Fn(&str) -> bool) -> Value {
     let generator = Generator {
         root: schema,
         include,

@@ -55,7 +55,7 @@ pub fn locate_positions(error: &mut TaskConfigError, text: &str, format: SourceF
 }
 
 /// Where one violation should point, per the rules in the module docs.
-pub fn position_of(violation: &Violation, text: &str, format: SourceFormat) -> Option<Position> {
+fn position_of(violation: &Violation, text: &str, format: SourceFormat) -> Option<Position> {
     if violation.kind == ViolationKind::Syntax {
         return match format {
             // serde_json's own position is set when the error is made.

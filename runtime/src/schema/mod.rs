@@ -4,5 +4,4 @@
 mod formats;
 mod generate;
 
-pub use generate::schema_for;
 pub(crate) use generate::{SchemaFunctions, root_schema};
