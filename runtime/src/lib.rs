@@ -15,7 +15,7 @@
 //! Configuring a task from its data:
 //! - [`TaskInput`] (JSON text or bytes, YAML, a `Value`), [`MAX_INPUT_BYTES`];
 //! - [`TaskConfigError`], made of [`Violation`]s, each with a [`ViolationKind`] and perhaps a
-//!   [`Position`] in the text.
+//!   [`Position`] in the text and a JSON pointer to the value ([`pointer`] builds and reads them).
 //!
 //! Finding tasks by name:
 //! - [`Registry`] (every task linked in), [`TaskEntry`], [`DynTask`] (a configured task of any
@@ -81,7 +81,9 @@ pub use metadata::{
 pub use parse::MAX_INPUT_BYTES;
 pub use registry::{ConfigureByNameError, DuplicateTask, LookupError, Registry, TaskEntry};
 pub use task::{DynTask, Execute, Task, can_run_on, check_can_run_on, execute_logging_errors};
-pub use types::{Position, TaskConfigError, TaskKind, Violation, ViolationKind, WorkerType};
+pub use types::{
+    Position, TaskConfigError, TaskKind, Violation, ViolationKind, WorkerType, pointer,
+};
 
 /// The fast and the general path of [`Task::configure`] one at a time, without the task's own
 /// rules: for the differential tests and the benchmarks that hold one to the other. Not a

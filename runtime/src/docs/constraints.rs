@@ -2,8 +2,8 @@
 
 use serde_json::Value;
 
-use super::shape::{const_choices, strip_null};
 use super::text::compact;
+use crate::schema::{const_choices, restates_bounds, strip_null};
 
 /// Enum values, pattern, bounds, item counts and the like, in words.
 pub(super) fn constraints(root: &Value, schema: &Value) -> Vec<String> {
@@ -41,8 +41,7 @@ fn collect_constraints(
     }
     if let Some(Value::String(format)) = schema.get("format") {
         // schemars' integer formats (`uint32`, ...) only restate the bounds.
-        let numeric = format.starts_with("int") || format.starts_with("uint");
-        if !numeric || format == "int" {
+        if !restates_bounds(format) {
             out.push(format!("{lead}format `{format}`"));
         }
     }

@@ -4,8 +4,8 @@ use std::collections::BTreeSet;
 
 use serde_json::{Map, Value};
 
-use super::shape::{alternatives, is_null_schema, resolve, strip_null};
 use crate::registry::TaskEntry;
+use crate::schema::{alternatives, is_null_schema, resolve, strip_null};
 
 /// Where a page's example came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

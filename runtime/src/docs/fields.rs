@@ -5,8 +5,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::Value;
 
 use super::constraints::constraints;
-use super::shape::{ref_name, resolve, strip_null, unwrap_all_of};
 use super::type_name::type_name;
+use crate::schema::{ref_name, resolve, strip_null, unwrap_all_of};
 
 /// One row of a task's field table.
 #[derive(Debug, Clone, PartialEq)]

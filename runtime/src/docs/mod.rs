@@ -15,7 +15,6 @@ mod example;
 mod fields;
 mod files;
 mod page;
-mod shape;
 mod text;
 mod type_name;
 
