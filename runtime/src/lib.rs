@@ -15,7 +15,8 @@
 //! Configuring a task from its data:
 //! - [`TaskInput`] (JSON text or bytes, YAML, a `Value`), [`MAX_INPUT_BYTES`];
 //! - [`TaskConfigError`], made of [`Violation`]s, each with a [`ViolationKind`] and perhaps a
-//!   [`Position`] in the text and a JSON pointer to the value ([`pointer`] builds and reads them).
+//!   [`Position`] in the text and a JSON pointer to the value ([`pointer`](mod@pointer) builds
+//!   and reads them).
 //!
 //! Finding tasks by name:
 //! - [`Registry`] (every task linked in), [`TaskEntry`], [`DynTask`] (a configured task of any
