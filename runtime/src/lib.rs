@@ -11,6 +11,8 @@
 
 #[cfg(feature = "cli")]
 pub mod cli;
+#[cfg(feature = "cli")]
+mod client;
 pub mod command;
 pub mod configure;
 pub mod docs;
