@@ -26,6 +26,8 @@
 
 mod diagnostics;
 mod run;
+#[cfg(feature = "worker")]
+mod worker;
 
 use std::ffi::OsString;
 use std::fmt;
@@ -174,6 +176,16 @@ enum Command {
     /// exit code is 130.
     #[command(after_help = EXIT_CODES_HELP)]
     Run(run::RunArgs),
+    /// Serve this binary's tasks to a Debusine server as an external worker, until SIGINT or
+    /// SIGTERM.
+    ///
+    /// Reads the configuration of Debian's debusine-worker: config.ini ([General] api-url,
+    /// log-file, log-level), token, activation-token. Registers when there is no token file.
+    /// Exit codes: 0 after SIGINT/SIGTERM (a running task is stopped and not reported), 2 for
+    /// a configuration the worker cannot use, 3 when a token file is readable by group or
+    /// others.
+    #[cfg(feature = "worker")]
+    Worker(worker::WorkerArgs),
 }
 
 #[derive(Debug, Args)]
@@ -250,7 +262,7 @@ fn fail(message: impl Into<String>) -> CliError {
 type CliResult = Result<u8, CliError>;
 
 impl Command {
-    fn execute(self, registry: &Registry) -> CliResult {
+    fn execute(self, registry: &'static Registry) -> CliResult {
         match self {
             Command::List { json } => list(registry, json),
             Command::Schema { name } => {
@@ -273,6 +285,8 @@ impl Command {
                 format,
             } => can_run(registry, &name, &file, &worker, format),
             Command::Run(args) => run::run(registry, args),
+            #[cfg(feature = "worker")]
+            Command::Worker(args) => worker::worker(registry, args),
         }
     }
 }

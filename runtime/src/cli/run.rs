@@ -12,8 +12,7 @@ use serde_json::Value;
 use super::{CliError, CliResult, FormatArg, exit, fail, read_input};
 use crate::client::signals::abort_on_signals;
 use crate::client::work_request::{
-    Completion, ErrorCode, Outcome, Prepared, WORKER_KIND, WorkError, WorkRequest, execute,
-    prepare,
+    Completion, ErrorCode, Outcome, Prepared, WORKER_KIND, WorkError, WorkRequest, execute, prepare,
 };
 use crate::{AbortHandle, ProcessRunner, Registry, TaskContext, locate_positions};
 
@@ -63,7 +62,7 @@ impl From<LogLevel> for tracing::Level {
     }
 }
 
-fn parse_seconds(text: &str) -> Result<Duration, String> {
+pub(super) fn parse_seconds(text: &str) -> Result<Duration, String> {
     let seconds: f64 = text
         .parse()
         .map_err(|_| format!("`{text}` is not a number of seconds"))?;
@@ -154,8 +153,7 @@ fn from_work_request(registry: &Registry, path: &Path) -> Result<Found, CliError
         task_name = %request.task_name,
         "work request"
     );
-    Ok(prepare(registry, &request)
-        .map_err(|error| report_error(error.code, &error.message)))
+    Ok(prepare(registry, &request).map_err(|error| report_error(error.code, &error.message)))
 }
 
 fn from_name_and_file(
