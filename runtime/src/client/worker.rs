@@ -442,6 +442,118 @@ fn fqdn() -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::io::{BufRead, BufReader, Read as _, Write as _};
+    use std::net::TcpListener;
+
+    /// A work request as Debusine 0.11.3 sends it from get-next-for-worker, with the task
+    /// type and name changed to what the server itself cannot be made to send.
+    fn recorded(task_type: &str, task_name: &str) -> WorkRequest {
+        let text = format!(
+            r#"{{"id": 42, "url": "/debusine/System/work-request/42/", "task_name": "{task_name}",
+            "created_at": "2026-11-30T15:25:13.400000Z", "created_by": 1, "aborted_by": null,
+            "started_at": null, "completed_at": null, "duration": null, "worker": 2,
+            "task_type": "{task_type}", "task_data": {{"result": true}},
+            "dynamic_task_data": {{}}, "priority_base": 0, "priority_adjustment": 0,
+            "workflow_data": {{}}, "event_reactions": {{}}, "status": "pending", "result": "",
+            "artifacts": [], "scope": "debusine", "workspace": "System"}}"#
+        );
+        serde_json::from_str(&text).unwrap()
+    }
+
+    /// A one-connection-per-request HTTP server answering with `statuses` in turn; returns
+    /// its API URL and a receiver of (request line, token header, body).
+    fn stub_server(
+        statuses: Vec<u16>,
+    ) -> (String, std::sync::mpsc::Receiver<(String, String, String)>) {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}/api", listener.local_addr().unwrap());
+        let (sender, receiver) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for status in statuses {
+                let (stream, _) = listener.accept().unwrap();
+                let mut reader = BufReader::new(stream.try_clone().unwrap());
+                let mut request_line = String::new();
+                reader.read_line(&mut request_line).unwrap();
+                let (mut length, mut token) = (0usize, String::new());
+                loop {
+                    let mut line = String::new();
+                    reader.read_line(&mut line).unwrap();
+                    if line.trim().is_empty() {
+                        break;
+                    }
+                    let (name, value) = line.split_once(':').unwrap();
+                    match name.to_ascii_lowercase().as_str() {
+                        "content-length" => length = value.trim().parse().unwrap(),
+                        "token" => token = value.trim().to_owned(),
+                        _ => {}
+                    }
+                }
+                let mut body = vec![0; length];
+                reader.read_exact(&mut body).unwrap();
+                // Recorded before the reply, so that the client never sees a reply first.
+                let _ = sender.send((
+                    request_line.trim().to_owned(),
+                    token,
+                    String::from_utf8(body).unwrap(),
+                ));
+                let mut stream = stream;
+                write!(
+                    stream,
+                    "HTTP/1.1 {status} X\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+                )
+                .unwrap();
+            }
+        });
+        (url, receiver)
+    }
+
+    fn job(url: &str, request: WorkRequest) -> Job {
+        let registry: &'static Registry = Box::leak(Box::new(Registry::from_entries([])));
+        Job {
+            id: 42,
+            request,
+            api: Api::new(url, Some(Token::new("t0k3n"))).unwrap(),
+            registry,
+            shutdown: AbortHandle::new(),
+            work_dir: std::env::temp_dir(),
+            grace_period: Duration::from_secs(1),
+            timings: Timings {
+                retry_first: Duration::from_millis(10),
+                ..Timings::default()
+            },
+        }
+    }
+
+    #[test]
+    fn a_work_request_of_another_type_is_reported_as_wrong_task_type_until_delivered() {
+        let (url, requests) = stub_server(vec![503, 502, 200]);
+        job(&url, recorded("Server", "noop")).run();
+        let received: Vec<_> = requests.try_iter().collect();
+        assert_eq!(received.len(), 3, "{received:?}");
+        for (line, token, body) in &received {
+            assert_eq!(line, "PUT /api/1.0/work-request/42/completed/ HTTP/1.1");
+            assert_eq!(token, "t0k3n");
+            let body: Value = serde_json::from_str(body).unwrap();
+            assert_eq!(body["result"], "error");
+            assert_eq!(body["output_data"]["errors"][0]["code"], "wrong-task-type");
+        }
+    }
+
+    #[test]
+    fn an_unknown_task_is_reported_as_setup_failed_and_a_refusal_is_not_retried() {
+        let (url, requests) = stub_server(vec![400]);
+        job(&url, recorded("Worker", "nosuchtask")).run();
+        let received: Vec<_> = requests.try_iter().collect();
+        assert_eq!(received.len(), 1, "{received:?}");
+        let body: Value = serde_json::from_str(&received[0].2).unwrap();
+        assert_eq!(body["output_data"]["errors"][0]["code"], "setup-failed");
+        assert!(
+            body["output_data"]["errors"][0]["message"]
+                .as_str()
+                .unwrap()
+                .contains("nosuchtask")
+        );
+    }
 
     #[test]
     fn reconnection_delays_stay_in_range_and_vary() {
