@@ -114,16 +114,16 @@ impl Server {
         self.script(&["activation-token", fqdn]).trim().to_owned()
     }
 
-    /// Enables or disables the worker whose token hashes to `token`'s sha256.
-    fn manage_worker(&self, action: &str, token: &str) {
-        let name = self.worker_name(token);
+    /// Enables or disables the worker `name`.
+    fn manage_worker(&self, action: &str, name: &str) {
         if self.version.starts_with("0.11") {
-            self.script(&["admin", "manage_worker", action, &name]);
+            self.script(&["admin", "manage_worker", action, name]);
         } else {
-            self.script(&["admin", "worker", action, &name]);
+            self.script(&["admin", "worker", action, name]);
         }
     }
 
+    /// The name of the worker whose token hashes to `token`'s sha256.
     fn worker_name(&self, token: &str) -> String {
         let hash = sha256(token);
         let listing = if self.version.starts_with("0.11") {
@@ -212,6 +212,14 @@ impl Worker {
         }
         fake_tools(&dir);
         Worker { dir, child: None }
+    }
+
+    /// Configured, started (the fake tool sleeping `fake_seconds`) and connected.
+    fn connected(server: &Server, name: &str, fake_seconds: u32) -> Worker {
+        let mut worker = Worker::configure(server, name, true);
+        worker.start(fake_seconds);
+        worker.wait_log("connected", Duration::from_secs(30));
+        worker
     }
 
     fn start(&mut self, fake_seconds: u32) {
@@ -416,22 +424,23 @@ fn a_worker_registered_without_activation_waits_for_an_admin_and_survives_disabl
     worker.wait_log("registered", Duration::from_secs(30));
     worker.wait_log("refused this worker", Duration::from_secs(30));
     let token = worker.token();
+    let name = server.worker_name(&token);
 
     let waiting = server.create("noop", "{}");
     std::thread::sleep(Duration::from_secs(3));
     assert_eq!(server.work_request(waiting)["status"], "pending");
 
-    server.manage_worker("enable", &token);
+    server.manage_worker("enable", &name);
     assert_eq!(server.completed(waiting)["result"], "success");
 
     // Disabled while connected: the server closes the socket; the worker keeps its token and
     // retries until it is enabled again.
-    server.manage_worker("disable", &token);
+    server.manage_worker("disable", &name);
     std::thread::sleep(Duration::from_secs(2));
     let later = server.create("noop", "{}");
     std::thread::sleep(Duration::from_secs(3));
     assert_ne!(server.work_request(later)["status"], "completed");
-    server.manage_worker("enable", &token);
+    server.manage_worker("enable", &name);
     assert_eq!(server.completed(later)["result"], "success");
     assert_eq!(worker.token(), token, "the worker registered again");
     worker.stop();
@@ -442,9 +451,7 @@ fn a_worker_registered_without_activation_waits_for_an_admin_and_survives_disabl
 fn the_worker_reconnects_after_the_web_process_restarts() {
     let server = server();
     let _serial = serial();
-    let mut worker = Worker::configure(server, "restart", true);
-    worker.start(2);
-    worker.wait_log("connected", Duration::from_secs(30));
+    let mut worker = Worker::connected(server, "restart", 2);
     let before = server.create("noop", "{}");
     assert_eq!(server.completed(before)["result"], "success");
 
@@ -460,9 +467,7 @@ fn the_worker_reconnects_after_the_web_process_restarts() {
 fn a_result_is_delivered_once_the_completion_endpoint_is_back() {
     let server = server();
     let _serial = serial();
-    let mut worker = Worker::configure(server, "completion", true);
-    worker.start(8);
-    worker.wait_log("connected", Duration::from_secs(30));
+    let mut worker = Worker::connected(server, "completion", 8);
     let id = server.create("mmdebstrap", MMDEBSTRAP);
     server.wait_status(id, "running", Duration::from_secs(30));
     worker.wait_log("running", Duration::from_secs(30));
@@ -480,9 +485,7 @@ fn a_result_is_delivered_once_the_completion_endpoint_is_back() {
 fn sigterm_during_a_long_task_stops_its_processes_and_reports_nothing() {
     let server = server();
     let _serial = serial();
-    let mut worker = Worker::configure(server, "sigterm", true);
-    worker.start(600);
-    worker.wait_log("connected", Duration::from_secs(30));
+    let mut worker = Worker::connected(server, "sigterm", 600);
     let id = server.create("mmdebstrap", MMDEBSTRAP);
     server.wait_status(id, "running", Duration::from_secs(30));
     let pids_file = worker.dir.join("pids");
