@@ -14,7 +14,8 @@ use crate::client::signals::abort_on_signals;
 use crate::client::work_request::{
     Completion, ErrorCode, Outcome, Prepared, WORKER_KIND, WorkError, WorkRequest, execute, prepare,
 };
-use crate::{AbortHandle, ProcessRunner, Registry, TaskContext, locate_positions};
+use crate::locate::locate_positions;
+use crate::{AbortHandle, ProcessRunner, Registry, TaskContext};
 
 #[derive(Debug, Args)]
 pub(super) struct RunArgs {
