@@ -14,8 +14,9 @@ use crate::client::signals::abort_on_signals;
 use crate::client::work_request::{
     Completion, ErrorCode, Outcome, Prepared, WORKER_KIND, WorkError, WorkRequest, execute, prepare,
 };
+use crate::execution::{AbortHandle, ProcessRunner, TaskContext};
 use crate::locate::locate_positions;
-use crate::{AbortHandle, ProcessRunner, Registry, TaskContext};
+use crate::registry::Registry;
 
 #[derive(Debug, Args)]
 pub(super) struct RunArgs {

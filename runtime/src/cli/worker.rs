@@ -14,7 +14,9 @@ use super::{CliResult, exit, fail, worker_metadata};
 use crate::client::config::{WorkerConfig, resolve_directory};
 use crate::client::signals::abort_on_signals;
 use crate::client::worker::{Timings, Worker};
-use crate::{AbortHandle, Registry, WorkerType};
+use crate::execution::AbortHandle;
+use crate::registry::Registry;
+use crate::types::WorkerType;
 
 #[derive(Debug, Args)]
 pub(super) struct WorkerArgs {

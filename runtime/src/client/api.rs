@@ -13,7 +13,7 @@ use serde_json::{Map, Value, json};
 
 use super::config::Token;
 use super::work_request::WorkRequest;
-use crate::{ServerClient, TaskError};
+use crate::execution::{ServerClient, TaskError};
 
 /// The largest reply body read, so that a broken server cannot exhaust memory.
 const MAX_BODY_BYTES: u64 = 16 * 1024 * 1024;

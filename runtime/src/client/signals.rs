@@ -2,7 +2,7 @@
 
 use nix::sys::signal::{SigSet, Signal};
 
-use crate::AbortHandle;
+use crate::execution::AbortHandle;
 
 /// Blocks SIGINT and SIGTERM in this thread (and so in every thread started after it) and
 /// starts a thread that takes them with `sigwait` and sets `abort`.

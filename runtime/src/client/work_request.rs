@@ -6,9 +6,11 @@ use std::time::{Duration, Instant};
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
-use crate::{
-    DynTask, Registry, TaskContext, TaskEntry, TaskInput, TaskKind, execute_logging_errors,
-};
+use crate::configure::TaskInput;
+use crate::execution::TaskContext;
+use crate::registry::{Registry, TaskEntry};
+use crate::task::{DynTask, execute_logging_errors};
+use crate::types::TaskKind;
 
 /// The kind of task an external worker runs.
 pub(crate) const WORKER_KIND: TaskKind = TaskKind::Worker;

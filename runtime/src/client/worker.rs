@@ -19,7 +19,8 @@ use super::api::{Api, ApiError};
 use super::config::{Token, WorkerConfig};
 use super::websocket::{self, Connection, Notice, Read};
 use super::work_request::{Completion, WorkRequest, execute, prepare};
-use crate::{AbortHandle, ProcessRunner, Registry, TaskContext};
+use crate::execution::{AbortHandle, ProcessRunner, TaskContext};
+use crate::registry::Registry;
 
 /// The timings of the loop; the defaults are Debian's worker's.
 #[derive(Debug, Clone)]
