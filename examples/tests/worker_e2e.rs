@@ -183,7 +183,19 @@ fn fake_tools(dir: &Path) -> PathBuf {
     bin
 }
 
-const MMDEBSTRAP: &str = r#"{"bootstrap_options":{"architecture":"amd64"},"bootstrap_repositories":[{"mirror":"http://deb.debian.org/debian","suite":"bookworm","components":["main"]}]}"#;
+/// mmdebstrap task data for this machine's architecture (the scheduler checks it against the
+/// worker's `system:architectures`).
+fn mmdebstrap() -> String {
+    let output = Command::new("dpkg")
+        .arg("--print-architecture")
+        .output()
+        .expect("dpkg runs (the server script needs Debian)");
+    let architecture = String::from_utf8(output.stdout).unwrap();
+    format!(
+        r#"{{"bootstrap_options":{{"architecture":"{}"}},"bootstrap_repositories":[{{"mirror":"http://deb.debian.org/debian","suite":"bookworm","components":["main"]}}]}}"#,
+        architecture.trim()
+    )
+}
 
 impl Worker {
     /// A configuration directory for `name`, with an activation token when `activation`.
@@ -468,7 +480,7 @@ fn a_result_is_delivered_once_the_completion_endpoint_is_back() {
     let server = server();
     let _serial = serial();
     let mut worker = Worker::connected(server, "completion", 8);
-    let id = server.create("mmdebstrap", MMDEBSTRAP);
+    let id = server.create("mmdebstrap", &mmdebstrap());
     server.wait_status(id, "running", Duration::from_secs(30));
     worker.wait_log("running", Duration::from_secs(30));
     // The task is running: take the API away until it has finished.
@@ -486,7 +498,7 @@ fn sigterm_during_a_long_task_stops_its_processes_and_reports_nothing() {
     let server = server();
     let _serial = serial();
     let mut worker = Worker::connected(server, "sigterm", 600);
-    let id = server.create("mmdebstrap", MMDEBSTRAP);
+    let id = server.create("mmdebstrap", &mmdebstrap());
     server.wait_status(id, "running", Duration::from_secs(30));
     let pids_file = worker.dir.join("pids");
     let deadline = Instant::now() + Duration::from_secs(30);
