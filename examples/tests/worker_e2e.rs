@@ -67,16 +67,23 @@ fn serial() -> MutexGuard<'static, ()> {
 
 impl Server {
     fn script(&self, args: &[&str]) -> String {
+        self.try_script(args)
+            .unwrap_or_else(|error| panic!("{error}"))
+    }
+
+    fn try_script(&self, args: &[&str]) -> Result<String, String> {
         let mut command = Command::new(SCRIPT);
         command.arg(args[0]).arg(&self.state).args(&args[1..]);
         let output = command.stdin(Stdio::null()).output().unwrap();
-        assert!(
-            output.status.success(),
-            "`{SCRIPT} {}` failed: {}",
-            args.join(" "),
-            String::from_utf8_lossy(&output.stderr)
-        );
-        String::from_utf8(output.stdout).unwrap()
+        if output.status.success() {
+            Ok(String::from_utf8(output.stdout).unwrap())
+        } else {
+            Err(format!(
+                "`{SCRIPT} {}` failed: {}",
+                args.join(" "),
+                String::from_utf8_lossy(&output.stderr)
+            ))
+        }
     }
 
     fn create(&self, task: &str, data: &str) -> u64 {
@@ -86,8 +93,19 @@ impl Server {
             .unwrap_or_else(|_| panic!("not an id: {id}"))
     }
 
+    /// The work request as the server has it. A read only, so tried up to three times: the
+    /// script's own HTTP call (curl into a temporary file) is not what is under test.
     fn work_request(&self, id: u64) -> Value {
-        serde_json::from_str(&self.script(&["work-request", &id.to_string()])).unwrap()
+        let args = ["work-request", &id.to_string()];
+        let mut last = String::new();
+        for _ in 0..3 {
+            match self.try_script(&args) {
+                Ok(text) => return serde_json::from_str(&text).unwrap(),
+                Err(error) => last = error,
+            }
+            std::thread::sleep(Duration::from_secs(1));
+        }
+        panic!("{last}")
     }
 
     /// Waits until the work request reaches `status`; its JSON.
