@@ -10,7 +10,7 @@
 
 use std::fmt::Write as _;
 
-use crate::types::{TaskConfigError, Violation, ViolationKind};
+use crate::types::{TaskConfigError, Violation};
 
 /// Every violation of `error`, then a summary line.
 pub(super) fn render(error: &TaskConfigError, file: &str, text: &str, task: &str) -> String {
@@ -29,17 +29,11 @@ pub(super) fn render(error: &TaskConfigError, file: &str, text: &str, task: &str
 }
 
 fn render_one(out: &mut String, violation: &Violation, file: &str, text: &str) {
-    // An unknown property is pointed at by its key: name it.
-    let unexpected = violation.schema_path.ends_with("/additionalProperties")
-        || violation.schema_path.ends_with("/unevaluatedProperties");
-    let label = match crate::locate::unexpected_properties(&violation.message).first() {
-        Some(name) if unexpected && violation.position.is_some() => format!(
-            "{}/{}",
-            violation.pointer,
-            name.replace('~', "~0").replace('/', "~1")
-        ),
-        _ if violation.pointer.is_empty() => "(root)".to_owned(),
-        _ => violation.pointer.clone(),
+    // An unknown key's pointer is the key's own; a missing key is named by the message.
+    let label = if violation.pointer.is_empty() {
+        "(root)".to_owned()
+    } else {
+        violation.pointer.clone()
     };
     let _ = writeln!(out, "error: {}", violation.message);
     let line_text = violation
@@ -69,7 +63,7 @@ fn render_one(out: &mut String, violation: &Violation, file: &str, text: &str) {
             let _ = writeln!(out, "   = at {label}");
         }
     }
-    if violation.kind == ViolationKind::Schema && !violation.schema_path.is_empty() {
+    if violation.kind.is_schema() && !violation.schema_path.is_empty() {
         let width = violation
             .position
             .map_or(1, |position| position.line.to_string().len());
@@ -85,13 +79,16 @@ fn render_one(out: &mut String, violation: &Violation, file: &str, text: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::types::Position;
+    use crate::types::{Position, ViolationKind};
 
     #[test]
     fn renders_like_rustc() {
         let text = "{\n  \"result\": true,\n  \"debug_level\": 4,\n}";
         let mut violation = Violation::new(
-            ViolationKind::Schema,
+            ViolationKind::Range {
+                keyword: "maximum".into(),
+                limit: 3.into(),
+            },
             "/debug_level",
             "4 is greater than the maximum of 3",
         );
