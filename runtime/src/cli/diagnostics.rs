@@ -12,10 +12,17 @@ use std::fmt::Write as _;
 
 use crate::types::{TaskConfigError, Violation};
 
-/// Every violation of `error`, then a summary line.
+/// Every violation of `error` in the file's order (by line and column; those without a
+/// position last, in the order found), then a summary line.
 pub(super) fn render(error: &TaskConfigError, file: &str, text: &str, task: &str) -> String {
     let mut out = String::new();
-    for violation in error.violations() {
+    let mut violations: Vec<&Violation> = error.violations().iter().collect();
+    violations.sort_by_key(|violation| {
+        violation
+            .position
+            .map_or((1, 0, 0), |position| (0, position.line, position.column))
+    });
+    for violation in violations {
         render_one(&mut out, violation, file, text);
         out.push('\n');
     }
@@ -109,6 +116,28 @@ mod tests {
              \n\
              error: `data.json` is not valid `autopkgtest` task data (1 error)\n"
         );
+    }
+
+    #[test]
+    fn in_the_order_of_the_file() {
+        let at = |pointer: &str, line, column| {
+            let mut violation = Violation::new(ViolationKind::Rule, pointer, pointer);
+            violation.position = Some(Position { line, column });
+            violation
+        };
+        let error = TaskConfigError::from_violations(vec![
+            Violation::new(ViolationKind::Rule, "", "/nowhere"),
+            at("/c", 3, 1),
+            at("/b2", 2, 9),
+            at("/a", 1, 4),
+            at("/b1", 2, 2),
+        ]);
+        let text = render(&error, "f", "{\n\n\n", "noop");
+        let order: Vec<&str> = text
+            .lines()
+            .filter_map(|line| line.strip_prefix("error: /"))
+            .collect();
+        assert_eq!(order, ["a", "b1", "b2", "c", "nowhere"]);
     }
 
     #[test]
