@@ -19,7 +19,7 @@
 //! |---|---|
 //! | 0 | success: `ok`, `yes`, the task succeeded, docs up to date |
 //! | 1 | a negative answer: invalid data, `no`, the task failed or erred, docs out of date |
-//! | 2 | usage error: bad arguments, unknown task name, unreadable or malformed file |
+//! | 2 | usage error: bad arguments, unknown task name, unreadable or malformed file; for `list`, `docs` and `run`, a binary with no task or with a name claimed by two tasks |
 //! | 130 | `run` only: the task was aborted by SIGINT or SIGTERM (it reports nothing) |
 //!
 //! Results go to standard output; diagnostics and logs to standard error.
@@ -48,7 +48,8 @@ pub mod exit {
     pub const SUCCESS: u8 = 0;
     /// A negative answer: invalid data, `no`, the task failed, docs out of date.
     pub const NEGATIVE: u8 = 1;
-    /// Bad arguments, unknown task name, unreadable or malformed input file.
+    /// Bad arguments, unknown task name, unreadable or malformed input file; a binary with no
+    /// task or with a name claimed twice (`list`, `docs`, `run`).
     pub const USAGE: u8 = 2;
     /// `run`: the task was aborted by a signal.
     pub const ABORTED: u8 = 130;
@@ -253,12 +254,18 @@ type CliResult = Result<u8, CliError>;
 impl Command {
     fn execute(self, registry: &Registry) -> CliResult {
         match self {
-            Command::List { json } => list(registry, json),
+            Command::List { json } => {
+                require_sound(registry)?;
+                list(registry, json)
+            }
             Command::Schema { name } => {
                 let entry = lookup(registry, &name)?;
                 out(&format!("{}\n", crate::docs::pretty(entry.schema())))
             }
-            Command::Docs(args) => docs(registry, args),
+            Command::Docs(args) => {
+                require_sound(registry)?;
+                docs(registry, args)
+            }
             Command::Validate { name, file, format } => validate(registry, &name, &file, format),
             Command::Metadata { worker_type } => {
                 let metadata = worker_metadata(registry, worker_type.into());
@@ -273,7 +280,10 @@ impl Command {
                 worker,
                 format,
             } => can_run(registry, &name, &file, &worker, format),
-            Command::Run(args) => run::run(registry, args),
+            Command::Run(args) => {
+                require_sound(registry)?;
+                run::run(registry, args)
+            }
         }
     }
 }
@@ -286,20 +296,34 @@ fn out(text: &str) -> CliResult {
     Ok(exit::SUCCESS)
 }
 
-fn warn_conflicts(registry: &Registry) {
-    for conflict in registry.conflicts() {
-        let _ = writeln!(io::stderr(), "warning: {conflict}; the name is unusable");
+/// Why a binary with no tasks answers nothing, and how to mend it.
+const NO_TASKS: &str =
+    "no task is linked into this binary: name the crate of tasks with `use my_tasks as _;`";
+
+/// Refuses a registry that `list`, `docs` and `run` cannot answer for: a name claimed by
+/// several types (the listing and the docs would silently leave it out, and a worker would
+/// run one of them at random), or no task at all (the answer would be empty, not wrong).
+fn require_sound(registry: &Registry) -> Result<(), CliError> {
+    let conflicts: Vec<String> = registry.conflicts().map(ToString::to_string).collect();
+    if !conflicts.is_empty() {
+        return Err(fail(format!(
+            "{}
+  = help: every task needs a name of its own in this binary: rename one with \
+             `#[task(name = \"...\")]`",
+            conflicts.join("\nerror: ")
+        )));
     }
+    if registry.entries().len() == 0 {
+        return Err(fail(NO_TASKS));
+    }
+    Ok(())
 }
 
 fn lookup(registry: &Registry, name: &str) -> Result<&'static TaskEntry, CliError> {
     registry.get(name).map_err(|error| {
         let names = registry.names();
         if names.is_empty() {
-            fail(format!(
-                "{error} (no task is linked into this binary: name the crate of tasks with \
-                 `use my_tasks as _;`)"
-            ))
+            fail(format!("{error} ({NO_TASKS})"))
         } else {
             fail(format!("{error}; registered tasks: {}", names.join(", ")))
         }
@@ -307,7 +331,6 @@ fn lookup(registry: &Registry, name: &str) -> Result<&'static TaskEntry, CliErro
 }
 
 fn list(registry: &Registry, json: bool) -> CliResult {
-    warn_conflicts(registry);
     if json {
         let entries: Vec<Value> = registry
             .entries()
@@ -354,7 +377,6 @@ fn list(registry: &Registry, json: bool) -> CliResult {
 }
 
 fn docs(registry: &Registry, args: DocsArgs) -> CliResult {
-    warn_conflicts(registry);
     let files = crate::docs::generate(registry);
     if let Some(dir) = args.check {
         let drift = crate::docs::check(&dir, &files)
@@ -555,5 +577,32 @@ mod tests {
     #[test]
     fn the_command_line_is_well_formed() {
         Cli::command().debug_assert();
+    }
+
+    /// The message `args` fail with on `registry`.
+    fn refusal(registry: &Registry, args: &[&str]) -> String {
+        let cli =
+            Cli::try_parse_from(std::iter::once("taskdef").chain(args.iter().copied())).unwrap();
+        match cli.command.execute(registry) {
+            Err(CliError::Message(message)) => message,
+            other => panic!("{args:?} should fail, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_binary_without_tasks_refuses_list_docs_and_run() {
+        let empty = Registry::from_entries([]);
+        let dir = std::env::temp_dir().join(format!("taskdef-no-tasks-{}", std::process::id()));
+        let dir = dir.to_str().unwrap();
+        for args in [
+            &["list"][..],
+            &["list", "--json"],
+            &["docs", "--out", dir],
+            &["docs", "--check", dir],
+            &["run", "noop", "-"],
+        ] {
+            assert_eq!(refusal(&empty, args), NO_TASKS, "{args:?}");
+        }
+        assert!(!std::path::Path::new(dir).exists(), "nothing written");
     }
 }
