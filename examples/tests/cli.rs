@@ -115,6 +115,13 @@ fn unknown_tasks_and_unreadable_files_are_named() {
     );
     assert!(text.contains("noop"), "lists the registered tasks: {text}");
 
+    let output = taskdef(&["validate", "sbiuld", "-"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(
+        stderr(&output),
+        "error: 'sbiuld' is not a registered task_name (did you mean 'sbuild'?)\n"
+    );
+
     let output = taskdef(&["validate", "noop", "/nonexistent/data.json"]);
     assert_eq!(output.status.code(), Some(2));
     let text = stderr(&output);

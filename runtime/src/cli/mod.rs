@@ -39,7 +39,7 @@ use serde_json::{Value, json};
 use crate::configure::TaskInput;
 use crate::locate::{SourceFormat, locate_positions};
 use crate::metadata::{WorkerMetadata, keys, system_metadata};
-use crate::registry::{Registry, TaskEntry};
+use crate::registry::{LookupError, Registry, TaskEntry};
 use crate::types::WorkerType;
 
 /// The exit codes of the command (see the [module docs](self)).
@@ -322,8 +322,17 @@ fn require_sound(registry: &Registry) -> Result<(), CliError> {
 fn lookup(registry: &Registry, name: &str) -> Result<&'static TaskEntry, CliError> {
     registry.get(name).map_err(|error| {
         let names = registry.names();
+        let suggested = matches!(
+            error,
+            LookupError::Unknown {
+                did_you_mean: Some(_),
+                ..
+            }
+        );
         if names.is_empty() {
             fail(format!("{error} ({NO_TASKS})"))
+        } else if suggested {
+            fail(error.to_string())
         } else {
             fail(format!("{error}; registered tasks: {}", names.join(", ")))
         }
