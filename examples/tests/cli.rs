@@ -369,11 +369,50 @@ fn docs_then_check_passes_then_fails_on_each_kind_of_drift() {
     )));
     assert!(text.contains(&format!("extra: {}", out.join("retired.md").display())));
     assert!(text.contains(&format!("changed: {}", out.join("noop.md").display())));
-    assert!(text.contains("taskdef docs --out"), "{text}");
+    assert!(
+        text.contains("regenerate them with `taskdef docs --out"),
+        "{text}"
+    );
 
     let output = taskdef(&["docs", "--out", out_arg]);
     assert!(stdout(&output).contains("removed"), "{}", stdout(&output));
     check(0);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn messages_name_the_binary_as_it_was_run() {
+    use std::os::unix::process::CommandExt;
+    let dir = temp_dir("program-name");
+    let dir_arg = dir.to_str().unwrap();
+    let run_as = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_taskdef"))
+            .arg0("/opt/bin/debusine-tasks")
+            .args(args)
+            .stdin(Stdio::null())
+            .output()
+            .unwrap()
+    };
+    let output = run_as(&["docs", "--check", dir_arg]);
+    assert_eq!(output.status.code(), Some(1));
+    let text = stderr(&output);
+    assert!(
+        text.contains(&format!(
+            "regenerate them with `debusine-tasks docs --out {dir_arg}`"
+        )),
+        "{text}"
+    );
+    assert!(!text.contains("taskdef docs"), "{text}");
+
+    let output = run_as(&["bogus"]);
+    assert_eq!(output.status.code(), Some(2));
+    let text = stderr(&output);
+    assert!(text.contains("Usage: debusine-tasks <COMMAND>"), "{text}");
+
+    let output = run_as(&["can-run", "--help"]);
+    let text = stdout(&output);
+    assert!(text.contains("see the `metadata` command"), "{text}");
+    assert!(!text.contains("taskdef"), "{text}");
     std::fs::remove_dir_all(&dir).unwrap();
 }
 

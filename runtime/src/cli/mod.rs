@@ -74,6 +74,8 @@ where
     I: IntoIterator<Item = T>,
     T: Into<OsString> + Clone,
 {
+    let args: Vec<OsString> = args.into_iter().map(Into::into).collect();
+    let program = program_name(args.first());
     let cli = match Cli::try_parse_from(args) {
         Ok(cli) => cli,
         Err(error) => {
@@ -82,7 +84,7 @@ where
             return ExitCode::from(error.exit_code().clamp(0, 255) as u8);
         }
     };
-    let code = match cli.command.execute(Registry::global()) {
+    let code = match cli.command.execute(Registry::global(), &program) {
         Ok(code) => code,
         Err(CliError::Io(error)) if error.kind() == io::ErrorKind::BrokenPipe => exit::SUCCESS,
         Err(error) => {
@@ -91,6 +93,16 @@ where
         }
     };
     ExitCode::from(code)
+}
+
+/// The name the binary was run as (the file name of `argv[0]`), for the commands that messages
+/// suggest: a crate of tasks names its binary as it likes. `taskdef` if there is none.
+fn program_name(arg0: Option<&OsString>) -> String {
+    arg0.map(Path::new)
+        .and_then(Path::file_name)
+        .map(|name| name.to_string_lossy().into_owned())
+        .filter(|name| !name.is_empty())
+        .unwrap_or_else(|| "taskdef".to_owned())
 }
 
 /// Task definitions: list them, publish their schemas and docs, check task data, and run tasks
@@ -158,7 +170,7 @@ enum Command {
         name: String,
         /// The task data: JSON or YAML; `-` reads standard input.
         file: PathBuf,
-        /// The worker's metadata: a JSON or YAML object (see `taskdef metadata`).
+        /// The worker's metadata: a JSON or YAML object (see the `metadata` command).
         #[arg(long, value_name = "METADATA")]
         worker: PathBuf,
         #[command(flatten)]
@@ -252,7 +264,8 @@ fn fail(message: impl Into<String>) -> CliError {
 type CliResult = Result<u8, CliError>;
 
 impl Command {
-    fn execute(self, registry: &Registry) -> CliResult {
+    /// Runs the command; `program` is the binary's name, for the commands messages suggest.
+    fn execute(self, registry: &Registry, program: &str) -> CliResult {
         match self {
             Command::List { json } => {
                 require_sound(registry)?;
@@ -264,7 +277,7 @@ impl Command {
             }
             Command::Docs(args) => {
                 require_sound(registry)?;
-                docs(registry, args)
+                docs(registry, args, program)
             }
             Command::Validate { name, file, format } => validate(registry, &name, &file, format),
             Command::Metadata { worker_type } => {
@@ -385,7 +398,7 @@ fn list(registry: &Registry, json: bool) -> CliResult {
     out(&text)
 }
 
-fn docs(registry: &Registry, args: DocsArgs) -> CliResult {
+fn docs(registry: &Registry, args: DocsArgs, program: &str) -> CliResult {
     let files = crate::docs::generate(registry);
     if let Some(dir) = args.check {
         let drift = crate::docs::check(&dir, &files)
@@ -408,7 +421,7 @@ fn docs(registry: &Registry, args: DocsArgs) -> CliResult {
             }
         }
         report.push_str(&format!(
-            "regenerate them with `taskdef docs --out {}`\n",
+            "regenerate them with `{program} docs --out {}`\n",
             dir.display()
         ));
         io::stderr().write_all(report.as_bytes())?;
@@ -592,10 +605,20 @@ mod tests {
     fn refusal(registry: &Registry, args: &[&str]) -> String {
         let cli =
             Cli::try_parse_from(std::iter::once("taskdef").chain(args.iter().copied())).unwrap();
-        match cli.command.execute(registry) {
+        match cli.command.execute(registry, "taskdef") {
             Err(CliError::Message(message)) => message,
             other => panic!("{args:?} should fail, got {other:?}"),
         }
+    }
+
+    #[test]
+    fn the_program_is_named_as_it_was_run() {
+        let name = |arg0: &str| program_name(Some(&OsString::from(arg0)));
+        assert_eq!(name("/usr/bin/debusine-tasks"), "debusine-tasks");
+        assert_eq!(name("./mytasks"), "mytasks");
+        assert_eq!(name("taskdef"), "taskdef");
+        assert_eq!(name(""), "taskdef");
+        assert_eq!(program_name(None), "taskdef");
     }
 
     #[test]
