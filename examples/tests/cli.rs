@@ -440,7 +440,24 @@ fn task_pages_have_the_sections_and_every_example_configures() {
             .configure(&example.value)
             .unwrap_or_else(|error| panic!("{}: {error}", entry.name));
         assert!(page.contains(&taskdef::docs::pretty(&example.value)));
+        // The task's cross-field rules, in its words, when it has any.
+        assert_eq!(
+            page.contains("## Rules"),
+            !entry.rules.is_empty(),
+            "{}",
+            entry.name
+        );
+        for rule in entry.rules {
+            assert!(
+                page.contains(&format!("- {rule}\n")),
+                "{}: {rule}",
+                entry.name
+            );
+        }
     }
+    let sbuild = registry.get("sbuild").unwrap();
+    assert!(sbuild.rules.iter().any(|rule| rule.contains("binNMU")));
+    assert!(registry.get("noop").unwrap().rules.is_empty());
 }
 
 #[test]

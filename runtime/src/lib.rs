@@ -47,7 +47,9 @@ pub use metadata::{
 };
 pub use registry::{ConfigureByNameError, DuplicateTask, LookupError, Registry, TaskEntry};
 pub use task::{DynTask, Execute, Task, can_run_on, check_can_run_on, execute_logging_errors};
-pub use types::{Position, TaskConfigError, TaskKind, Violation, ViolationKind, WorkerType};
+pub use types::{
+    Position, Rules, TaskConfigError, TaskKind, Violation, ViolationKind, WorkerType, pointer,
+};
 
 /// Derives [`Task`] for a struct: see the README for the `#[task(...)]` attribute.
 pub use taskdef_macros::Task;

@@ -13,7 +13,7 @@ use crate::artifacts::{file_with_suffix, resolve_multiple, resolve_single, write
 use crate::executor::Backend;
 use crate::lookup::{LookupMultiple, LookupSingle, default_task_configuration};
 use crate::repository::{self, ExtraRepository};
-use crate::rules::Rules;
+use taskdef::Rules;
 
 /// Build a Debian source package into binary packages with sbuild.
 ///
@@ -233,6 +233,12 @@ impl Sbuild {
 }
 
 impl Execute for Sbuild {
+    const RULES: &'static [&'static str] = &[
+        "`binnmu` is not set when `build_components` has `all`: a binNMU cannot build architecture-independent packages.",
+        crate::lookup::RULE_MATCHERS,
+        crate::repository::RULE_COMPONENTS,
+    ];
+
     fn validate(&self) -> Result<(), TaskConfigError> {
         let mut rules = Rules::new();
         if self.binnmu.is_some() && self.build_components.contains(&BuildComponent::All) {

@@ -94,6 +94,14 @@ pub fn task_page(entry: &TaskEntry) -> String {
         out.push('\n');
     }
 
+    if !entry.rules.is_empty() {
+        out.push_str("## Rules\n\nBesides the constraints above, the task data must follow:\n\n");
+        for rule in entry.rules {
+            let _ = writeln!(out, "- {}", rule.trim());
+        }
+        out.push('\n');
+    }
+
     out.push_str("## Example\n\n");
     let example = example(entry);
     match (&example.source, &example.error) {

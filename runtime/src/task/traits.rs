@@ -19,7 +19,24 @@ use crate::types::{TaskConfigError, TaskKind};
     note = "add `impl taskdef::Execute for {Self} {{ fn execute(&self, ctx: &taskdef::TaskContext) -> Result<bool, taskdef::TaskError> {{ ... }} }}`"
 )]
 pub trait Execute {
-    /// Cross-field rules run after the data matched the schema and was deserialized.
+    /// The cross-field rules [`validate`](Execute::validate) enforces, one sentence each: the
+    /// schema cannot express them, so they are listed under "Rules" on the task's docs page.
+    ///
+    /// ```
+    /// # use taskdef::{Execute, TaskContext, TaskError};
+    /// # struct Lintian;
+    /// impl Execute for Lintian {
+    ///     const RULES: &'static [&'static str] =
+    ///         &["One of `input.source_artifact` or `input.binary_artifacts` must be set."];
+    ///     // fn validate(&self) ... checks it, collecting violations with `taskdef::Rules`.
+    ///     # fn execute(&self, _: &TaskContext) -> Result<bool, TaskError> { Ok(true) }
+    /// }
+    /// ```
+    const RULES: &'static [&'static str] = &[];
+
+    /// Cross-field rules run after the data matched the schema and was deserialized; collect
+    /// every broken one with [`Rules`](crate::Rules), and describe them in
+    /// [`RULES`](Execute::RULES).
     ///
     /// Like Debusine's `configure`, this may run on the scheduler: it must not touch the worker.
     fn validate(&self) -> Result<(), TaskConfigError> {

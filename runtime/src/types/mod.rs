@@ -1,9 +1,11 @@
-//! The plain types at the bottom of the crate: what is wrong with task data, and the kinds of
-//! tasks and workers, and JSON pointers. Nothing here imports from the rest of the crate.
+//! The plain types at the bottom of the crate: what is wrong with task data and where (JSON
+//! pointers), and the kinds of tasks and workers. Nothing here imports from the rest of the crate.
 
 mod kind;
-pub(crate) mod pointer;
+pub mod pointer;
+mod rules;
 mod violation;
 
 pub use kind::{TaskKind, WorkerType};
+pub use rules::Rules;
 pub use violation::{Position, TaskConfigError, Violation, ViolationKind};
