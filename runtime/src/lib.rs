@@ -43,7 +43,8 @@ pub use execution::{
 };
 pub use locate::{SourceFormat, locate_positions};
 pub use metadata::{
-    RunCheckFailure, TaskMetadata, Unmet, WorkerMetadata, program_on_path, system_metadata,
+    RunCheckFailure, TaskKeys, TaskMetadata, Unmet, WorkerMetadata, program_on_path,
+    system_metadata,
 };
 pub use registry::{ConfigureByNameError, DuplicateTask, LookupError, Registry, TaskEntry};
 pub use task::{DynTask, Execute, Task, can_run_on, check_can_run_on, execute_logging_errors};

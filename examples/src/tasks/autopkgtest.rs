@@ -258,7 +258,7 @@ impl Execute for Autopkgtest {
 
     fn check_worker(&self, worker: &WorkerMetadata) -> Result<(), Unmet> {
         self.backend.check_available(worker)?;
-        worker.require_flag("autopkgtest:available")
+        Self::worker_keys(worker).require_flag("available")
     }
 
     fn execute(&self, ctx: &TaskContext) -> Result<bool, TaskError> {

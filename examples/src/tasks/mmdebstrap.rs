@@ -216,7 +216,7 @@ impl Execute for Mmdebstrap {
     }
 
     fn check_worker(&self, worker: &WorkerMetadata) -> Result<(), Unmet> {
-        worker.require_flag("mmdebstrap:available")?;
+        Self::worker_keys(worker).require_flag("available")?;
         worker.require_architecture(&self.bootstrap_options.architecture)
     }
 

@@ -263,7 +263,7 @@ impl Execute for Sbuild {
     }
 
     fn check_worker(&self, worker: &WorkerMetadata) -> Result<(), Unmet> {
-        worker.require_flag("sbuild:available")?;
+        Self::worker_keys(worker).require_flag("available")?;
         self.backend.check_available(worker)?;
         if self.backend.resolve() != Backend::Unshare {
             worker.require_flag("autopkgtest:available")?;

@@ -168,7 +168,7 @@ impl Execute for SimpleSystemImageBuild {
     }
 
     fn check_worker(&self, worker: &WorkerMetadata) -> Result<(), Unmet> {
-        worker.require_flag("simplesystemimagebuild:available")?;
+        Self::worker_keys(worker).require_flag("available")?;
         worker.require_architecture(&self.bootstrap_options.architecture)
     }
 

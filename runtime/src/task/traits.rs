@@ -7,7 +7,7 @@ use serde::de::DeserializeOwned;
 
 use crate::configure::{TaskInput, deserialize_fast_first};
 use crate::execution::{TaskContext, TaskError};
-use crate::metadata::{TaskMetadata, Unmet, WorkerMetadata, worker_metadata};
+use crate::metadata::{TaskKeys, TaskMetadata, Unmet, WorkerMetadata, worker_metadata};
 use crate::types::{TaskConfigError, TaskKind};
 
 /// The behaviour of a task: what `#[derive(Task)]` cannot know.
@@ -134,6 +134,14 @@ pub trait Task:
         let task = deserialize_fast_first::<Self>(Self::__compiled(), data.into())?;
         task.validate()?;
         Ok(task)
+    }
+
+    /// This task's own keys in `worker`'s metadata, named without the prefix that
+    /// [`Execute::analyze_worker`] wrote them under: in `check_worker`,
+    /// `Self::worker_keys(worker).require_flag("available")` reads `sbuild:available` for
+    /// `sbuild` and `server:name:available` for a server task.
+    fn worker_keys(worker: &WorkerMetadata) -> TaskKeys<'_> {
+        worker.task_keys(Self::KIND, Self::NAME)
     }
 
     /// This task's worker metadata: its version key plus its own keys from [`Execute::analyze_worker`].
