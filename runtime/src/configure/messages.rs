@@ -3,6 +3,7 @@
 
 use serde_json::Value;
 
+use crate::schema::{alternatives, resolve};
 use crate::types::ViolationKind;
 
 /// The schema keyword holding messages for other keywords; see `declared_message`.
@@ -113,23 +114,12 @@ impl std::fmt::Display for Expected {
 /// What `branch` accepts, onto `out`: through `$ref`s and nested alternatives, a few levels deep.
 fn describe(root: &Value, branch: &Value, depth: usize, out: &mut Vec<Expected>) {
     const MAX_DEPTH: usize = 4;
+    let branch = resolve(root, branch);
     if let Some(value) = branch.get("const") {
         out.push(Expected::Value(value.clone()));
     } else if let Some(values) = branch.get("enum").and_then(Value::as_array) {
         out.extend(values.iter().cloned().map(Expected::Value));
-    } else if let Some(target) = branch
-        .get("$ref")
-        .and_then(Value::as_str)
-        .and_then(|reference| reference.strip_prefix('#'))
-        .and_then(|pointer| root.pointer(pointer))
-        .filter(|_| depth < MAX_DEPTH)
-    {
-        describe(root, target, depth + 1, out);
-    } else if let Some(branches) = ["anyOf", "oneOf"]
-        .iter()
-        .find_map(|keyword| branch.get(*keyword)?.as_array())
-        .filter(|_| depth < MAX_DEPTH)
-    {
+    } else if let Some(branches) = alternatives(branch).filter(|_| depth < MAX_DEPTH) {
         for branch in branches {
             describe(root, branch, depth + 1, out);
         }

@@ -26,8 +26,7 @@ mod yaml;
 
 pub use source::{Located, SourceFormat};
 
-use crate::types::pointer;
-use crate::types::{Position, TaskConfigError, Violation, ViolationKind};
+use crate::types::{Position, TaskConfigError, Violation, ViolationKind, pointer};
 
 /// Finds the value at `pointer` (RFC 6901; `""` is the whole document) in `text`.
 ///
@@ -44,9 +43,9 @@ pub fn locate(text: &str, format: SourceFormat, pointer: &str) -> Option<Located
 /// Fills in the [`Position`] of every violation of `error` that lacks one, from the text the
 /// task data was parsed from (see the [module docs](self) for where each kind points).
 ///
-/// A violation that cannot be placed keeps `None`. The error's message is rebuilt so that it
-/// shows the positions; a prefix added with
-/// [`add_parent_message`](TaskConfigError::add_parent_message) is kept.
+/// A violation that cannot be placed keeps `None`. The error's message is left as it was made,
+/// prefixes added with [`add_parent_message`](TaskConfigError::add_parent_message) included;
+/// each violation's `Display` shows its position.
 pub fn locate_positions(error: &mut TaskConfigError, text: &str, format: SourceFormat) {
     for violation in error.violations_mut() {
         if violation.position.is_none() {
@@ -56,7 +55,7 @@ pub fn locate_positions(error: &mut TaskConfigError, text: &str, format: SourceF
 }
 
 /// Where one violation should point, per the rules in the module docs.
-pub fn position_of(violation: &Violation, text: &str, format: SourceFormat) -> Option<Position> {
+fn position_of(violation: &Violation, text: &str, format: SourceFormat) -> Option<Position> {
     if violation.kind == ViolationKind::Syntax {
         return match format {
             // serde_json's own position is set when the error is made.
@@ -194,5 +193,35 @@ input:
                 .message()
                 .starts_with("task noop: /a/extra: Additional")
         );
+    }
+
+    /// The locator decodes `\u` escapes by the rule the fast path's reader and `serde_json`
+    /// follow: a surrogate pair is one character, a lone surrogate (or a malformed escape) is
+    /// not JSON.
+    #[test]
+    fn escapes_in_keys_are_read_as_serde_json_reads_them() {
+        let pair = r#"{"\ud83d\ude00": 1}"#;
+        let key: serde_json::Value = serde_json::from_str(pair).unwrap();
+        assert!(key.get("\u{1f600}").is_some());
+        assert!(locate(pair, SourceFormat::Json, "/\u{1f600}").is_some());
+        for text in [
+            r#"{"\ud800": 1}"#,
+            r#"{"\udc00": 1}"#,
+            r#"{"\ud800\u0041": 1}"#,
+            r#"{"\u+041": 1}"#,
+        ] {
+            assert!(
+                serde_json::from_str::<serde_json::Value>(text).is_err(),
+                "{text}"
+            );
+            for key in ["\u{fffd}", "A", "\u{fffd}A"] {
+                let pointer = pointer::child("", key);
+                assert_eq!(
+                    locate(text, SourceFormat::Json, &pointer),
+                    None,
+                    "{text} {key}"
+                );
+            }
+        }
     }
 }
