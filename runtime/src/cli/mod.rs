@@ -585,7 +585,7 @@ mod tests {
     }
 
     /// The message `args` fail with on `registry`.
-    fn refusal(registry: &Registry, args: &[&str]) -> String {
+    fn refusal(registry: &'static Registry, args: &[&str]) -> String {
         let cli =
             Cli::try_parse_from(std::iter::once("taskdef").chain(args.iter().copied())).unwrap();
         match cli.command.execute(registry, "taskdef") {
@@ -606,7 +606,8 @@ mod tests {
 
     #[test]
     fn a_binary_without_tasks_refuses_list_docs_and_run() {
-        let empty = Registry::from_entries([]);
+        // `'static`, as the registry of a process is.
+        let empty: &'static Registry = Box::leak(Box::new(Registry::from_entries([])));
         let dir = std::env::temp_dir().join(format!("taskdef-no-tasks-{}", std::process::id()));
         let dir = dir.to_str().unwrap();
         for args in [
@@ -616,7 +617,7 @@ mod tests {
             &["docs", "--check", dir],
             &["run", "noop", "-"],
         ] {
-            assert_eq!(refusal(&empty, args), NO_TASKS, "{args:?}");
+            assert_eq!(refusal(empty, args), NO_TASKS, "{args:?}");
         }
         assert!(!std::path::Path::new(dir).exists(), "nothing written");
     }
