@@ -12,6 +12,8 @@
 #[cfg(feature = "cli")]
 pub mod cli;
 pub mod command;
+#[cfg(feature = "cli")]
+pub mod compat;
 pub mod configure;
 pub mod docs;
 pub mod execute;
