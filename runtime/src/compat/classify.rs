@@ -496,9 +496,11 @@ impl<'a> Walk<'a> {
                 continue;
             }
             let limit = |value: Option<&Value>| {
-                value
-                    .and_then(Value::as_f64)
-                    .unwrap_or(if is_min { 0.0 } else { f64::INFINITY })
+                value.and_then(Num::of).unwrap_or(if is_min {
+                    Num::Integer(0)
+                } else {
+                    Num::Float(f64::INFINITY)
+                })
             };
             let (b, a) = (limit(before), limit(after));
             if a == b {
@@ -861,6 +863,49 @@ fn matches_pattern(pattern: &str, key: &str) -> bool {
         .is_ok_and(|validator| validator.is_valid(&json!(key)))
 }
 
+/// A number from a schema, exact for every integer JSON can carry (`u64::MAX` and `i64::MIN`
+/// alike), so that a bound moved by one is seen.
+#[derive(Debug, Clone, Copy)]
+enum Num {
+    Integer(i128),
+    Float(f64),
+}
+
+impl Num {
+    fn of(value: &Value) -> Option<Num> {
+        let number = value.as_number()?;
+        if let Some(integer) = number.as_i64() {
+            Some(Num::Integer(integer.into()))
+        } else if let Some(integer) = number.as_u64() {
+            Some(Num::Integer(integer.into()))
+        } else {
+            number.as_f64().map(Num::Float)
+        }
+    }
+
+    fn as_f64(self) -> f64 {
+        match self {
+            Num::Integer(integer) => integer as f64,
+            Num::Float(float) => float,
+        }
+    }
+}
+
+impl PartialEq for Num {
+    fn eq(&self, other: &Num) -> bool {
+        self.partial_cmp(other) == Some(std::cmp::Ordering::Equal)
+    }
+}
+
+impl PartialOrd for Num {
+    fn partial_cmp(&self, other: &Num) -> Option<std::cmp::Ordering> {
+        match (self, other) {
+            (Num::Integer(a), Num::Integer(b)) => a.partial_cmp(b),
+            _ => self.as_f64().partial_cmp(&other.as_f64()),
+        }
+    }
+}
+
 #[derive(Clone, Copy)]
 enum Bound {
     Lower,
@@ -883,15 +928,11 @@ impl Bound {
     }
 
     /// The effective bound: its value and whether it is exclusive.
-    fn of(self, map: &Map<String, Value>) -> Option<(f64, bool)> {
+    fn of(self, map: &Map<String, Value>) -> Option<(Num, bool)> {
         let [inclusive, exclusive] = self.keywords();
         let candidates = [
-            map.get(inclusive)
-                .and_then(Value::as_f64)
-                .map(|v| (v, false)),
-            map.get(exclusive)
-                .and_then(Value::as_f64)
-                .map(|v| (v, true)),
+            map.get(inclusive).and_then(Num::of).map(|v| (v, false)),
+            map.get(exclusive).and_then(Num::of).map(|v| (v, true)),
         ];
         candidates
             .into_iter()
@@ -900,7 +941,7 @@ impl Bound {
     }
 
     /// Whether bound `a` excludes some value bound `b` allows.
-    fn tighter(self, a: &(f64, bool), b: &(f64, bool)) -> bool {
+    fn tighter(self, a: &(Num, bool), b: &(Num, bool)) -> bool {
         match self {
             Bound::Lower => a.0 > b.0 || (a.0 == b.0 && a.1 && !b.1),
             Bound::Upper => a.0 < b.0 || (a.0 == b.0 && a.1 && !b.1),
