@@ -15,28 +15,26 @@ use jsonschema::{Draft, Validator};
 use serde_json::{Map, Value, json};
 use taskdef::compat::{Class, compare};
 
-/// xorshift64*: small, seeded, good enough to pick edits and data.
-struct Rng(u64);
+#[path = "support/rng.rs"]
+mod rng;
+use rng::Rng;
 
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
+/// True `percent` times in a hundred.
+fn chance(rng: &mut Rng, percent: u64) -> bool {
+    rng.next() % 100 < percent
+}
 
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
+/// One of `items`, or none if it is empty.
+fn pick_any<'a, T>(rng: &mut Rng, items: &'a [T]) -> Option<&'a T> {
+    (!items.is_empty()).then(|| rng.pick(items))
+}
 
-    fn chance(&mut self, percent: u64) -> bool {
-        self.next() % 100 < percent
-    }
-
-    fn pick<'a, T>(&mut self, items: &'a [T]) -> Option<&'a T> {
-        (!items.is_empty()).then(|| &items[self.below(items.len())])
-    }
+/// The names in an object schema's `properties`.
+fn property_names(node: &Map<String, Value>) -> Vec<String> {
+    node.get("properties")
+        .and_then(Value::as_object)
+        .map(|properties| properties.keys().cloned().collect())
+        .unwrap_or_default()
 }
 
 fn validator(schema: &Value) -> Validator {
@@ -111,7 +109,7 @@ impl Generator<'_> {
             }
         }
         if let Some(Value::Array(values)) = map.get("enum") {
-            return self.rng.pick(values).cloned().unwrap_or(Value::Null);
+            return pick_any(self.rng, values).cloned().unwrap_or(Value::Null);
         }
         if let Some(value) = map.get("const") {
             return value.clone();
@@ -124,11 +122,11 @@ impl Generator<'_> {
         let ty = if depth > 6 && types.contains(&"null") {
             "null"
         } else {
-            self.rng.pick(&types).copied().unwrap_or("null")
+            pick_any(self.rng, &types).copied().unwrap_or("null")
         };
         match ty {
             "null" => Value::Null,
-            "boolean" => Value::Bool(self.rng.chance(50)),
+            "boolean" => Value::Bool(chance(self.rng, 50)),
             "integer" | "number" => self.number(map),
             "string" => self.string(map),
             "array" => self.array(map, depth),
@@ -141,7 +139,7 @@ impl Generator<'_> {
         let min = map.get("minimum").and_then(Value::as_i64).unwrap_or(-5);
         let max = map.get("maximum").and_then(Value::as_i64).unwrap_or(100);
         let candidates = [min, max, 0, 1, min.saturating_add(1)];
-        let value = *self.rng.pick(&candidates).unwrap();
+        let value = *pick_any(self.rng, &candidates).unwrap();
         json!(value.clamp(min, max.max(min)))
     }
 
@@ -149,7 +147,7 @@ impl Generator<'_> {
         let constrained = ["pattern", "format", "minLength", "maxLength"]
             .iter()
             .any(|key| map.contains_key(*key));
-        if !constrained && self.rng.chance(50) {
+        if !constrained && chance(self.rng, 50) {
             return json!(format!("s{}", self.rng.below(1000)));
         }
         let mut only_string = map.clone();
@@ -191,7 +189,7 @@ impl Generator<'_> {
         if let Some(properties) = map.get("properties").and_then(Value::as_object) {
             for (key, schema) in properties {
                 let wanted =
-                    required.contains(&key.as_str()) || (depth <= 6 && self.rng.chance(50));
+                    required.contains(&key.as_str()) || (depth <= 6 && chance(self.rng, 50));
                 if wanted {
                     out.insert(key.clone(), self.value(schema, depth + 1));
                 }
@@ -235,7 +233,7 @@ fn subschemas(schema: &Value, at: String, out: &mut Vec<String>) {
 fn edit(schema: &mut Value, rng: &mut Rng) {
     let mut places = Vec::new();
     subschemas(schema, String::new(), &mut places);
-    let place = rng.pick(&places).cloned().unwrap_or_default();
+    let place = pick_any(rng, &places).cloned().unwrap_or_default();
     let Some(Value::Object(node)) = schema.pointer_mut(&place) else {
         return;
     };
@@ -249,22 +247,14 @@ fn edit(schema: &mut Value, rng: &mut Rng) {
             }
         }
         1 => {
-            let keys: Vec<String> = node
-                .get("properties")
-                .and_then(Value::as_object)
-                .map(|properties| properties.keys().cloned().collect())
-                .unwrap_or_default();
-            if let Some(key) = rng.pick(&keys).cloned() {
+            let keys = property_names(node);
+            if let Some(key) = pick_any(rng, &keys).cloned() {
                 node["properties"].as_object_mut().unwrap().remove(&key);
             }
         }
         2 => {
-            let keys: Vec<String> = node
-                .get("properties")
-                .and_then(Value::as_object)
-                .map(|properties| properties.keys().cloned().collect())
-                .unwrap_or_default();
-            if let Some(key) = rng.pick(&keys).cloned() {
+            let keys = property_names(node);
+            if let Some(key) = pick_any(rng, &keys).cloned() {
                 let required = node.entry("required").or_insert(json!([]));
                 let list = required.as_array_mut().unwrap();
                 match list.iter().position(|item| item == &json!(key)) {
@@ -277,7 +267,7 @@ fn edit(schema: &mut Value, rng: &mut Rng) {
         }
         3 => {
             if let Some(Value::Array(values)) = node.get_mut("enum") {
-                if rng.chance(50) && values.len() > 1 {
+                if chance(rng, 50) && values.len() > 1 {
                     values.remove(rng.below(values.len()));
                 } else {
                     values.push(json!(format!("value{}", rng.below(10))));
@@ -295,16 +285,14 @@ fn edit(schema: &mut Value, rng: &mut Rng) {
             _ => {}
         },
         5 | 6 => {
-            let key = *rng
-                .pick(&[
-                    "minimum",
-                    "maximum",
-                    "minLength",
-                    "maxLength",
-                    "minItems",
-                    "maxItems",
-                ])
-                .unwrap();
+            let key = *rng.pick(&[
+                "minimum",
+                "maximum",
+                "minLength",
+                "maxLength",
+                "minItems",
+                "maxItems",
+            ]);
             let applies = match node.get("type") {
                 Some(Value::String(ty)) => match key {
                     "minimum" | "maximum" => ty == "integer" || ty == "number",
@@ -314,7 +302,7 @@ fn edit(schema: &mut Value, rng: &mut Rng) {
                 _ => false,
             };
             if applies {
-                if node.contains_key(key) && rng.chance(30) {
+                if node.contains_key(key) && chance(rng, 30) {
                     node.remove(key);
                 } else {
                     let current = node.get(key).and_then(Value::as_i64).unwrap_or(0);
@@ -340,7 +328,7 @@ fn edit(schema: &mut Value, rng: &mut Rng) {
         }
         10 => {
             if let Some(Value::Array(alternatives)) = node.get_mut("anyOf") {
-                if rng.chance(50) && alternatives.len() > 1 {
+                if chance(rng, 50) && alternatives.len() > 1 {
                     alternatives.remove(rng.below(alternatives.len()));
                 } else {
                     alternatives.push(json!({"type": "boolean"}));
