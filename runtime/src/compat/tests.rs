@@ -400,3 +400,43 @@ fn a_breaking_change_blocks_until_the_version_goes_up() {
     );
     assert!(lowered[0].blocks(), "a version that went down blocks");
 }
+
+#[test]
+fn other_keys_refused_is_breaking_and_accepted_is_compatible() {
+    let closed = object(json!({"a": {"type": "string"}}), &[]);
+    let mut open = closed.clone();
+    open.as_object_mut().unwrap().remove("additionalProperties");
+    assert_eq!(
+        classes(open.clone(), closed.clone()),
+        one("", Class::Breaking, What::ConstraintTightened)
+    );
+    assert_eq!(
+        classes(closed, open),
+        one("", Class::Compatible, What::ConstraintRelaxed)
+    );
+}
+
+#[test]
+fn keys_matched_by_a_pattern_are_compared_through_it() {
+    let with_pattern = |value: Value| {
+        json!({
+            "type": "object",
+            "additionalProperties": false,
+            "patternProperties": {"^name(__x)?$": value}
+        })
+    };
+    assert_eq!(
+        classes(
+            with_pattern(json!({"type": "number"})),
+            with_pattern(json!({"type": "integer"}))
+        ),
+        one("/*", Class::Breaking, What::TypeNarrowed)
+    );
+    // A key that was only matched by the pattern, now named, keeps the pattern's schema.
+    let mut named = with_pattern(json!({"type": "string"}));
+    named["properties"] = json!({"name": {"type": "string"}});
+    assert_eq!(
+        classes(with_pattern(json!({"type": "string"})), named),
+        one("/name", Class::Compatible, What::KeyAdded)
+    );
+}
