@@ -9,32 +9,48 @@
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
+// The modules, bottom-up: each imports only from those above it in this list (checked by
+// `tests/layers.rs`).
+//
+// 1. `types`: violations and errors, task and worker kinds. Plain data, no behaviour.
+// 2. `schema`, `compat`: JSON Schemas as schemars writes them, and how two versions of one
+//    differ (`compat`, for the command line). Work on schema JSON only.
+// 3. `parse`: JSON and YAML text into a `serde_json::Value`.
+// 4. `configure`: task data into a typed value, against a compiled schema (fast and general path).
+// 5. `metadata`, `execution`: what a task reads from and writes to its worker, and what it works
+//    with when it runs. The task traits are written in these terms, so they come first.
+// 6. `task`: the `Task` and `Execute` traits, and what is done with a task.
+// 7. `registry`: every task linked in, by name.
+// 8. `schedule`: assigning work requests to workers.
+// 9. `locate`, `docs`, `cli`: for the command line.
 #[cfg(feature = "cli")]
 pub mod cli;
-pub mod command;
 #[cfg(feature = "cli")]
 pub mod compat;
 pub mod configure;
 pub mod docs;
-pub mod execute;
-mod guided;
+pub mod execution;
 pub mod locate;
+pub mod metadata;
 pub mod parse;
 pub mod registry;
 pub mod schedule;
+pub mod schema;
 pub mod task;
-pub mod worker;
+pub mod types;
 
-pub use command::{CommandLine, CommandRunner, CommandStatus, ProcessRunner};
-pub use configure::{Position, TaskConfigError, TaskInput, Violation, ViolationKind};
-pub use execute::{AbortHandle, ServerClient, TaskContext, TaskError, execute_logging_errors};
-pub use locate::{SourceFormat, locate_positions};
-pub use registry::{ConfigureByNameError, DuplicateTask, LookupError, Registry, TaskEntry};
-pub use task::{DynTask, Execute, Task, TaskKind};
-pub use worker::{
-    RunCheckFailure, TaskMetadata, Unmet, WorkerMetadata, WorkerType, can_run_on, check_can_run_on,
-    program_on_path, system_metadata,
+pub use configure::TaskInput;
+pub use execution::{
+    AbortHandle, CommandLine, CommandRunner, CommandStatus, ProcessRunner, ServerClient,
+    TaskContext, TaskError,
 };
+pub use locate::{SourceFormat, locate_positions};
+pub use metadata::{
+    RunCheckFailure, TaskMetadata, Unmet, WorkerMetadata, program_on_path, system_metadata,
+};
+pub use registry::{ConfigureByNameError, DuplicateTask, LookupError, Registry, TaskEntry};
+pub use task::{DynTask, Execute, Task, can_run_on, check_can_run_on, execute_logging_errors};
+pub use types::{Position, TaskConfigError, TaskKind, Violation, ViolationKind, WorkerType};
 
 /// Derives [`Task`] for a struct: see the README for the `#[task(...)]` attribute.
 pub use taskdef_macros::Task;

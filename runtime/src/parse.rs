@@ -18,7 +18,7 @@ use serde::Deserialize;
 use serde::de::{self, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Value};
 
-use crate::configure::{Position, TaskConfigError, Violation, ViolationKind};
+use crate::types::{Position, TaskConfigError, Violation, ViolationKind};
 
 /// The largest task data accepted as text, in bytes (8 MiB; Debusine's task data is a few KiB).
 pub const MAX_INPUT_BYTES: usize = 8 * 1024 * 1024;

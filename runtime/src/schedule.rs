@@ -61,9 +61,10 @@ use std::hash::{BuildHasherDefault, Hasher};
 use serde::Serialize;
 use serde_json::Value;
 
+use crate::metadata::{RunCheckFailure, WorkerMetadata};
 use crate::registry::Registry;
-use crate::task::{DynTask, TaskKind};
-use crate::worker::{RunCheckFailure, WorkerMetadata, WorkerType};
+use crate::task::DynTask;
+use crate::types::{TaskKind, WorkerType};
 
 /// The error code Debusine reports for a request that failed to configure.
 pub const CONFIGURE_FAILED: &str = "configure-failed";

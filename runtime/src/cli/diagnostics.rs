@@ -10,7 +10,7 @@
 
 use std::fmt::Write as _;
 
-use crate::configure::{TaskConfigError, Violation, ViolationKind};
+use crate::types::{TaskConfigError, Violation, ViolationKind};
 
 /// Every violation of `error`, then a summary line.
 pub(super) fn render(error: &TaskConfigError, file: &str, text: &str, task: &str) -> String {
@@ -85,7 +85,7 @@ fn render_one(out: &mut String, violation: &Violation, file: &str, text: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::configure::Position;
+    use crate::types::Position;
 
     #[test]
     fn renders_like_rustc() {

@@ -39,8 +39,9 @@ use serde_json::{Value, json};
 
 use crate::configure::TaskInput;
 use crate::locate::{SourceFormat, locate_positions};
+use crate::metadata::{WorkerMetadata, keys, system_metadata};
 use crate::registry::{Registry, TaskEntry};
-use crate::worker::{WorkerMetadata, WorkerType, keys, system_metadata};
+use crate::types::WorkerType;
 
 /// The exit codes of the command (see the [module docs](self)).
 pub mod exit {

@@ -8,7 +8,7 @@
 //! negative one an `i64`, anything else (a fraction, an exponent, too many digits, `-0`) an
 //! `f64`, rounded correctly.
 
-use super::Number;
+use super::scalar::Number;
 
 /// The reader's one error: the text is not JSON (or nests too deep), at a byte offset.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
