@@ -5,8 +5,18 @@ use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 use serde_json::{Map, Value, json};
 
-use super::schema::{Branch, DOC_KEYWORDS, JsonType, Resolved, Resolver, allowed_values};
-use super::{Change, Class, What};
+use super::change::{Change, Class, What};
+use super::resolve::{Branch, DOC_KEYWORDS, JsonType, Resolved, Resolver, allowed_values};
+
+/// Every change between two schemas of one task, in the order of the new schema's keys where
+/// they exist. Never fails: what cannot be read is reported as [`Class::Undecidable`].
+pub fn compare(old: &Value, new: &Value) -> Vec<Change> {
+    let old_resolver = Resolver::new(old);
+    let new_resolver = Resolver::new(new);
+    let mut walk = Walk::new(&old_resolver, &new_resolver);
+    walk.node(old, new, &mut Vec::new(), false);
+    walk.changes
+}
 
 /// How deep the walk goes into nested schemas before it gives up and says so.
 const MAX_DEPTH: usize = 128;
@@ -37,7 +47,7 @@ const READ_KEYWORDS: &[&str] = &[
 ];
 
 #[derive(Clone)]
-pub(super) struct Walk<'a> {
+struct Walk<'a> {
     old: &'a Resolver<'a>,
     new: &'a Resolver<'a>,
     /// Pairs of definitions (old, new) already compared: a recursive type is walked once, and
@@ -45,11 +55,11 @@ pub(super) struct Walk<'a> {
     visited: HashSet<(String, String)>,
     /// Documentation changes already reported (a description shared by many places once).
     docs_seen: HashSet<String>,
-    pub(super) changes: Vec<Change>,
+    changes: Vec<Change>,
 }
 
 impl<'a> Walk<'a> {
-    pub(super) fn new(old: &'a Resolver<'a>, new: &'a Resolver<'a>) -> Self {
+    fn new(old: &'a Resolver<'a>, new: &'a Resolver<'a>) -> Self {
         Walk {
             old,
             new,
@@ -91,13 +101,7 @@ impl<'a> Walk<'a> {
 
     /// Compares the schemas of one place in task data. `optional` says the key may be absent
     /// in both schemas, so that its default is part of what the data means.
-    pub(super) fn node(
-        &mut self,
-        old: &Value,
-        new: &Value,
-        path: &mut Vec<String>,
-        optional: bool,
-    ) {
+    fn node(&mut self, old: &Value, new: &Value, path: &mut Vec<String>, optional: bool) {
         if path.len() > MAX_DEPTH {
             self.unreadable(path, "the schemas nest too deeply to compare");
             return;

@@ -8,7 +8,9 @@ use std::fmt::Write as _;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::{Change, Class, PublishedTask, What, compare};
+use super::change::{Change, Class, What};
+use super::classify::compare;
+use super::tasks::PublishedTask;
 
 /// The file name ending of a history file: `<stem>.changes.json`.
 pub const FILE_SUFFIX: &str = ".changes.json";
