@@ -9,7 +9,7 @@
 use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::{Value, json};
-use taskdef::metadata::keys;
+use taskdef::keys;
 use taskdef::schedule::{PendingRequest, SchedulePass, Worker, reference_pass, schedule_pass};
 use taskdef::{
     Execute, Registry, Task, TaskConfigError, TaskContext, TaskEntry, TaskError, TaskKind, Unmet,

@@ -10,7 +10,7 @@
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-use taskdef::metadata::keys;
+use taskdef::keys;
 use taskdef::{Unmet, WorkerMetadata};
 
 /// The executor backend a task runs its environment with.

@@ -7,6 +7,7 @@ use serde_json::{Map, Value, json};
 
 use super::change::{Change, Class, What};
 use super::resolve::{Branch, DOC_KEYWORDS, JsonType, Resolved, Resolver, allowed_values};
+use crate::types::pointer::child;
 
 /// Every change between two schemas of one task, in the order of the new schema's keys where
 /// they exist. Never fails: what cannot be read is reported as [`Class::Undecidable`].
@@ -970,6 +971,5 @@ fn list(values: &[&Value]) -> String {
 /// A JSON pointer into task data; `*` stands for any array item or any other key.
 fn pointer(path: &[String]) -> String {
     path.iter()
-        .map(|segment| format!("/{}", segment.replace('~', "~0").replace('/', "~1")))
-        .collect()
+        .fold(String::new(), |pointer, segment| child(&pointer, segment))
 }

@@ -8,13 +8,26 @@ use crate::parse::{parse_json, parse_yaml};
 use crate::types::TaskConfigError;
 
 /// Task data before it is parsed: JSON text, JSON bytes, YAML text, or an already parsed value.
+///
+/// Text is parsed by these rules, chosen so that nothing is silently lost or reinterpreted:
+/// - Input larger than [`MAX_INPUT_BYTES`](crate::MAX_INPUT_BYTES) is refused before parsing,
+///   so memory stays bounded.
+/// - A key repeated in one object is an error (serde_json alone would keep the last one).
+/// - Numbers are values, not spellings: JSON Schema counts `1.0` as an integer, so an integral
+///   number written with a fraction or an exponent (`1.0`, `1e2`, `-0`) reads as that integer,
+///   and `configure` accepts it where the schema does. Integers beyond 64 bits stay floats.
+/// - JSON: a leading UTF-8 byte order mark is ignored, as RFC 8259 allows; nesting deeper than
+///   128 levels, `NaN`, `Infinity` and numbers beyond `f64` (`1e400`) are errors.
+/// - YAML is read as YAML 1.2: only `true`/`false` (any case) are booleans, so `no` and `on` stay
+///   strings; tags other than the core schema's are refused; one document per input; alias
+///   expansion is bounded (serde-saphyr's budget), as is nesting (64 levels).
 #[derive(Debug, Clone)]
 pub enum TaskInput<'a> {
-    /// JSON text (see [`crate::parse`] for the rules).
+    /// JSON text.
     Json(&'a str),
     /// JSON as bytes (must be UTF-8).
     JsonBytes(&'a [u8]),
-    /// YAML text (YAML 1.2: `no` and `on` are strings; see [`crate::parse`]).
+    /// YAML text (YAML 1.2: `no` and `on` are strings).
     Yaml(&'a str),
     /// A parsed JSON value.
     Value(Cow<'a, Value>),

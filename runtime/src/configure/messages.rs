@@ -3,6 +3,8 @@
 
 use serde_json::Value;
 
+use crate::schema::const_values;
+
 /// The schema keyword holding messages for other keywords; see `declared_message`.
 pub const ERROR_MESSAGES: &str = "x-error-messages";
 
@@ -47,10 +49,10 @@ pub(super) fn explain_choice(
         return None;
     }
     let choices = schema.pointer(schema_path)?.as_array()?;
-    let values: Vec<String> = choices
-        .iter()
-        .map(|choice| choice.get("const").map(Value::to_string))
-        .collect::<Option<_>>()?;
+    let values: Vec<String> = const_values(choices)?
+        .into_iter()
+        .map(Value::to_string)
+        .collect();
     Some(format!(
         "{instance} is not one of the permitted values: {}",
         values.join(", ")

@@ -14,7 +14,6 @@ mod pipeline;
 pub use compiled::CompiledSchema;
 pub(crate) use fast::{Walk, WalkError};
 pub use input::TaskInput;
-pub use messages::ERROR_MESSAGES;
 pub(crate) use pipeline::{
     Paths, deserialize_fast_first, fast_only, general_only, nothing_read, read_with,
 };

@@ -2,11 +2,11 @@
 
 use serde_json::Value;
 
-use super::shape::{const_choices, strip_null};
 use super::text::compact;
+use crate::schema::{const_choices, restates_bounds, strip_null};
 
 /// Enum values, pattern, bounds, item counts and the like, in words.
-pub fn constraints(root: &Value, schema: &Value) -> Vec<String> {
+pub(super) fn constraints(root: &Value, schema: &Value) -> Vec<String> {
     let mut out = Vec::new();
     collect_constraints(root, schema, "", &mut out, 0);
     out
@@ -41,8 +41,7 @@ fn collect_constraints(
     }
     if let Some(Value::String(format)) = schema.get("format") {
         // schemars' integer formats (`uint32`, ...) only restate the bounds.
-        let numeric = format.starts_with("int") || format.starts_with("uint");
-        if !numeric || format == "int" {
+        if !restates_bounds(format) {
             out.push(format!("{lead}format `{format}`"));
         }
     }

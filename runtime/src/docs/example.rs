@@ -4,8 +4,8 @@ use std::collections::BTreeSet;
 
 use serde_json::{Map, Value};
 
-use super::shape::{alternatives, is_null_schema, resolve, strip_null};
 use crate::registry::TaskEntry;
+use crate::schema::{alternatives, is_null_schema, resolve, strip_null};
 
 /// Where a page's example came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -72,7 +72,7 @@ fn generated(value: Value, error: Option<String>) -> Example {
 
 /// Builds data from the schema: required properties always, an optional one when `include`
 /// says so for its dotted path.
-pub fn generate_example(schema: &Value, include: &dyn Fn(&str) -> bool) -> Value {
+pub(super) fn generate_example(schema: &Value, include: &dyn Fn(&str) -> bool) -> Value {
     let generator = Generator {
         root: schema,
         include,

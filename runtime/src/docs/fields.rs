@@ -5,12 +5,12 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::Value;
 
 use super::constraints::constraints;
-use super::shape::{ref_name, resolve, strip_null, unwrap_all_of};
 use super::type_name::type_name;
+use crate::schema::{ref_name, resolve, strip_null, unwrap_all_of};
 
 /// One row of a task's field table.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Field {
+pub(super) struct Field {
     /// Dotted path: `input.source_artifact`; `[]` stands for the items of an array, `*` for the
     /// values of a map.
     pub path: String,
@@ -30,7 +30,7 @@ pub struct Field {
 ///
 /// An object type (a `$defs` entry) is expanded where it first appears; later uses say where
 /// its fields are, which also stops recursive types.
-pub fn fields(schema: &Value) -> Vec<Field> {
+pub(super) fn fields(schema: &Value) -> Vec<Field> {
     let mut walker = FieldWalker {
         root: schema,
         rows: Vec::new(),

@@ -15,7 +15,6 @@ mod example;
 mod fields;
 mod files;
 mod page;
-mod shape;
 mod text;
 mod type_name;
 
@@ -25,13 +24,10 @@ use crate::registry::{Registry, TaskEntry};
 #[cfg(test)]
 use serde_json::Value;
 
-pub use constraints::constraints;
-pub use example::{Example, ExampleSource, example, generate_example};
-pub use fields::{Field, fields};
+pub use example::{Example, ExampleSource, example};
 pub use files::{Drift, INDEX, check, looks_generated, page_stem, schema_file, write};
 pub use page::{index_page, task_page};
 pub use text::pretty;
-pub use type_name::type_name;
 
 /// Every generated file, by file name (no directories): the index, `<stem>.md` and
 /// `<stem>.schema.json` per task.
@@ -49,7 +45,8 @@ pub fn generate(registry: &Registry) -> BTreeMap<String, String> {
 
 #[cfg(test)]
 mod tests {
-    use super::example::{optional_paths, pattern_example};
+    use super::example::{generate_example, optional_paths, pattern_example};
+    use super::fields::fields;
     use super::*;
     use serde_json::json;
 

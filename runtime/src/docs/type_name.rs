@@ -4,11 +4,11 @@ use std::collections::BTreeSet;
 
 use serde_json::Value;
 
-use super::shape::{alternatives, const_choices, ref_name, resolve, unwrap_all_of};
 use super::text::compact;
+use crate::schema::{alternatives, const_choices, ref_name, resolve, unwrap_all_of};
 
 /// The type of a schema, in words.
-pub fn type_name(root: &Value, schema: &Value, depth: usize) -> String {
+pub(super) fn type_name(root: &Value, schema: &Value, depth: usize) -> String {
     if depth > 6 {
         return "…".to_owned();
     }

@@ -1,6 +1,7 @@
 //! A scanner over JSON text that follows a pointer without building the document.
 
 use super::source::{Located, position_at};
+use crate::parse::escaped_char;
 
 pub(super) fn locate(text: &str, tokens: &[String]) -> Option<Located> {
     let mut scanner = Scanner {
@@ -187,24 +188,22 @@ impl Scanner<'_> {
 
     /// After `\u`: four hex digits, and a low surrogate's escape if they are a high one.
     fn read_unicode_escape(&mut self) -> Option<char> {
-        let first = self.read_hex4()?;
-        if (0xD800..0xDC00).contains(&first) {
-            if self.bytes.get(self.pos..self.pos + 2) == Some(b"\\u") {
-                self.pos += 2;
-                let second = self.read_hex4()?;
-                if (0xDC00..0xE000).contains(&second) {
-                    let code = 0x10000 + ((first - 0xD800) << 10) + (second - 0xDC00);
-                    return char::from_u32(code);
-                }
+        let unit = self.read_hex4()?;
+        escaped_char(unit, || {
+            if self.bytes.get(self.pos..self.pos + 2) != Some(b"\\u") {
+                return None;
             }
-            return Some(char::REPLACEMENT_CHARACTER);
-        }
-        Some(char::from_u32(first).unwrap_or(char::REPLACEMENT_CHARACTER))
+            self.pos += 2;
+            self.read_hex4()
+        })
     }
 
-    fn read_hex4(&mut self) -> Option<u32> {
+    fn read_hex4(&mut self) -> Option<u16> {
         let digits = self.text.get(self.pos..self.pos + 4)?;
-        let value = u32::from_str_radix(digits, 16).ok()?;
+        if !digits.bytes().all(|byte| byte.is_ascii_hexdigit()) {
+            return None;
+        }
+        let value = u16::from_str_radix(digits, 16).ok()?;
         self.pos += 4;
         Some(value)
     }

@@ -26,14 +26,14 @@ mod yaml;
 
 pub use source::{Located, SourceFormat};
 
-use crate::types::{Position, TaskConfigError, Violation, ViolationKind};
+use crate::types::{Position, TaskConfigError, Violation, ViolationKind, pointer};
 
 /// Finds the value at `pointer` (RFC 6901; `""` is the whole document) in `text`.
 ///
 /// `None` if the text does not parse or the pointer leads nowhere. Where an object repeats a
 /// key, the last one counts, as it does for the parsers.
 pub fn locate(text: &str, format: SourceFormat, pointer: &str) -> Option<Located> {
-    let tokens = parse_pointer(pointer)?;
+    let tokens = pointer::tokens(pointer)?;
     match format {
         SourceFormat::Json => json::locate(text, &tokens),
         SourceFormat::Yaml => yaml::locate(text, &tokens),
@@ -55,7 +55,7 @@ pub fn locate_positions(error: &mut TaskConfigError, text: &str, format: SourceF
 }
 
 /// Where one violation should point, per the rules in the module docs.
-pub fn position_of(violation: &Violation, text: &str, format: SourceFormat) -> Option<Position> {
+fn position_of(violation: &Violation, text: &str, format: SourceFormat) -> Option<Position> {
     if violation.kind == ViolationKind::Syntax {
         return match format {
             // serde_json's own position is set when the error is made.
@@ -71,7 +71,7 @@ pub fn position_of(violation: &Violation, text: &str, format: SourceFormat) -> O
         )
     {
         for name in unexpected_properties(&violation.message) {
-            let pointer = format!("{}/{}", violation.pointer, escape_token(&name));
+            let pointer = pointer::child(&violation.pointer, &name);
             if let Some(found) = locate(text, format, &pointer) {
                 return Some(found.key.unwrap_or(found.value));
             }
@@ -103,23 +103,6 @@ pub(crate) fn unexpected_properties(message: &str) -> Vec<String> {
         .split("', '")
         .map(str::to_owned)
         .collect()
-}
-
-fn escape_token(token: &str) -> String {
-    token.replace('~', "~0").replace('/', "~1")
-}
-
-/// The reference tokens of a JSON pointer; `None` if it is not one.
-fn parse_pointer(pointer: &str) -> Option<Vec<String>> {
-    if pointer.is_empty() {
-        return Some(Vec::new());
-    }
-    let rest = pointer.strip_prefix('/')?;
-    Some(
-        rest.split('/')
-            .map(|token| token.replace("~1", "/").replace("~0", "~"))
-            .collect(),
-    )
 }
 
 #[cfg(test)]
@@ -244,5 +227,35 @@ input:
             .collect();
         assert_eq!(positions, [Some((2, 17)), Some((2, 8)), Some((2, 14))]);
         assert!(error.message().starts_with("task noop: /a: Additional"));
+    }
+
+    /// The locator decodes `\u` escapes by the rule the fast path's reader and `serde_json`
+    /// follow: a surrogate pair is one character, a lone surrogate (or a malformed escape) is
+    /// not JSON.
+    #[test]
+    fn escapes_in_keys_are_read_as_serde_json_reads_them() {
+        let pair = r#"{"\ud83d\ude00": 1}"#;
+        let key: serde_json::Value = serde_json::from_str(pair).unwrap();
+        assert!(key.get("\u{1f600}").is_some());
+        assert!(locate(pair, SourceFormat::Json, "/\u{1f600}").is_some());
+        for text in [
+            r#"{"\ud800": 1}"#,
+            r#"{"\udc00": 1}"#,
+            r#"{"\ud800\u0041": 1}"#,
+            r#"{"\u+041": 1}"#,
+        ] {
+            assert!(
+                serde_json::from_str::<serde_json::Value>(text).is_err(),
+                "{text}"
+            );
+            for key in ["\u{fffd}", "A", "\u{fffd}A"] {
+                let pointer = pointer::child("", key);
+                assert_eq!(
+                    locate(text, SourceFormat::Json, &pointer),
+                    None,
+                    "{text} {key}"
+                );
+            }
+        }
     }
 }

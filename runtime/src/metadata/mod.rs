@@ -3,6 +3,7 @@
 //! a configured task is in [`crate::task`].
 
 mod check;
+mod filter;
 pub mod keys;
 mod system;
 mod task;
@@ -11,6 +12,7 @@ mod worker;
 
 pub use check::RunCheckFailure;
 pub(crate) use check::check_base;
+pub(crate) use filter::NameFilter;
 pub use system::{program_on_path, system_metadata};
 pub use task::TaskMetadata;
 pub(crate) use task::worker_metadata;

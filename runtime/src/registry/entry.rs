@@ -14,7 +14,7 @@ use crate::types::{TaskConfigError, TaskKind};
 
 /// What the registry knows of one task type, without an instance of it.
 ///
-/// One is placed in [`TASKS`] by each `#[derive(Task)]`.
+/// One is placed in the registry by each `#[derive(Task)]`.
 pub struct TaskEntry {
     /// The registered name.
     pub name: &'static str,

@@ -1,6 +1,27 @@
-//! schemars' integer formats (`uint8`, `int64`, ...) and the bounds of the Rust types they name.
+//! schemars' formats for Rust's number types (`uint8`, `int64`, `double`, ...): which they are,
+//! and the bounds of the integer types they name. Known here only.
 
 use serde_json::Value;
+
+/// schemars' formats for Rust's number types. The validator does not know them and ignores
+/// them: the type's bounds, which the schema carries, say what they mean.
+const NUMBER_FORMATS: &[&str] = &[
+    "int", "int8", "int16", "int32", "int64", "int128", "uint", "uint8", "uint16", "uint32",
+    "uint64", "uint128", "float", "double",
+];
+
+/// Whether `format` is one of schemars' formats for a Rust number type.
+pub(crate) fn is_number_format(format: &str) -> bool {
+    NUMBER_FORMATS.contains(&format)
+}
+
+/// Whether `format` says nothing the schema's bounds do not: an integer format whose bounds the
+/// schema carries (schemars writes `minimum: 0` for unsigned types, [`bound_integer_formats`]
+/// the rest).
+#[cfg(feature = "docs")]
+pub(crate) fn restates_bounds(format: &str) -> bool {
+    integer_format_range(format).is_some() || format == "uint"
+}
 
 pub(super) fn bound_integer_formats(schema: &mut Value) {
     match schema {

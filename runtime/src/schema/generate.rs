@@ -8,18 +8,6 @@ use serde_json::Value;
 
 use super::formats::bound_integer_formats;
 
-/// `T`'s JSON Schema, draft 2020-12, with the type's doc comment as description.
-///
-/// Integers carry the bounds of their Rust type (`format: uint8` gets `maximum: 255`), so that
-/// the published schema refuses what the type cannot hold: JSON Schema's `integer` is unbounded.
-pub fn schema_for<T: JsonSchema>() -> Value {
-    root_schema(SchemaFunctions {
-        name: T::schema_name,
-        id: T::schema_id,
-        schema: T::json_schema,
-    })
-}
-
 /// The three functions of a `JsonSchema` impl that schemars' root-schema generation calls.
 #[derive(Clone, Copy)]
 pub(crate) struct SchemaFunctions {

@@ -3,6 +3,14 @@
 
 mod formats;
 mod generate;
+mod shape;
 
-pub use generate::schema_for;
+pub(crate) use formats::is_number_format;
+#[cfg(feature = "docs")]
+pub(crate) use formats::restates_bounds;
 pub(crate) use generate::{SchemaFunctions, root_schema};
+pub(crate) use shape::{ANNOTATIONS, alias_of, const_values};
+#[cfg(feature = "docs")]
+pub(crate) use shape::{
+    alternatives, const_choices, is_null_schema, ref_name, resolve, strip_null, unwrap_all_of,
+};

@@ -9,28 +9,7 @@ use super::check::trivially_valid;
 use super::node::{
     ANYTHING, Additional, Bound, BoundValue, Guide, NOTHING, Node, NodeId, ROOT, json_type,
 };
-
-/// Keywords that only annotate: no effect on validity.
-const ANNOTATIONS: &[&str] = &[
-    "$schema",
-    "$id",
-    "$comment",
-    "$defs",
-    "definitions",
-    "title",
-    "description",
-    "default",
-    "examples",
-    "deprecated",
-    "readOnly",
-    "writeOnly",
-];
-
-/// schemars' numeric formats: unknown to the validator, which ignores them.
-const IGNORED_FORMATS: &[&str] = &[
-    "int", "int8", "int16", "int32", "int64", "int128", "uint", "uint8", "uint16", "uint32",
-    "uint64", "uint128", "float", "double",
-];
+use crate::schema::{ANNOTATIONS, alias_of, is_number_format};
 
 /// Compiles `schema`; `None` if its root uses a keyword the walk does not implement, in which
 /// case every input takes the general path.
@@ -139,7 +118,7 @@ impl<'s> Compiler<'s> {
                 "maximum" | "exclusiveMaximum" => bound(value, keyword == "exclusiveMaximum")
                     .map(|b| node.maximum = Some(b))
                     .is_some(),
-                "format" if value.as_str().is_some_and(|f| IGNORED_FORMATS.contains(&f)) => true,
+                "format" if value.as_str().is_some_and(is_number_format) => true,
                 "pattern" | "format" | "minLength" | "maxLength" => {
                     string_keywords.insert(keyword.clone(), value.clone());
                     true
@@ -266,26 +245,6 @@ impl<'s> Compiler<'s> {
         }
         Some(mask)
     }
-}
-
-fn alias_of(schema: &Value) -> Option<&str> {
-    let object = schema.as_object()?;
-    let only_annotations = |key: &str| ANNOTATIONS.contains(&key);
-    if let Some(Value::String(target)) = object.get("$ref")
-        && object.keys().all(|k| k == "$ref" || only_annotations(k))
-    {
-        return Some(target);
-    }
-    if let Some(Value::Array(all)) = object.get("allOf")
-        && let [single] = all.as_slice()
-        && object.keys().all(|k| k == "allOf" || only_annotations(k))
-    {
-        return single
-            .as_object()
-            .filter(|inner| inner.len() == 1)
-            .and_then(|inner| inner.get("$ref")?.as_str());
-    }
-    None
 }
 
 fn has_own_constraints(node: &Node) -> bool {

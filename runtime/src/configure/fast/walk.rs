@@ -21,6 +21,7 @@ use super::json::{JsonReader, Malformed, Text, Token};
 use super::node::{ANYTHING, Additional, Guide, NOTHING, Node, NodeId, ROOT, json_type};
 use super::scalar::{Number, Scalar};
 use super::unique::SeenStack;
+use crate::types::pointer;
 
 /// `serde_json`'s nesting limit: a 128th nested container is refused (or, when checking, left
 /// to the general path).
@@ -137,7 +138,7 @@ impl<'de, 'g> Walk<'de, 'g> {
         let path = self.path.as_deref().unwrap_or_default();
         let pointer = path
             .iter()
-            .map(|token| format!("/{}", token.replace('~', "~0").replace('/', "~1")))
+            .map(|token| format!("/{}", pointer::escape(token)))
             .collect();
         (pointer, error.to_string())
     }
