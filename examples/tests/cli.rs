@@ -73,7 +73,7 @@ const AUTOPKGTEST_INVALID: &str = r#"{
 #[test]
 fn every_subcommand_has_help_with_the_exit_codes() {
     for sub in [
-        "list", "schema", "docs", "validate", "metadata", "can-run", "run",
+        "list", "schema", "docs", "validate", "metadata", "can-run", "run", "compat",
     ] {
         let output = taskdef(&[sub, "--help"]);
         assert_eq!(output.status.code(), Some(0), "{sub}");
@@ -330,6 +330,7 @@ fn docs_then_check_passes_then_fails_on_each_kind_of_drift() {
     for name in registry.names() {
         expected.push(format!("{name}.md"));
         expected.push(format!("{name}.schema.json"));
+        expected.push(format!("{name}.changes.json"));
     }
     expected.sort();
     let mut written: Vec<String> = std::fs::read_dir(&out)

@@ -37,9 +37,11 @@
 //!
 //! # Features
 //!
-//! - `cli`: the `taskdef` command line, `cli::main()`; enables `docs` and `locate`.
+//! - `cli`: the `taskdef` command line, `cli::main()`; enables `docs`, `locate` and `compat`.
 //! - `docs`: Markdown pages generated from the registry (the `docs` module).
 //! - `locate`: line and column of a violation in the text it came from (the `locate` module).
+//! - `compat`: schema evolution, which changes between two published schemas of a task keep its
+//!   old task data valid with the same meaning (the `compat` module).
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
@@ -47,7 +49,8 @@
 // `tests/layers.rs`).
 //
 // 1. `types`: violations and errors, task and worker kinds. Plain data, no behaviour.
-// 2. `schema`: JSON Schemas as schemars writes them. Works on schema JSON only.
+// 2. `schema`, `compat`: JSON Schemas as schemars writes them, and how two versions of one
+//    differ (`compat`, behind its feature). Work on schema JSON only.
 // 3. `parse`: JSON and YAML text into a `serde_json::Value`.
 // 4. `configure`: task data into a typed value, against a compiled schema (fast and general path).
 // 5. `metadata`, `execution`: what a task reads from and writes to its worker, and what it works
@@ -58,6 +61,8 @@
 // 9. `locate`, `docs`, `cli`: for the command line, each behind its feature.
 #[cfg(feature = "cli")]
 pub mod cli;
+#[cfg(feature = "compat")]
+pub mod compat;
 mod configure;
 #[cfg(feature = "docs")]
 pub mod docs;

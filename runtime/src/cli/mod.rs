@@ -10,20 +10,21 @@
 //! # mod my_tasks {}
 //! ```
 //!
-//! Subcommands: `list`, `schema`, `docs`, `validate`, `metadata`, `can-run` and `run`; each has
-//! `--help`.
+//! Subcommands: `list`, `schema`, `docs`, `validate`, `metadata`, `can-run`, `run` and `compat`;
+//! each has `--help`.
 //!
 //! # Exit codes
 //!
 //! | code | meaning |
 //! |---|---|
 //! | 0 | success: `ok`, `yes`, the task succeeded, docs up to date |
-//! | 1 | a negative answer: invalid data, `no`, the task failed or erred, docs out of date |
+//! | 1 | a negative answer: invalid data, `no`, the task failed or erred, docs out of date, a breaking change without a new version |
 //! | 2 | usage error: bad arguments, unknown task name, unreadable or malformed file; for `list`, `docs` and `run`, a binary with no task or with a name claimed by two tasks |
 //! | 130 | `run` only: the task was aborted by SIGINT or SIGTERM (it reports nothing) |
 //!
 //! Results go to standard output; diagnostics and logs to standard error.
 
+mod compat;
 mod diagnostics;
 mod run;
 
@@ -58,7 +59,8 @@ pub mod exit {
 const EXIT_CODES_HELP: &str = "\
 Exit codes:
   0    success: ok, yes, the task succeeded, docs up to date
-  1    invalid data, no, the task failed or erred, docs out of date
+  1    invalid data, no, the task failed or erred, docs out of date,
+       compat: a breaking change without a new version
   2    usage error: bad arguments, unknown task, unreadable or malformed file
   130  run: the task was aborted (SIGINT or SIGTERM); nothing is reported";
 
@@ -188,6 +190,15 @@ enum Command {
     /// exit code is 130.
     #[command(after_help = EXIT_CODES_HELP)]
     Run(run::RunArgs),
+    /// Compare the tasks with earlier published schemas: what changed, and whether old task
+    /// data stays valid with the same meaning.
+    ///
+    /// One line per change: compatible, breaking, or undecidable (counted as breaking), with
+    /// the JSON pointer in the task data and the old and new schema. Exits with 1 when a task
+    /// has a breaking change and kept its version: bump `#[task(version = N)]` or make the
+    /// change compatible.
+    #[command(after_help = EXIT_CODES_HELP)]
+    Compat(compat::CompatArgs),
 }
 
 #[derive(Debug, Args)]
@@ -297,6 +308,7 @@ impl Command {
                 require_sound(registry)?;
                 run::run(registry, args)
             }
+            Command::Compat(args) => compat::compat(registry, args),
         }
     }
 }
@@ -399,7 +411,13 @@ fn list(registry: &Registry, json: bool) -> CliResult {
 }
 
 fn docs(registry: &Registry, args: DocsArgs, program: &str) -> CliResult {
-    let files = crate::docs::generate(registry);
+    let mut files = crate::docs::generate(registry);
+    let dir = args.check.as_ref().or(args.out.as_ref());
+    compat::add_history(
+        registry,
+        dir.map_or(Path::new("."), PathBuf::as_path),
+        &mut files,
+    )?;
     if let Some(dir) = args.check {
         let drift = crate::docs::check(&dir, &files)
             .map_err(|error| fail(format!("cannot read `{}`: {error}", dir.display())))?;
