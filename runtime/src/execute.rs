@@ -206,6 +206,7 @@ fn display_paths(paths: &[PathBuf]) -> String {
 /// # use taskdef::{Execute, Task, TaskContext, TaskError};
 /// /// Fail loudly.
 /// #[derive(Debug, Deserialize, JsonSchema, Task)]
+/// #[serde(deny_unknown_fields)]
 /// #[task(version = 1)]
 /// struct Loud {}
 /// impl Execute for Loud {

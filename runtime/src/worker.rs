@@ -305,6 +305,7 @@ pub enum RunCheckFailure {
 /// # use taskdef::{Execute, Task, TaskContext, TaskError};
 /// /// Build for an architecture.
 /// #[derive(Debug, Deserialize, JsonSchema, Task)]
+/// #[serde(deny_unknown_fields)]
 /// #[task(version = 1)]
 /// struct Build { host_architecture: String }
 /// impl Execute for Build {
