@@ -22,9 +22,11 @@ pub fn expand(task: &Task<'_>) -> TokenStream {
         #krate::__private::entry::<#ident>()
     };
     // Two tasks of one crate with the same name (in registries that may not share it) define
-    // this macro twice at the crate root: a compile error, pointing at both names.
+    // this macro twice at the crate root: a compile error, pointing at both names. rustc's
+    // message names the macro ("the name `__taskdef_task_named_sbuild` is defined multiple
+    // times"), so its name is what the message should say.
     let guard = format_ident!(
-        "__taskdef_duplicate_{}task_name_{}",
+        "__taskdef_{}task_named_{}",
         task.kind.name_group(),
         name,
         span = task.name_span

@@ -68,9 +68,9 @@ use proc_macro::TokenStream;
 /// In a `const _: () = { ... };` block: `impl taskdef::Task` with `NAME`, `VERSION`, `KIND`,
 /// `DESCRIPTION`, `TYPE_NAME` (`module_path!()::Type`) and a cached compiled schema; the task's
 /// entry in the link-time registry; and a hidden `#[macro_export]` macro named after the task
-/// name (`__taskdef_duplicate_task_name_<name>`, with the kind in the name for signing, wait and
-/// internal tasks), so that two tasks of one crate claiming the same name are a compile error
-/// ("the name ... is defined multiple times"). As in Debusine, a worker and a server task may
+/// name (`__taskdef_task_named_<name>`, or `__taskdef_<kind>_task_named_<name>` for signing,
+/// wait and internal tasks), so that two tasks of one crate claiming the same name are a
+/// compile error that reads "the name `__taskdef_task_named_<name>` is defined multiple times". As in Debusine, a worker and a server task may
 /// not share a name, while a name may be reused across the other kinds.
 ///
 /// `DESCRIPTION` is the struct's doc comment exactly as schemars puts it in the schema's
