@@ -5,7 +5,7 @@ use std::hint::black_box;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use serde_json::json;
-use taskdef::worker::keys;
+use taskdef::keys;
 use taskdef::{Registry, WorkerMetadata};
 use taskdef_bench as _;
 

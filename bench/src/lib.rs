@@ -18,9 +18,10 @@ use std::path::{Path, PathBuf};
 use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
-use taskdef::configure::{TaskInput, general_path};
+use taskdef::keys;
 use taskdef::schedule::{PendingRequest, Worker};
-use taskdef::worker::keys;
+use taskdef::{TaskInput, general_path};
+
 use taskdef::{
     Execute, Registry, Task, TaskConfigError, TaskContext, TaskError, TaskKind, WorkerMetadata,
 };

@@ -9,8 +9,8 @@
 use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::{Value, json};
+use taskdef::keys;
 use taskdef::schedule::{PendingRequest, SchedulePass, Worker, reference_pass, schedule_pass};
-use taskdef::worker::keys;
 use taskdef::{
     Execute, Registry, Task, TaskConfigError, TaskContext, TaskEntry, TaskError, TaskKind, Unmet,
     WorkerMetadata,

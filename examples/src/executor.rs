@@ -20,7 +20,7 @@
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-use taskdef::worker::keys;
+use taskdef::keys;
 use taskdef::{Unmet, WorkerMetadata};
 
 /// The executor backend a task runs its environment with.

@@ -16,7 +16,8 @@ use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Serialize, Serializer};
 use serde_json::Value;
 
-use crate::rules::{Rules, child};
+use crate::rules::Rules;
+use taskdef::pointer::child;
 
 /// The default of every task's `task_configuration`.
 pub const DEFAULT_TASK_CONFIGURATION: &str = "default@debusine:task-configuration";

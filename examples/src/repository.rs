@@ -3,7 +3,8 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::rules::{Rules, child};
+use crate::rules::Rules;
+use taskdef::pointer::child;
 
 /// A URL with a scheme and a host (`http://example.org/debian`), as pydantic's `AnyUrl`.
 pub(crate) const URL_WITH_HOST: &str =

@@ -1,4 +1,5 @@
-//! Collecting cross-field rule violations, each at its JSON pointer.
+//! Collecting cross-field rule violations, each at its JSON pointer (built with
+//! `taskdef::pointer`).
 
 use taskdef::TaskConfigError;
 
@@ -27,10 +28,4 @@ impl Rules {
     pub(crate) fn finish(self) -> Result<(), TaskConfigError> {
         self.error.map_or(Ok(()), Err)
     }
-}
-
-/// `pointer` followed by one more reference token, escaped as RFC 6901 says.
-pub(crate) fn child(pointer: &str, token: impl std::fmt::Display) -> String {
-    let token = token.to_string().replace('~', "~0").replace('/', "~1");
-    format!("{pointer}/{token}")
 }

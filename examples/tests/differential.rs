@@ -16,8 +16,8 @@ use std::fmt::Debug;
 use std::path::Path;
 
 use serde_json::{Map, Value, json};
-use taskdef::configure::{fast_path, general_path};
 use taskdef::{Task, TaskInput};
+use taskdef::{fast_path, general_path};
 use taskdef_examples::tasks::{
     Autopkgtest, Blhc, Debdiff, Lintian, MakeSourcePackageUpload, Mmdebstrap, Noop, Piuparts,
     Sbuild, SimpleSystemImageBuild,

@@ -6,33 +6,91 @@
 //! what the derive cannot know: cross-field rules, worker requirements and the work itself.
 //!
 //! The model is Debusine's `Task` class; see the README for the mapping.
+//!
+//! # The API
+//!
+//! Defining tasks:
+//! - [`Task`] (the trait and its derive), [`Execute`], [`TaskKind`].
+//!
+//! Configuring a task from its data:
+//! - [`TaskInput`] (JSON text or bytes, YAML, a `Value`), [`MAX_INPUT_BYTES`];
+//! - [`TaskConfigError`], made of [`Violation`]s, each with a [`ViolationKind`] and perhaps a
+//!   [`Position`] in the text and a JSON pointer to the value ([`pointer`](mod@pointer) builds
+//!   and reads them).
+//!
+//! Finding tasks by name:
+//! - [`Registry`] (every task linked in), [`TaskEntry`], [`DynTask`] (a configured task of any
+//!   type), [`LookupError`], [`ConfigureByNameError`], [`DuplicateTask`].
+//!
+//! Workers:
+//! - [`WorkerMetadata`], [`WorkerType`], [`keys`] (Debusine's key names), [`system_metadata`],
+//!   [`program_on_path`];
+//! - [`TaskMetadata`] (a task's own keys), [`Unmet`], [`RunCheckFailure`], [`check_can_run_on`],
+//!   [`can_run_on`];
+//! - [`schedule`]: Debusine's scheduling pass over pending work requests and idle workers.
+//!
+//! Running a task:
+//! - [`TaskContext`], [`TaskError`], [`AbortHandle`], [`ServerClient`],
+//!   [`execute_logging_errors`];
+//! - [`CommandLine`], [`CommandRunner`], [`CommandStatus`], [`ProcessRunner`].
+//!
+//! # Features
+//!
+//! - `cli`: the `taskdef` command line, `cli::main()`; enables `docs` and `locate`.
+//! - `docs`: Markdown pages generated from the registry (the `docs` module).
+//! - `locate`: line and column of a violation in the text it came from (the `locate` module).
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
+// The modules, bottom-up: each imports only from those before it in this list (checked by
+// `tests/layers.rs`).
+//
+// 1. `types`: violations and errors, task and worker kinds. Plain data, no behaviour.
+// 2. `schema`: JSON Schemas as schemars writes them. Works on schema JSON only.
+// 3. `parse`: JSON and YAML text into a `serde_json::Value`.
+// 4. `configure`: task data into a typed value, against a compiled schema (fast and general path).
+// 5. `metadata`, `execution`: what a task reads from and writes to its worker, and what it works
+//    with when it runs. The task traits are written in these terms, so they come first.
+// 6. `task`: the `Task` and `Execute` traits, and what is done with a task.
+// 7. `registry`: every task linked in, by name.
+// 8. `schedule`: assigning work requests to workers.
+// 9. `locate`, `docs`, `cli`: for the command line, each behind its feature.
 #[cfg(feature = "cli")]
 pub mod cli;
-pub mod command;
-pub mod configure;
+mod configure;
+#[cfg(feature = "docs")]
 pub mod docs;
-pub mod execute;
-mod guided;
+mod execution;
+#[cfg(feature = "locate")]
 pub mod locate;
-pub mod parse;
-pub mod registry;
+mod metadata;
+mod parse;
+mod registry;
 pub mod schedule;
-pub mod task;
-pub mod worker;
+mod schema;
+mod task;
+mod types;
 
-pub use command::{CommandLine, CommandRunner, CommandStatus, ProcessRunner};
-pub use configure::{Position, TaskConfigError, TaskInput, Violation, ViolationKind};
-pub use execute::{AbortHandle, ServerClient, TaskContext, TaskError, execute_logging_errors};
-pub use locate::{SourceFormat, locate_positions};
-pub use registry::{ConfigureByNameError, DuplicateTask, LookupError, Registry, TaskEntry};
-pub use task::{DynTask, Execute, Task, TaskKind};
-pub use worker::{
-    RunCheckFailure, TaskMetadata, Unmet, WorkerMetadata, WorkerType, can_run_on, check_can_run_on,
-    program_on_path, system_metadata,
+pub use configure::TaskInput;
+pub use execution::{
+    AbortHandle, CommandLine, CommandRunner, CommandStatus, ProcessRunner, ServerClient,
+    TaskContext, TaskError,
 };
+pub use metadata::{
+    RunCheckFailure, TaskMetadata, Unmet, WorkerMetadata, keys, program_on_path, system_metadata,
+};
+pub use parse::MAX_INPUT_BYTES;
+pub use registry::{ConfigureByNameError, DuplicateTask, LookupError, Registry, TaskEntry};
+pub use task::{DynTask, Execute, Task, can_run_on, check_can_run_on, execute_logging_errors};
+pub use types::{
+    Position, TaskConfigError, TaskKind, Violation, ViolationKind, WorkerType, pointer,
+};
+
+/// The fast and the general path of [`Task::configure`] one at a time, without the task's own
+/// rules: for the differential tests and the benchmarks that hold one to the other. Not a
+/// public API: they may change in any release.
+#[doc(hidden)]
+pub use task::{fast_path, general_path};
 
 /// Derives [`Task`] for a struct: see the README for the `#[task(...)]` attribute.
 pub use taskdef_macros::Task;

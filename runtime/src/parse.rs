@@ -1,16 +1,6 @@
 //! Reading task data text: JSON and YAML into a `serde_json::Value`, with limits and strict rules.
 //!
-//! The rules, chosen so that nothing is silently lost or reinterpreted:
-//! - Input larger than [`MAX_INPUT_BYTES`] is refused before parsing, so memory stays bounded.
-//! - A key repeated in one object is an error (serde_json alone would keep the last one).
-//! - Numbers are values, not spellings: JSON Schema counts `1.0` as an integer, so an integral
-//!   number written with a fraction or an exponent (`1.0`, `1e2`, `-0`) reads as that integer,
-//!   and `configure` accepts it where the schema does. Integers beyond 64 bits stay floats.
-//! - JSON: a leading UTF-8 byte order mark is ignored, as RFC 8259 allows; nesting deeper than
-//!   128 levels, `NaN`, `Infinity` and numbers beyond `f64` (`1e400`) are errors.
-//! - YAML is read as YAML 1.2: only `true`/`false` (any case) are booleans, so `no` and `on` stay
-//!   strings; tags other than the core schema's are refused; one document per input; alias
-//!   expansion is bounded (serde-saphyr's budget), as is nesting (64 levels).
+//! The rules are a public promise, so they are written on [`TaskInput`](crate::TaskInput).
 
 use std::fmt;
 
@@ -18,7 +8,7 @@ use serde::Deserialize;
 use serde::de::{self, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Value};
 
-use crate::configure::{Position, TaskConfigError, Violation, ViolationKind};
+use crate::types::{Position, TaskConfigError, Violation, ViolationKind};
 
 /// The largest task data accepted as text, in bytes (8 MiB; Debusine's task data is a few KiB).
 pub const MAX_INPUT_BYTES: usize = 8 * 1024 * 1024;
@@ -60,6 +50,24 @@ pub fn parse_yaml(text: &str) -> Result<Value, TaskConfigError> {
             });
             syntax_error(format!("invalid YAML: {error}"), position)
         })
+}
+
+/// The character of a JSON `\u` escape whose four hex digits are `unit`; for a high surrogate,
+/// `low` reads the next escape's digits (`None` if no `\u` escape follows). `None` for a lone
+/// surrogate, as `serde_json` refuses one.
+///
+/// Besides `serde_json`, two scanners read JSON strings: the fast path's reader and the
+/// locator. Both decode `\u` escapes here, so that neither reads a key the others refuse.
+pub(crate) fn escaped_char(unit: u16, low: impl FnOnce() -> Option<u16>) -> Option<char> {
+    let code = match unit {
+        0xD800..=0xDBFF => {
+            let low = low().filter(|low| (0xDC00..=0xDFFF).contains(low))?;
+            0x10000 + ((u32::from(unit) - 0xD800) << 10) + (u32::from(low) - 0xDC00)
+        }
+        0xDC00..=0xDFFF => return None,
+        _ => u32::from(unit),
+    };
+    char::from_u32(code)
 }
 
 fn check_size(len: usize) -> Result<(), TaskConfigError> {
@@ -180,5 +188,27 @@ impl<'de> Visitor<'de> for StrictVisitor {
             object.insert(key, value);
         }
         Ok(StrictValue(Value::Object(object)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::escaped_char;
+
+    #[test]
+    fn surrogates_pair_up_or_are_refused() {
+        assert_eq!(escaped_char(0x41, || panic!("not a surrogate")), Some('A'));
+        assert_eq!(escaped_char(0xD83D, || Some(0xDE00)), Some('\u{1f600}'));
+        assert_eq!(escaped_char(0xD83D, || None), None, "a lone high surrogate");
+        assert_eq!(
+            escaped_char(0xD83D, || Some(0x41)),
+            None,
+            "high then not low"
+        );
+        assert_eq!(
+            escaped_char(0xDE00, || Some(0xDE00)),
+            None,
+            "a lone low surrogate"
+        );
     }
 }

@@ -61,9 +61,10 @@ use std::hash::{BuildHasherDefault, Hasher};
 use serde::Serialize;
 use serde_json::Value;
 
+use crate::metadata::{NameFilter, RunCheckFailure, WorkerMetadata};
 use crate::registry::Registry;
-use crate::task::{DynTask, TaskKind};
-use crate::worker::{RunCheckFailure, WorkerMetadata, WorkerType};
+use crate::task::DynTask;
+use crate::types::{TaskKind, WorkerType};
 
 /// The error code Debusine reports for a request that failed to configure.
 pub const CONFIGURE_FAILED: &str = "configure-failed";
@@ -138,6 +139,9 @@ impl SchedulePass {
 /// One pass, plainly: every idle worker walks every pending request of its type in priority
 /// order, configuring each as it goes. Slow (a request may be configured once per worker), but
 /// it follows the reference text line by line; [`schedule_pass`] must agree with it.
+///
+/// For the equivalence tests and the benchmarks; not part of the API.
+#[doc(hidden)]
 pub fn reference_pass(
     registry: &Registry,
     workers: &[Worker],
@@ -227,28 +231,6 @@ fn configure(registry: &Registry, request: &PendingRequest) -> Result<Box<dyn Dy
     entry
         .configure(&request.task_data)
         .map_err(|error| error.to_string())
-}
-
-/// A worker's `tasks_allowlist` / `tasks_denylist`.
-struct NameFilter<'a> {
-    allow: Option<Vec<&'a str>>,
-    deny: Vec<&'a str>,
-}
-
-impl<'a> NameFilter<'a> {
-    fn of(metadata: &'a WorkerMetadata) -> Self {
-        NameFilter {
-            allow: metadata.tasks_allowlist(),
-            deny: metadata.tasks_denylist().unwrap_or_default(),
-        }
-    }
-
-    fn admits(&self, name: &str) -> bool {
-        match &self.allow {
-            Some(allow) => allow.contains(&name),
-            None => !self.deny.contains(&name),
-        }
-    }
 }
 
 /// Whether the failure is one of the base checks, which depend only on the task's class.

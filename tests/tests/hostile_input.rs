@@ -1,6 +1,6 @@
 //! Bad task data gets a clear error of the right kind, never a panic, and bounded memory.
 
-use taskdef::parse::MAX_INPUT_BYTES;
+use taskdef::MAX_INPUT_BYTES;
 use taskdef::{Registry, Task, TaskConfigError, TaskInput, ViolationKind};
 use taskdef_tests::{TestBuildTask, TestNoop};
 

@@ -141,10 +141,10 @@ macro_rules! hand_written_task {
             const KIND: TaskKind = $kind;
             const DESCRIPTION: &'static str = "";
             const TYPE_NAME: &'static str = concat!("registry::", stringify!($ty));
-            fn __compiled() -> &'static taskdef::configure::CompiledSchema {
-                static COMPILED: std::sync::OnceLock<taskdef::configure::CompiledSchema> =
+            fn __compiled() -> &'static taskdef::__private::CompiledSchema {
+                static COMPILED: std::sync::OnceLock<taskdef::__private::CompiledSchema> =
                     std::sync::OnceLock::new();
-                COMPILED.get_or_init(taskdef::configure::CompiledSchema::new::<Self>)
+                COMPILED.get_or_init(taskdef::__private::CompiledSchema::new::<Self>)
             }
         }
     };

@@ -9,7 +9,8 @@ use taskdef::{CommandLine, Execute, Task, TaskConfigError, TaskContext, TaskErro
 use crate::artifacts::{file_with_suffix, files_with_suffix, resolve_multiple, resolve_single};
 use crate::executor::Backend;
 use crate::lookup::{LookupMultiple, LookupSingle, default_task_configuration};
-use crate::rules::{Rules, child};
+use crate::rules::Rules;
+use taskdef::pointer::child;
 
 /// Compare two source packages, or two sets of binary packages, with debdiff.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema, Task)]

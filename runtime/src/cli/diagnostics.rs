@@ -10,7 +10,7 @@
 
 use std::fmt::Write as _;
 
-use crate::configure::{TaskConfigError, Violation, ViolationKind};
+use crate::types::{TaskConfigError, Violation, ViolationKind, pointer};
 
 /// Every violation of `error`, then a summary line.
 pub(super) fn render(error: &TaskConfigError, file: &str, text: &str, task: &str) -> String {
@@ -33,11 +33,9 @@ fn render_one(out: &mut String, violation: &Violation, file: &str, text: &str) {
     let unexpected = violation.schema_path.ends_with("/additionalProperties")
         || violation.schema_path.ends_with("/unevaluatedProperties");
     let label = match crate::locate::unexpected_properties(&violation.message).first() {
-        Some(name) if unexpected && violation.position.is_some() => format!(
-            "{}/{}",
-            violation.pointer,
-            name.replace('~', "~0").replace('/', "~1")
-        ),
+        Some(name) if unexpected && violation.position.is_some() => {
+            pointer::child(&violation.pointer, name)
+        }
         _ if violation.pointer.is_empty() => "(root)".to_owned(),
         _ => violation.pointer.clone(),
     };
@@ -85,7 +83,7 @@ fn render_one(out: &mut String, violation: &Violation, file: &str, text: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::configure::Position;
+    use crate::types::Position;
 
     #[test]
     fn renders_like_rustc() {

@@ -38,8 +38,9 @@ use serde_json::{Value, json};
 
 use crate::configure::TaskInput;
 use crate::locate::{SourceFormat, locate_positions};
+use crate::metadata::{NameFilter, WorkerMetadata, system_metadata};
 use crate::registry::{Registry, TaskEntry};
-use crate::worker::{WorkerMetadata, WorkerType, keys, system_metadata};
+use crate::types::WorkerType;
 
 /// The exit codes of the command (see the [module docs](self)).
 pub mod exit {
@@ -516,25 +517,8 @@ fn can_run(
             return Ok(exit::NEGATIVE);
         }
     };
-    if let Some(allowed) = metadata.tasks_allowlist()
-        && !allowed.contains(&entry.name)
-    {
-        out(&format!(
-            "no: `{}` is not in the worker's `{}`\n",
-            entry.name,
-            keys::TASKS_ALLOWLIST
-        ))?;
-        return Ok(exit::NEGATIVE);
-    }
-    if metadata.tasks_allowlist().is_none()
-        && let Some(denied) = metadata.tasks_denylist()
-        && denied.contains(&entry.name)
-    {
-        out(&format!(
-            "no: `{}` is in the worker's `{}`\n",
-            entry.name,
-            keys::TASKS_DENYLIST
-        ))?;
+    if let Err(refusal) = NameFilter::of(&metadata).check(entry.name) {
+        out(&format!("no: `{}` {refusal}\n", entry.name))?;
         return Ok(exit::NEGATIVE);
     }
     match task.check_can_run_on(&metadata) {

@@ -12,12 +12,12 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::{CliError, CliResult, FormatArg, exit, fail, read_input};
-use crate::command::ProcessRunner;
 use crate::configure::TaskInput;
-use crate::execute::{AbortHandle, TaskContext, execute_logging_errors};
+use crate::execution::{AbortHandle, ProcessRunner, TaskContext};
 use crate::locate::locate_positions;
 use crate::registry::{Registry, TaskEntry};
-use crate::task::{DynTask, TaskKind};
+use crate::task::{DynTask, execute_logging_errors};
+use crate::types::TaskKind;
 
 /// The kind of task the embedded worker runs: it is an external worker.
 const WORKER_KIND: TaskKind = TaskKind::Worker;

@@ -16,11 +16,12 @@ use std::fmt;
 use serde::de::value::StrDeserializer;
 use serde::de::{self, DeserializeSeed, Deserializer, EnumAccess, MapAccess, SeqAccess, Visitor};
 
+use super::check::{container_node, scalar_valid, string_valid};
 use super::json::{JsonReader, Malformed, Text, Token};
-use super::{
-    ANYTHING, Additional, Guide, NOTHING, Node, NodeId, Number, ROOT, Scalar, SeenStack,
-    container_node, json_type, scalar_valid, string_valid,
-};
+use super::node::{ANYTHING, Additional, Guide, NOTHING, Node, NodeId, ROOT, json_type};
+use super::scalar::{Number, Scalar};
+use super::unique::SeenStack;
+use crate::types::pointer;
 
 /// `serde_json`'s nesting limit: a 128th nested container is refused (or, when checking, left
 /// to the general path).
@@ -137,7 +138,7 @@ impl<'de, 'g> Walk<'de, 'g> {
         let path = self.path.as_deref().unwrap_or_default();
         let pointer = path
             .iter()
-            .map(|token| format!("/{}", token.replace('~', "~0").replace('/', "~1")))
+            .map(|token| format!("/{}", pointer::escape(token)))
             .collect();
         (pointer, error.to_string())
     }
@@ -1045,7 +1046,7 @@ impl<'de> Deserializer<'de> for Key<'_, 'de> {
 mod tests {
     use serde_json::Value;
 
-    use super::super::Guide;
+    use super::super::node::Guide;
 
     use super::Walk;
 

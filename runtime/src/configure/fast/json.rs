@@ -8,7 +8,8 @@
 //! negative one an `i64`, anything else (a fraction, an exponent, too many digits, `-0`) an
 //! `f64`, rounded correctly.
 
-use super::Number;
+use super::scalar::Number;
+use crate::parse::escaped_char;
 
 /// The reader's one error: the text is not JSON (or nests too deep), at a byte offset.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -246,23 +247,14 @@ impl<'de> JsonReader<'de> {
     /// The character of a `\u` escape (two for a surrogate pair); a lone surrogate is malformed,
     /// as `serde_json` has it.
     fn code_point(&mut self, unit: u16) -> Result<char, Malformed> {
-        let code = match unit {
-            0xD800..=0xDBFF => {
-                if !self.bytes()[self.pos..].starts_with(b"\\u") {
-                    return Err(self.malformed());
-                }
-                self.pos += 2;
-                let low = self.hex4()?;
-                if !(0xDC00..=0xDFFF).contains(&low) {
-                    return Err(self.malformed());
-                }
-                0x10000 + ((u32::from(unit) - 0xD800) << 10) + (u32::from(low) - 0xDC00)
+        let low = || {
+            if !self.bytes()[self.pos..].starts_with(b"\\u") {
+                return None;
             }
-            0xDC00..=0xDFFF => return Err(self.malformed()),
-            _ => u32::from(unit),
+            self.pos += 2;
+            self.hex4().ok()
         };
-        // `code` is outside the surrogates and at most 0x10FFFF.
-        char::from_u32(code).ok_or_else(|| self.malformed())
+        escaped_char(unit, low).ok_or_else(|| self.malformed())
     }
 
     /// After an array's `[` (`first`) or one of its items: whether another item follows.

@@ -11,7 +11,8 @@ use std::time::{Duration, Instant};
 use nix::sys::signal::{Signal, killpg};
 use nix::unistd::Pid;
 
-use crate::execute::{AbortHandle, TaskError};
+use super::abort::AbortHandle;
+use super::error::TaskError;
 
 /// A command as an argument vector: the program, its arguments, extra environment, directory.
 ///

@@ -1,0 +1,12 @@
+//! What a running task works with: its context, the one-way abort, external commands, and the
+//! errors it returns. Nothing here knows about task types; running one is in [`crate::task`].
+
+mod abort;
+mod command;
+mod context;
+mod error;
+
+pub use abort::AbortHandle;
+pub use command::{CommandLine, CommandRunner, CommandStatus, ProcessRunner};
+pub use context::{ServerClient, TaskContext};
+pub use error::TaskError;

@@ -1,0 +1,86 @@
+//! This machine's system metadata, probed.
+
+use serde_json::{Map, Value};
+
+use super::keys;
+use crate::types::WorkerType;
+
+/// This machine's system metadata, with Debusine's key names.
+///
+/// `system:host_architecture` comes from `dpkg --print-architecture` and is absent without dpkg;
+/// `system:architectures` is the sorted output of `arch-test -n` where available, else `[host]`.
+pub fn system_metadata(worker_type: WorkerType) -> Map<String, Value> {
+    let mut map = Map::new();
+    let cpus = std::thread::available_parallelism().map_or(1, usize::from);
+    map.insert(keys::CPU_COUNT.into(), cpus.into());
+    if let Some(bytes) = total_physical_memory() {
+        map.insert(keys::TOTAL_PHYSICAL_MEMORY.into(), bytes.into());
+    }
+    map.insert(keys::WORKER_TYPE.into(), worker_type.as_str().into());
+    if let Some(host) = command_output("dpkg", &["--print-architecture"]) {
+        let host = host.trim().to_owned();
+        let mut architectures: Vec<String> = command_output("arch-test", &["-n"])
+            .map(|text| text.split_whitespace().map(str::to_owned).collect())
+            .unwrap_or_default();
+        if architectures.is_empty() {
+            architectures.push(host.clone());
+        }
+        architectures.sort();
+        map.insert(keys::HOST_ARCHITECTURE.into(), host.into());
+        map.insert(keys::ARCHITECTURES.into(), architectures.into());
+    }
+    for backend in keys::EXECUTOR_BACKENDS {
+        map.insert(
+            keys::executor_available(backend),
+            executor_available(backend).into(),
+        );
+    }
+    map
+}
+
+/// Whether the tools an executor backend drives are installed: `unshare` for unshare,
+/// `incus` for the incus backends, `qemu-img` and `qemu-system-<cpu>` for qemu.
+fn executor_available(backend: &str) -> bool {
+    match backend {
+        "unshare" => program_on_path("unshare"),
+        "incus-lxc" | "incus-vm" => program_on_path("incus"),
+        "qemu" => {
+            program_on_path("qemu-img")
+                && program_on_path(&format!("qemu-system-{}", std::env::consts::ARCH))
+        }
+        _ => false,
+    }
+}
+
+/// Whether an executable file called `program` is on `PATH` (for tool probes such as
+/// `sbuild:available`).
+pub fn program_on_path(program: &str) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    let Some(path) = std::env::var_os("PATH") else {
+        return false;
+    };
+    std::env::split_paths(&path).any(|dir| {
+        std::fs::metadata(dir.join(program))
+            .is_ok_and(|meta| meta.is_file() && meta.permissions().mode() & 0o111 != 0)
+    })
+}
+
+fn command_output(program: &str, args: &[&str]) -> Option<String> {
+    let output = std::process::Command::new(program)
+        .args(args)
+        .stdin(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .output()
+        .ok()?;
+    if !output.status.success() {
+        return None;
+    }
+    String::from_utf8(output.stdout).ok()
+}
+
+fn total_physical_memory() -> Option<u64> {
+    let meminfo = std::fs::read_to_string("/proc/meminfo").ok()?;
+    let line = meminfo.lines().find(|line| line.starts_with("MemTotal:"))?;
+    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    kib.checked_mul(1024)
+}

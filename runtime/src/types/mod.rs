@@ -1,0 +1,9 @@
+//! The plain types at the bottom of the crate: what is wrong with task data and where (JSON
+//! pointers), and the kinds of tasks and workers. Nothing here imports from the rest of the crate.
+
+mod kind;
+pub mod pointer;
+mod violation;
+
+pub use kind::{TaskKind, WorkerType};
+pub use violation::{Position, TaskConfigError, Violation, ViolationKind};

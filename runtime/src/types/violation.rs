@@ -1,0 +1,148 @@
+//! What is wrong with task data: violations and the error that carries them.
+
+use std::fmt;
+
+/// A line and column (both 1-based) in the input text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Position {
+    /// 1-based line.
+    pub line: usize,
+    /// 1-based column.
+    pub column: usize,
+}
+
+/// Which stage found a violation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ViolationKind {
+    /// The text is not valid JSON or YAML.
+    Syntax,
+    /// The data does not match the task's JSON Schema.
+    Schema,
+    /// The data matched the schema but could not become the typed struct.
+    Deserialize,
+    /// A cross-field rule of the task (its `validate` hook).
+    Rule,
+}
+
+/// One thing wrong with task data.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Violation {
+    /// The stage that found it.
+    pub kind: ViolationKind,
+    /// JSON pointer to the offending value (`""` is the whole document).
+    pub pointer: String,
+    /// JSON pointer into the schema to the keyword that failed (empty if not a schema error).
+    pub schema_path: String,
+    /// What is wrong, in words.
+    pub message: String,
+    /// Where in the input text, when known.
+    pub position: Option<Position>,
+}
+
+impl Violation {
+    /// A violation at `pointer`, with no schema path or position.
+    pub fn new(
+        kind: ViolationKind,
+        pointer: impl Into<String>,
+        message: impl Into<String>,
+    ) -> Self {
+        Violation {
+            kind,
+            pointer: pointer.into(),
+            schema_path: String::new(),
+            message: message.into(),
+            position: None,
+        }
+    }
+}
+
+impl fmt::Display for Violation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let location = if self.pointer.is_empty() {
+            "(root)"
+        } else {
+            self.pointer.as_str()
+        };
+        write!(f, "{location}: {}", self.message)?;
+        if let Some(Position { line, column }) = self.position {
+            write!(f, " (line {line}, column {column})")?;
+        }
+        Ok(())
+    }
+}
+
+/// Invalid task data: every violation found, and an overall message.
+///
+/// `Display` gives the message then one violation per line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TaskConfigError {
+    message: String,
+    violations: Vec<Violation>,
+}
+
+impl TaskConfigError {
+    /// An error carrying these violations; the message summarises the first.
+    pub fn from_violations(violations: Vec<Violation>) -> Self {
+        let message = match violations.as_slice() {
+            [] => "invalid task data".to_owned(),
+            [only] => only.to_string(),
+            [first, rest @ ..] => format!("{first} (and {} more)", rest.len()),
+        };
+        TaskConfigError {
+            message,
+            violations,
+        }
+    }
+
+    /// A cross-field rule broken at `pointer` (use `""` for the whole document).
+    ///
+    /// `message` should be Debusine's wording for the same rule.
+    pub fn rule(pointer: impl Into<String>, message: impl Into<String>) -> Self {
+        let violation = Violation::new(ViolationKind::Rule, pointer, message);
+        TaskConfigError {
+            message: violation.message.clone(),
+            violations: vec![violation],
+        }
+    }
+
+    /// Adds the violations of `other` to this error (for collecting several rules).
+    pub fn merge(&mut self, other: TaskConfigError) {
+        self.violations.extend(other.violations);
+        *self = TaskConfigError::from_violations(std::mem::take(&mut self.violations));
+    }
+
+    /// The overall message.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
+    /// Every violation, in the order found.
+    pub fn violations(&self) -> &[Violation] {
+        &self.violations
+    }
+
+    /// The violations, to complete them (e.g. with positions in the input text); the message
+    /// is left as it is.
+    pub fn violations_mut(&mut self) -> &mut [Violation] {
+        &mut self.violations
+    }
+
+    /// Prefixes the message with context, as Debusine's `add_parent_message`: `parent: message`.
+    pub fn add_parent_message(&mut self, parent: &str) {
+        self.message = format!("{parent}: {}", self.message);
+    }
+}
+
+impl fmt::Display for TaskConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)?;
+        if self.violations.len() > 1 {
+            for violation in &self.violations {
+                write!(f, "\n  - {violation}")?;
+            }
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for TaskConfigError {}
