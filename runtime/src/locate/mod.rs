@@ -43,9 +43,9 @@ pub fn locate(text: &str, format: SourceFormat, pointer: &str) -> Option<Located
 /// Fills in the [`Position`] of every violation of `error` that lacks one, from the text the
 /// task data was parsed from (see the [module docs](self) for where each kind points).
 ///
-/// A violation that cannot be placed keeps `None`. The error's message is rebuilt so that it
-/// shows the positions; a prefix added with
-/// [`add_parent_message`](TaskConfigError::add_parent_message) is kept.
+/// A violation that cannot be placed keeps `None`. The error's message is left as it was made,
+/// prefixes added with [`add_parent_message`](TaskConfigError::add_parent_message) included;
+/// each violation's `Display` shows its position.
 pub fn locate_positions(error: &mut TaskConfigError, text: &str, format: SourceFormat) {
     for violation in error.violations_mut() {
         if violation.position.is_none() {

@@ -24,7 +24,7 @@ pub(super) fn string_valid(validator: &Validator, text: &str) -> bool {
     })
 }
 
-/// The scalar types for which [`scalar_valid`] is `Ok(true)` whatever the value. `memo` holds
+/// The scalar types for which [`scalar_valid`] is [`Verdict::Valid`] whatever the value. `memo` holds
 /// what is known; a node met again while it is being worked out (a recursive schema) counts as
 /// having none, which only costs the full check.
 pub(super) fn trivially_valid(guide: &Guide, node: NodeId, memo: &mut Vec<Option<u8>>) -> u8 {
@@ -98,69 +98,99 @@ pub(super) fn admits_scalar(guide: &Guide, node: NodeId, bit: u8) -> bool {
     }
 }
 
-/// Whether `scalar` is valid at `node`: `Ok(false)` when invalid, `Err` when unsure.
-pub(super) fn scalar_valid(guide: &Guide, node: NodeId, scalar: Scalar<'_>) -> Result<bool, ()> {
+/// What the fast path makes of a value at a node.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Verdict {
+    /// Valid: the walk goes on.
+    Valid,
+    /// Invalid: the general path will find and explain it.
+    Invalid,
+    /// The walk cannot tell (a keyword it does not implement, a comparison it cannot make
+    /// exactly): the general path decides.
+    Unsure,
+}
+
+/// The walk cannot follow the schema here; the general path decides.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct GiveUp;
+
+/// Whether `scalar` is valid at `node`.
+pub(super) fn scalar_valid(guide: &Guide, node: NodeId, scalar: Scalar<'_>) -> Verdict {
     let n = guide.node(node);
     let found = scalar.json_type();
     if n.trivially_valid & found != 0 {
-        return Ok(true);
+        return Verdict::Valid;
     }
     if n.unsupported {
-        return Err(());
+        return Verdict::Unsure;
     }
     let type_ok =
         n.types & found != 0 || (found == json_type::INTEGER && n.types & json_type::NUMBER != 0);
     if !type_ok {
-        return Ok(false);
+        return Verdict::Invalid;
     }
     if let Some(allowed) = &n.allowed {
         let mut any = false;
         for value in allowed {
-            any |= scalar.equals(value).ok_or(())?;
+            match scalar.equals(value) {
+                Some(equal) => any |= equal,
+                None => return Verdict::Unsure,
+            }
         }
         if !any {
-            return Ok(false);
+            return Verdict::Invalid;
         }
     }
     if let Scalar::Number(number) = scalar {
-        use std::cmp::Ordering::{Greater, Less};
+        use std::cmp::Ordering::{Equal, Greater, Less};
         if let Some(min) = n.minimum {
-            match number.compare(min.value).ok_or(())? {
-                Less => return Ok(false),
-                std::cmp::Ordering::Equal if min.exclusive => return Ok(false),
-                _ => {}
+            match number.compare(min.value) {
+                None => return Verdict::Unsure,
+                Some(Less) => return Verdict::Invalid,
+                Some(Equal) if min.exclusive => return Verdict::Invalid,
+                Some(_) => {}
             }
         }
         if let Some(max) = n.maximum {
-            match number.compare(max.value).ok_or(())? {
-                Greater => return Ok(false),
-                std::cmp::Ordering::Equal if max.exclusive => return Ok(false),
-                _ => {}
+            match number.compare(max.value) {
+                None => return Verdict::Unsure,
+                Some(Greater) => return Verdict::Invalid,
+                Some(Equal) if max.exclusive => return Verdict::Invalid,
+                Some(_) => {}
             }
         }
     }
     if let (Scalar::Str(text), Some(check)) = (scalar, &n.string_check)
         && !string_valid(check, text)
     {
-        return Ok(false);
+        return Verdict::Invalid;
     }
     if let Some((branches, one_of)) = &n.choice {
         let mut matches = 0;
         for &branch in branches {
-            matches += usize::from(scalar_valid(guide, branch, scalar)?);
+            match scalar_valid(guide, branch, scalar) {
+                Verdict::Valid => matches += 1,
+                Verdict::Invalid => {}
+                Verdict::Unsure => return Verdict::Unsure,
+            }
         }
-        return Ok(if *one_of { matches == 1 } else { matches >= 1 });
+        let valid = if *one_of { matches == 1 } else { matches >= 1 };
+        return if valid {
+            Verdict::Valid
+        } else {
+            Verdict::Invalid
+        };
     }
-    Ok(true)
+    Verdict::Valid
 }
 
 /// The node a container of `found` type (array or object) is checked against at `node`,
 /// following `anyOf`/`oneOf` when exactly one branch admits that type.
-pub(super) fn container_node(guide: &Guide, mut node: NodeId, found: u8) -> Result<NodeId, ()> {
+pub(super) fn container_node(guide: &Guide, mut node: NodeId, found: u8) -> Result<NodeId, GiveUp> {
     loop {
         let n = guide.node(node);
         if n.unsupported || n.types & found == 0 {
-            return Err(());
+            return Err(GiveUp);
         }
         let Some((branches, _)) = &n.choice else {
             return Ok(node);
@@ -173,7 +203,7 @@ pub(super) fn container_node(guide: &Guide, mut node: NodeId, found: u8) -> Resu
             // One branch: for `oneOf` the others fail on their type, so exactly one matches.
             (Some(branch), None) => node = branch,
             // None (invalid) or several (ambiguous): the general path decides.
-            _ => return Err(()),
+            _ => return Err(GiveUp),
         }
     }
 }

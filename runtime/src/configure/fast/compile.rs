@@ -167,7 +167,8 @@ impl<'s> Compiler<'s> {
                     _ => false,
                 },
                 // Anything else (`not`, `if`, `allOf` of several, `$ref` beside constraints,
-                // `prefixItems`, `contains`, `dependentRequired`, ...) is left to the general path.
+                // `contains`, `dependentRequired`, ...) is left to the general path; `x-`
+                // extensions only annotate.
                 _ => keyword.starts_with("x-"),
             };
             if !understood {

@@ -15,6 +15,34 @@
 //!
 //! Patterns and formats are checked by the same `jsonschema` validator as the general path (one
 //! small validator per string subschema), so regular-expression dialects cannot differ.
+//!
+//! # Compile time: what each task costs
+//!
+//! Every task's `Deserialize` is instantiated with this module's deserializer, in the task's
+//! crate, once per visitor and seed. Whatever that generic code calls is compiled again for
+//! every one of them, so the code here keeps to these rules. A change that breaks one shows in
+//! `bench/compile-time` (see BENCHMARKS.md), not in a test: run it before and after.
+//!
+//! - [ ] Generic methods (`Deserializer`, `SeqAccess`, `MapAccess`, `EnumAccess`,
+//!   `VariantAccess` in `walk.rs`) only hand a token to the visitor. Reading, schema checks and
+//!   bookkeeping are plain methods of `Walk`, `SeqWalk` and `MapWalk`, compiled once here.
+//! - [ ] Nothing that needs dropping lives in a generic method's frame: no drop glue per
+//!   visitor.
+//! - [ ] `match` rather than `Option`/`Result` combinators (`map`, `and_then`, `is_ok`, ...)
+//!   in generic code: each combinator is one more function per visitor (see `then_read!`, and
+//!   the `clippy::redundant_pattern_matching` allowance in `walk.rs`).
+//! - [ ] Errors found after a visitor returned are deferred to [`Walk::end`], so that no generic
+//!   code handles them.
+//! - [ ] One `EnumAccess` for unit and data variants, so each enum's visitor is compiled once.
+//! - [ ] The JSON reader (`json.rs`) is not generic at all.
+//! - [ ] One instantiation of each task's `Deserialize` serves both paths: the general path
+//!   reads its validated value back through this deserializer with checks off, not through
+//!   `serde_json::Value`.
+//! - [ ] Outside this module: per task, only the closure that deserializes the struct
+//!   ([`ReadTask`]) and the registry entry's reader are generic; the pipeline around them
+//!   (`configure::pipeline::read_with`), schema generation (`schema::root_schema`, through a
+//!   stand-in type) and compilation (`__private::compiled`, through a function pointer) are
+//!   compiled once.
 
 mod check;
 mod compile;

@@ -16,7 +16,7 @@ use std::fmt;
 use serde::de::value::StrDeserializer;
 use serde::de::{self, DeserializeSeed, Deserializer, EnumAccess, MapAccess, SeqAccess, Visitor};
 
-use super::check::{container_node, scalar_valid, string_valid};
+use super::check::{GiveUp, Verdict, container_node, scalar_valid, string_valid};
 use super::json::{JsonReader, Malformed, Text, Token};
 use super::node::{ANYTHING, Additional, Guide, NOTHING, Node, NodeId, ROOT, json_type};
 use super::scalar::{Number, Scalar};
@@ -111,8 +111,8 @@ impl<'de, 'g> Walk<'de, 'g> {
     }
 
     /// The deserializer of the whole text.
-    pub(crate) fn root(&mut self) -> Position<'_, 'de, 'g> {
-        Position {
+    pub(crate) fn root(&mut self) -> ValueWalk<'_, 'de, 'g> {
+        ValueWalk {
             walk: self,
             node: ROOT,
             unique: false,
@@ -202,7 +202,7 @@ impl<'de, 'g> Walk<'de, 'g> {
             // Unique items that are containers: left to the general path.
             return Err(Error::give_up());
         }
-        container_node(self.guide, node, found).map_err(|()| Error::give_up())
+        container_node(self.guide, node, found).map_err(|GiveUp| Error::give_up())
     }
 
     /// Reads the opening bracket of a container of type `found` (array or object), checked
@@ -329,13 +329,13 @@ fn check_scalar(
         return Err(Error::give_up());
     }
     match scalar_valid(guide, node, scalar) {
-        Ok(true) => Ok(unique.then(|| scalar.fingerprint())),
-        _ => Err(Error::give_up()),
+        Verdict::Valid => Ok(unique.then(|| scalar.fingerprint())),
+        Verdict::Invalid | Verdict::Unsure => Err(Error::give_up()),
     }
 }
 
 /// The deserializer of one value: the walk, at a schema node.
-pub(crate) struct Position<'a, 'de, 'g> {
+pub(crate) struct ValueWalk<'a, 'de, 'g> {
     walk: &'a mut Walk<'de, 'g>,
     node: NodeId,
     /// An item of a `uniqueItems` array: its fingerprint is wanted.
@@ -363,11 +363,11 @@ macro_rules! visit_object {
     };
 }
 
-impl<'de> Deserializer<'de> for Position<'_, 'de, '_> {
+impl<'de> Deserializer<'de> for ValueWalk<'_, 'de, '_> {
     type Error = Error;
 
     fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-        let Position { walk, node, unique } = self;
+        let ValueWalk { walk, node, unique } = self;
         match walk.read(node, unique)? {
             Event::Null => visitor.visit_unit(),
             Event::Bool(b) => visitor.visit_bool(b),
@@ -416,7 +416,7 @@ impl<'de> Deserializer<'de> for Position<'_, 'de, '_> {
         _variants: &'static [&'static str],
         visitor: V,
     ) -> Result<V::Value, Error> {
-        let Position { walk, node, unique } = self;
+        let ValueWalk { walk, node, unique } = self;
         let unit = walk.begin_enum()?;
         let value = visitor.visit_enum(EnumWalk {
             walk: &mut *walk,
@@ -523,7 +523,7 @@ impl<'a, 'de, 'g> SeqWalk<'a, 'de, 'g> {
 
     /// The position of the next item, or `None` at the closing bracket, once the previous
     /// item is accounted for (and, at the end, the array's own keywords are checked).
-    fn next_item(&mut self) -> Result<Option<Position<'_, 'de, 'g>>, Error> {
+    fn next_item(&mut self) -> Result<Option<ValueWalk<'_, 'de, 'g>>, Error> {
         if self.done {
             return Ok(None);
         }
@@ -552,7 +552,7 @@ impl<'a, 'de, 'g> SeqWalk<'a, 'de, 'g> {
             (ANYTHING, false)
         };
         self.unique = unique;
-        Ok(Some(Position {
+        Ok(Some(ValueWalk {
             walk: &mut *self.walk,
             node,
             unique,
@@ -706,7 +706,7 @@ impl<'a, 'de, 'g> MapWalk<'a, 'de, 'g> {
             let node = walk.guide.node(self.node);
             let mut other_key = |fingerprint| walk.seen.insert(self.seen_from, fingerprint);
             value_node(node, text, &mut self.seen_properties, &mut other_key)
-                .map_err(|()| Error::give_up())?
+                .map_err(|GiveUp| Error::give_up())?
         } else {
             ANYTHING
         };
@@ -715,9 +715,9 @@ impl<'a, 'de, 'g> MapWalk<'a, 'de, 'g> {
     }
 
     /// The position of the value after the key just read.
-    fn value(&mut self) -> Result<Position<'_, 'de, 'g>, Error> {
+    fn value(&mut self) -> Result<ValueWalk<'_, 'de, 'g>, Error> {
         let node = self.value_node.take().ok_or_else(Error::give_up)?;
-        Ok(Position {
+        Ok(ValueWalk {
             walk: &mut *self.walk,
             node,
             unique: false,
@@ -771,7 +771,7 @@ fn value_node(
     key: &str,
     seen_properties: &mut u64,
     other_key: &mut dyn FnMut(u64) -> bool,
-) -> Result<NodeId, ()> {
+) -> Result<NodeId, GiveUp> {
     // Length and first byte first: most names differ there, without a call to `memcmp`.
     let first = key.as_bytes().first();
     let property = node.properties.iter().position(|(name, _)| {
@@ -779,11 +779,11 @@ fn value_node(
     });
     match property {
         // A key that is a property and matches a pattern must satisfy both: not walked.
-        Some(index) if node.patterned_properties & (1 << index) != 0 => Err(()),
+        Some(index) if node.patterned_properties & (1 << index) != 0 => Err(GiveUp),
         Some(index) => {
             let bit = 1u64 << index;
             if *seen_properties & bit != 0 {
-                return Err(());
+                return Err(GiveUp);
             }
             *seen_properties |= bit;
             Ok(node.properties[index].1)
@@ -791,20 +791,20 @@ fn value_node(
         None => {
             let pattern = matching_pattern(node, key)?;
             if !other_key(Scalar::Str(key).fingerprint()) {
-                return Err(());
+                return Err(GiveUp);
             }
             match (pattern, node.additional) {
                 (Some(id), _) => Ok(id),
                 (None, Additional::Allowed) => Ok(ANYTHING),
                 (None, Additional::Schema(id)) => Ok(id),
-                (None, Additional::Forbidden) => Err(()),
+                (None, Additional::Forbidden) => Err(GiveUp),
             }
         }
     }
 }
 
 /// The node of the one pattern `key` matches; `Err` if it matches several.
-fn matching_pattern(node: &Node, key: &str) -> Result<Option<NodeId>, ()> {
+fn matching_pattern(node: &Node, key: &str) -> Result<Option<NodeId>, GiveUp> {
     if node.pattern_properties.is_empty() {
         return Ok(None);
     }
@@ -815,7 +815,7 @@ fn matching_pattern(node: &Node, key: &str) -> Result<Option<NodeId>, ()> {
     match (matching.next(), matching.next()) {
         (None, _) => Ok(None),
         (Some((_, id)), None) => Ok(Some(*id)),
-        (Some(_), Some(_)) => Err(()),
+        (Some(_), Some(_)) => Err(GiveUp),
     }
 }
 
@@ -860,14 +860,14 @@ struct EnumWalk<'a, 'de, 'g> {
 
 impl<'a, 'de, 'g> EnumWalk<'a, 'de, 'g> {
     /// The variant's value, in the `{"variant": value}` form.
-    fn value(self, expected: &str) -> Result<Position<'a, 'de, 'g>, Error> {
+    fn value(self, expected: &str) -> Result<ValueWalk<'a, 'de, 'g>, Error> {
         if self.unit {
             return Err(de::Error::invalid_type(
                 de::Unexpected::UnitVariant,
                 &expected,
             ));
         }
-        Ok(Position {
+        Ok(ValueWalk {
             walk: self.walk,
             node: ANYTHING,
             unique: false,
