@@ -3,7 +3,7 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::rules::Rules;
+use taskdef::Rules;
 
 /// Options of the bootstrap, generic over the variants the task allows.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -245,7 +245,12 @@ impl BootstrapRepository {
     }
 }
 
-/// Checks every repository of `bootstrap_repositories`.
+/// [`check_repositories`]'s rule, in words for the docs pages.
+pub(crate) const RULE_KEYRING: &str = "A bootstrap repository whose `check_signature_with` is \
+     `external` has a `keyring`, and a `file://` keyring URL is under `/usr/share/keyrings/` or \
+     `/usr/local/share/keyrings/`.";
+
+/// Checks every repository of `bootstrap_repositories`; described by [`RULE_KEYRING`].
 pub(crate) fn check_repositories(repositories: &[BootstrapRepository], rules: &mut Rules) {
     for (index, repository) in repositories.iter().enumerate() {
         repository.check(index, rules);

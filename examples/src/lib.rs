@@ -42,6 +42,5 @@ pub mod bootstrap;
 pub mod executor;
 pub mod lookup;
 pub mod repository;
-mod rules;
 mod schema;
 pub mod tasks;

@@ -16,7 +16,7 @@ use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Serialize, Serializer};
 use serde_json::Value;
 
-use crate::rules::Rules;
+use taskdef::Rules;
 use taskdef::pointer::child;
 
 /// The default of every task's `task_configuration`.
@@ -294,6 +294,7 @@ impl LookupDict {
     }
 
     /// Debusine's rules on the matcher keys: no two keys on one target; nested lookups too.
+    /// Described for the docs in [`RULE_MATCHERS`].
     pub(crate) fn check(&self, pointer: &str, rules: &mut Rules) {
         for group in &self.conflicts {
             let quoted: Vec<String> = group.iter().map(|key| format!("'{key}'")).collect();
@@ -437,6 +438,10 @@ struct DictEntries {
     /// `lookup__NAME` keys (`Some`) and `lookup_filters` items, with where each was written.
     filters: Vec<(Option<String>, String, LookupFilter, FilterAt)>,
 }
+
+/// [`LookupDict::check`]'s rule, in words for the docs pages of the tasks that take lookups.
+pub(crate) const RULE_MATCHERS: &str = "A lookup object matches each field once: at most one \
+     of `name`, `name__contains`, ... and at most one matcher per `data` field.";
 
 impl DictEntries {
     fn name(&mut self, key: String, matcher: Option<Matcher>) {

@@ -3,7 +3,7 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::rules::Rules;
+use taskdef::Rules;
 use taskdef::pointer::child;
 
 /// A URL with a scheme and a host (`http://example.org/debian`), as pydantic's `AnyUrl`.
@@ -74,7 +74,11 @@ impl ExtraRepository {
     }
 }
 
-/// Checks every repository of a task's `extra_repositories`.
+/// [`check_all`]'s rule, in words for the docs pages.
+pub(crate) const RULE_COMPONENTS: &str = "Each of `extra_repositories` lists `components`, \
+     unless its suite is flat (ends with `/`): then it lists none.";
+
+/// Checks every repository of a task's `extra_repositories`; described by [`RULE_COMPONENTS`].
 pub(crate) fn check_all(repositories: &Option<Vec<ExtraRepository>>, rules: &mut Rules) {
     for (index, repository) in repositories.iter().flatten().enumerate() {
         repository.check(|| child("/extra_repositories", index), rules);

@@ -73,7 +73,7 @@ const AUTOPKGTEST_INVALID: &str = r#"{
 #[test]
 fn every_subcommand_has_help_with_the_exit_codes() {
     for sub in [
-        "list", "schema", "docs", "validate", "metadata", "can-run", "run",
+        "list", "schema", "docs", "validate", "metadata", "can-run", "run", "compat",
     ] {
         let output = taskdef(&[sub, "--help"]);
         assert_eq!(output.status.code(), Some(0), "{sub}");
@@ -114,6 +114,13 @@ fn unknown_tasks_and_unreadable_files_are_named() {
         "{text}"
     );
     assert!(text.contains("noop"), "lists the registered tasks: {text}");
+
+    let output = taskdef(&["validate", "sbiuld", "-"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(
+        stderr(&output),
+        "error: 'sbiuld' is not a registered task_name (did you mean 'sbuild'?)\n"
+    );
 
     let output = taskdef(&["validate", "noop", "/nonexistent/data.json"]);
     assert_eq!(output.status.code(), Some(2));
@@ -323,6 +330,7 @@ fn docs_then_check_passes_then_fails_on_each_kind_of_drift() {
     for name in registry.names() {
         expected.push(format!("{name}.md"));
         expected.push(format!("{name}.schema.json"));
+        expected.push(format!("{name}.changes.json"));
     }
     expected.sort();
     let mut written: Vec<String> = std::fs::read_dir(&out)
@@ -362,11 +370,50 @@ fn docs_then_check_passes_then_fails_on_each_kind_of_drift() {
     )));
     assert!(text.contains(&format!("extra: {}", out.join("retired.md").display())));
     assert!(text.contains(&format!("changed: {}", out.join("noop.md").display())));
-    assert!(text.contains("taskdef docs --out"), "{text}");
+    assert!(
+        text.contains("regenerate them with `taskdef docs --out"),
+        "{text}"
+    );
 
     let output = taskdef(&["docs", "--out", out_arg]);
     assert!(stdout(&output).contains("removed"), "{}", stdout(&output));
     check(0);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn messages_name_the_binary_as_it_was_run() {
+    use std::os::unix::process::CommandExt;
+    let dir = temp_dir("program-name");
+    let dir_arg = dir.to_str().unwrap();
+    let run_as = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_taskdef"))
+            .arg0("/opt/bin/debusine-tasks")
+            .args(args)
+            .stdin(Stdio::null())
+            .output()
+            .unwrap()
+    };
+    let output = run_as(&["docs", "--check", dir_arg]);
+    assert_eq!(output.status.code(), Some(1));
+    let text = stderr(&output);
+    assert!(
+        text.contains(&format!(
+            "regenerate them with `debusine-tasks docs --out {dir_arg}`"
+        )),
+        "{text}"
+    );
+    assert!(!text.contains("taskdef docs"), "{text}");
+
+    let output = run_as(&["bogus"]);
+    assert_eq!(output.status.code(), Some(2));
+    let text = stderr(&output);
+    assert!(text.contains("Usage: debusine-tasks <COMMAND>"), "{text}");
+
+    let output = run_as(&["can-run", "--help"]);
+    let text = stdout(&output);
+    assert!(text.contains("see the `metadata` command"), "{text}");
+    assert!(!text.contains("taskdef"), "{text}");
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
@@ -394,7 +441,24 @@ fn task_pages_have_the_sections_and_every_example_configures() {
             .configure(&example.value)
             .unwrap_or_else(|error| panic!("{}: {error}", entry.name));
         assert!(page.contains(&taskdef::docs::pretty(&example.value)));
+        // The task's cross-field rules, in its words, when it has any.
+        assert_eq!(
+            page.contains("## Rules"),
+            !entry.rules.is_empty(),
+            "{}",
+            entry.name
+        );
+        for rule in entry.rules {
+            assert!(
+                page.contains(&format!("- {rule}\n")),
+                "{}: {rule}",
+                entry.name
+            );
+        }
     }
+    let sbuild = registry.get("sbuild").unwrap();
+    assert!(sbuild.rules.iter().any(|rule| rule.contains("binNMU")));
+    assert!(registry.get("noop").unwrap().rules.is_empty());
 }
 
 #[test]

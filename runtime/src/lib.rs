@@ -10,7 +10,8 @@
 //! # The API
 //!
 //! Defining tasks:
-//! - [`Task`] (the trait and its derive), [`Execute`], [`TaskKind`].
+//! - [`Task`] (the trait and its derive), [`Execute`], [`TaskKind`];
+//! - [`Rules`]: every broken cross-field rule of [`Execute::validate`], each at its pointer.
 //!
 //! Configuring a task from its data:
 //! - [`TaskInput`] (JSON text or bytes, YAML, a `Value`), [`MAX_INPUT_BYTES`];
@@ -25,8 +26,8 @@
 //! Workers:
 //! - [`WorkerMetadata`], [`WorkerType`], [`keys`] (Debusine's key names), [`system_metadata`],
 //!   [`program_on_path`];
-//! - [`TaskMetadata`] (a task's own keys), [`Unmet`], [`RunCheckFailure`], [`check_can_run_on`],
-//!   [`can_run_on`];
+//! - [`TaskMetadata`] (a task's own keys, written), [`TaskKeys`] (read back), [`Unmet`],
+//!   [`RunCheckFailure`], [`check_can_run_on`], [`can_run_on`];
 //! - [`schedule`]: Debusine's scheduling pass over pending work requests and idle workers.
 //!
 //! Running a task:
@@ -36,9 +37,11 @@
 //!
 //! # Features
 //!
-//! - `cli`: the `taskdef` command line, `cli::main()`; enables `docs` and `locate`.
+//! - `cli`: the `taskdef` command line, `cli::main()`; enables `docs`, `locate` and `compat`.
 //! - `docs`: Markdown pages generated from the registry (the `docs` module).
 //! - `locate`: line and column of a violation in the text it came from (the `locate` module).
+//! - `compat`: schema evolution, which changes between two published schemas of a task keep its
+//!   old task data valid with the same meaning (the `compat` module).
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
@@ -46,7 +49,8 @@
 // `tests/layers.rs`).
 //
 // 1. `types`: violations and errors, task and worker kinds. Plain data, no behaviour.
-// 2. `schema`: JSON Schemas as schemars writes them. Works on schema JSON only.
+// 2. `schema`, `compat`: JSON Schemas as schemars writes them, and how two versions of one
+//    differ (`compat`, behind its feature). Work on schema JSON only.
 // 3. `parse`: JSON and YAML text into a `serde_json::Value`.
 // 4. `configure`: task data into a typed value, against a compiled schema (fast and general path).
 // 5. `metadata`, `execution`: what a task reads from and writes to its worker, and what it works
@@ -57,6 +61,8 @@
 // 9. `locate`, `docs`, `cli`: for the command line, each behind its feature.
 #[cfg(feature = "cli")]
 pub mod cli;
+#[cfg(feature = "compat")]
+pub mod compat;
 mod configure;
 #[cfg(feature = "docs")]
 pub mod docs;
@@ -77,13 +83,14 @@ pub use execution::{
     TaskContext, TaskError,
 };
 pub use metadata::{
-    RunCheckFailure, TaskMetadata, Unmet, WorkerMetadata, keys, program_on_path, system_metadata,
+    RunCheckFailure, TaskKeys, TaskMetadata, Unmet, WorkerMetadata, keys, program_on_path,
+    system_metadata,
 };
 pub use parse::MAX_INPUT_BYTES;
 pub use registry::{ConfigureByNameError, DuplicateTask, LookupError, Registry, TaskEntry};
 pub use task::{DynTask, Execute, Task, can_run_on, check_can_run_on, execute_logging_errors};
 pub use types::{
-    Position, TaskConfigError, TaskKind, Violation, ViolationKind, WorkerType, pointer,
+    Position, Rules, TaskConfigError, TaskKind, Violation, ViolationKind, WorkerType, pointer,
 };
 
 /// The fast and the general path of [`Task::configure`] one at a time, without the task's own

@@ -86,7 +86,7 @@ impl Execute for TestBuildTask {
     }
 
     fn check_worker(&self, worker: &WorkerMetadata) -> Result<(), Unmet> {
-        worker.require_flag("testbuild:available")
+        Self::worker_keys(worker).require_flag("available")
     }
 
     fn execute(&self, ctx: &TaskContext) -> Result<bool, TaskError> {

@@ -42,8 +42,13 @@ fn a_missing_required_field_is_named() {
     let [violation] = error.violations() else {
         panic!("one violation expected: {error}");
     };
-    assert_eq!(violation.kind, ViolationKind::Schema);
-    assert_eq!(violation.pointer, "");
+    assert_eq!(
+        violation.kind,
+        ViolationKind::MissingKey {
+            name: "host_architecture".into()
+        }
+    );
+    assert_eq!(violation.pointer, "", "the object that lacks the key");
     assert_eq!(violation.schema_path, "/required");
 }
 
@@ -72,11 +77,6 @@ fn every_violation_is_collected_with_pointer_and_schema_path() {
         found,
         [
             (
-                "",
-                "/additionalProperties",
-                "Additional properties are not allowed ('extra' was unexpected)"
-            ),
-            (
                 "/build_components/0",
                 "/$defs/Component/oneOf",
                 "\"foo\" is not one of the permitted values: \"any\", \"all\", \"source\""
@@ -85,6 +85,11 @@ fn every_violation_is_collected_with_pointer_and_schema_path() {
                 "/debug_level",
                 "/properties/debug_level/maximum",
                 "4 is greater than the maximum of 3"
+            ),
+            (
+                "/extra",
+                "/additionalProperties",
+                "Additional properties are not allowed ('extra' was unexpected)"
             ),
             (
                 "/host_architecture",
@@ -136,7 +141,9 @@ fn cross_field_rules_run_after_the_schema() {
     .unwrap_err();
     assert_eq!(
         schema_first.violations()[0].kind,
-        ViolationKind::Schema,
+        ViolationKind::MissingKey {
+            name: "host_architecture".into()
+        },
         "the rule does not run on data the schema rejects"
     );
 }
@@ -177,7 +184,12 @@ fn integers_follow_json_schema_not_the_spelling() {
     let error = TestBuildTask::configure(r#"{"host_architecture": "amd64", "debug_level": 1.5}"#)
         .unwrap_err();
     let violation = &error.violations()[0];
-    assert_eq!(violation.kind, ViolationKind::Schema);
+    assert_eq!(
+        violation.kind,
+        ViolationKind::Type {
+            expected: vec!["integer".into()]
+        }
+    );
     assert_eq!(violation.pointer, "/debug_level");
     assert_eq!(violation.schema_path, "/properties/debug_level/type");
 }
@@ -284,7 +296,13 @@ fn integer_schemas_carry_the_bounds_of_their_rust_type() {
     assert_eq!(properties["signed"]["maximum"], 127);
 
     let error = Bounded::configure(r#"{"small": 65536, "signed": 10}"#).unwrap_err();
-    assert_eq!(error.violations()[0].kind, ViolationKind::Schema);
+    assert_eq!(
+        error.violations()[0].kind,
+        ViolationKind::Range {
+            keyword: "maximum".into(),
+            limit: json!(65535)
+        }
+    );
     assert_eq!(
         error.violations()[0].schema_path,
         "/properties/small/maximum"
@@ -366,4 +384,166 @@ fn serde_errors_after_the_schema_say_where() {
     assert_eq!(violation.pointer, "/items/1/value");
     assert_eq!(violation.message, "may not be empty");
     assert!(Lenient::configure(r#"{"items": [{"value": "a"}]}"#).is_ok());
+}
+
+/// A task whose schema has every kind of keyword a violation can name.
+#[derive(Debug, serde::Deserialize, schemars::JsonSchema, taskdef::Task)]
+#[task(version = 1, name = "shaped")]
+#[serde(deny_unknown_fields)]
+struct Shaped {
+    #[schemars(regex(pattern = r"^[a-z]+$"))]
+    suite: String,
+    input: ShapedInput,
+    #[serde(default)]
+    limit: Option<Limit>,
+}
+
+#[derive(Debug, serde::Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+struct ShapedInput {
+    source: u32,
+}
+
+#[derive(Debug, PartialEq, serde::Deserialize, schemars::JsonSchema)]
+#[serde(untagged)]
+enum Limit {
+    Count(u32),
+    Name(String),
+}
+
+impl taskdef::Execute for Shaped {
+    fn execute(&self, _: &taskdef::TaskContext) -> Result<bool, taskdef::TaskError> {
+        Ok(self.input.source > 0 && !self.suite.is_empty() && self.limit.is_some())
+    }
+}
+
+/// The violations of `Shaped` for `data`, as (kind, pointer), in the order found.
+fn shaped_violations(data: serde_json::Value) -> Vec<(ViolationKind, String)> {
+    Shaped::configure(data)
+        .unwrap_err()
+        .violations()
+        .iter()
+        .map(|violation| (violation.kind.clone(), violation.pointer.clone()))
+        .collect()
+}
+
+#[test]
+fn an_unknown_key_is_named_and_pointed_at_itself() {
+    let mut found = shaped_violations(json!({
+        "suite": "bookworm",
+        "input": {"source": 1, "extra/key": 2, "other": 3},
+        "simulat": true,
+    }));
+    found.sort_by(|a, b| a.1.cmp(&b.1));
+    assert_eq!(
+        found,
+        [
+            (
+                ViolationKind::UnknownKey {
+                    name: "extra/key".into()
+                },
+                "/input/extra~1key".into()
+            ),
+            (
+                ViolationKind::UnknownKey {
+                    name: "other".into()
+                },
+                "/input/other".into()
+            ),
+            (
+                ViolationKind::UnknownKey {
+                    name: "simulat".into()
+                },
+                "/simulat".into()
+            ),
+        ],
+        "one violation per key, each at the key's own pointer"
+    );
+}
+
+#[test]
+fn a_missing_key_is_named_at_the_object_that_lacks_it() {
+    let found = shaped_violations(json!({"suite": "sid", "input": {}}));
+    assert_eq!(
+        found,
+        [(
+            ViolationKind::MissingKey {
+                name: "source".into()
+            },
+            "/input".into()
+        )]
+    );
+}
+
+#[test]
+fn pattern_range_and_type_carry_their_data() {
+    let mut found = shaped_violations(json!({"suite": "Sid!", "input": {"source": -1}}));
+    found.sort_by(|a, b| a.1.cmp(&b.1));
+    assert_eq!(
+        found,
+        [
+            (
+                ViolationKind::Range {
+                    keyword: "minimum".into(),
+                    limit: json!(0)
+                },
+                "/input/source".into()
+            ),
+            (
+                ViolationKind::Pattern {
+                    pattern: "^[a-z]+$".into()
+                },
+                "/suite".into()
+            ),
+        ]
+    );
+    let found = shaped_violations(json!({"suite": 4, "input": {"source": 1}}));
+    assert_eq!(
+        found,
+        [(
+            ViolationKind::Type {
+                expected: vec!["string".into()]
+            },
+            "/suite".into()
+        )]
+    );
+}
+
+#[test]
+fn enum_violations_list_the_permitted_values() {
+    let error = TestBuildTask::configure(json!({
+        "host_architecture": "amd64",
+        "build_components": ["foo"],
+    }))
+    .unwrap_err();
+    let violation = &error.violations()[0];
+    assert_eq!(
+        violation.kind,
+        ViolationKind::Enum {
+            allowed: vec![json!("any"), json!("all"), json!("source")]
+        }
+    );
+    assert_eq!(violation.pointer, "/build_components/0");
+}
+
+#[test]
+fn an_any_of_mismatch_says_what_was_expected() {
+    let error = Shaped::configure(json!({"suite": "sid", "input": {"source": 1}, "limit": true}))
+        .unwrap_err();
+    let [violation] = error.violations() else {
+        panic!("one violation expected: {error}");
+    };
+    assert_eq!(violation.pointer, "/limit");
+    assert_eq!(
+        violation.kind,
+        ViolationKind::Schema {
+            keyword: "anyOf".into()
+        }
+    );
+    assert_eq!(
+        violation.message,
+        "true matches none of the alternatives: an integer, a string, null"
+    );
+    let task = Shaped::configure(json!({"suite": "sid", "input": {"source": 1}, "limit": "x"}));
+    assert_eq!(task.unwrap().limit, Some(Limit::Name("x".into())));
 }

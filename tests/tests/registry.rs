@@ -1,6 +1,6 @@
 //! The registry: the seed's `class_from_name`, `is_valid_task_name`, `task_names` and duplicates.
 
-use taskdef::{LookupError, Registry, Task, TaskEntry, TaskKind};
+use taskdef::{ConfigureByNameError, LookupError, Registry, Task, TaskEntry, TaskKind};
 use taskdef_tests::{ServerNoop, SigningNoop, TestBuildTask, TestDelay, TestFailing, TestNoop};
 
 #[test]
@@ -42,6 +42,42 @@ fn unknown_names_give_the_seed_message_in_lowercase() {
         "'doesnotexist' is not a registered task_name"
     );
     assert!(!Registry::global().contains("DoesNotExist"));
+}
+
+#[test]
+fn a_misspelled_name_gets_the_closest_registered_one() {
+    let registry = Registry::global();
+    let error = registry.get("TestNop").unwrap_err();
+    assert_eq!(
+        error,
+        LookupError::Unknown {
+            name: "testnop".into(),
+            did_you_mean: Some("testnoop"),
+        }
+    );
+    assert_eq!(
+        error.to_string(),
+        "'testnop' is not a registered task_name (did you mean 'testnoop'?)"
+    );
+    let Err(ConfigureByNameError::Lookup(error)) = registry.configure("testnoopp", "{}") else {
+        panic!("a misspelled name is refused");
+    };
+    assert_eq!(
+        error.to_string(),
+        "'testnoopp' is not a registered task_name (did you mean 'testnoop'?)"
+    );
+    // Only names of the kind looked in are suggested.
+    let error = registry
+        .get_of_kind(TaskKind::Server, "servernop")
+        .unwrap_err();
+    assert!(error.to_string().ends_with("(did you mean 'servernoop'?)"));
+    let error = registry
+        .get_of_kind(TaskKind::Worker, "servernop")
+        .unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "'servernop' is not a registered Worker task_name"
+    );
 }
 
 #[test]

@@ -15,7 +15,7 @@ use crate::artifacts::{file_with_suffix, files_with_suffix, resolve_multiple, re
 use crate::executor::Backend;
 use crate::lookup::{LookupMultiple, LookupSingle, default_task_configuration};
 use crate::repository::{self, ExtraRepository};
-use crate::rules::Rules;
+use taskdef::Rules;
 
 /// Run a source package's autopkgtests against its binary packages.
 ///
@@ -231,6 +231,11 @@ impl Autopkgtest {
 }
 
 impl Execute for Autopkgtest {
+    const RULES: &'static [&'static str] = &[
+        crate::lookup::RULE_MATCHERS,
+        crate::repository::RULE_COMPONENTS,
+    ];
+
     fn validate(&self) -> Result<(), TaskConfigError> {
         let mut rules = Rules::new();
         self.input
@@ -253,7 +258,7 @@ impl Execute for Autopkgtest {
 
     fn check_worker(&self, worker: &WorkerMetadata) -> Result<(), Unmet> {
         self.backend.check_available(worker)?;
-        worker.require_flag("autopkgtest:available")
+        Self::worker_keys(worker).require_flag("available")
     }
 
     fn execute(&self, ctx: &TaskContext) -> Result<bool, TaskError> {

@@ -9,7 +9,7 @@ use taskdef::{CommandLine, Execute, Task, TaskConfigError, TaskContext, TaskErro
 use crate::artifacts::{file_with_suffix, files_with_suffix, resolve_multiple, resolve_single};
 use crate::executor::Backend;
 use crate::lookup::{LookupMultiple, LookupSingle, default_task_configuration};
-use crate::rules::Rules;
+use taskdef::Rules;
 use taskdef::pointer::child;
 
 /// Compare two source packages, or two sets of binary packages, with debdiff.
@@ -126,6 +126,11 @@ impl Debdiff {
 }
 
 impl Execute for Debdiff {
+    const RULES: &'static [&'static str] = &[
+        "Exactly one of `input.source_artifacts` or `input.binary_artifacts` is set.",
+        crate::lookup::RULE_MATCHERS,
+    ];
+
     fn validate(&self) -> Result<(), TaskConfigError> {
         let mut rules = Rules::new();
         if self.input.source_artifacts.is_some() == self.input.binary_artifacts.is_some() {

@@ -9,7 +9,7 @@ use taskdef::{CommandLine, Execute, Task, TaskConfigError, TaskContext, TaskErro
 use crate::artifacts::{files_with_suffix, resolve_multiple, resolve_single};
 use crate::executor::Backend;
 use crate::lookup::{LookupMultiple, LookupSingle, default_task_configuration};
-use crate::rules::Rules;
+use taskdef::Rules;
 
 /// Check Debian packages for bugs and policy violations with lintian.
 ///
@@ -177,6 +177,11 @@ impl Lintian {
 }
 
 impl Execute for Lintian {
+    const RULES: &'static [&'static str] = &[
+        "At least one of `input.source_artifact` or `input.binary_artifacts` is set.",
+        crate::lookup::RULE_MATCHERS,
+    ];
+
     fn validate(&self) -> Result<(), TaskConfigError> {
         let mut rules = Rules::new();
         if self.input.source_artifact.is_none() && self.input.binary_artifacts.is_empty() {

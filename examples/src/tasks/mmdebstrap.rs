@@ -12,7 +12,7 @@ use taskdef::{
 
 use crate::bootstrap::{self, BootstrapOptions, BootstrapRepository};
 use crate::lookup::{LookupSingle, default_task_configuration};
-use crate::rules::Rules;
+use taskdef::Rules;
 
 /// Build a Debian system tarball with mmdebstrap.
 ///
@@ -203,6 +203,8 @@ pub(crate) fn write_customization_script(
 }
 
 impl Execute for Mmdebstrap {
+    const RULES: &'static [&'static str] = &[crate::bootstrap::RULE_KEYRING];
+
     fn validate(&self) -> Result<(), TaskConfigError> {
         let mut rules = Rules::new();
         bootstrap::check_repositories(&self.bootstrap_repositories, &mut rules);
@@ -214,7 +216,7 @@ impl Execute for Mmdebstrap {
     }
 
     fn check_worker(&self, worker: &WorkerMetadata) -> Result<(), Unmet> {
-        worker.require_flag("mmdebstrap:available")?;
+        Self::worker_keys(worker).require_flag("available")?;
         worker.require_architecture(&self.bootstrap_options.architecture)
     }
 

@@ -11,7 +11,7 @@ use crate::artifacts::{files_with_suffix, resolve_multiple, resolve_single};
 use crate::executor::Backend;
 use crate::lookup::{LookupMultiple, LookupSingle, default_task_configuration};
 use crate::repository::{self, ExtraRepository};
-use crate::rules::Rules;
+use taskdef::Rules;
 
 /// Test that binary packages install, upgrade and purge cleanly with piuparts.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema, Task)]
@@ -73,6 +73,11 @@ impl Piuparts {
 }
 
 impl Execute for Piuparts {
+    const RULES: &'static [&'static str] = &[
+        crate::lookup::RULE_MATCHERS,
+        crate::repository::RULE_COMPONENTS,
+    ];
+
     fn validate(&self) -> Result<(), TaskConfigError> {
         let mut rules = Rules::new();
         self.input

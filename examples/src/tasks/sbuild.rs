@@ -13,7 +13,7 @@ use crate::artifacts::{file_with_suffix, resolve_multiple, resolve_single, write
 use crate::executor::Backend;
 use crate::lookup::{LookupMultiple, LookupSingle, default_task_configuration};
 use crate::repository::{self, ExtraRepository};
-use crate::rules::Rules;
+use taskdef::Rules;
 
 /// Build a Debian source package into binary packages with sbuild.
 ///
@@ -233,6 +233,12 @@ impl Sbuild {
 }
 
 impl Execute for Sbuild {
+    const RULES: &'static [&'static str] = &[
+        "`binnmu` is not set when `build_components` has `all`: a binNMU cannot build architecture-independent packages.",
+        crate::lookup::RULE_MATCHERS,
+        crate::repository::RULE_COMPONENTS,
+    ];
+
     fn validate(&self) -> Result<(), TaskConfigError> {
         let mut rules = Rules::new();
         if self.binnmu.is_some() && self.build_components.contains(&BuildComponent::All) {
@@ -257,7 +263,7 @@ impl Execute for Sbuild {
     }
 
     fn check_worker(&self, worker: &WorkerMetadata) -> Result<(), Unmet> {
-        worker.require_flag("sbuild:available")?;
+        Self::worker_keys(worker).require_flag("available")?;
         self.backend.check_available(worker)?;
         if self.backend.resolve() != Backend::Unshare {
             worker.require_flag("autopkgtest:available")?;

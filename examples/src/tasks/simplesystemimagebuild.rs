@@ -9,10 +9,10 @@ use taskdef::{
 
 use crate::bootstrap::{self, BootstrapOptions, BootstrapRepository};
 use crate::lookup::{LookupSingle, default_task_configuration};
-use crate::rules::Rules;
 use crate::tasks::mmdebstrap::{
     BootstrapInputs, local_keyrings, mmdebstrap_command, write_customization_script,
 };
+use taskdef::Rules;
 
 /// Build a bootable Debian disk image.
 ///
@@ -149,6 +149,11 @@ impl SimpleSystemImageBuild {
 }
 
 impl Execute for SimpleSystemImageBuild {
+    const RULES: &'static [&'static str] = &[
+        crate::bootstrap::RULE_KEYRING,
+        "`disk_image.filename` is a plain file name: not empty, not `.` or `..`, without `/` or NUL.",
+    ];
+
     fn validate(&self) -> Result<(), TaskConfigError> {
         let mut rules = Rules::new();
         bootstrap::check_repositories(&self.bootstrap_repositories, &mut rules);
@@ -163,7 +168,7 @@ impl Execute for SimpleSystemImageBuild {
     }
 
     fn check_worker(&self, worker: &WorkerMetadata) -> Result<(), Unmet> {
-        worker.require_flag("simplesystemimagebuild:available")?;
+        Self::worker_keys(worker).require_flag("available")?;
         worker.require_architecture(&self.bootstrap_options.architecture)
     }
 

@@ -10,12 +10,19 @@
 
 use std::fmt::Write as _;
 
-use crate::types::{TaskConfigError, Violation, ViolationKind, pointer};
+use crate::types::{TaskConfigError, Violation};
 
-/// Every violation of `error`, then a summary line.
+/// Every violation of `error` in the file's order (by line and column; those without a
+/// position last, in the order found), then a summary line.
 pub(super) fn render(error: &TaskConfigError, file: &str, text: &str, task: &str) -> String {
     let mut out = String::new();
-    for violation in error.violations() {
+    let mut violations: Vec<&Violation> = error.violations().iter().collect();
+    violations.sort_by_key(|violation| {
+        violation
+            .position
+            .map_or((1, 0, 0), |position| (0, position.line, position.column))
+    });
+    for violation in violations {
         render_one(&mut out, violation, file, text);
         out.push('\n');
     }
@@ -29,15 +36,11 @@ pub(super) fn render(error: &TaskConfigError, file: &str, text: &str, task: &str
 }
 
 fn render_one(out: &mut String, violation: &Violation, file: &str, text: &str) {
-    // An unknown property is pointed at by its key: name it.
-    let unexpected = violation.schema_path.ends_with("/additionalProperties")
-        || violation.schema_path.ends_with("/unevaluatedProperties");
-    let label = match crate::locate::unexpected_properties(&violation.message).first() {
-        Some(name) if unexpected && violation.position.is_some() => {
-            pointer::child(&violation.pointer, name)
-        }
-        _ if violation.pointer.is_empty() => "(root)".to_owned(),
-        _ => violation.pointer.clone(),
+    // An unknown key's pointer is the key's own; a missing key is named by the message.
+    let label = if violation.pointer.is_empty() {
+        "(root)".to_owned()
+    } else {
+        violation.pointer.clone()
     };
     let _ = writeln!(out, "error: {}", violation.message);
     let line_text = violation
@@ -67,7 +70,7 @@ fn render_one(out: &mut String, violation: &Violation, file: &str, text: &str) {
             let _ = writeln!(out, "   = at {label}");
         }
     }
-    if violation.kind == ViolationKind::Schema && !violation.schema_path.is_empty() {
+    if violation.kind.is_schema() && !violation.schema_path.is_empty() {
         let width = violation
             .position
             .map_or(1, |position| position.line.to_string().len());
@@ -83,13 +86,16 @@ fn render_one(out: &mut String, violation: &Violation, file: &str, text: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::types::Position;
+    use crate::types::{Position, ViolationKind};
 
     #[test]
     fn renders_like_rustc() {
         let text = "{\n  \"result\": true,\n  \"debug_level\": 4,\n}";
         let mut violation = Violation::new(
-            ViolationKind::Schema,
+            ViolationKind::Range {
+                keyword: "maximum".into(),
+                limit: 3.into(),
+            },
             "/debug_level",
             "4 is greater than the maximum of 3",
         );
@@ -110,6 +116,28 @@ mod tests {
              \n\
              error: `data.json` is not valid `autopkgtest` task data (1 error)\n"
         );
+    }
+
+    #[test]
+    fn in_the_order_of_the_file() {
+        let at = |pointer: &str, line, column| {
+            let mut violation = Violation::new(ViolationKind::Rule, pointer, pointer);
+            violation.position = Some(Position { line, column });
+            violation
+        };
+        let error = TaskConfigError::from_violations(vec![
+            Violation::new(ViolationKind::Rule, "", "/nowhere"),
+            at("/c", 3, 1),
+            at("/b2", 2, 9),
+            at("/a", 1, 4),
+            at("/b1", 2, 2),
+        ]);
+        let text = render(&error, "f", "{\n\n\n", "noop");
+        let order: Vec<&str> = text
+            .lines()
+            .filter_map(|line| line.strip_prefix("error: /"))
+            .collect();
+        assert_eq!(order, ["a", "b1", "b2", "c", "nowhere"]);
     }
 
     #[test]

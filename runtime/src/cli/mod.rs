@@ -10,20 +10,21 @@
 //! # mod my_tasks {}
 //! ```
 //!
-//! Subcommands: `list`, `schema`, `docs`, `validate`, `metadata`, `can-run` and `run`; each has
-//! `--help`.
+//! Subcommands: `list`, `schema`, `docs`, `validate`, `metadata`, `can-run`, `run` and `compat`;
+//! each has `--help`.
 //!
 //! # Exit codes
 //!
 //! | code | meaning |
 //! |---|---|
 //! | 0 | success: `ok`, `yes`, the task succeeded, docs up to date |
-//! | 1 | a negative answer: invalid data, `no`, the task failed or erred, docs out of date |
-//! | 2 | usage error: bad arguments, unknown task name, unreadable or malformed file |
+//! | 1 | a negative answer: invalid data, `no`, the task failed or erred, docs out of date, a breaking change without a new version |
+//! | 2 | usage error: bad arguments, unknown task name, unreadable or malformed file; for `list`, `docs` and `run`, a binary with no task or with a name claimed by two tasks |
 //! | 130 | `run` only: the task was aborted by SIGINT or SIGTERM (it reports nothing) |
 //!
 //! Results go to standard output; diagnostics and logs to standard error.
 
+mod compat;
 mod diagnostics;
 mod run;
 
@@ -39,7 +40,7 @@ use serde_json::{Value, json};
 use crate::configure::TaskInput;
 use crate::locate::{SourceFormat, locate_positions};
 use crate::metadata::{NameFilter, WorkerMetadata, system_metadata};
-use crate::registry::{Registry, TaskEntry};
+use crate::registry::{LookupError, Registry, TaskEntry};
 use crate::types::WorkerType;
 
 /// The exit codes of the command (see the [module docs](self)).
@@ -48,7 +49,8 @@ pub mod exit {
     pub const SUCCESS: u8 = 0;
     /// A negative answer: invalid data, `no`, the task failed, docs out of date.
     pub const NEGATIVE: u8 = 1;
-    /// Bad arguments, unknown task name, unreadable or malformed input file.
+    /// Bad arguments, unknown task name, unreadable or malformed input file; a binary with no
+    /// task or with a name claimed twice (`list`, `docs`, `run`).
     pub const USAGE: u8 = 2;
     /// `run`: the task was aborted by a signal.
     pub const ABORTED: u8 = 130;
@@ -57,7 +59,8 @@ pub mod exit {
 const EXIT_CODES_HELP: &str = "\
 Exit codes:
   0    success: ok, yes, the task succeeded, docs up to date
-  1    invalid data, no, the task failed or erred, docs out of date
+  1    invalid data, no, the task failed or erred, docs out of date,
+       compat: a breaking change without a new version
   2    usage error: bad arguments, unknown task, unreadable or malformed file
   130  run: the task was aborted (SIGINT or SIGTERM); nothing is reported";
 
@@ -73,6 +76,8 @@ where
     I: IntoIterator<Item = T>,
     T: Into<OsString> + Clone,
 {
+    let args: Vec<OsString> = args.into_iter().map(Into::into).collect();
+    let program = program_name(args.first());
     let cli = match Cli::try_parse_from(args) {
         Ok(cli) => cli,
         Err(error) => {
@@ -81,7 +86,7 @@ where
             return ExitCode::from(error.exit_code().clamp(0, 255) as u8);
         }
     };
-    let code = match cli.command.execute(Registry::global()) {
+    let code = match cli.command.execute(Registry::global(), &program) {
         Ok(code) => code,
         Err(CliError::Io(error)) if error.kind() == io::ErrorKind::BrokenPipe => exit::SUCCESS,
         Err(error) => {
@@ -90,6 +95,16 @@ where
         }
     };
     ExitCode::from(code)
+}
+
+/// The name the binary was run as (the file name of `argv[0]`), for the commands that messages
+/// suggest: a crate of tasks names its binary as it likes. `taskdef` if there is none.
+fn program_name(arg0: Option<&OsString>) -> String {
+    arg0.map(Path::new)
+        .and_then(Path::file_name)
+        .map(|name| name.to_string_lossy().into_owned())
+        .filter(|name| !name.is_empty())
+        .unwrap_or_else(|| "taskdef".to_owned())
 }
 
 /// Task definitions: list them, publish their schemas and docs, check task data, and run tasks
@@ -157,7 +172,7 @@ enum Command {
         name: String,
         /// The task data: JSON or YAML; `-` reads standard input.
         file: PathBuf,
-        /// The worker's metadata: a JSON or YAML object (see `taskdef metadata`).
+        /// The worker's metadata: a JSON or YAML object (see the `metadata` command).
         #[arg(long, value_name = "METADATA")]
         worker: PathBuf,
         #[command(flatten)]
@@ -175,6 +190,15 @@ enum Command {
     /// exit code is 130.
     #[command(after_help = EXIT_CODES_HELP)]
     Run(run::RunArgs),
+    /// Compare the tasks with earlier published schemas: what changed, and whether old task
+    /// data stays valid with the same meaning.
+    ///
+    /// One line per change: compatible, breaking, or undecidable (counted as breaking), with
+    /// the JSON pointer in the task data and the old and new schema. Exits with 1 when a task
+    /// has a breaking change and kept its version: bump `#[task(version = N)]` or make the
+    /// change compatible.
+    #[command(after_help = EXIT_CODES_HELP)]
+    Compat(compat::CompatArgs),
 }
 
 #[derive(Debug, Args)]
@@ -251,14 +275,21 @@ fn fail(message: impl Into<String>) -> CliError {
 type CliResult = Result<u8, CliError>;
 
 impl Command {
-    fn execute(self, registry: &Registry) -> CliResult {
+    /// Runs the command; `program` is the binary's name, for the commands messages suggest.
+    fn execute(self, registry: &Registry, program: &str) -> CliResult {
         match self {
-            Command::List { json } => list(registry, json),
+            Command::List { json } => {
+                require_sound(registry)?;
+                list(registry, json)
+            }
             Command::Schema { name } => {
                 let entry = lookup(registry, &name)?;
                 out(&format!("{}\n", crate::docs::pretty(entry.schema())))
             }
-            Command::Docs(args) => docs(registry, args),
+            Command::Docs(args) => {
+                require_sound(registry)?;
+                docs(registry, args, program)
+            }
             Command::Validate { name, file, format } => validate(registry, &name, &file, format),
             Command::Metadata { worker_type } => {
                 let metadata = worker_metadata(registry, worker_type.into());
@@ -273,7 +304,11 @@ impl Command {
                 worker,
                 format,
             } => can_run(registry, &name, &file, &worker, format),
-            Command::Run(args) => run::run(registry, args),
+            Command::Run(args) => {
+                require_sound(registry)?;
+                run::run(registry, args)
+            }
+            Command::Compat(args) => compat::compat(registry, args),
         }
     }
 }
@@ -286,20 +321,43 @@ fn out(text: &str) -> CliResult {
     Ok(exit::SUCCESS)
 }
 
-fn warn_conflicts(registry: &Registry) {
-    for conflict in registry.conflicts() {
-        let _ = writeln!(io::stderr(), "warning: {conflict}; the name is unusable");
+/// Why a binary with no tasks answers nothing, and how to mend it.
+const NO_TASKS: &str =
+    "no task is linked into this binary: name the crate of tasks with `use my_tasks as _;`";
+
+/// Refuses a registry that `list`, `docs` and `run` cannot answer for: a name claimed by
+/// several types (the listing and the docs would silently leave it out, and a worker would
+/// run one of them at random), or no task at all (the answer would be empty, not wrong).
+fn require_sound(registry: &Registry) -> Result<(), CliError> {
+    let conflicts: Vec<String> = registry.conflicts().map(ToString::to_string).collect();
+    if !conflicts.is_empty() {
+        return Err(fail(format!(
+            "{}
+  = help: every task needs a name of its own in this binary: rename one with \
+             `#[task(name = \"...\")]`",
+            conflicts.join("\nerror: ")
+        )));
     }
+    if registry.entries().len() == 0 {
+        return Err(fail(NO_TASKS));
+    }
+    Ok(())
 }
 
 fn lookup(registry: &Registry, name: &str) -> Result<&'static TaskEntry, CliError> {
     registry.get(name).map_err(|error| {
         let names = registry.names();
+        let suggested = matches!(
+            error,
+            LookupError::Unknown {
+                did_you_mean: Some(_),
+                ..
+            }
+        );
         if names.is_empty() {
-            fail(format!(
-                "{error} (no task is linked into this binary: name the crate of tasks with \
-                 `use my_tasks as _;`)"
-            ))
+            fail(format!("{error} ({NO_TASKS})"))
+        } else if suggested {
+            fail(error.to_string())
         } else {
             fail(format!("{error}; registered tasks: {}", names.join(", ")))
         }
@@ -307,7 +365,6 @@ fn lookup(registry: &Registry, name: &str) -> Result<&'static TaskEntry, CliErro
 }
 
 fn list(registry: &Registry, json: bool) -> CliResult {
-    warn_conflicts(registry);
     if json {
         let entries: Vec<Value> = registry
             .entries()
@@ -353,9 +410,14 @@ fn list(registry: &Registry, json: bool) -> CliResult {
     out(&text)
 }
 
-fn docs(registry: &Registry, args: DocsArgs) -> CliResult {
-    warn_conflicts(registry);
-    let files = crate::docs::generate(registry);
+fn docs(registry: &Registry, args: DocsArgs, program: &str) -> CliResult {
+    let mut files = crate::docs::generate(registry);
+    let dir = args.check.as_ref().or(args.out.as_ref());
+    compat::add_history(
+        registry,
+        dir.map_or(Path::new("."), PathBuf::as_path),
+        &mut files,
+    )?;
     if let Some(dir) = args.check {
         let drift = crate::docs::check(&dir, &files)
             .map_err(|error| fail(format!("cannot read `{}`: {error}", dir.display())))?;
@@ -377,7 +439,7 @@ fn docs(registry: &Registry, args: DocsArgs) -> CliResult {
             }
         }
         report.push_str(&format!(
-            "regenerate them with `taskdef docs --out {}`\n",
+            "regenerate them with `{program} docs --out {}`\n",
             dir.display()
         ));
         io::stderr().write_all(report.as_bytes())?;
@@ -538,5 +600,43 @@ mod tests {
     #[test]
     fn the_command_line_is_well_formed() {
         Cli::command().debug_assert();
+    }
+
+    /// The message `args` fail with on `registry`.
+    fn refusal(registry: &'static Registry, args: &[&str]) -> String {
+        let cli =
+            Cli::try_parse_from(std::iter::once("taskdef").chain(args.iter().copied())).unwrap();
+        match cli.command.execute(registry, "taskdef") {
+            Err(CliError::Message(message)) => message,
+            other => panic!("{args:?} should fail, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn the_program_is_named_as_it_was_run() {
+        let name = |arg0: &str| program_name(Some(&OsString::from(arg0)));
+        assert_eq!(name("/usr/bin/debusine-tasks"), "debusine-tasks");
+        assert_eq!(name("./mytasks"), "mytasks");
+        assert_eq!(name("taskdef"), "taskdef");
+        assert_eq!(name(""), "taskdef");
+        assert_eq!(program_name(None), "taskdef");
+    }
+
+    #[test]
+    fn a_binary_without_tasks_refuses_list_docs_and_run() {
+        // `'static`, as the registry of a process is.
+        let empty: &'static Registry = Box::leak(Box::new(Registry::from_entries([])));
+        let dir = std::env::temp_dir().join(format!("taskdef-no-tasks-{}", std::process::id()));
+        let dir = dir.to_str().unwrap();
+        for args in [
+            &["list"][..],
+            &["list", "--json"],
+            &["docs", "--out", dir],
+            &["docs", "--check", dir],
+            &["run", "noop", "-"],
+        ] {
+            assert_eq!(refusal(empty, args), NO_TASKS, "{args:?}");
+        }
+        assert!(!std::path::Path::new(dir).exists(), "nothing written");
     }
 }

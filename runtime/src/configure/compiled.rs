@@ -7,9 +7,9 @@ use schemars::JsonSchema;
 use serde_json::Value;
 
 use super::fast::Guide;
-use super::messages::{declared_message, explain_choice};
+use super::violations::violations_of;
 use crate::schema::{SchemaFunctions, root_schema};
-use crate::types::{Violation, ViolationKind};
+use crate::types::Violation;
 
 /// A task's schema and its compiled validator, built once per task type.
 pub struct CompiledSchema {
@@ -66,19 +66,7 @@ impl CompiledSchema {
     pub fn violations(&self, instance: &Value) -> Vec<Violation> {
         self.validator
             .iter_errors(instance)
-            .map(|error| {
-                let schema_path = error.schema_path().as_str().to_owned();
-                let message = declared_message(&self.schema, &schema_path, error.instance())
-                    .or_else(|| explain_choice(&self.schema, &schema_path, error.instance()))
-                    .unwrap_or_else(|| error.to_string());
-                Violation {
-                    kind: ViolationKind::Schema,
-                    pointer: error.instance_path().as_str().to_owned(),
-                    schema_path,
-                    message,
-                    position: None,
-                }
-            })
+            .flat_map(|error| violations_of(&self.schema, &error))
             .collect()
     }
 }

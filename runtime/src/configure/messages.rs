@@ -1,9 +1,10 @@
 //! The messages of schema violations: those a schema declares under `x-error-messages`, and
-//! schemars' enums of `const`s named by their values.
+//! alternatives (`anyOf`, `oneOf`) named by what each accepts.
 
 use serde_json::Value;
 
-use crate::schema::const_values;
+use crate::schema::{alternatives, resolve};
+use crate::types::ViolationKind;
 
 /// The schema keyword holding messages for other keywords; see `declared_message`.
 pub const ERROR_MESSAGES: &str = "x-error-messages";
@@ -38,23 +39,111 @@ pub(super) fn declared_message(
     None
 }
 
-/// schemars writes documented enums as a `oneOf` of `const`s, for which the validator says
-/// only "not valid under any of the schemas"; name the accepted values instead.
-pub(super) fn explain_choice(
+/// The validator says only "not valid under any of the schemas listed in the 'anyOf' keyword";
+/// say what was expected instead, from the alternatives at `schema_path` (an `anyOf` or
+/// `oneOf`).
+///
+/// schemars writes documented enums as a `oneOf` of `const`s: those are an
+/// [`Enum`](ViolationKind::Enum) naming the permitted values, as a plain `enum` would be. Any
+/// other alternatives stay a schema violation of that keyword, and the message names each
+/// alternative by its type or value.
+pub(super) fn explain_alternatives(
     schema: &Value,
     schema_path: &str,
     instance: &Value,
-) -> Option<String> {
-    if !schema_path.ends_with("/oneOf") && !schema_path.ends_with("/anyOf") {
+) -> Option<(ViolationKind, String)> {
+    let keyword = schema_path.rsplit('/').next()?;
+    if keyword != "oneOf" && keyword != "anyOf" {
         return None;
     }
-    let choices = schema.pointer(schema_path)?.as_array()?;
-    let values: Vec<String> = const_values(choices)?
+    let mut expected = Vec::new();
+    for branch in schema.pointer(schema_path)?.as_array()? {
+        describe(schema, branch, 0, &mut expected);
+    }
+    expected.dedup();
+    let words: Vec<String> = expected.iter().map(Expected::to_string).collect();
+    let values: Option<Vec<Value>> = expected
         .into_iter()
-        .map(Value::to_string)
+        .map(|expected| match expected {
+            Expected::Value(value) => Some(value),
+            Expected::Type(_) | Expected::Other => None,
+        })
         .collect();
-    Some(format!(
-        "{instance} is not one of the permitted values: {}",
-        values.join(", ")
-    ))
+    Some(match values {
+        // Only values (an enum, perhaps optional): permitted values, as for `enum`.
+        Some(allowed) => (
+            ViolationKind::Enum { allowed },
+            format!(
+                "{instance} is not one of the permitted values: {}",
+                words.join(", ")
+            ),
+        ),
+        None => (
+            ViolationKind::Schema {
+                keyword: keyword.to_owned(),
+            },
+            format!(
+                "{instance} matches none of the alternatives: {}",
+                words.join(", ")
+            ),
+        ),
+    })
+}
+
+/// What one alternative accepts.
+#[derive(PartialEq)]
+enum Expected {
+    /// Exactly this value (`const`, an `enum`'s value, or the type `null`).
+    Value(Value),
+    /// Any value of this JSON type.
+    Type(String),
+    /// Something this description does not follow (an object of some shape, a deep `$ref`).
+    Other,
+}
+
+impl std::fmt::Display for Expected {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Expected::Value(value) => write!(f, "{value}"),
+            Expected::Type(name) => f.write_str(&with_article(name)),
+            Expected::Other => f.write_str("a value of another shape"),
+        }
+    }
+}
+
+/// What `branch` accepts, onto `out`: through `$ref`s and nested alternatives, a few levels deep.
+fn describe(root: &Value, branch: &Value, depth: usize, out: &mut Vec<Expected>) {
+    const MAX_DEPTH: usize = 4;
+    let branch = resolve(root, branch);
+    if let Some(value) = branch.get("const") {
+        out.push(Expected::Value(value.clone()));
+    } else if let Some(values) = branch.get("enum").and_then(Value::as_array) {
+        out.extend(values.iter().cloned().map(Expected::Value));
+    } else if let Some(branches) = alternatives(branch).filter(|_| depth < MAX_DEPTH) {
+        for branch in branches {
+            describe(root, branch, depth + 1, out);
+        }
+    } else {
+        let one = |name: &str| match name {
+            "null" => Expected::Value(Value::Null),
+            other => Expected::Type(other.to_owned()),
+        };
+        match branch.get("type") {
+            Some(Value::String(name)) => out.push(one(name)),
+            Some(Value::Array(names)) => {
+                out.extend(names.iter().filter_map(Value::as_str).map(one))
+            }
+            _ if branch.get("properties").is_some() => out.push(one("object")),
+            _ => out.push(Expected::Other),
+        }
+    }
+}
+
+/// A JSON type's name as a noun: `an integer`, `a string`, `null`.
+fn with_article(type_name: &str) -> String {
+    match type_name {
+        "null" => "null".to_owned(),
+        "integer" | "object" | "array" => format!("an {type_name}"),
+        other => format!("a {other}"),
+    }
 }

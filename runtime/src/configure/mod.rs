@@ -10,6 +10,7 @@ mod fast;
 mod input;
 mod messages;
 mod pipeline;
+mod violations;
 
 pub use compiled::CompiledSchema;
 pub(crate) use fast::{Walk, WalkError};

@@ -275,21 +275,61 @@ pub(super) fn pattern_example(pattern: Option<&str>) -> Option<String> {
     .map(str::to_owned)
 }
 
+/// A number a reader would write: 1 (then 2, 3... for the next items), moved into the declared
+/// range when it lies outside. 1 is a plausible id, count or level; a range's bound is only a
+/// good example when it is a real constraint, not the limit of the Rust type
+/// (`-9223372036854775808` for an `i64` id).
 fn number_example(schema: &Value, nth: usize) -> Value {
-    let min = schema
-        .get("minimum")
-        .and_then(Value::as_i64)
-        .or_else(|| {
-            schema
-                .get("exclusiveMinimum")
-                .and_then(Value::as_i64)
-                .map(|bound| bound + 1)
-        })
-        .unwrap_or(0);
-    let max = schema.get("maximum").and_then(Value::as_i64);
-    let mut value = min.saturating_add(nth as i64);
+    let min = schema.get("minimum").and_then(Value::as_i64).or_else(|| {
+        schema
+            .get("exclusiveMinimum")
+            .and_then(Value::as_i64)
+            .map(|bound| bound.saturating_add(1))
+    });
+    let max = schema.get("maximum").and_then(Value::as_i64).or_else(|| {
+        schema
+            .get("exclusiveMaximum")
+            .and_then(Value::as_i64)
+            .map(|bound| bound.saturating_sub(1))
+    });
+    let mut value = 1i64.saturating_add(nth as i64);
+    if let Some(min) = min {
+        value = value.max(min.saturating_add(nth as i64));
+    }
     if let Some(max) = max {
         value = value.min(max);
     }
     Value::from(value)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn numbers_are_what_a_reader_would_write() {
+        let example = |schema: Value, nth| number_example(&schema, nth);
+        let i64_id = json!({"type": "integer", "format": "int64",
+            "minimum": i64::MIN, "maximum": i64::MAX});
+        assert_eq!(
+            example(i64_id.clone(), 0),
+            json!(1),
+            "not the type's minimum"
+        );
+        assert_eq!(example(i64_id, 2), json!(3));
+        assert_eq!(
+            example(json!({"minimum": 0, "maximum": 65535}), 0),
+            json!(1)
+        );
+        assert_eq!(
+            example(json!({"minimum": 10, "maximum": 127}), 0),
+            json!(10)
+        );
+        assert_eq!(example(json!({"exclusiveMinimum": 5}), 0), json!(6));
+        assert_eq!(example(json!({"maximum": -5}), 0), json!(-5));
+        assert_eq!(example(json!({"exclusiveMaximum": 1}), 0), json!(0));
+        assert_eq!(example(json!({"minimum": 0, "maximum": 0}), 0), json!(0));
+        assert_eq!(example(json!({}), 0), json!(1));
+    }
 }

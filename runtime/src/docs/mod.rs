@@ -137,7 +137,7 @@ mod tests {
         let schema = schema();
         assert_eq!(
             generate_example(&schema, &|_| false),
-            json!({"input": {"source": 0}, "mode": "fast"})
+            json!({"input": {"source": 1}, "mode": "fast"})
         );
         let full = generate_example(&schema, &|_| true);
         assert_eq!(full["tags"], json!(["example"]));

@@ -7,7 +7,7 @@
 //!
 //! A violation points at the value its pointer names, except:
 //! - a missing required property points at the object that lacks it;
-//! - an unknown property points at its key;
+//! - an unknown property ([`ViolationKind::UnknownKey`]) points at its key;
 //! - a pointer that cannot be followed points at the nearest ancestor that can.
 //!
 //! ```
@@ -63,18 +63,10 @@ fn position_of(violation: &Violation, text: &str, format: SourceFormat) -> Optio
             SourceFormat::Yaml => yaml::syntax_error_position(text),
         };
     }
-    let schema_keyword = violation.schema_path.rsplit('/').next().unwrap_or("");
-    if violation.kind == ViolationKind::Schema
-        && matches!(
-            schema_keyword,
-            "additionalProperties" | "unevaluatedProperties"
-        )
-    {
-        for name in unexpected_properties(&violation.message) {
-            let pointer = pointer::child(&violation.pointer, &name);
-            if let Some(found) = locate(text, format, &pointer) {
-                return Some(found.key.unwrap_or(found.value));
-            }
+    if let ViolationKind::UnknownKey { .. } = violation.kind {
+        // The pointer names the key itself.
+        if let Some(found) = locate(text, format, &violation.pointer) {
+            return Some(found.key.unwrap_or(found.value));
         }
     }
     // Otherwise the value itself, or its nearest ancestor that can be found.
@@ -85,24 +77,6 @@ fn position_of(violation: &Violation, text: &str, format: SourceFormat) -> Optio
         }
         pointer = &pointer[..pointer.rfind('/')?];
     }
-}
-
-/// The names in the validator's "Additional properties are not allowed ('a', 'b' were
-/// unexpected)".
-pub(crate) fn unexpected_properties(message: &str) -> Vec<String> {
-    let Some(start) = message.find("('") else {
-        return Vec::new();
-    };
-    let rest = &message[start + 1..];
-    let end = rest
-        .rfind("' were unexpected)")
-        .or_else(|| rest.rfind("' was unexpected)"))
-        .unwrap_or(rest.len());
-    let list = &rest[..end];
-    list.trim_start_matches('\'')
-        .split("', '")
-        .map(str::to_owned)
-        .collect()
 }
 
 #[cfg(test)]
@@ -185,32 +159,20 @@ input:
     }
 
     #[test]
-    fn unexpected_property_names() {
-        assert_eq!(
-            unexpected_properties("Additional properties are not allowed ('foo' was unexpected)"),
-            ["foo"]
-        );
-        assert_eq!(
-            unexpected_properties(
-                "Additional properties are not allowed ('a', 'b' were unexpected)"
-            ),
-            ["a", "b"]
-        );
-    }
-
-    #[test]
     fn positions_fill_in_and_keep_the_parent_message() {
         let text = "{\n  \"a\": {\"b\": 1, \"extra\": 2}\n}";
         let mut error = TaskConfigError::from_violations(vec![
             Violation {
-                kind: ViolationKind::Schema,
-                pointer: "/a".into(),
+                kind: ViolationKind::UnknownKey {
+                    name: "extra".into(),
+                },
+                pointer: "/a/extra".into(),
                 schema_path: "/properties/a/additionalProperties".into(),
                 message: "Additional properties are not allowed ('extra' was unexpected)".into(),
                 position: None,
             },
             Violation {
-                kind: ViolationKind::Schema,
+                kind: ViolationKind::MissingKey { name: "c".into() },
                 pointer: "/a".into(),
                 schema_path: "/properties/a/required".into(),
                 message: "\"c\" is a required property".into(),
@@ -226,7 +188,11 @@ input:
             .map(|violation| violation.position.map(|p| (p.line, p.column)))
             .collect();
         assert_eq!(positions, [Some((2, 17)), Some((2, 8)), Some((2, 14))]);
-        assert!(error.message().starts_with("task noop: /a: Additional"));
+        assert!(
+            error
+                .message()
+                .starts_with("task noop: /a/extra: Additional")
+        );
     }
 
     /// The locator decodes `\u` escapes by the rule the fast path's reader and `serde_json`

@@ -17,4 +17,4 @@ pub use system::{program_on_path, system_metadata};
 pub use task::TaskMetadata;
 pub(crate) use task::worker_metadata;
 pub use unmet::Unmet;
-pub use worker::WorkerMetadata;
+pub use worker::{TaskKeys, WorkerMetadata};

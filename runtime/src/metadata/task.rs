@@ -18,7 +18,8 @@ impl<'a> TaskMetadata<'a> {
         TaskMetadata { kind, name, map }
     }
 
-    /// Sets `<prefix>:<key>`, e.g. `insert("available", true)` sets `sbuild:available`.
+    /// Sets `<prefix>:<key>`, e.g. `insert("available", true)` sets `sbuild:available`; read it
+    /// back by the same name with [`Task::worker_keys`](crate::Task::worker_keys).
     pub fn insert(&mut self, key: &str, value: impl Into<Value>) {
         let key = self.kind.prefix_with_task_name(self.name, key);
         self.map.insert(key, value.into());

@@ -4,7 +4,7 @@ use serde_json::{Map, Value};
 
 use super::keys;
 use super::unmet::{Unmet, describe};
-use crate::types::WorkerType;
+use crate::types::{TaskKind, WorkerType};
 
 /// A worker's metadata as the scheduler sees it: a flat JSON object, read through typed accessors.
 ///
@@ -103,6 +103,26 @@ impl WorkerMetadata {
         }
     }
 
+    /// The keys of one task, read without spelling its prefix: the reading side of
+    /// [`TaskMetadata`](super::TaskMetadata). A task's `check_worker` gets its own with
+    /// [`Task::worker_keys`](crate::Task::worker_keys).
+    ///
+    /// ```
+    /// use taskdef::{TaskKind, WorkerMetadata};
+    ///
+    /// let mut worker = WorkerMetadata::default();
+    /// worker.insert("server:hardening:available", true);
+    /// let keys = worker.task_keys(TaskKind::Server, "hardening");
+    /// assert!(keys.require_flag("available").is_ok());
+    /// assert_eq!(keys.key("version"), "server:hardening:version");
+    /// ```
+    pub fn task_keys(&self, kind: TaskKind, name: &str) -> TaskKeys<'_> {
+        TaskKeys {
+            worker: self,
+            prefix: kind.prefix_with_task_name(name, ""),
+        }
+    }
+
     /// `Ok` when `architecture` is in `system:architectures`, for `check_worker`.
     pub fn require_architecture(&self, architecture: &str) -> Result<(), Unmet> {
         match self.architectures() {
@@ -129,6 +149,44 @@ impl WorkerMetadata {
             .iter()
             .map(Value::as_str)
             .collect()
+    }
+}
+
+/// One task's keys in a worker's metadata, named without the task's prefix: `available` reads
+/// `sbuild:available` for the worker task `sbuild`, `server:hardening:available` for the server
+/// task `hardening`. Made by [`WorkerMetadata::task_keys`].
+#[derive(Debug, Clone)]
+pub struct TaskKeys<'a> {
+    worker: &'a WorkerMetadata,
+    /// `sbuild:`, `server:hardening:`: the prefix, with its last colon.
+    prefix: String,
+}
+
+impl TaskKeys<'_> {
+    /// The full key: `key("available")` is `sbuild:available`.
+    pub fn key(&self, key: &str) -> String {
+        format!("{}{key}", self.prefix)
+    }
+
+    /// The task's key `key`, raw.
+    pub fn get(&self, key: &str) -> Option<&Value> {
+        self.worker.get(&self.key(key))
+    }
+
+    /// Whether the task's key `key` is exactly `true`.
+    pub fn flag(&self, key: &str) -> bool {
+        self.worker.flag(&self.key(key))
+    }
+
+    /// `Ok` when the task's key `key` is exactly `true`, otherwise the unmet requirement
+    /// (naming the full key), for `check_worker`.
+    pub fn require_flag(&self, key: &str) -> Result<(), Unmet> {
+        self.worker.require_flag(&self.key(key))
+    }
+
+    /// The version the worker reports for the task (its `version` key).
+    pub fn version(&self) -> Option<u64> {
+        self.worker.version(&self.key("version"))
     }
 }
 

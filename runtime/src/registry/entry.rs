@@ -26,6 +26,8 @@ pub struct TaskEntry {
     pub type_name: &'static str,
     /// The struct's doc comment.
     pub description: &'static str,
+    /// The task's cross-field rules in words ([`Execute::RULES`](crate::Execute::RULES)).
+    pub rules: &'static [&'static str],
     // Plain function pointers, each either written by the derive or needed anyway: the entry
     // adds no generic code of its own to the task's crate.
     compiled: fn() -> &'static CompiledSchema,
@@ -42,6 +44,7 @@ impl TaskEntry {
             version: T::VERSION,
             type_name: T::TYPE_NAME,
             description: T::DESCRIPTION,
+            rules: T::RULES,
             compiled: T::__compiled,
             read: read_boxed::<T>,
             analyze_worker: T::analyze_worker,

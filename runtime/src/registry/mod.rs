@@ -1,6 +1,7 @@
 //! The registry of every task linked into the binary, collected at link time.
 
 mod entry;
+mod suggest;
 
 pub use entry::{TASKS, TaskEntry};
 
@@ -16,23 +17,38 @@ use crate::types::{TaskConfigError, TaskKind};
 /// Why a lookup by name failed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum LookupError {
-    /// No task has this name; the message is the seed's.
-    #[error("'{name}' is not a registered task_name")]
+    /// No task has this name; the message is the seed's, with a suggestion if one is near.
+    #[error("'{name}' is not a registered task_name{}", did_you_mean_hint(*did_you_mean))]
     Unknown {
         /// The name, lowercased.
         name: String,
+        /// The registered name closest to it, if it is near enough to be a misspelling.
+        did_you_mean: Option<&'static str>,
     },
-    /// No task of this kind has this name; the message is Debusine's.
-    #[error("'{name}' is not a registered {} task_name", kind.task_type())]
+    /// No task of this kind has this name; the message is Debusine's, with a suggestion if one
+    /// is near.
+    #[error(
+        "'{name}' is not a registered {} task_name{}",
+        kind.task_type(),
+        did_you_mean_hint(*did_you_mean)
+    )]
     UnknownOfKind {
         /// The name, lowercased.
         name: String,
         /// The kind looked in.
         kind: TaskKind,
+        /// The name of a task of this kind closest to it, if it is near enough to be a
+        /// misspelling.
+        did_you_mean: Option<&'static str>,
     },
     /// Several types claim this name; the registry refuses to pick one.
     #[error(transparent)]
     Duplicate(#[from] DuplicateTask),
+}
+
+/// The end of an unknown name's message: ` (did you mean 'noop'?)`, or nothing.
+fn did_you_mean_hint(suggestion: Option<&str>) -> String {
+    suggestion.map_or_else(String::new, |name| format!(" (did you mean '{name}'?)"))
 }
 
 /// Two or more types registered under one name in conflicting registries.
@@ -70,6 +86,10 @@ pub struct DuplicateTask {
 /// assert_eq!(
 ///     registry.get("bye").unwrap_err().to_string(),
 ///     "'bye' is not a registered task_name"
+/// );
+/// assert_eq!(
+///     registry.get("helo").unwrap_err().to_string(),
+///     "'helo' is not a registered task_name (did you mean 'hello'?)"
 /// );
 /// let task = registry.configure("hello", r#"{"name": "world"}"#).unwrap();
 /// assert_eq!(task.downcast_ref::<Hello>().unwrap().name, "world");
@@ -157,8 +177,13 @@ impl Registry {
         if let Some(conflict) = self.conflicts.get(name.as_str()) {
             return Err(conflict.clone().into());
         }
-        let found = self.same_name(&name).min_by_key(|entry| entry.kind);
-        found.ok_or(LookupError::Unknown { name })
+        match self.same_name(&name).min_by_key(|entry| entry.kind) {
+            Some(entry) => Ok(entry),
+            None => Err(LookupError::Unknown {
+                did_you_mean: suggest::closest(&name, self.names()),
+                name,
+            }),
+        }
     }
 
     /// The task of `kind` called `name`, compared in ASCII lowercase.
@@ -172,7 +197,16 @@ impl Registry {
         match (found, self.conflicts.get(name.as_str())) {
             (Some(entry), _) => Ok(entry),
             (None, Some(conflict)) => Err(conflict.clone().into()),
-            (None, None) => Err(LookupError::UnknownOfKind { name, kind }),
+            (None, None) => Err(LookupError::UnknownOfKind {
+                did_you_mean: suggest::closest(
+                    &name,
+                    self.entries()
+                        .filter(|entry| entry.kind == kind)
+                        .map(|entry| entry.name),
+                ),
+                name,
+                kind,
+            }),
         }
     }
 

@@ -9,8 +9,6 @@ pub(crate) use formats::is_number_format;
 #[cfg(feature = "docs")]
 pub(crate) use formats::restates_bounds;
 pub(crate) use generate::{SchemaFunctions, root_schema};
-pub(crate) use shape::{ANNOTATIONS, alias_of, const_values};
+pub(crate) use shape::{ANNOTATIONS, alias_of, alternatives, resolve};
 #[cfg(feature = "docs")]
-pub(crate) use shape::{
-    alternatives, const_choices, is_null_schema, ref_name, resolve, strip_null, unwrap_all_of,
-};
+pub(crate) use shape::{const_choices, is_null_schema, ref_name, strip_null, unwrap_all_of};

@@ -7,7 +7,7 @@ use serde::de::DeserializeOwned;
 
 use crate::configure::{TaskInput, deserialize_fast_first};
 use crate::execution::{TaskContext, TaskError};
-use crate::metadata::{TaskMetadata, Unmet, WorkerMetadata, worker_metadata};
+use crate::metadata::{TaskKeys, TaskMetadata, Unmet, WorkerMetadata, worker_metadata};
 use crate::types::{TaskConfigError, TaskKind};
 
 /// The behaviour of a task: what `#[derive(Task)]` cannot know.
@@ -19,7 +19,24 @@ use crate::types::{TaskConfigError, TaskKind};
     note = "add `impl taskdef::Execute for {Self} {{ fn execute(&self, ctx: &taskdef::TaskContext) -> Result<bool, taskdef::TaskError> {{ ... }} }}`"
 )]
 pub trait Execute {
-    /// Cross-field rules run after the data matched the schema and was deserialized.
+    /// The cross-field rules [`validate`](Execute::validate) enforces, one sentence each: the
+    /// schema cannot express them, so they are listed under "Rules" on the task's docs page.
+    ///
+    /// ```
+    /// # use taskdef::{Execute, TaskContext, TaskError};
+    /// # struct Lintian;
+    /// impl Execute for Lintian {
+    ///     const RULES: &'static [&'static str] =
+    ///         &["One of `input.source_artifact` or `input.binary_artifacts` must be set."];
+    ///     // fn validate(&self) ... checks it, collecting violations with `taskdef::Rules`.
+    ///     # fn execute(&self, _: &TaskContext) -> Result<bool, TaskError> { Ok(true) }
+    /// }
+    /// ```
+    const RULES: &'static [&'static str] = &[];
+
+    /// Cross-field rules run after the data matched the schema and was deserialized; collect
+    /// every broken one with [`Rules`](crate::Rules), and describe them in
+    /// [`RULES`](Execute::RULES).
     ///
     /// Like Debusine's `configure`, this may run on the scheduler: it must not touch the worker.
     fn validate(&self) -> Result<(), TaskConfigError> {
@@ -117,6 +134,14 @@ pub trait Task:
         let task = deserialize_fast_first::<Self>(Self::__compiled(), data.into())?;
         task.validate()?;
         Ok(task)
+    }
+
+    /// This task's own keys in `worker`'s metadata, named without the prefix that
+    /// [`Execute::analyze_worker`] wrote them under: in `check_worker`,
+    /// `Self::worker_keys(worker).require_flag("available")` reads `sbuild:available` for
+    /// `sbuild` and `server:name:available` for a server task.
+    fn worker_keys(worker: &WorkerMetadata) -> TaskKeys<'_> {
+        worker.task_keys(Self::KIND, Self::NAME)
     }
 
     /// This task's worker metadata: its version key plus its own keys from [`Execute::analyze_worker`].

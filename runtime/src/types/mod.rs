@@ -3,7 +3,9 @@
 
 mod kind;
 pub mod pointer;
+mod rules;
 mod violation;
 
 pub use kind::{TaskKind, WorkerType};
+pub use rules::Rules;
 pub use violation::{Position, TaskConfigError, Violation, ViolationKind};

@@ -11,17 +11,75 @@ pub struct Position {
     pub column: usize,
 }
 
-/// Which stage found a violation.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// What is wrong, with the data a program needs to act on it.
+///
+/// Each schema keyword that fails gives its own kind, carrying the keyword's data as the
+/// validator found it (never read back from the message): a program can tell an unknown key
+/// from a missing one and name it without parsing English. Kinds may be added.
+///
+/// Where each kind's [`Violation::pointer`] points:
+/// - [`UnknownKey`](Self::UnknownKey): the key itself (`/input/extra`), one violation per key;
+/// - [`MissingKey`](Self::MissingKey): the object that lacks the key (`""` for the top level),
+///   since the key has no value to point at; the key is in `name`;
+/// - every other kind: the offending value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum ViolationKind {
     /// The text is not valid JSON or YAML.
     Syntax,
-    /// The data does not match the task's JSON Schema.
-    Schema,
+    /// A key the schema does not allow (`additionalProperties`/`unevaluatedProperties`).
+    UnknownKey {
+        /// The key, unescaped.
+        name: String,
+    },
+    /// A required key is absent (`required`).
+    MissingKey {
+        /// The key, unescaped.
+        name: String,
+    },
+    /// The value has the wrong JSON type (`type`).
+    Type {
+        /// The accepted JSON types (`"integer"`, `"null"`, ...).
+        expected: Vec<String>,
+    },
+    /// The value is not one of the permitted values (`enum`, `const`, or a `oneOf`/`anyOf` of
+    /// `const`s as schemars writes documented enums).
+    Enum {
+        /// The permitted values.
+        allowed: Vec<serde_json::Value>,
+    },
+    /// The string does not match `pattern`.
+    Pattern {
+        /// The regular expression.
+        pattern: String,
+    },
+    /// A number, length or count beyond its bound.
+    Range {
+        /// The keyword: `minimum`, `maximum`, `exclusiveMinimum`, `exclusiveMaximum`,
+        /// `minLength`, `maxLength`, `minItems`, `maxItems`, `minProperties`, `maxProperties`.
+        keyword: String,
+        /// The bound the value broke.
+        limit: serde_json::Value,
+    },
+    /// Any other schema keyword (`format`, `anyOf`, `uniqueItems`, ...).
+    Schema {
+        /// The keyword that failed.
+        keyword: String,
+    },
     /// The data matched the schema but could not become the typed struct.
     Deserialize,
     /// A cross-field rule of the task (its `validate` hook).
     Rule,
+}
+
+impl ViolationKind {
+    /// Whether the task's JSON Schema found this (as opposed to the parser, serde or a rule).
+    pub fn is_schema(&self) -> bool {
+        !matches!(
+            self,
+            ViolationKind::Syntax | ViolationKind::Deserialize | ViolationKind::Rule
+        )
+    }
 }
 
 /// One thing wrong with task data.
