@@ -283,3 +283,35 @@ fn a_git_revision_is_read_without_a_checkout_and_a_bad_one_is_a_usage_error() {
     );
     std::fs::remove_dir_all(&repo).unwrap();
 }
+
+#[test]
+fn a_rule_the_published_page_did_not_list_is_a_breaking_change() {
+    let old = scratch_docs();
+    let page_path = old.join("debdiff.md");
+    let page = std::fs::read_to_string(&page_path).unwrap();
+    let rule = "- Exactly one of `input.source_artifacts` or `input.binary_artifacts` is set.\n";
+    assert!(
+        page.contains(rule),
+        "the debdiff page lists its rule:\n{page}"
+    );
+    std::fs::write(&page_path, page.replace(rule, "")).unwrap();
+
+    let output = taskdef(&["compat", old.to_str().unwrap(), "--json"], &workspace());
+    assert_eq!(output.status.code(), Some(1), "{output:?}");
+    let tasks = tasks(&output);
+    assert_eq!(tasks.keys().collect::<Vec<_>>(), ["debdiff"], "{tasks:?}");
+    assert_eq!(
+        changes(&tasks["debdiff"]),
+        [triple("", "breaking", "rule_added")]
+    );
+    assert_eq!(
+        tasks["debdiff"]["changes"][0]["new"],
+        "Exactly one of `input.source_artifacts` or `input.binary_artifacts` is set."
+    );
+
+    let human = taskdef(&["compat", old.to_str().unwrap()], &workspace());
+    let text = String::from_utf8_lossy(&human.stdout).into_owned()
+        + &String::from_utf8_lossy(&human.stderr);
+    assert!(text.contains("a new cross-field rule"), "{text}");
+    let _ = std::fs::remove_dir_all(&old);
+}

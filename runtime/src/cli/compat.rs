@@ -38,6 +38,7 @@ fn published_task(entry: &TaskEntry) -> PublishedTask {
         kind: entry.kind.as_str().to_owned(),
         version: entry.version,
         schema: entry.schema().clone(),
+        rules: crate::docs::page_rules(entry),
     }
 }
 
@@ -215,7 +216,7 @@ impl Source {
 }
 
 /// The tasks of a published docs directory: the index (`README.md`) gives each task's name,
-/// kind, version and page, and `<stem>.schema.json` its schema.
+/// kind, version and page, `<stem>.schema.json` its schema and the page its documented rules.
 fn read_published(source: &Source) -> Result<Vec<PublishedTask>, CliError> {
     let index_name = crate::docs::INDEX;
     let index = source.read(index_name)?;
@@ -239,11 +240,13 @@ fn read_published(source: &Source) -> Result<Vec<PublishedTask>, CliError> {
                 source.describe(&schema_name)
             ))
         })?;
+        let rules = crate::docs::rules_of_page(&source.read(&format!("{}.md", row.stem))?);
         tasks.push(PublishedTask {
             name: row.name,
             kind: row.kind,
             version: row.version,
             schema,
+            rules,
         });
     }
     if tasks.is_empty() {
@@ -293,7 +296,8 @@ impl IndexRow {
 }
 
 /// Adds each task's history file to the generated docs and its "Changes" section to its page:
-/// the history already in `dir`, grown by the changes from the schema in `dir` to the new one.
+/// the history already in `dir`, grown by the changes from the schema and rules published in
+/// `dir` to the new ones.
 pub(super) fn add_history(
     registry: &Registry,
     dir: &Path,
@@ -320,11 +324,15 @@ pub(super) fn add_history(
                 })
             })
             .transpose()?;
-        let history = History::updated(
-            previous_history,
-            previous_schema.as_ref(),
-            &published_task(entry),
-        );
+        let task = published_task(entry);
+        let previous_rules = read_if_present(&dir.join(format!("{stem}.md")))?
+            .map_or_else(Vec::new, |page| crate::docs::rules_of_page(&page));
+        let previous = previous_schema.map(|schema| PublishedTask {
+            schema,
+            rules: previous_rules,
+            ..task.clone()
+        });
+        let history = History::updated(previous_history, previous.as_ref(), &task);
         if let Some(page) = files.get_mut(&format!("{stem}.md")) {
             page.push_str(&history.section(&history_name));
         }

@@ -63,6 +63,10 @@ pub enum What {
     ConstraintTightened,
     /// The default of an optional key: data without the key means something else.
     DefaultChanged,
+    /// A cross-field rule the task did not document before: old task data may break it.
+    RuleAdded,
+    /// A documented cross-field rule the task no longer lists.
+    RuleRemoved,
     /// Descriptions, titles, examples, error messages.
     Documentation,
     /// Something the schemas do not let taskdef decide.

@@ -6,11 +6,9 @@
 use std::fmt::Write as _;
 
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 
 use super::change::{Change, Class, What};
-use super::classify::compare;
-use super::tasks::PublishedTask;
+use super::tasks::{PublishedTask, changes_between};
 
 /// The file name ending of a history file: `<stem>.changes.json`.
 pub const FILE_SUFFIX: &str = ".changes.json";
@@ -49,12 +47,12 @@ impl History {
         text
     }
 
-    /// The history after publishing `task`, whose previously published schema was `previous`
-    /// (none if the task had none): the changes go under the task's version, a new entry if the
+    /// The history after publishing `task`, previously published as `previous` (none if the
+    /// task had no schema published): the changes go under the task's version, a new entry if the
     /// version is new. Publishing the same schema again changes nothing.
     pub fn updated(
         previous_history: Option<History>,
-        previous: Option<&Value>,
+        previous: Option<&PublishedTask>,
         task: &PublishedTask,
     ) -> History {
         let mut history = previous_history.unwrap_or_else(|| History {
@@ -64,7 +62,7 @@ impl History {
         });
         history.task.clone_from(&task.name);
         history.kind.clone_from(&task.kind);
-        let changes = previous.map_or_else(Vec::new, |old| compare(old, &task.schema));
+        let changes = previous.map_or_else(Vec::new, |old| changes_between(old, task));
         match history.versions.last_mut() {
             Some(last) if last.version == task.version => last.changes.extend(changes),
             _ => history.versions.push(VersionEntry {
@@ -116,7 +114,7 @@ impl History {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use serde_json::{Value, json};
 
     fn task(version: u32, schema: Value) -> PublishedTask {
         PublishedTask {
@@ -124,6 +122,7 @@ mod tests {
             kind: "worker".to_owned(),
             version,
             schema,
+            rules: Vec::new(),
         }
     }
 
@@ -134,12 +133,16 @@ mod tests {
         assert_eq!(first.versions.len(), 1);
         assert!(first.versions[0].changes.is_empty());
         assert_eq!(
-            History::updated(Some(first.clone()), Some(&v1), &task(1, v1.clone())),
+            History::updated(
+                Some(first.clone()),
+                Some(&task(1, v1.clone())),
+                &task(1, v1.clone())
+            ),
             first
         );
 
         let v2 = json!({"type": "object", "properties": {"a": {"type": "integer"}}});
-        let second = History::updated(Some(first), Some(&v1), &task(2, v2));
+        let second = History::updated(Some(first), Some(&task(1, v1)), &task(2, v2));
         assert_eq!(second.versions.len(), 2);
         assert_eq!(second.versions[1].version, 2);
         assert_eq!(second.versions[1].changes[0].what, What::TypeNarrowed);
@@ -154,6 +157,28 @@ mod tests {
             section.contains("- breaking: `/a`: no longer accepts string"),
             "{section}"
         );
+    }
+
+    #[test]
+    fn a_new_rule_is_filed_as_breaking_and_a_removed_one_as_compatible() {
+        let schema = json!({"type": "object"});
+        let mut old = task(1, schema.clone());
+        old.rules = vec!["`a` needs `b`".to_owned()];
+        let mut new = task(1, schema);
+        new.rules = vec!["`c` excludes `d`".to_owned()];
+        let history = History::updated(None, Some(&old), &new);
+        let changes = &history.versions[0].changes;
+        assert_eq!(changes.len(), 2, "{changes:?}");
+        assert_eq!(
+            (changes[0].what, changes[0].class),
+            (What::RuleAdded, Class::Breaking)
+        );
+        assert_eq!(changes[0].new, Some(Value::from("`c` excludes `d`")));
+        assert_eq!(
+            (changes[1].what, changes[1].class),
+            (What::RuleRemoved, Class::Compatible)
+        );
+        assert_eq!(changes[1].old, Some(Value::from("`a` needs `b`")));
     }
 
     #[test]

@@ -4,7 +4,7 @@
 use serde::Serialize;
 use serde_json::Value;
 
-use super::change::Change;
+use super::change::{Change, Class, What};
 use super::classify::compare;
 
 /// A task as published: what the comparison needs to know of it.
@@ -18,6 +18,39 @@ pub struct PublishedTask {
     pub version: u32,
     /// Its JSON Schema.
     pub schema: Value,
+    /// The cross-field rules it documents (`Execute::RULES`), in words.
+    pub rules: Vec<String>,
+}
+
+/// Every change from `old` to `new`: the schema's, then the documented cross-field rules'. A
+/// rule is compared by its words, so a reworded rule counts as one removed and one added: a
+/// rule cannot be proved to accept the same data as another.
+pub fn changes_between(old: &PublishedTask, new: &PublishedTask) -> Vec<Change> {
+    let mut changes = compare(&old.schema, &new.schema);
+    let rule_change = |rule: &String, class, what, added: bool| Change {
+        pointer: String::new(),
+        class,
+        what,
+        old: (!added).then(|| Value::String(rule.clone())),
+        new: added.then(|| Value::String(rule.clone())),
+        detail: if added {
+            "a new cross-field rule".to_owned()
+        } else {
+            "a cross-field rule removed".to_owned()
+        },
+    };
+    for rule in new.rules.iter().filter(|rule| !old.rules.contains(rule)) {
+        changes.push(rule_change(rule, Class::Breaking, What::RuleAdded, true));
+    }
+    for rule in old.rules.iter().filter(|rule| !new.rules.contains(rule)) {
+        changes.push(rule_change(
+            rule,
+            Class::Compatible,
+            What::RuleRemoved,
+            false,
+        ));
+    }
+    changes
 }
 
 /// What happened to one task between two sets of published tasks.
@@ -111,7 +144,7 @@ pub fn compare_tasks(old: &[PublishedTask], new: &[PublishedTask]) -> Vec<TaskRe
             Some(index) => {
                 old_used[index] = true;
                 let before = &old[index];
-                let changes = compare(&before.schema, &task.schema);
+                let changes = changes_between(before, task);
                 if changes.is_empty() && before.version == task.version {
                     continue;
                 }

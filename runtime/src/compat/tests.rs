@@ -330,6 +330,7 @@ fn task(name: &str, kind: &str, version: u32, schema: Value) -> PublishedTask {
         kind: kind.to_owned(),
         version,
         schema,
+        rules: Vec::new(),
     }
 }
 

@@ -26,7 +26,7 @@ use serde_json::Value;
 
 pub use example::{Example, ExampleSource, example};
 pub use files::{Drift, INDEX, check, looks_generated, page_stem, schema_file, write};
-pub use page::{index_page, task_page};
+pub use page::{index_page, page_rules, rules_of_page, task_page};
 pub use text::pretty;
 
 /// Every generated file, by file name (no directories): the index, `<stem>.md` and

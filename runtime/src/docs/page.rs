@@ -34,6 +34,35 @@ pub fn index_page(entries: &[&TaskEntry]) -> String {
     out
 }
 
+/// The heading of a page's list of cross-field rules.
+const RULES_HEADING: &str = "## Rules";
+
+/// A task's cross-field rules as its page lists them: each on one line, its runs of whitespace
+/// made one space.
+pub fn page_rules(entry: &TaskEntry) -> Vec<String> {
+    let one_line = |rule: &&str| rule.split_whitespace().collect::<Vec<_>>().join(" ");
+    entry.rules.iter().map(one_line).collect()
+}
+
+/// The cross-field rules a task page lists, as [`task_page`] writes them: what a published page
+/// tells of rules that its schema cannot.
+pub fn rules_of_page(page: &str) -> Vec<String> {
+    let mut lines = page
+        .lines()
+        .skip_while(|line| *line != RULES_HEADING)
+        .skip(1);
+    let mut rules = Vec::new();
+    for line in lines.by_ref() {
+        if line.starts_with("## ") {
+            break;
+        }
+        if let Some(rule) = line.strip_prefix("- ") {
+            rules.push(rule.to_owned());
+        }
+    }
+    rules
+}
+
 /// One task's page.
 pub fn task_page(entry: &TaskEntry) -> String {
     let schema = entry.schema();
@@ -95,9 +124,12 @@ pub fn task_page(entry: &TaskEntry) -> String {
     }
 
     if !entry.rules.is_empty() {
-        out.push_str("## Rules\n\nBesides the constraints above, the task data must follow:\n\n");
-        for rule in entry.rules {
-            let _ = writeln!(out, "- {}", rule.trim());
+        let _ = writeln!(
+            out,
+            "{RULES_HEADING}\n\nBesides the constraints above, the task data must follow:\n"
+        );
+        for rule in page_rules(entry) {
+            let _ = writeln!(out, "- {rule}");
         }
         out.push('\n');
     }
@@ -157,5 +189,21 @@ fn worker_requirements(out: &mut String, entry: &TaskEntry, schema: &Value) {
             "Besides its version, the task adds to the worker's metadata: {}.\n",
             keys.join(", ")
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_rules_a_page_lists_are_read_back_and_nothing_else() {
+        let page = "# `demo`\n\n## Fields\n\n- not a rule\n\n## Rules\n\nBesides ...:\n\n\
+                    - `a` needs `b`.\n- at most one of `c`, `d`.\n\n## Example\n\n- not a rule\n";
+        assert_eq!(
+            rules_of_page(page),
+            ["`a` needs `b`.", "at most one of `c`, `d`."]
+        );
+        assert!(rules_of_page("# `demo`\n\n- not a rule\n").is_empty());
     }
 }
