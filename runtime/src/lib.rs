@@ -58,9 +58,14 @@
 // 6. `task`: the `Task` and `Execute` traits, and what is done with a task.
 // 7. `registry`: every task linked in, by name.
 // 8. `schedule`: assigning work requests to workers.
-// 9. `locate`, `docs`, `cli`: for the command line, each behind its feature.
+// 9. `locate`, `docs`: for the command line, each behind its feature.
+// 10. `client`: work requests run as a worker runs them, and (feature `worker`) the Debusine API
+//     client, WebSocket and worker loop.
+// 11. `cli`: the command line, `taskdef run` and `taskdef worker` included.
 #[cfg(feature = "cli")]
 pub mod cli;
+#[cfg(feature = "cli")]
+mod client;
 #[cfg(feature = "compat")]
 pub mod compat;
 mod configure;

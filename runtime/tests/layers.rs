@@ -10,8 +10,9 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 /// The top-level modules, bottom-up. A module may import from a module of a lower layer only;
-/// modules in one layer may not import from each other. `compat` and `client` are reserved:
-/// `compat` works on schema JSON alone, `client` (the worker's Debusine client) sits on top.
+/// modules in one layer may not import from each other. `compat` works on schema JSON alone;
+/// `client` (work requests as a worker runs them, and the
+/// worker's Debusine client) sits below `cli`, whose `run` and `worker` subcommands use it.
 const LAYERS: &[&[&str]] = &[
     &["types"],
     &["schema", "compat"],
@@ -23,8 +24,8 @@ const LAYERS: &[&[&str]] = &[
     &["schedule"],
     &["locate"],
     &["docs"],
-    &["cli"],
     &["client"],
+    &["cli"],
 ];
 
 type Module = Vec<String>;

@@ -27,6 +27,8 @@
 mod compat;
 mod diagnostics;
 mod run;
+#[cfg(feature = "worker")]
+mod worker;
 
 use std::ffi::OsString;
 use std::fmt;
@@ -190,6 +192,16 @@ enum Command {
     /// exit code is 130.
     #[command(after_help = EXIT_CODES_HELP)]
     Run(run::RunArgs),
+    /// Serve this binary's tasks to a Debusine server as an external worker, until SIGINT or
+    /// SIGTERM.
+    ///
+    /// Reads the configuration of Debian's debusine-worker: config.ini ([General] api-url,
+    /// log-file, log-level), token, activation-token. Registers when there is no token file.
+    /// Exit codes: 0 after SIGINT/SIGTERM (a running task is stopped and not reported), 2 for
+    /// a configuration the worker cannot use, 3 when a token file is readable by group or
+    /// others.
+    #[cfg(feature = "worker")]
+    Worker(worker::WorkerArgs),
     /// Compare the tasks with earlier published schemas: what changed, and whether old task
     /// data stays valid with the same meaning.
     ///
@@ -276,7 +288,7 @@ type CliResult = Result<u8, CliError>;
 
 impl Command {
     /// Runs the command; `program` is the binary's name, for the commands messages suggest.
-    fn execute(self, registry: &Registry, program: &str) -> CliResult {
+    fn execute(self, registry: &'static Registry, program: &str) -> CliResult {
         match self {
             Command::List { json } => {
                 require_sound(registry)?;
@@ -309,6 +321,11 @@ impl Command {
                 run::run(registry, args)
             }
             Command::Compat(args) => compat::compat(registry, args),
+            #[cfg(feature = "worker")]
+            Command::Worker(args) => {
+                require_sound(registry)?;
+                worker::worker(registry, args)
+            }
         }
     }
 }

@@ -7,20 +7,16 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use clap::{Args, ValueEnum};
-use nix::sys::signal::{SigSet, Signal};
-use serde::Deserialize;
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use super::{CliError, CliResult, FormatArg, exit, fail, read_input};
-use crate::configure::TaskInput;
+use crate::client::signals::abort_on_signals;
+use crate::client::work_request::{
+    Completion, ErrorCode, Outcome, Prepared, WORKER_KIND, WorkError, WorkRequest, execute, prepare,
+};
 use crate::execution::{AbortHandle, ProcessRunner, TaskContext};
 use crate::locate::locate_positions;
-use crate::registry::{Registry, TaskEntry};
-use crate::task::{DynTask, execute_logging_errors};
-use crate::types::TaskKind;
-
-/// The kind of task the embedded worker runs: it is an external worker.
-const WORKER_KIND: TaskKind = TaskKind::Worker;
+use crate::registry::Registry;
 
 #[derive(Debug, Args)]
 pub(super) struct RunArgs {
@@ -68,7 +64,7 @@ impl From<LogLevel> for tracing::Level {
     }
 }
 
-fn parse_seconds(text: &str) -> Result<Duration, String> {
+pub(super) fn parse_seconds(text: &str) -> Result<Duration, String> {
     let seconds: f64 = text
         .parse()
         .map_err(|_| format!("`{text}` is not a number of seconds"))?;
@@ -76,47 +72,14 @@ fn parse_seconds(text: &str) -> Result<Duration, String> {
         .map_err(|_| format!("`{text}` is not a duration: expected 0 or more seconds"))
 }
 
-/// The fields of a work request the worker reads; the others are ignored.
-#[derive(Debug, Deserialize)]
-struct WorkRequest {
-    #[serde(default)]
-    id: Option<i64>,
-    task_type: String,
-    task_name: String,
-    #[serde(default)]
-    task_data: Value,
-    #[serde(default)]
-    dynamic_task_data: Option<Value>,
-}
-
-/// Debusine's error codes in a completion payload.
-#[derive(Debug, Clone, Copy)]
-enum ErrorCode {
-    WrongTaskType,
-    SetupFailed,
-    ConfigureFailed,
-    ExecuteFailed,
-}
-
-impl ErrorCode {
-    fn as_str(self) -> &'static str {
-        match self {
-            ErrorCode::WrongTaskType => "wrong-task-type",
-            ErrorCode::SetupFailed => "setup-failed",
-            ErrorCode::ConfigureFailed => "configure-failed",
-            ErrorCode::ExecuteFailed => "execute-failed",
-        }
-    }
-}
-
 /// `{"result": "error", "output_data": {"errors": [{"message", "code"}]}}` on stdout; exit 1.
 fn report_error(code: ErrorCode, message: &str) -> CliResult {
     tracing::error!(code = code.as_str(), "{message}");
-    let payload = json!({
-        "result": "error",
-        "output_data": { "errors": [{ "message": message, "code": code.as_str() }] },
+    let completion = Completion::error(WorkError {
+        code,
+        message: message.to_owned(),
     });
-    print_payload(&payload)?;
+    print_payload(&completion.payload())?;
     Ok(exit::NEGATIVE)
 }
 
@@ -130,14 +93,14 @@ fn print_payload(payload: &Value) -> Result<(), CliError> {
 pub(super) fn run(registry: &Registry, args: RunArgs) -> CliResult {
     // Before any thread starts, so that every thread inherits the blocked mask.
     let abort = AbortHandle::new();
-    watch_signals(&abort)?;
+    abort_on_signals(&abort, "the task").map_err(fail)?;
     let _ = tracing_subscriber::fmt()
         .with_writer(io::stderr)
         .with_max_level(tracing::Level::from(args.log_level))
         .with_target(false)
         .try_init();
 
-    let (entry, task) = match &args.work_request {
+    let prepared = match &args.work_request {
         Some(path) => match from_work_request(registry, path)? {
             Ok(found) => found,
             Err(outcome) => return outcome,
@@ -157,40 +120,28 @@ pub(super) fn run(registry: &Registry, args: RunArgs) -> CliResult {
         grace_period: args.grace_period,
         ..ProcessRunner::default()
     };
-    let ctx = TaskContext::new(entry.name, &args.work_dir)
+    let ctx = TaskContext::new(prepared.entry.name, &args.work_dir)
         .with_abort(abort.clone())
         .with_runner(Arc::new(runner));
-    // Become the parent of the task's orphaned grandchildren, so that they are reaped here
-    // even where PID 1 does not reap (containers, microVMs).
-    if let Err(error) = nix::sys::prctl::set_child_subreaper(true) {
-        tracing::debug!(%error, "cannot become a child subreaper");
-    }
-    tracing::info!(task = entry.name, "executing");
-    let outcome = execute_logging_errors(task.as_ref(), &ctx);
-    if abort.is_aborted() {
-        // The runner killed the process group: wait briefly for its members to die.
-        reap_orphans(Duration::from_secs(1));
-        tracing::warn!(task = entry.name, "aborted: nothing is reported");
+    let Some(completion) = execute(&prepared, &ctx) else {
         return Ok(exit::ABORTED);
-    }
-    reap_orphans(Duration::ZERO);
-    match outcome {
-        Ok(true) => {
-            print_payload(&json!({ "result": "success" }))?;
-            Ok(exit::SUCCESS)
-        }
-        Ok(false) => {
-            print_payload(&json!({ "result": "failure" }))?;
-            Ok(exit::NEGATIVE)
-        }
-        Err(error) => report_error(ErrorCode::ExecuteFailed, &error.to_string()),
-    }
+    };
+    // `run` prints what Debusine's worker would send, less the machine's statistics.
+    let completion = Completion {
+        statistics: None,
+        ..completion
+    };
+    print_payload(&completion.payload())?;
+    Ok(match completion.outcome {
+        Outcome::Success => exit::SUCCESS,
+        Outcome::Failure | Outcome::Error(_) => exit::NEGATIVE,
+    })
 }
 
 /// A configured task, or the exit code of a request already answered.
-type Prepared = Result<(&'static TaskEntry, Box<dyn DynTask>), CliResult>;
+type Found = Result<Prepared, CliResult>;
 
-fn from_work_request(registry: &Registry, path: &Path) -> Result<Prepared, CliError> {
+fn from_work_request(registry: &Registry, path: &Path) -> Result<Found, CliError> {
     let input = read_input(path, None)?;
     let request: WorkRequest = serde_json::from_value(input.value()?).map_err(|error| {
         fail(format!(
@@ -204,35 +155,7 @@ fn from_work_request(registry: &Registry, path: &Path) -> Result<Prepared, CliEr
         task_name = %request.task_name,
         "work request"
     );
-    if request.task_type != WORKER_KIND.task_type() {
-        return Ok(Err(report_error(
-            ErrorCode::WrongTaskType,
-            &format!(
-                "this worker runs {} tasks, not {} tasks",
-                WORKER_KIND.task_type(),
-                request.task_type
-            ),
-        )));
-    }
-    let entry = match registry.get_of_kind(WORKER_KIND, &request.task_name) {
-        Ok(entry) => entry,
-        Err(error) => {
-            return Ok(Err(report_error(
-                ErrorCode::SetupFailed,
-                &error.to_string(),
-            )));
-        }
-    };
-    if let Some(dynamic) = request.dynamic_task_data.as_ref().filter(|v| !v.is_null()) {
-        tracing::debug!(%dynamic, "dynamic_task_data is not used by taskdef tasks");
-    }
-    match entry.configure(TaskInput::from(&request.task_data)) {
-        Ok(task) => Ok(Ok((entry, task))),
-        Err(error) => Ok(Err(report_error(
-            ErrorCode::ConfigureFailed,
-            &error.to_string(),
-        ))),
-    }
+    Ok(prepare(registry, &request).map_err(|error| report_error(error.code, &error.message)))
 }
 
 fn from_name_and_file(
@@ -240,7 +163,7 @@ fn from_name_and_file(
     name: &str,
     file: &Path,
     format: &FormatArg,
-) -> Result<Prepared, CliError> {
+) -> Result<Found, CliError> {
     let input = read_input(file, format.format)?;
     let entry = match registry.get(name) {
         Ok(entry) => entry,
@@ -263,7 +186,7 @@ fn from_name_and_file(
         )));
     }
     match entry.configure(input.task_input()) {
-        Ok(task) => Ok(Ok((entry, task))),
+        Ok(task) => Ok(Ok(Prepared { entry, task })),
         Err(mut error) => {
             locate_positions(&mut error, &input.text, input.format);
             Ok(Err(report_error(
@@ -272,52 +195,4 @@ fn from_name_and_file(
             )))
         }
     }
-}
-
-/// Reaps exited children (the task's orphans, reparented here), for up to `patience` while
-/// some are still running.
-fn reap_orphans(patience: Duration) {
-    use nix::sys::wait::{WaitPidFlag, WaitStatus, waitpid};
-    let deadline = std::time::Instant::now() + patience;
-    loop {
-        match waitpid(None, Some(WaitPidFlag::WNOHANG)) {
-            Ok(WaitStatus::StillAlive) => {
-                if std::time::Instant::now() >= deadline {
-                    return;
-                }
-                std::thread::sleep(Duration::from_millis(10));
-            }
-            Ok(_) => {}
-            // ECHILD: no children left.
-            Err(_) => return,
-        }
-    }
-}
-
-/// Blocks SIGINT and SIGTERM in this thread (and so in every thread started after it) and
-/// starts a thread that takes them with `sigwait` and aborts the task.
-///
-/// Child processes do not inherit the mask: the standard library resets it when it spawns.
-fn watch_signals(abort: &AbortHandle) -> Result<(), CliError> {
-    let mut signals = SigSet::empty();
-    signals.add(Signal::SIGINT);
-    signals.add(Signal::SIGTERM);
-    signals
-        .thread_block()
-        .map_err(|error| fail(format!("cannot block SIGINT and SIGTERM: {error}")))?;
-    let abort = abort.clone();
-    std::thread::Builder::new()
-        .name("taskdef-signals".to_owned())
-        .spawn(move || {
-            while let Ok(signal) = signals.wait() {
-                if abort.is_aborted() {
-                    tracing::warn!(%signal, "already aborting");
-                } else {
-                    tracing::warn!(%signal, "aborting the task");
-                    abort.abort();
-                }
-            }
-        })
-        .map_err(|error| fail(format!("cannot start the signal thread: {error}")))?;
-    Ok(())
 }

@@ -1,0 +1,448 @@
+//! Debusine's HTTP API, as a worker calls it: one method per endpoint over one
+//! [`request`](Api::request), so that other clients (artifacts) are added beside them.
+//!
+//! Every call carries the header `token` (never `Authorization`); the token is never put in a
+//! log line or an error message.
+
+use std::io::Read;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use serde_json::{Map, Value, json};
+
+use super::config::Token;
+use super::work_request::WorkRequest;
+use crate::execution::{ServerClient, TaskError};
+
+/// The largest reply body read, so that a broken server cannot exhaust memory.
+const MAX_BODY_BYTES: u64 = 16 * 1024 * 1024;
+
+/// Why a call did not give the expected reply.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum ApiError {
+    /// The server could not be reached, or the connection broke.
+    #[error("{method} {url}: cannot reach the server: {reason}")]
+    Transport {
+        /// The method.
+        method: &'static str,
+        /// The URL (it never holds a token).
+        url: String,
+        /// The transport's error.
+        reason: String,
+    },
+    /// The server answered with an unexpected status.
+    #[error("{method} {url}: HTTP {status}{}", detail_suffix(.detail))]
+    Status {
+        /// The method.
+        method: &'static str,
+        /// The URL.
+        url: String,
+        /// The status code.
+        status: u16,
+        /// The reply's `detail` or `title`, or the start of its body.
+        detail: String,
+    },
+    /// The reply was not what the endpoint documents.
+    #[error("{method} {url}: unexpected reply: {reason}")]
+    Reply {
+        /// The method.
+        method: &'static str,
+        /// The URL.
+        url: String,
+        /// What was wrong.
+        reason: String,
+    },
+}
+
+fn detail_suffix(detail: &str) -> String {
+    if detail.is_empty() {
+        String::new()
+    } else {
+        format!(": {detail}")
+    }
+}
+
+impl ApiError {
+    /// Whether trying the same call later may succeed: the server was unreachable, or
+    /// answered 5xx, 408 or 429.
+    pub(crate) fn is_transient(&self) -> bool {
+        match self {
+            ApiError::Transport { .. } => true,
+            ApiError::Status { status, .. } => *status >= 500 || matches!(status, 408 | 429),
+            ApiError::Reply { .. } => false,
+        }
+    }
+
+    /// The HTTP status, if the server answered.
+    pub(crate) fn status(&self) -> Option<u16> {
+        match self {
+            ApiError::Status { status, .. } => Some(*status),
+            _ => None,
+        }
+    }
+}
+
+/// A reply: its status and body text.
+#[derive(Debug)]
+pub(crate) struct Reply {
+    /// The HTTP status.
+    pub status: u16,
+    /// The body, as text.
+    pub body: String,
+}
+
+/// The client of one Debusine server's API.
+#[derive(Debug)]
+pub(crate) struct Api {
+    agent: ureq::Agent,
+    /// `api-url`: `https://host/api`, no trailing slash.
+    base: String,
+    token: Option<Token>,
+    /// Set once `get-next-for-worker` answered 405 to GET: the server wants POST (0.16+).
+    next_by_post: Arc<AtomicBool>,
+}
+
+impl Clone for Api {
+    fn clone(&self) -> Self {
+        Api {
+            agent: self.agent.clone(),
+            base: self.base.clone(),
+            token: self.token.clone(),
+            next_by_post: Arc::clone(&self.next_by_post),
+        }
+    }
+}
+
+impl Api {
+    /// A client of the API at `base` (`https://host/api`), authenticated with `token`.
+    ///
+    /// For https, the system's CA certificates are the roots of trust.
+    pub(crate) fn new(base: &str, token: Option<Token>) -> Result<Self, String> {
+        let mut config = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .timeout_connect(Some(Duration::from_secs(30)))
+            .timeout_global(Some(Duration::from_secs(300)))
+            .user_agent(concat!("taskdef-worker/", env!("CARGO_PKG_VERSION")));
+        if base.starts_with("https://") {
+            config = config.tls_config(tls::ureq_config()?);
+        }
+        Ok(Api {
+            agent: config.build().new_agent(),
+            base: base.trim_end_matches('/').to_owned(),
+            token,
+            next_by_post: Arc::new(AtomicBool::new(false)),
+        })
+    }
+
+    /// The same server with another token.
+    pub(crate) fn with_token(&self, token: Token) -> Self {
+        Api {
+            token: Some(token),
+            ..self.clone()
+        }
+    }
+
+    /// Sends `method path` (relative to `api-url`, e.g. `/1.0/worker/register/`) with an
+    /// optional JSON body, and returns the reply whatever its status.
+    pub(crate) fn request(
+        &self,
+        method: &'static str,
+        path: &str,
+        body: Option<&Value>,
+    ) -> Result<Reply, ApiError> {
+        let url = format!("{}{path}", self.base);
+        let transport = |error: ureq::Error| ApiError::Transport {
+            method,
+            url: url.clone(),
+            reason: error.to_string(),
+        };
+        let mut builder = ureq::http::Request::builder()
+            .method(method)
+            .uri(&url)
+            .header("Accept", "application/json");
+        if let Some(token) = &self.token {
+            builder = builder.header("token", token.expose());
+        }
+        let result = match body {
+            Some(body) => {
+                let request = builder
+                    .header("Content-Type", "application/json")
+                    .body(body.to_string())
+                    .map_err(|error| ApiError::Reply {
+                        method,
+                        url: url.clone(),
+                        reason: format!("cannot build the request: {error}"),
+                    })?;
+                self.agent.run(request)
+            }
+            None => {
+                let request = builder.body(()).map_err(|error| ApiError::Reply {
+                    method,
+                    url: url.clone(),
+                    reason: format!("cannot build the request: {error}"),
+                })?;
+                self.agent.run(request)
+            }
+        };
+        let response = result.map_err(transport)?;
+        let status = response.status().as_u16();
+        let mut text = String::new();
+        response
+            .into_body()
+            .into_reader()
+            .take(MAX_BODY_BYTES)
+            .read_to_string(&mut text)
+            .map_err(|error| ApiError::Transport {
+                method,
+                url: url.clone(),
+                reason: format!("reading the reply: {error}"),
+            })?;
+        Ok(Reply { status, body: text })
+    }
+
+    /// [`request`](Api::request), with any status outside `expected` as an error.
+    fn expect(
+        &self,
+        method: &'static str,
+        path: &str,
+        body: Option<&Value>,
+        expected: &[u16],
+    ) -> Result<Reply, ApiError> {
+        let reply = self.request(method, path, body)?;
+        if expected.contains(&reply.status) {
+            Ok(reply)
+        } else {
+            Err(ApiError::Status {
+                method,
+                url: format!("{}{path}", self.base),
+                status: reply.status,
+                detail: problem_detail(&reply.body),
+            })
+        }
+    }
+
+    /// `POST /1.0/worker/register/`: registers `token` for this host; with an activation token
+    /// (sent as the `token` header) the new token is enabled at once.
+    pub(crate) fn register(
+        &self,
+        token: &Token,
+        activation: Option<&Token>,
+        fqdn: &str,
+    ) -> Result<(), ApiError> {
+        let client = Api {
+            token: activation.cloned(),
+            ..self.clone()
+        };
+        let body = json!({ "token": token.expose(), "fqdn": fqdn, "worker_type": "external" });
+        client
+            .expect("POST", "/1.0/worker/register/", Some(&body), &[200, 201])
+            .map(drop)
+    }
+
+    /// `PUT /1.0/worker/dynamic-metadata/`: replaces the worker's dynamic metadata.
+    pub(crate) fn put_dynamic_metadata(
+        &self,
+        metadata: &Map<String, Value>,
+    ) -> Result<(), ApiError> {
+        let body = Value::Object(metadata.clone());
+        self.expect(
+            "PUT",
+            "/1.0/worker/dynamic-metadata/",
+            Some(&body),
+            &[200, 204],
+        )
+        .map(drop)
+    }
+
+    /// `get-next-for-worker`: the work request the server assigned to this worker, if any.
+    ///
+    /// Debusine 0.11 takes GET and 0.16 takes POST with `{}`: GET is tried first, and after a
+    /// 405 POST is used for the life of this client (and its clones).
+    pub(crate) fn next_work_request(&self) -> Result<Option<(WorkRequest, Value)>, ApiError> {
+        const PATH: &str = "/1.0/work-request/get-next-for-worker/";
+        let reply = if self.next_by_post.load(Ordering::Relaxed) {
+            self.expect("POST", PATH, Some(&json!({})), &[200, 204])?
+        } else {
+            match self.expect("GET", PATH, None, &[200, 204]) {
+                Err(error) if error.status() == Some(405) => {
+                    tracing::info!("the server takes get-next-for-worker by POST (Debusine 0.16+)");
+                    self.next_by_post.store(true, Ordering::Relaxed);
+                    self.expect("POST", PATH, Some(&json!({})), &[200, 204])?
+                }
+                other => other?,
+            }
+        };
+        if reply.status == 204 || reply.body.trim().is_empty() {
+            return Ok(None);
+        }
+        let reason = |error: String| ApiError::Reply {
+            method: "GET",
+            url: format!("{}{PATH}", self.base),
+            reason: error,
+        };
+        let raw = crate::parse::parse_json(reply.body.as_bytes())
+            .map_err(|error| reason(format!("not JSON: {error}")))?;
+        let request: WorkRequest = serde_json::from_value(raw.clone())
+            .map_err(|error| reason(format!("not a work request: {error}")))?;
+        Ok(Some((request, raw)))
+    }
+
+    /// `PUT /1.0/work-request/<id>/completed/` with a completion payload.
+    pub(crate) fn complete(&self, id: i64, payload: &Value) -> Result<(), ApiError> {
+        self.expect(
+            "PUT",
+            &format!("/1.0/work-request/{id}/completed/"),
+            Some(payload),
+            &[200, 204],
+        )
+        .map(drop)
+    }
+}
+
+/// A task's access to the server: paths are relative to `/api/1.0/`.
+impl ServerClient for Api {
+    fn request(&self, method: &str, path: &str, body: Option<&Value>) -> Result<Value, TaskError> {
+        let method: &'static str = match method.to_ascii_uppercase().as_str() {
+            "GET" => "GET",
+            "POST" => "POST",
+            "PUT" => "PUT",
+            "PATCH" => "PATCH",
+            "DELETE" => "DELETE",
+            other => {
+                return Err(TaskError::other(format!(
+                    "unsupported HTTP method `{other}`"
+                )));
+            }
+        };
+        let path = format!("/1.0/{}", path.trim_start_matches('/'));
+        let reply = self
+            .expect(method, &path, body, &[200, 201, 204])
+            .map_err(TaskError::other)?;
+        if reply.body.trim().is_empty() {
+            return Ok(Value::Null);
+        }
+        crate::parse::parse_json(reply.body.as_bytes()).map_err(|error| {
+            TaskError::other(format!("{method} {path}: reply is not JSON: {error}"))
+        })
+    }
+}
+
+/// The useful part of an `application/problem+json` body, else the start of the body.
+fn problem_detail(body: &str) -> String {
+    if let Ok(Value::Object(problem)) = serde_json::from_str::<Value>(body) {
+        let mut parts = Vec::new();
+        for key in ["title", "detail"] {
+            if let Some(Value::String(text)) = problem.get(key) {
+                parts.push(text.clone());
+            }
+        }
+        if let Some(errors) = problem.get("validation_errors") {
+            parts.push(format!("validation errors: {errors}"));
+        }
+        if !parts.is_empty() {
+            return parts.join(": ");
+        }
+    }
+    body.chars().take(200).collect::<String>().trim().to_owned()
+}
+
+/// TLS with rustls and the ring provider; roots from the system's CA store.
+pub(crate) mod tls {
+    use std::sync::{Arc, OnceLock};
+
+    fn provider() -> Arc<rustls::crypto::CryptoProvider> {
+        Arc::new(rustls::crypto::ring::default_provider())
+    }
+
+    /// The system's CA certificates (`/etc/ssl/certs` on Debian), loaded once.
+    fn native_roots() -> Result<&'static [rustls::pki_types::CertificateDer<'static>], String> {
+        static ROOTS: OnceLock<Result<Vec<rustls::pki_types::CertificateDer<'static>>, String>> =
+            OnceLock::new();
+        ROOTS
+            .get_or_init(|| {
+                let loaded = rustls_native_certs::load_native_certs();
+                for error in &loaded.errors {
+                    tracing::debug!(%error, "skipping a CA certificate");
+                }
+                if loaded.certs.is_empty() {
+                    Err("no CA certificates found on this system (install ca-certificates)".into())
+                } else {
+                    Ok(loaded.certs)
+                }
+            })
+            .as_ref()
+            .map(Vec::as_slice)
+            .map_err(Clone::clone)
+    }
+
+    /// For the HTTP client.
+    pub(crate) fn ureq_config() -> Result<ureq::tls::TlsConfig, String> {
+        let roots: Vec<ureq::tls::Certificate<'static>> = native_roots()?
+            .iter()
+            .map(|der| ureq::tls::Certificate::from_der(der.as_ref()).to_owned())
+            .collect();
+        Ok(ureq::tls::TlsConfig::builder()
+            .provider(ureq::tls::TlsProvider::Rustls)
+            .root_certs(ureq::tls::RootCerts::new_with_certs(&roots))
+            .unversioned_rustls_crypto_provider(provider())
+            .build())
+    }
+
+    /// For the WebSocket.
+    pub(crate) fn rustls_config() -> Result<Arc<rustls::ClientConfig>, String> {
+        let mut store = rustls::RootCertStore::empty();
+        let (_added, _ignored) = store.add_parsable_certificates(native_roots()?.iter().cloned());
+        let config = rustls::ClientConfig::builder_with_provider(provider())
+            .with_safe_default_protocol_versions()
+            .map_err(|error| format!("TLS setup: {error}"))?
+            .with_root_certificates(store)
+            .with_no_client_auth();
+        Ok(Arc::new(config))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn problem_details_are_summarised() {
+        assert_eq!(
+            problem_detail(r#"{"title": "Error", "detail": "Token is disabled"}"#),
+            "Error: Token is disabled"
+        );
+        assert_eq!(problem_detail("<html>502</html>"), "<html>502</html>");
+    }
+
+    #[test]
+    fn server_errors_and_unreachable_servers_are_transient() {
+        let status = |status| ApiError::Status {
+            method: "PUT",
+            url: "u".into(),
+            status,
+            detail: String::new(),
+        };
+        assert!(status(502).is_transient());
+        assert!(status(429).is_transient());
+        assert!(!status(400).is_transient());
+        assert!(!status(403).is_transient());
+        let down = ApiError::Transport {
+            method: "PUT",
+            url: "u".into(),
+            reason: "refused".into(),
+        };
+        assert!(down.is_transient());
+    }
+
+    #[test]
+    fn an_https_client_builds_with_the_system_roots() {
+        // Debian's ca-certificates is on every machine this runs on; without it the error
+        // names the package.
+        match Api::new("https://debusine.example.org/api", None) {
+            Ok(api) => assert_eq!(api.base, "https://debusine.example.org/api"),
+            Err(error) => assert!(error.contains("ca-certificates"), "{error}"),
+        }
+        assert!(tls::rustls_config().is_ok() || tls::ureq_config().is_err());
+    }
+}

@@ -1,0 +1,21 @@
+//! Running Debusine's work requests: the part shared by `taskdef run --work-request` and
+//! `taskdef worker` (feature `cli`), and the Debusine API client with the worker's loop
+//! (feature `worker`).
+//!
+//! Layers, lowest first: [`work_request`] (a work request checked, configured, executed and
+//! turned into a completion, with Debusine's error codes and runtime statistics) and
+//! [`signals`]; then, with `worker`: [`config`] (the worker's configuration directory),
+//! [`api`] (HTTP calls, one method per endpoint, so that an artifact client can be added
+//! beside them), [`websocket`] (the notification channel) and [`worker`] (the loop).
+
+pub(crate) mod signals;
+pub(crate) mod work_request;
+
+#[cfg(feature = "worker")]
+pub(crate) mod api;
+#[cfg(feature = "worker")]
+pub(crate) mod config;
+#[cfg(feature = "worker")]
+pub(crate) mod websocket;
+#[cfg(feature = "worker")]
+pub(crate) mod worker;
