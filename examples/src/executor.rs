@@ -1,12 +1,22 @@
 //! The executor fields of tasks that run in an environment: `backend`, `environment`,
 //! `host_architecture`.
 //!
-//! Each task writes the three fields itself rather than `#[serde(flatten)]`-ing a shared struct:
-//! serde does not support `deny_unknown_fields` together with `flatten` (the flattened struct
-//! swallows unknown keys, so they are silently accepted), and schemars then describes the merged
-//! object without `additionalProperties: false`. Several tasks also make `environment` or
-//! `host_architecture` required and non-null, which a shared struct could not say. What is
-//! shared is the types, the defaults and the worker checks, here.
+//! Each task writes the three fields itself, although `#[serde(flatten)]` of a shared struct
+//! would work: with `deny_unknown_fields` on the task, serde still refuses unknown keys and
+//! schemars still writes `additionalProperties: false`, with the group's keys beside the task's.
+//! It was tried on `sbuild` and measured, and it costs too much: serde buffers every key the
+//! task's own fields do not take (as its private `Content`) before reading the group from the
+//! buffer, which adds a fixed cost to every call. `Sbuild::configure` on
+//! `sbuild/valid-minimal` went from 439 to 624 ns (median of 7 alternating runs of each build;
+//! fastest runs 391 and 474 ns), 20 to 40% more, where the limit was 10%; on the larger samples
+//! (`valid-full`, `valid-normalised-lookup`) the difference was within the noise. (CPU time per
+//! call from `/proc/thread-self/schedstat`, 2026-11-30, on a loaded 2-core machine, so the
+//! figures are higher than those of BENCHMARKS.md; the two builds differed only in the
+//! flatten.) Besides, the tasks do not share one shape: `environment` is required in five
+//! tasks and optional in two, `host_architecture` required in four and optional in three, and
+//! the doc comment of a flattened field is lost, so each task's own wording of the fields
+//! ("The executor backend to build with.") would give way to the group's. What is shared is
+//! the types, the defaults and the worker checks, here.
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};

@@ -4,7 +4,7 @@ use proc_macro2::Span;
 use syn::spanned::Spanned;
 use syn::{Data, DeriveInput, Expr, Fields, Generics, Ident};
 
-use crate::attr::Attrs;
+use crate::attr::{Attrs, UnknownFields, serde_unknown_fields};
 use crate::ctxt::Errors;
 
 /// What kind of item the derive was put on.
@@ -31,6 +31,8 @@ pub struct Input<'a> {
     pub shape: Shape,
     /// The `#[task(...)]` settings.
     pub attrs: Attrs,
+    /// Whether `#[serde(deny_unknown_fields)]` is on the struct.
+    pub unknown_fields: UnknownFields,
     /// The values of the `#[doc = ...]` attributes (`///` lines), in order.
     pub docs: Vec<&'a Expr>,
     /// `#[task]` attributes found on fields, where they do not belong.
@@ -67,6 +69,7 @@ impl<'a> Input<'a> {
             generics: &input.generics,
             shape,
             attrs: Attrs::from_attrs(&input.attrs, errors),
+            unknown_fields: serde_unknown_fields(&input.attrs),
             docs,
             field_task_attrs,
         }

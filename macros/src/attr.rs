@@ -10,7 +10,7 @@ use syn::{Attribute, Expr, ExprLit, Lit, LitStr, Token, UnOp};
 use crate::ctxt::Errors;
 
 /// The keys `#[task(...)]` accepts, in the order messages list them.
-pub const KEYS: &str = "`version`, `name` and `kind`";
+pub const KEYS: &str = "`version`, `name`, `kind`, `allow_unknown_fields` and `crate`";
 
 /// A key of `#[task(...)]`.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -21,11 +21,21 @@ pub enum Key {
     Name,
     /// `kind = worker`.
     Kind,
+    /// `allow_unknown_fields`, a flag without a value.
+    AllowUnknownFields,
+    /// `crate = path`.
+    Crate,
 }
 
 impl Key {
     /// Every key.
-    pub const ALL: [Key; 3] = [Key::Version, Key::Name, Key::Kind];
+    pub const ALL: [Key; 5] = [
+        Key::Version,
+        Key::Name,
+        Key::Kind,
+        Key::AllowUnknownFields,
+        Key::Crate,
+    ];
 
     fn from_path(path: &syn::Path) -> Option<Key> {
         Key::ALL.into_iter().find(|key| path.is_ident(key.as_str()))
@@ -37,6 +47,8 @@ impl Key {
             Key::Version => "version",
             Key::Name => "name",
             Key::Kind => "kind",
+            Key::AllowUnknownFields => "allow_unknown_fields",
+            Key::Crate => "crate",
         }
     }
 
@@ -45,6 +57,8 @@ impl Key {
             Key::Version => "version = 1",
             Key::Name => "name = \"sbuild\"",
             Key::Kind => "kind = server",
+            Key::AllowUnknownFields => "allow_unknown_fields",
+            Key::Crate => "crate = my_framework::taskdef",
         }
     }
 }
@@ -137,9 +151,20 @@ pub struct Attrs {
     pub names: Vec<LitStr>,
     /// The valid `kind` values.
     pub kinds: Vec<Spanned<Kind>>,
+    /// The valid `crate` values.
+    pub crates: Vec<syn::Path>,
 }
 
 impl Attrs {
+    /// The path of the runtime crate in generated code: the first valid `crate = ...`, or
+    /// `::taskdef`.
+    pub fn crate_path(&self) -> syn::Path {
+        self.crates
+            .first()
+            .cloned()
+            .unwrap_or_else(|| syn::parse_quote!(::taskdef))
+    }
+
     /// Reads every `#[task]` attribute among `attrs`, recording problems in `errors`.
     pub fn from_attrs(attrs: &[Attribute], errors: &mut Errors) -> Attrs {
         let mut out = Attrs::default();
@@ -172,6 +197,16 @@ impl Attrs {
         };
         let span = meta.path.span();
         self.keys.push(Spanned { value: key, span });
+        if key == Key::AllowUnknownFields {
+            if meta.input.peek(Token![=]) || meta.input.peek(syn::token::Paren) {
+                errors.error(
+                    span,
+                    "`allow_unknown_fields` takes no value: write `#[task(allow_unknown_fields)]`",
+                );
+                return skip_value(&meta);
+            }
+            return Ok(());
+        }
         if !meta.input.peek(Token![=]) {
             errors.error(
                 span,
@@ -198,12 +233,43 @@ impl Attrs {
                     span: value.span(),
                 })
             }),
+            Key::Crate => parse_crate(&value).map(|path| self.crates.push(path)),
+            Key::AllowUnknownFields => Ok(()),
         };
         if let Err(error) = read {
             errors.push(error);
         }
         Ok(())
     }
+}
+
+/// What the struct's `#[serde(...)]` attributes say about keys that are not fields.
+#[derive(Clone, Copy, Debug)]
+pub enum UnknownFields {
+    /// `#[serde(deny_unknown_fields)]`: unknown keys are errors.
+    Denied,
+    /// serde's default: unknown keys are ignored.
+    Ignored,
+    /// A `#[serde]` attribute could not be read: serde reports it, so nothing is said here.
+    Unreadable,
+}
+
+/// Reads `deny_unknown_fields` out of the `#[serde(...)]` attributes among `attrs`; every other
+/// serde setting is skipped (serde checks them).
+pub fn serde_unknown_fields(attrs: &[Attribute]) -> UnknownFields {
+    let mut found = UnknownFields::Ignored;
+    for attr in attrs.iter().filter(|attr| attr.path().is_ident("serde")) {
+        let read = attr.parse_nested_meta(|meta| {
+            if meta.path.is_ident("deny_unknown_fields") {
+                found = UnknownFields::Denied;
+            }
+            skip_value(&meta)
+        });
+        if read.is_err() {
+            return UnknownFields::Unreadable;
+        }
+    }
+    found
 }
 
 /// Consumes the value of a key that could not be used, so that the keys after it are still read.
@@ -310,6 +376,34 @@ fn parse_kind(value: &Expr) -> syn::Result<Kind> {
             ),
         )
     })
+}
+
+fn parse_crate(value: &Expr) -> syn::Result<syn::Path> {
+    let path = match value {
+        Expr::Path(path) if path.qself.is_none() && path.attrs.is_empty() => {
+            Some(path.path.clone())
+        }
+        // As serde and schemars write it: `crate = "my_framework::taskdef"`.
+        Expr::Lit(ExprLit {
+            lit: Lit::Str(text),
+            ..
+        }) => text.parse::<syn::Path>().ok(),
+        _ => None,
+    };
+    match path {
+        Some(path) if path.segments.iter().all(|s| s.arguments.is_none()) => Ok(path),
+        _ => Err(syn::Error::new_spanned(
+            value,
+            format_args!(
+                "`crate` must be the path under which the `taskdef` crate is reachable, \
+                 e.g. `crate = my_framework::taskdef`; found `{}`",
+                match value {
+                    Expr::Lit(_) => tokens(value),
+                    _ => tokens(value).replace(' ', ""),
+                }
+            ),
+        )),
+    }
 }
 
 fn kind_list() -> String {

@@ -14,16 +14,19 @@ pub fn expand(task: &Task<'_>) -> TokenStream {
     let name = &task.name;
     let version = Literal::u32_unsuffixed(task.version);
     let kind = Ident::new(task.kind.variant(), Span::call_site());
-    let description = description(task.docs);
+    let krate = &task.krate;
+    let description = description(krate, task.docs);
     // Spanned on the type's name, so that a missing trait is reported there, once: the impl's
     // bounds are higher-ranked so the impl does not report it, and `entry` names the trait.
     let entry = quote_spanned! {ident.span()=>
-        ::taskdef::__private::entry::<#ident>()
+        #krate::__private::entry::<#ident>()
     };
     // Two tasks of one crate with the same name (in registries that may not share it) define
-    // this macro twice at the crate root: a compile error, pointing at both names.
+    // this macro twice at the crate root: a compile error, pointing at both names. rustc's
+    // message names the macro ("the name `__taskdef_task_named_sbuild` is defined multiple
+    // times"), so its name is what the message should say.
     let guard = format_ident!(
-        "__taskdef_duplicate_{}task_name_{}",
+        "__taskdef_{}task_named_{}",
         task.kind.name_group(),
         name,
         span = task.name_span
@@ -38,24 +41,24 @@ pub fn expand(task: &Task<'_>) -> TokenStream {
     quote! {
         const _: () = {
             #[automatically_derived]
-            impl ::taskdef::Task for #ident
+            impl #krate::Task for #ident
             where
-                for<'__task> #ident: ::taskdef::__private::TaskData,
+                for<'__task> #ident: #krate::__private::TaskData,
             {
                 const NAME: &'static str = #name;
                 const VERSION: u32 = #version;
-                const KIND: ::taskdef::TaskKind = ::taskdef::TaskKind::#kind;
+                const KIND: #krate::TaskKind = #krate::TaskKind::#kind;
                 const DESCRIPTION: &'static str = #description;
                 const TYPE_NAME: &'static str = ::core::concat!(::core::module_path!(), "::", #type_name);
-                fn __compiled() -> &'static ::taskdef::__private::CompiledSchema {
-                    static COMPILED: ::taskdef::__private::OnceLock<::taskdef::__private::CompiledSchema> =
-                        ::taskdef::__private::OnceLock::new();
-                    ::taskdef::__private::compiled(&COMPILED, ::taskdef::__private::CompiledSchema::new::<#ident>)
+                fn __compiled() -> &'static #krate::__private::CompiledSchema {
+                    static COMPILED: #krate::__private::OnceLock<#krate::__private::CompiledSchema> =
+                        #krate::__private::OnceLock::new();
+                    #krate::__private::compiled(&COMPILED, #krate::__private::CompiledSchema::new::<#ident>)
                 }
             }
-            #[::taskdef::__private::distributed_slice(::taskdef::__private::TASKS)]
-            #[linkme(crate = ::taskdef::__private::linkme)]
-            static ENTRY: ::taskdef::__private::TaskEntry = #entry;
+            #[#krate::__private::distributed_slice(#krate::__private::TASKS)]
+            #[linkme(crate = #krate::__private::linkme)]
+            static ENTRY: #krate::__private::TaskEntry = #entry;
             #guard
         };
     }
@@ -64,7 +67,7 @@ pub fn expand(task: &Task<'_>) -> TokenStream {
 /// `DESCRIPTION`: the doc lines joined as schemars joins them (one leading space trimmed per
 /// line, `\n` between lines), then cut by the same rule schemars uses for the schema's
 /// `description`, so that the two are always equal.
-fn description(docs: &[&Expr]) -> TokenStream {
+fn description(krate: &syn::Path, docs: &[&Expr]) -> TokenStream {
     if docs.is_empty() {
         return quote!("");
     }
@@ -86,6 +89,63 @@ fn description(docs: &[&Expr]) -> TokenStream {
         lines.extend(quote!(,));
     }
     quote! {
-        ::taskdef::__private::doc_description(::core::concat!(#lines))
+        #krate::__private::doc_description(::core::concat!(#lines))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::ast::Input;
+    use crate::ctxt::Errors;
+
+    /// The generated code of `input`: the task's, or the fallback's after an error.
+    fn generated(input: syn::DeriveInput) -> String {
+        let mut errors = Errors::default();
+        let model = Input::from_syn(&input, &mut errors);
+        match crate::valid::check(&model, errors) {
+            Ok(task) => super::expand(&task),
+            Err(error) => crate::fallback::expand(&model, error),
+        }
+        .to_string()
+    }
+
+    /// Whether every path into the runtime in `code` goes through `framework::taskdef`.
+    fn only_through_framework(code: &str) -> bool {
+        let runtime = code.matches("taskdef ::").count();
+        runtime > 0 && runtime == code.matches("framework :: taskdef ::").count()
+    }
+
+    #[test]
+    fn a_crate_path_replaces_every_path_into_the_runtime() {
+        let code = generated(syn::parse_quote! {
+            /// Docs.
+            #[serde(deny_unknown_fields)]
+            #[task(version = 1, crate = framework::taskdef)]
+            struct Sample {}
+        });
+        assert!(only_through_framework(&code), "{code}");
+        assert!(code.contains("framework :: taskdef :: __private :: linkme"));
+    }
+
+    #[test]
+    fn the_stub_after_an_error_uses_the_crate_path_too() {
+        let code = generated(syn::parse_quote! {
+            #[serde(deny_unknown_fields)]
+            #[task(crate = "framework::taskdef")]
+            struct Sample {}
+        });
+        assert!(code.contains("compile_error"), "{code}");
+        assert!(only_through_framework(&code), "{code}");
+    }
+
+    #[test]
+    fn without_a_crate_path_the_runtime_is_taskdef() {
+        let code = generated(syn::parse_quote! {
+            #[serde(deny_unknown_fields)]
+            #[task(version = 1)]
+            struct Sample {}
+        });
+        assert!(code.contains(":: taskdef :: __private :: TASKS"), "{code}");
+        assert!(!code.contains("framework"));
     }
 }

@@ -29,22 +29,23 @@ pub fn expand(input: &Input<'_>, error: syn::Error) -> TokenStream {
         .first()
         .map_or(Kind::Worker, |kind| kind.value);
     let kind = Ident::new(kind.variant(), Span::call_site());
+    let krate = input.attrs.crate_path();
     quote! {
         #errors
         const _: () = {
             #[automatically_derived]
-            impl ::taskdef::Task for #ident
+            impl #krate::Task for #ident
             where
                 // Higher-ranked, so that the bounds are not checked here (trivial bounds are
                 // unstable, rust-lang/rust#48214): the stub must not add errors of its own.
-                for<'__stub> #ident: ::taskdef::__private::TaskBounds,
+                for<'__stub> #ident: #krate::__private::TaskBounds,
             {
                 const NAME: &'static str = #name;
                 const VERSION: u32 = #version;
-                const KIND: ::taskdef::TaskKind = ::taskdef::TaskKind::#kind;
+                const KIND: #krate::TaskKind = #krate::TaskKind::#kind;
                 const DESCRIPTION: &'static str = "";
                 const TYPE_NAME: &'static str = ::core::concat!(::core::module_path!(), "::", #type_name);
-                fn __compiled() -> &'static ::taskdef::__private::CompiledSchema {
+                fn __compiled() -> &'static #krate::__private::CompiledSchema {
                     ::core::unreachable!("`#[derive(Task)]` failed for this type")
                 }
             }

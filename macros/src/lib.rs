@@ -21,6 +21,7 @@ use proc_macro::TokenStream;
 /// ```text
 /// /// Build a Debian source package.        <- the task's DESCRIPTION and schema description
 /// #[derive(Debug, Deserialize, JsonSchema, Task)]
+/// #[serde(deny_unknown_fields)]            <- required (or `#[task(allow_unknown_fields)]`)
 /// #[task(version = 1, name = "sbuild", kind = worker)]
 /// pub struct Sbuild { /* named fields */ }
 /// ```
@@ -34,6 +35,8 @@ use proc_macro::TokenStream;
 /// | `version` | an integer literal from 0 to 4294967295 (`u32`), e.g. `version = 1` | required |
 /// | `name` | a string literal: ASCII lowercase letters, digits and `_`, starting with a letter | the type name lowercased |
 /// | `kind` | `worker`, `server`, `signing`, `wait` or `internal`, as a bare word (`kind = server`) or a string (`kind = "server"`) | `worker` |
+/// | `allow_unknown_fields` | none: a flag | unknown keys must be refused |
+/// | `crate` | the path of the `taskdef` crate, e.g. `crate = my_framework::taskdef` (or a string, as serde writes it) | `::taskdef` |
 ///
 /// - `version` is what the scheduler compares with the worker's `<prefix>:version` key; it is
 ///   written without a suffix (`1u32` is accepted too). Negative numbers, floats, strings and
@@ -42,6 +45,12 @@ use proc_macro::TokenStream;
 ///   becomes metadata keys such as `sbuild:version`: it can never contain `:`. A type name that
 ///   does not lowercase to a valid name (e.g. `_Private`) needs an explicit `name`.
 /// - `kind` maps to `taskdef::TaskKind::{Worker, Server, Signing, Wait, Internal}`.
+/// - Debusine refuses task data with keys the task does not define, so the struct must carry
+///   `#[serde(deny_unknown_fields)]` (which schemars also writes into the schema as
+///   `additionalProperties: false`); a task that must accept unknown keys says so with
+///   `allow_unknown_fields`. Without either, or with both, the derive fails.
+/// - `crate` is for a crate that re-exports taskdef to its users, who then need not depend on
+///   it: the generated code names `<path>::__private::...` instead of `::taskdef::...`.
 ///
 /// # Supported items
 ///
@@ -59,9 +68,9 @@ use proc_macro::TokenStream;
 /// In a `const _: () = { ... };` block: `impl taskdef::Task` with `NAME`, `VERSION`, `KIND`,
 /// `DESCRIPTION`, `TYPE_NAME` (`module_path!()::Type`) and a cached compiled schema; the task's
 /// entry in the link-time registry; and a hidden `#[macro_export]` macro named after the task
-/// name (`__taskdef_duplicate_task_name_<name>`, with the kind in the name for signing, wait and
-/// internal tasks), so that two tasks of one crate claiming the same name are a compile error
-/// ("the name ... is defined multiple times"). As in Debusine, a worker and a server task may
+/// name (`__taskdef_task_named_<name>`, or `__taskdef_<kind>_task_named_<name>` for signing,
+/// wait and internal tasks), so that two tasks of one crate claiming the same name are a
+/// compile error that reads "the name `__taskdef_task_named_<name>` is defined multiple times". As in Debusine, a worker and a server task may
 /// not share a name, while a name may be reused across the other kinds.
 ///
 /// `DESCRIPTION` is the struct's doc comment exactly as schemars puts it in the schema's

@@ -6,7 +6,7 @@ use syn::ext::IdentExt;
 use syn::{Expr, Ident};
 
 use crate::ast::{Input, Shape};
-use crate::attr::{Key, Kind};
+use crate::attr::{Key, Kind, UnknownFields};
 use crate::ctxt::Errors;
 
 /// A task that passed every check: all `expand.rs` needs.
@@ -23,6 +23,8 @@ pub struct Task<'a> {
     pub kind: Kind,
     /// The doc comment lines.
     pub docs: &'a [&'a Expr],
+    /// The path of the runtime crate (`::taskdef` unless `crate = ...` says otherwise).
+    pub krate: syn::Path,
 }
 
 const SHAPES: &str = "`#[derive(Task)]` supports only a non-generic struct with named fields, \
@@ -43,6 +45,7 @@ pub fn check<'a>(input: &'a Input<'a>, mut errors: Errors) -> Result<Task<'a>, s
         .first()
         .map_or(Kind::Worker, |kind| kind.value);
     let (name, name_span) = check_name(input, &mut errors);
+    check_unknown_fields(input, &mut errors);
     errors.finish()?;
     Ok(Task {
         ident: input.ident,
@@ -52,6 +55,7 @@ pub fn check<'a>(input: &'a Input<'a>, mut errors: Errors) -> Result<Task<'a>, s
         version: version.unwrap_or_default(),
         kind,
         docs: &input.docs,
+        krate: input.attrs.crate_path(),
     })
 }
 
@@ -107,6 +111,40 @@ fn check_duplicates(input: &Input<'_>, errors: &mut Errors) {
                 ),
             );
         }
+    }
+}
+
+/// Debusine refuses keys a task does not define: a task says so with serde's
+/// `deny_unknown_fields`, or opts out explicitly.
+fn check_unknown_fields(input: &Input<'_>, errors: &mut Errors) {
+    let allowed = input
+        .attrs
+        .keys
+        .iter()
+        .find(|key| key.value == Key::AllowUnknownFields);
+    match (input.unknown_fields, allowed) {
+        (UnknownFields::Denied, Some(allow)) => errors.error(
+            allow.span,
+            "`allow_unknown_fields` contradicts `#[serde(deny_unknown_fields)]` on the struct, \
+             which refuses unknown keys; keep one of the two",
+        ),
+        // Not on an item that is no task at all, and not when a broken `#[task]` attribute may
+        // have held the opt-in.
+        (UnknownFields::Ignored, None)
+            if matches!(input.shape, Shape::Named) && !input.attrs.incomplete =>
+        {
+            errors.error(
+                input.ident.span(),
+                format_args!(
+                    "`{}` ignores unknown keys, so a misspelt key in its task data would be \
+                     dropped without a word, while Debusine refuses keys a task does not define: \
+                     add `#[serde(deny_unknown_fields)]` to the struct, or, if the task must \
+                     accept unknown keys, opt in with `#[task(allow_unknown_fields)]`",
+                    input.ident.unraw()
+                ),
+            );
+        }
+        _ => {}
     }
 }
 

@@ -132,7 +132,9 @@ pub mod __private {
     #[diagnostic::on_unimplemented(
         message = "`{Self}` derives `Task` but does not implement `schemars::JsonSchema`",
         label = "task data is validated against the JSON Schema of `{Self}`",
-        note = "add `#[derive(schemars::JsonSchema)]` to `{Self}`"
+        note = "add `#[derive(schemars::JsonSchema)]` to `{Self}`",
+        note = "taskdef needs schemars 1: with `schemars = \"0.8\"` in Cargo.toml, \
+                `#[derive(JsonSchema)]` implements schemars 0.8's trait, not this one"
     )]
     pub trait JsonSchemaTaskData {}
     impl<T: schemars::JsonSchema> JsonSchemaTaskData for T {}

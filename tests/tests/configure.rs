@@ -255,6 +255,7 @@ fn the_schema_is_draft_2020_12_with_the_doc_comments() {
 #[test]
 fn formats_are_asserted() {
     #[derive(Debug, serde::Deserialize, schemars::JsonSchema, taskdef::Task)]
+    #[serde(deny_unknown_fields)]
     #[task(version = 1, name = "formatted")]
     struct Formatted {
         #[schemars(extend("format" = "date-time"))]
@@ -273,6 +274,7 @@ fn formats_are_asserted() {
 #[test]
 fn integer_schemas_carry_the_bounds_of_their_rust_type() {
     #[derive(Debug, serde::Deserialize, schemars::JsonSchema, taskdef::Task)]
+    #[serde(deny_unknown_fields)]
     #[task(version = 1, name = "bounded")]
     struct Bounded {
         small: u16,
@@ -311,6 +313,7 @@ fn integer_schemas_carry_the_bounds_of_their_rust_type() {
 #[test]
 fn schemas_can_declare_the_message_of_a_keyword() {
     #[derive(Debug, serde::Deserialize, schemars::JsonSchema, taskdef::Task)]
+    #[serde(deny_unknown_fields)]
     #[task(version = 1, name = "worded")]
     struct Worded {
         #[schemars(
@@ -365,6 +368,7 @@ fn serde_errors_after_the_schema_say_where() {
         value: NonEmpty,
     }
     #[derive(Debug, serde::Deserialize, schemars::JsonSchema, taskdef::Task)]
+    #[serde(deny_unknown_fields)]
     #[task(version = 1, name = "lenient")]
     struct Lenient {
         items: Vec<Item>,

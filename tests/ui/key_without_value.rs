@@ -2,6 +2,7 @@ use taskdef::Task;
 
 #[derive(Task)]
 #[task(version)]
+#[task(allow_unknown_fields)]
 pub struct Sample {
     pub count: u32,
 }

@@ -4,6 +4,7 @@ use serde::Deserialize;
 use taskdef::{Execute, Registry, Task, TaskContext, TaskError};
 
 #[derive(Debug, Deserialize, JsonSchema, Task)]
+#[serde(deny_unknown_fields)]
 #[task(version = "one")]
 pub struct Sample {}
 

@@ -4,6 +4,7 @@ use taskdef::{Execute, Task, TaskContext, TaskError};
 /// Not deserializable.
 #[derive(Debug, JsonSchema, Task)]
 #[task(version = 1)]
+#[task(allow_unknown_fields)]
 pub struct Plain {
     pub count: u32,
 }

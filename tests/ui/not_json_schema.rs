@@ -3,6 +3,7 @@ use taskdef::{Execute, Task, TaskContext, TaskError};
 
 /// No schema.
 #[derive(Debug, Deserialize, Task)]
+#[serde(deny_unknown_fields)]
 #[task(version = 1)]
 pub struct NoSchema {
     pub count: u32,

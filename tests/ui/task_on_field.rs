@@ -2,6 +2,7 @@ use taskdef::Task;
 
 #[derive(Task)]
 #[task(version = 1)]
+#[task(allow_unknown_fields)]
 pub struct Sample {
     #[task(name = "count")]
     pub count: u32,

@@ -72,6 +72,7 @@ pub struct DuplicateTask {
 /// # use taskdef::{Execute, Task, TaskContext, TaskError};
 /// /// Say hello.
 /// #[derive(Debug, Deserialize, JsonSchema, Task)]
+/// #[serde(deny_unknown_fields)]
 /// #[task(version = 2)]
 /// struct Hello { name: String }
 /// # impl Execute for Hello {

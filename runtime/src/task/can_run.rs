@@ -14,6 +14,7 @@ use crate::metadata::{RunCheckFailure, WorkerMetadata, check_base};
 /// # use taskdef::{Execute, Task, TaskContext, TaskError};
 /// /// Build for an architecture.
 /// #[derive(Debug, Deserialize, JsonSchema, Task)]
+/// #[serde(deny_unknown_fields)]
 /// #[task(version = 1)]
 /// struct Build { host_architecture: String }
 /// impl Execute for Build {

@@ -14,6 +14,7 @@ use crate::execution::{TaskContext, TaskError};
 /// # use taskdef::{Execute, Task, TaskContext, TaskError};
 /// /// Fail loudly.
 /// #[derive(Debug, Deserialize, JsonSchema, Task)]
+/// #[serde(deny_unknown_fields)]
 /// #[task(version = 1)]
 /// struct Loud {}
 /// impl Execute for Loud {

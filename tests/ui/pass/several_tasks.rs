@@ -18,12 +18,14 @@ macro_rules! execute {
 
 /// Do nothing.
 #[derive(Debug, Deserialize, JsonSchema, Task)]
+#[serde(deny_unknown_fields)]
 #[task(version = 1)]
 pub struct Noop {}
 
 /// # Signing noop
 /// Do nothing, on a signing worker.
 #[derive(Debug, Deserialize, JsonSchema, Task)]
+#[serde(deny_unknown_fields)]
 #[task(version = 2)]
 #[task(name = "noop", kind = "signing")]
 pub struct SigningNoop {}
@@ -31,18 +33,21 @@ pub struct SigningNoop {}
 #[doc = "Wait "]
 #[doc = concat!("for ", "a delay.")]
 #[derive(Debug, Deserialize, JsonSchema, Task)]
+#[serde(deny_unknown_fields)]
 #[task(version = 0, kind = wait)]
 pub struct r#Delay {
     pub seconds: u64,
 }
 
 #[derive(Debug, Deserialize, JsonSchema, Task)]
+#[serde(deny_unknown_fields)]
 #[task(version = 4294967295, kind = internal)]
 pub struct Undocumented {}
 
 mod inner {
     /// Lives in a module.
     #[derive(Debug, serde::Deserialize, schemars::JsonSchema, taskdef::Task)]
+    #[serde(deny_unknown_fields)]
     #[task(version = 1)]
     pub struct Nested {}
 }
@@ -58,6 +63,7 @@ fn same_description<T: Task>() {
 fn main() {
     /// Defined in a function, as tests do.
     #[derive(Debug, Deserialize, JsonSchema, Task)]
+    #[serde(deny_unknown_fields)]
     #[task(version = 1)]
     struct Local {}
     execute!(Local);
