@@ -325,13 +325,18 @@ pub(super) fn add_history(
             })
             .transpose()?;
         let task = published_task(entry);
-        let previous_rules = read_if_present(&dir.join(format!("{stem}.md")))?
-            .map_or_else(Vec::new, |page| crate::docs::rules_of_page(&page));
-        let previous = previous_schema.map(|schema| PublishedTask {
-            schema,
-            rules: previous_rules,
-            ..task.clone()
-        });
+        // Only the schema and the rules of the previous publication are compared.
+        let previous = match previous_schema {
+            Some(schema) => Some(PublishedTask {
+                name: task.name.clone(),
+                kind: task.kind.clone(),
+                version: task.version,
+                schema,
+                rules: read_if_present(&dir.join(format!("{stem}.md")))?
+                    .map_or_else(Vec::new, |page| crate::docs::rules_of_page(&page)),
+            }),
+            None => None,
+        };
         let history = History::updated(previous_history, previous.as_ref(), &task);
         if let Some(page) = files.get_mut(&format!("{stem}.md")) {
             page.push_str(&history.section(&history_name));
