@@ -33,7 +33,9 @@
 //! Running a task:
 //! - [`TaskContext`], [`TaskError`], [`AbortHandle`], [`ServerClient`],
 //!   [`execute_logging_errors`];
-//! - [`CommandLine`], [`CommandRunner`], [`CommandStatus`], [`ProcessRunner`].
+//! - [`CommandLine`], [`CommandRunner`], [`CommandStatus`], [`ProcessRunner`];
+//! - artifacts through the context: [`NewArtifact`], [`ArtifactFile`], [`FetchedArtifact`],
+//!   [`RelationType`], [`ArtifactId`], [`RecordedArtifacts`].
 //!
 //! # Features
 //!
@@ -84,7 +86,8 @@ mod types;
 
 pub use configure::TaskInput;
 pub use execution::{
-    AbortHandle, CommandLine, CommandRunner, CommandStatus, ProcessRunner, ServerClient,
+    AbortHandle, ArtifactFile, ArtifactId, CommandLine, CommandRunner, CommandStatus,
+    FetchedArtifact, NewArtifact, ProcessRunner, RecordedArtifacts, RelationType, ServerClient,
     TaskContext, TaskError,
 };
 pub use metadata::{

@@ -1,12 +1,14 @@
 //! What a running task may use from its surroundings: work directory, abort flag, server, commands.
 
+use std::any::Any;
 use std::fmt;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 
 use serde_json::Value;
 
 use super::abort::AbortHandle;
+use super::artifact::{ArtifactId, FetchedArtifact, NewArtifact, RecordedArtifacts, RelationType};
 use super::command::{CommandLine, CommandRunner, CommandStatus, ProcessRunner};
 use super::error::TaskError;
 
@@ -16,6 +18,42 @@ use super::error::TaskError;
 pub trait ServerClient: fmt::Debug + Send + Sync {
     /// Sends a request to the server's API (`path` relative to `/api/1.0/`) and returns the JSON reply.
     fn request(&self, method: &str, path: &str, body: Option<&Value>) -> Result<Value, TaskError>;
+
+    /// Downloads artifact `id` into the directory `into` (created if missing), every file
+    /// checked against its sha256 and kept inside `into`.
+    ///
+    /// The default refuses: a client that only sends requests cannot download.
+    fn download_artifact(&self, id: ArtifactId, into: &Path) -> Result<FetchedArtifact, TaskError> {
+        let _ = into;
+        Err(TaskError::other(format!(
+            "artifact {id}: this server client cannot download artifacts"
+        )))
+    }
+
+    /// Creates `artifact` on the server (attached to the running work request) and uploads its
+    /// files; returns the new artifact's id.
+    ///
+    /// The default refuses: a client that only sends requests cannot upload.
+    fn upload_artifact(&self, artifact: &NewArtifact) -> Result<ArtifactId, TaskError> {
+        Err(TaskError::other(format!(
+            "artifact of category {}: this server client cannot upload artifacts",
+            artifact.category
+        )))
+    }
+
+    /// Records that `artifact` relates to `target` as `relation`.
+    ///
+    /// The default refuses: a client that only sends requests cannot relate artifacts.
+    fn relate_artifacts(
+        &self,
+        artifact: ArtifactId,
+        target: ArtifactId,
+        relation: RelationType,
+    ) -> Result<(), TaskError> {
+        Err(TaskError::other(format!(
+            "relation {artifact} {relation} {target}: this server client cannot relate artifacts"
+        )))
+    }
 }
 
 /// Everything a running task may use from its surroundings.
@@ -26,6 +64,8 @@ pub struct TaskContext {
     server: Option<Arc<dyn ServerClient>>,
     work_dir: PathBuf,
     runner: Arc<dyn CommandRunner>,
+    dynamic_data: Option<Arc<dyn Any + Send + Sync>>,
+    recorded: Arc<Mutex<RecordedArtifacts>>,
 }
 
 impl TaskContext {
@@ -38,7 +78,21 @@ impl TaskContext {
             server: None,
             work_dir: work_dir.into(),
             runner: Arc::new(ProcessRunner::default()),
+            dynamic_data: None,
+            recorded: Arc::default(),
         }
+    }
+
+    /// Hands the task the dynamic data the server computed for it, already validated and typed.
+    pub fn with_dynamic_data<D: Any + Send + Sync>(mut self, data: D) -> Self {
+        self.dynamic_data = Some(Arc::new(data));
+        self
+    }
+
+    /// The dynamic data of type `D`, if the run has some (an offline run without a work request
+    /// has none, and the task resolves its lookups locally).
+    pub fn dynamic_data<D: Any>(&self) -> Option<&D> {
+        self.dynamic_data.as_deref()?.downcast_ref()
     }
 
     /// Uses this abort handle (keep a clone to abort from elsewhere).
@@ -97,6 +151,68 @@ impl TaskContext {
         &self.work_dir
     }
 
+    /// Artifact `id`, its files under `<work dir>/artifacts/<id>`: downloaded through the server
+    /// when the task runs under one, else found there (placed by whoever prepared the offline run).
+    pub fn fetch_artifact(&self, id: ArtifactId) -> Result<FetchedArtifact, TaskError> {
+        self.check_aborted()?;
+        let dir = self.work_dir.join("artifacts").join(id.to_string());
+        if let Some(server) = &self.server {
+            tracing::info!(task = %self.task_name, artifact = id, "downloading");
+            return server.download_artifact(id, &dir);
+        }
+        if !dir.exists() {
+            return Err(TaskError::ServerAccessRequired {
+                task: self.task_name.clone(),
+            });
+        }
+        let mut files = Vec::new();
+        collect_files(&dir, &mut files)?;
+        files.sort();
+        Ok(FetchedArtifact {
+            id,
+            category: String::new(),
+            data: Value::Null,
+            dir,
+            files,
+        })
+    }
+
+    /// Uploads `artifact` through the server, or records it when the run is offline (see
+    /// [`recorded_artifacts`](Self::recorded_artifacts)); returns its id.
+    pub fn upload_artifact(&self, artifact: NewArtifact) -> Result<ArtifactId, TaskError> {
+        self.check_aborted()?;
+        if let Some(server) = &self.server {
+            tracing::info!(task = %self.task_name, category = %artifact.category, "uploading");
+            return server.upload_artifact(&artifact);
+        }
+        let mut recorded = self.recorded.lock().unwrap_or_else(PoisonError::into_inner);
+        recorded.artifacts.push(artifact);
+        Ok(recorded.artifacts.len() as ArtifactId)
+    }
+
+    /// Relates two artifacts through the server, or records the relation when offline.
+    pub fn relate_artifacts(
+        &self,
+        artifact: ArtifactId,
+        target: ArtifactId,
+        relation: RelationType,
+    ) -> Result<(), TaskError> {
+        if let Some(server) = &self.server {
+            return server.relate_artifacts(artifact, target, relation);
+        }
+        let mut recorded = self.recorded.lock().unwrap_or_else(PoisonError::into_inner);
+        recorded.relations.push((artifact, target, relation));
+        Ok(())
+    }
+
+    /// What an offline run would have uploaded, so that nothing the task made goes unreported.
+    pub fn recorded_artifacts(&self) -> RecordedArtifacts {
+        self.recorded
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
     /// Runs a command (in the work directory unless it sets its own), stopping it on abort.
     ///
     /// A command that cannot be started because the program is missing gives
@@ -111,4 +227,23 @@ impl TaskContext {
         };
         self.runner.run(&command, &self.abort)
     }
+}
+
+/// Every file under `dir`, recursively (symbolic links are not followed).
+fn collect_files(dir: &Path, files: &mut Vec<PathBuf>) -> Result<(), TaskError> {
+    let entries = std::fs::read_dir(dir)
+        .map_err(|error| TaskError::other(format!("{}: {error}", dir.display())))?;
+    for entry in entries {
+        let entry =
+            entry.map_err(|error| TaskError::other(format!("{}: {error}", dir.display())))?;
+        let kind = entry
+            .file_type()
+            .map_err(|error| TaskError::other(format!("{}: {error}", entry.path().display())))?;
+        if kind.is_dir() {
+            collect_files(&entry.path(), files)?;
+        } else if kind.is_file() {
+            files.push(entry.path());
+        }
+    }
+    Ok(())
 }

@@ -2,11 +2,15 @@
 //! errors it returns. Nothing here knows about task types; running one is in [`crate::task`].
 
 mod abort;
+mod artifact;
 mod command;
 mod context;
 mod error;
 
 pub use abort::AbortHandle;
+pub use artifact::{
+    ArtifactFile, ArtifactId, FetchedArtifact, NewArtifact, RecordedArtifacts, RelationType,
+};
 pub use command::{CommandLine, CommandRunner, CommandStatus, ProcessRunner};
 pub use context::{ServerClient, TaskContext};
 pub use error::TaskError;
