@@ -3,7 +3,9 @@
 use serde_json::{Value, json};
 use taskdef::{Task, TaskConfigError, TaskInput, ViolationKind};
 use taskdef_examples::lookup::{LookupItem, LookupSingle, MatcherKind};
-use taskdef_examples::tasks::{Autopkgtest, Debdiff, Lintian, Mmdebstrap, Noop, Sbuild};
+use taskdef_examples::tasks::{
+    Autopkgtest, Debdiff, Lintian, Mmdebstrap, Noop, NoopResult, Sbuild,
+};
 
 fn sbuild(extra: Value) -> Value {
     let mut data = json!({
@@ -370,7 +372,7 @@ fn strings_are_not_booleans_or_integers() {
 #[test]
 fn defaults_and_explicit_nulls() {
     let task = Noop::configure("{}").unwrap();
-    assert!(task.result);
+    assert_eq!(task.result, NoopResult::Success);
     assert_eq!(
         task.task_configuration,
         Some(LookupSingle::Path(
@@ -417,10 +419,11 @@ build_profiles: [nocheck]
     );
     // YAML 1.2: `no` is a string, so it is not a boolean here.
     assert!(Noop::configure(TaskInput::yaml("result: no")).is_err());
-    assert!(
-        !Noop::configure(TaskInput::yaml("result: false"))
+    assert_eq!(
+        Noop::configure(TaskInput::yaml("result: false"))
             .unwrap()
-            .result
+            .result,
+        NoopResult::Failure
     );
     let error = Sbuild::configure(TaskInput::yaml("input: {source_artifact: 5}\nenvironment: 1\nhost_architecture: amd64\nbuild_components: [all]\nbinnmu: {changelog: c, suffix: +b1}\n")).unwrap_err();
     assert_eq!(

@@ -17,7 +17,7 @@ pub use debdiff::Debdiff;
 pub use lintian::Lintian;
 pub use makesourcepackageupload::MakeSourcePackageUpload;
 pub use mmdebstrap::Mmdebstrap;
-pub use noop::Noop;
+pub use noop::{Noop, NoopResult};
 pub use piuparts::Piuparts;
 pub use sbuild::Sbuild;
 pub use simplesystemimagebuild::SimpleSystemImageBuild;

@@ -41,7 +41,9 @@ use serde_json::{Value, json};
 
 use crate::configure::TaskInput;
 use crate::locate::{SourceFormat, locate_positions};
-use crate::metadata::{NameFilter, WorkerMetadata, system_metadata};
+use crate::metadata::{
+    NameFilter, TaggedTask, WorkerMetadata, keys, provided_tags, system_metadata,
+};
 use crate::registry::{LookupError, Registry, TaskEntry};
 use crate::types::WorkerType;
 
@@ -566,6 +568,16 @@ fn validate(registry: &Registry, name: &str, file: &Path, format: FormatArg) -> 
 fn worker_metadata(registry: &Registry, worker_type: WorkerType) -> serde_json::Map<String, Value> {
     let mut metadata = system_metadata(worker_type);
     metadata.extend(registry.analyze_worker_all_tasks());
+    let tasks = registry
+        .entries()
+        .filter(|entry| entry.kind.worker_type() == Some(worker_type))
+        .map(|entry| TaggedTask {
+            kind: entry.kind,
+            name: entry.name,
+            version: entry.version,
+        });
+    let tags = provided_tags(&metadata, tasks);
+    metadata.insert(keys::PROVIDED_TAGS.into(), tags.into());
     metadata
 }
 

@@ -260,7 +260,7 @@ impl Worker {
 
     /// Asks for the next work request and starts it on its own thread.
     fn take_work(&self, api: &Api) -> Option<Running> {
-        let (request, _raw) = match api.next_work_request() {
+        let (request, raw) = match api.next_work_request() {
             Ok(Some(found)) => found,
             Ok(None) => {
                 tracing::debug!("no work request for this worker");
@@ -290,7 +290,7 @@ impl Worker {
         let job = Job {
             id,
             request,
-            api: api.clone(),
+            api: work_request_api(api, &raw),
             registry: self.registry,
             shutdown: self.shutdown.clone(),
             work_dir: self.work_root.join(format!("taskdef-work-request-{id}")),
@@ -399,6 +399,16 @@ impl Job {
             wait = (wait * 2).min(self.timings.retry_max);
             attempt += 1;
         }
+    }
+}
+
+/// The client for the calls a work request makes (its completion, its artifacts): newer servers
+/// (0.16) send a token for the work request alone, and accept its completion only with that
+/// token; older ones send none, and take the worker's.
+fn work_request_api(api: &Api, raw: &Value) -> Api {
+    match raw.get("token").and_then(Value::as_str) {
+        Some(token) if !token.is_empty() => api.with_token(Token::new(token)),
+        _ => api.clone(),
     }
 }
 

@@ -7,7 +7,9 @@ use crate::types::WorkerType;
 
 /// This machine's system metadata, with Debusine's key names.
 ///
-/// `system:host_architecture` comes from `dpkg --print-architecture` and is absent without dpkg;
+/// Both Debusine 0.11's and 0.16's keys, which each version tolerates: `system:host_architecture`
+/// and `system:native_architecture` come from `dpkg --print-architecture` and are absent without
+/// dpkg; `system:worker_version` names taskdef and its version;
 /// `system:architectures` is the sorted output of `arch-test -n` where available, else `[host]`.
 pub fn system_metadata(worker_type: WorkerType) -> Map<String, Value> {
     let mut map = Map::new();
@@ -17,6 +19,10 @@ pub fn system_metadata(worker_type: WorkerType) -> Map<String, Value> {
         map.insert(keys::TOTAL_PHYSICAL_MEMORY.into(), bytes.into());
     }
     map.insert(keys::WORKER_TYPE.into(), worker_type.as_str().into());
+    map.insert(
+        keys::WORKER_VERSION.into(),
+        concat!("taskdef ", env!("CARGO_PKG_VERSION")).into(),
+    );
     if let Some(host) = command_output("dpkg", &["--print-architecture"]) {
         let host = host.trim().to_owned();
         let mut architectures: Vec<String> = command_output("arch-test", &["-n"])
@@ -26,7 +32,8 @@ pub fn system_metadata(worker_type: WorkerType) -> Map<String, Value> {
             architectures.push(host.clone());
         }
         architectures.sort();
-        map.insert(keys::HOST_ARCHITECTURE.into(), host.into());
+        map.insert(keys::HOST_ARCHITECTURE.into(), host.clone().into());
+        map.insert(keys::NATIVE_ARCHITECTURE.into(), host.into());
         map.insert(keys::ARCHITECTURES.into(), architectures.into());
     }
     for backend in keys::EXECUTOR_BACKENDS {
