@@ -1,9 +1,10 @@
-//! `taskdef worker` against a real Debusine server, started from Debian's packages by
-//! `tests/debusine/server` (once per run, on a fixed state directory; reused when it is already
-//! up). Without a server these tests fail, naming the script: they never skip.
+//! `taskdef worker` against real Debusine servers, started from Debian's packages by
+//! `tests/debusine/server` (once per run, each on a fixed state directory; reused when it is
+//! already up): Debian stable's (trixie, 0.11.3) and sid's (0.16.2). Every scenario runs against
+//! both. Without a server these tests fail, naming the script: they never skip.
 //!
-//! The scenarios run one at a time (one worker connected at a time, so that the server gives
-//! every work request to the worker under test).
+//! The scenarios run one at a time on each server (one worker connected at a time, so that the
+//! server gives every work request to the worker under test); the two servers work in parallel.
 
 use std::fs;
 use std::io::Read;
@@ -17,24 +18,59 @@ use serde_json::Value;
 
 const SCRIPT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/debusine/server");
 
-/// The server's state directory: `TASKDEF_DEBUSINE_STATE_DIR`, else a fixed one under /tmp
-/// (short, reachable by the postgres user).
-fn state_dir() -> String {
-    std::env::var("TASKDEF_DEBUSINE_STATE_DIR").unwrap_or_else(|_| "/tmp/taskdef-debusine".into())
+/// Which Debian suite's Debusine a server runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Suite {
+    /// Debian 13's 0.11.3.
+    Trixie,
+    /// Debian unstable's 0.16.2.
+    Sid,
+}
+
+impl Suite {
+    /// The server's state directory: from the environment, else a fixed one under /tmp (short,
+    /// reachable by the postgres user).
+    fn state_dir(self) -> String {
+        let (variable, default) = match self {
+            Suite::Trixie => ("TASKDEF_DEBUSINE_STATE_DIR", "/tmp/taskdef-debusine"),
+            Suite::Sid => (
+                "TASKDEF_DEBUSINE_SID_STATE_DIR",
+                "/tmp/taskdef-debusine-sid",
+            ),
+        };
+        std::env::var(variable).unwrap_or_else(|_| default.into())
+    }
+
+    /// `DEBUSINE_SUITE` for the script.
+    fn name(self) -> &'static str {
+        match self {
+            Suite::Trixie => "trixie",
+            Suite::Sid => "sid",
+        }
+    }
 }
 
 struct Server {
+    suite: Suite,
     state: String,
     version: String,
+    /// One scenario at a time on this server.
+    lock: Mutex<()>,
 }
 
-/// Starts the server once per run (the script's `start` is idempotent).
-fn server() -> &'static Server {
-    static SERVER: OnceLock<Server> = OnceLock::new();
-    SERVER.get_or_init(|| {
-        let state = state_dir();
+/// Starts the server of `suite` once per run (the script's `start` is idempotent).
+fn server(suite: Suite) -> &'static Server {
+    static TRIXIE: OnceLock<Server> = OnceLock::new();
+    static SID: OnceLock<Server> = OnceLock::new();
+    let cell = match suite {
+        Suite::Trixie => &TRIXIE,
+        Suite::Sid => &SID,
+    };
+    cell.get_or_init(|| {
+        let state = suite.state_dir();
         let output = Command::new(SCRIPT)
             .args(["start", &state])
+            .env("DEBUSINE_SUITE", suite.name())
             .stdin(Stdio::null())
             .output()
             .unwrap_or_else(|error| panic!("cannot run {SCRIPT}: {error}"));
@@ -42,10 +78,16 @@ fn server() -> &'static Server {
             let stderr = String::from_utf8_lossy(&output.stderr);
             let tail: Vec<&str> = stderr.lines().rev().take(30).collect();
             panic!(
-                "the Debusine server did not start: `{SCRIPT} start {state}` failed ({}); it \
-                 needs root on Debian and reach to Debian's mirrors and PyPI. Its last lines:\n{}",
+                "the Debusine server of {suite} did not start: `DEBUSINE_SUITE={suite} {SCRIPT} \
+                 start {state}` failed ({}); it needs root on Debian and reach to Debian's \
+                 mirrors and PyPI{}. Its last lines:\n{}",
                 output.status,
-                tail.into_iter().rev().collect::<Vec<_>>().join("\n")
+                match suite {
+                    Suite::Trixie => "",
+                    Suite::Sid => ", and Python 3.12 or later (python3, or one under ~/.pyenv)",
+                },
+                tail.into_iter().rev().collect::<Vec<_>>().join("\n"),
+                suite = suite.name(),
             );
         }
         let env = fs::read_to_string(Path::new(&state).join("env")).unwrap();
@@ -55,17 +97,65 @@ fn server() -> &'static Server {
             .unwrap_or_default()
             .trim_matches('\'')
             .to_owned();
-        Server { state, version }
+        Server {
+            suite,
+            state,
+            version,
+            lock: Mutex::new(()),
+        }
     })
 }
 
-/// One scenario at a time; a failed one does not stop the others.
-fn serial() -> MutexGuard<'static, ()> {
-    static LOCK: Mutex<()> = Mutex::new(());
-    LOCK.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+/// Runs each scenario against both servers: `name::trixie` and `name::sid`.
+macro_rules! on_both_servers {
+    ($($(#[$meta:meta])* fn $name:ident($server:ident: &Server) $body:block)*) => {$(
+        $(#[$meta])*
+        mod $name {
+            use super::*;
+
+            fn scenario($server: &Server) $body
+
+            #[test]
+            fn trixie() {
+                let started = server(Suite::Trixie);
+                let _serial = started.serial();
+                scenario(started);
+            }
+
+            #[test]
+            fn sid() {
+                let started = server(Suite::Sid);
+                let _serial = started.serial();
+                scenario(started);
+            }
+        }
+    )*};
 }
 
 impl Server {
+    /// One scenario at a time; a failed one does not stop the others.
+    fn serial(&self) -> MutexGuard<'_, ()> {
+        self.lock
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Debusine 0.11 (trixie), whose noop takes a boolean result and whose admin commands
+    /// have older names.
+    fn is_0_11(&self) -> bool {
+        self.version.starts_with("0.11")
+    }
+
+    /// noop's task data for a result, in this server's spelling.
+    fn noop(&self, success: bool) -> &'static str {
+        match (self.is_0_11(), success) {
+            (true, true) => r#"{"result": true}"#,
+            (true, false) => r#"{"result": false}"#,
+            (false, true) => r#"{"result": "success"}"#,
+            (false, false) => r#"{"result": "failure"}"#,
+        }
+    }
+
     fn script(&self, args: &[&str]) -> String {
         self.try_script(args)
             .unwrap_or_else(|error| panic!("{error}"))
@@ -73,6 +163,7 @@ impl Server {
 
     fn try_script(&self, args: &[&str]) -> Result<String, String> {
         let mut command = Command::new(SCRIPT);
+        command.env_remove("DEBUSINE_SUITE");
         command.arg(args[0]).arg(&self.state).args(&args[1..]);
         let output = command.stdin(Stdio::null()).output().unwrap();
         if output.status.success() {
@@ -134,7 +225,7 @@ impl Server {
 
     /// Enables or disables the worker `name`.
     fn manage_worker(&self, action: &str, name: &str) {
-        if self.version.starts_with("0.11") {
+        if self.is_0_11() {
             self.script(&["admin", "manage_worker", action, name]);
         } else {
             self.script(&["admin", "worker", action, name]);
@@ -144,7 +235,7 @@ impl Server {
     /// The name of the worker whose token hashes to `token`'s sha256.
     fn worker_name(&self, token: &str) -> String {
         let hash = sha256(token);
-        let listing = if self.version.starts_with("0.11") {
+        let listing = if self.is_0_11() {
             self.script(&["admin", "list_workers", "--yaml"])
         } else {
             self.script(&["admin", "worker", "list", "--yaml"])
@@ -218,6 +309,7 @@ fn mmdebstrap() -> String {
 impl Worker {
     /// A configuration directory for `name`, with an activation token when `activation`.
     fn configure(server: &Server, name: &str, activation: bool) -> Worker {
+        let name = format!("{name}-{}", server.suite.name());
         let dir = std::env::temp_dir().join(format!("taskdef-e2e-{name}-{}", std::process::id()));
         let _ = fs::remove_dir_all(&dir);
         fs::create_dir_all(&dir).unwrap();
@@ -367,10 +459,8 @@ fn alive(pid: &str) -> bool {
     })
 }
 
-#[test]
-fn noop_results_and_duplicate_notices_with_an_activation_token() {
-    let server = server();
-    let _serial = serial();
+on_both_servers! {
+fn noop_results_and_duplicate_notices_with_an_activation_token(server: &Server) {
     let mut worker = Worker::configure(server, "activated", true);
     let activation = fs::read_to_string(worker.dir.join("activation-token")).unwrap();
     worker.start(2);
@@ -386,28 +476,12 @@ fn noop_results_and_duplicate_notices_with_an_activation_token() {
         .mode();
     assert_eq!(mode & 0o777, 0o600);
 
-    let success = server.create(
-        "noop",
-        if server.version.starts_with("0.11") {
-            r#"{"result": true}"#
-        } else {
-            r#"{"result": "success"}"#
-        },
-    );
-    let failure = server.create(
-        "noop",
-        if server.version.starts_with("0.11") {
-            r#"{"result": false}"#
-        } else {
-            r#"{"result": "failure"}"#
-        },
-    );
+    let success = server.create("noop", server.noop(true));
+    let failure = server.create("noop", server.noop(false));
     // Several at once: the server sends a notice for each, and some twice.
     let burst: Vec<u64> = (0..4).map(|_| server.create("noop", "{}")).collect();
-    if server.version.starts_with("0.11") {
-        assert_eq!(server.completed(success)["result"], "success");
-        assert_eq!(server.completed(failure)["result"], "failure");
-    }
+    assert_eq!(server.completed(success)["result"], "success");
+    assert_eq!(server.completed(failure)["result"], "failure");
     for id in &burst {
         assert_eq!(server.completed(*id)["result"], "success");
     }
@@ -430,25 +504,33 @@ fn noop_results_and_duplicate_notices_with_an_activation_token() {
     worker.assert_no_secret_in_log(&[&token, activation.trim()]);
 }
 
-#[test]
-fn data_the_server_accepts_and_the_model_refuses_is_configure_failed() {
-    let server = server();
-    let _serial = serial();
+fn data_the_server_accepts_and_the_model_refuses_is_configure_failed(server: &Server) {
     let mut worker = Worker::configure(server, "configure", true);
     worker.start(2);
-    // Debusine 0.11.3's pydantic model takes the string "true" for noop's boolean result; the
-    // taskdef model is strict.
-    let id = server.create("noop", r#"{"result": "true"}"#);
-    let done = server.completed(id);
-    assert_eq!(done["result"], "error");
-    worker.wait_log("configure-failed", Duration::from_secs(5));
+    let refused: &[&str] = if server.is_0_11() {
+        // Debusine 0.11.3's pydantic model takes the string "true" for noop's boolean result;
+        // the taskdef model is strict.
+        &[r#"{"result": "true"}"#]
+    } else {
+        // Debusine 0.16.2's noop has results a taskdef task cannot report, and the executor
+        // fields of its newer base model, which the 0.12 model does not know.
+        &[r#"{"result": "skipped"}"#, r#"{"backend": "unshare"}"#]
+    };
+    for data in refused {
+        let id = server.create("noop", data);
+        let done = server.completed(id);
+        assert_eq!(done["result"], "error", "{data}: {done:#}");
+        let log = worker.log();
+        let line = log
+            .lines()
+            .find(|line| line.contains(&format!("work_request{{id={id}}}")) && line.contains("configure-failed"))
+            .unwrap_or_else(|| panic!("no configure-failed for {id} ({data}):\n{log}"));
+        assert!(line.contains(if data.contains("backend") { "/backend" } else { "/result" }), "{line}");
+    }
     worker.stop();
 }
 
-#[test]
-fn a_worker_registered_without_activation_waits_for_an_admin_and_survives_disable() {
-    let server = server();
-    let _serial = serial();
+fn a_worker_registered_without_activation_waits_for_an_admin_and_survives_disable(server: &Server) {
     let mut worker = Worker::configure(server, "admin-enabled", false);
     worker.start(2);
     worker.wait_log("registered", Duration::from_secs(30));
@@ -477,10 +559,7 @@ fn a_worker_registered_without_activation_waits_for_an_admin_and_survives_disabl
     worker.assert_no_secret_in_log(&[&token]);
 }
 
-#[test]
-fn the_worker_reconnects_after_the_web_process_restarts() {
-    let server = server();
-    let _serial = serial();
+fn the_worker_reconnects_after_the_web_process_restarts(server: &Server) {
     let mut worker = Worker::connected(server, "restart", 2);
     let before = server.create("noop", "{}");
     assert_eq!(server.completed(before)["result"], "success");
@@ -493,10 +572,7 @@ fn the_worker_reconnects_after_the_web_process_restarts() {
     worker.stop();
 }
 
-#[test]
-fn a_result_is_delivered_once_the_completion_endpoint_is_back() {
-    let server = server();
-    let _serial = serial();
+fn a_result_is_delivered_once_the_completion_endpoint_is_back(server: &Server) {
     let mut worker = Worker::connected(server, "completion", 8);
     let id = server.create("mmdebstrap", &mmdebstrap());
     server.wait_status(id, "running", Duration::from_secs(30));
@@ -511,10 +587,7 @@ fn a_result_is_delivered_once_the_completion_endpoint_is_back() {
     worker.stop();
 }
 
-#[test]
-fn sigterm_during_a_long_task_stops_its_processes_and_reports_nothing() {
-    let server = server();
-    let _serial = serial();
+fn sigterm_during_a_long_task_stops_its_processes_and_reports_nothing(server: &Server) {
     let mut worker = Worker::connected(server, "sigterm", 600);
     let id = server.create("mmdebstrap", &mmdebstrap());
     server.wait_status(id, "running", Duration::from_secs(30));
@@ -550,4 +623,5 @@ fn sigterm_during_a_long_task_stops_its_processes_and_reports_nothing() {
     );
     std::thread::sleep(Duration::from_secs(1));
     assert_eq!(server.work_request(id)["status"], "running");
+}
 }
