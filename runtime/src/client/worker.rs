@@ -567,6 +567,24 @@ mod tests {
     }
 
     #[test]
+    fn a_work_request_with_its_own_token_is_completed_with_it_else_with_the_workers() {
+        // Debusine 0.16 sends `token` in the work request and refuses (403) a completion
+        // carrying the worker's token; 0.11 sends none.
+        let (url, requests) = stub_server(vec![200, 200]);
+        let worker_api = Api::new(&url, Some(Token::new("t0k3n"))).unwrap();
+        for raw in [
+            serde_json::json!({"id": 42, "token": "w0rk-r3qu3st"}),
+            serde_json::json!({"id": 42, "token": null}),
+        ] {
+            let mut job = job(&url, recorded("Worker", "noop"));
+            job.api = work_request_api(&worker_api, &raw);
+            job.run();
+        }
+        let tokens: Vec<String> = requests.try_iter().map(|(_, token, _)| token).collect();
+        assert_eq!(tokens, ["w0rk-r3qu3st", "t0k3n"]);
+    }
+
+    #[test]
     fn reconnection_delays_stay_in_range_and_vary() {
         let timings = Timings::default();
         let delays: Vec<Duration> = (0..50).map(|_| reconnect_delay(&timings)).collect();
