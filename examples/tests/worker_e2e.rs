@@ -336,12 +336,28 @@ impl Worker {
         Worker { dir, child: None }
     }
 
-    /// Configured, started (the fake tool sleeping `fake_seconds`) and connected.
+    /// Configured, started (the fake tool sleeping `fake_seconds`), connected, and its metadata
+    /// sent: Debusine 0.16 assigns work by the tags in it, and schedules again on events (a
+    /// work request created or completed, a worker connected), not when metadata arrives.
     fn connected(server: &Server, name: &str, fake_seconds: u32) -> Worker {
         let mut worker = Worker::configure(server, name, true);
         worker.start(fake_seconds);
-        worker.wait_log("connected", Duration::from_secs(30));
+        worker.wait_metadata(0);
         worker
+    }
+
+    /// Waits until the worker has sent its metadata more than `before` times.
+    fn wait_metadata(&self, before: usize) {
+        let sent = || self.log().matches("sent the dynamic metadata").count();
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while sent() <= before {
+            assert!(
+                Instant::now() < deadline,
+                "the worker did not send its metadata within 30 s; its log:\n{}",
+                self.log()
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
     }
 
     fn start(&mut self, fake_seconds: u32) {
@@ -464,7 +480,7 @@ fn noop_results_and_duplicate_notices_with_an_activation_token(server: &Server) 
     let mut worker = Worker::configure(server, "activated", true);
     let activation = fs::read_to_string(worker.dir.join("activation-token")).unwrap();
     worker.start(2);
-    worker.wait_log("connected", Duration::from_secs(30));
+    worker.wait_metadata(0);
 
     // Registration: a fresh 64-hex token, mode 0600, enabled at once by the activation token.
     let token = worker.token();
@@ -505,8 +521,7 @@ fn noop_results_and_duplicate_notices_with_an_activation_token(server: &Server) 
 }
 
 fn data_the_server_accepts_and_the_model_refuses_is_configure_failed(server: &Server) {
-    let mut worker = Worker::configure(server, "configure", true);
-    worker.start(2);
+    let mut worker = Worker::connected(server, "configure", 2);
     let refused: &[&str] = if server.is_0_11() {
         // Debusine 0.11.3's pydantic model takes the string "true" for noop's boolean result;
         // the taskdef model is strict.
@@ -543,7 +558,12 @@ fn a_worker_registered_without_activation_waits_for_an_admin_and_survives_disabl
     assert_eq!(server.work_request(waiting)["status"], "pending");
 
     server.manage_worker("enable", &name);
+    // Its first metadata comes once it is enabled; Debusine 0.16 assigns work by it but does not
+    // schedule when it arrives: a new work request is the next scheduling event.
+    worker.wait_metadata(0);
+    let next = server.create("noop", "{}");
     assert_eq!(server.completed(waiting)["result"], "success");
+    assert_eq!(server.completed(next)["result"], "success");
 
     // Disabled while connected: the server closes the socket; the worker keeps its token and
     // retries until it is enabled again.

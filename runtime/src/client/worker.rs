@@ -94,6 +94,10 @@ impl Worker {
         let mut pong_due: Option<Instant> = None;
         let mut running: Option<Running> = None;
         let mut want_work = false;
+        // Whether the last message was `connected`. Work is taken only after the next read,
+        // so that the metadata the server asks for right after it is sent first: Debusine 0.16
+        // assigns work by the tags in it, and does not schedule again when it arrives.
+        let mut just_connected = false;
 
         loop {
             if self.shutdown.is_aborted() {
@@ -117,7 +121,7 @@ impl Worker {
                 // The server may have assigned more while this one ran.
                 want_work = true;
             }
-            if want_work && running.is_none() {
+            if want_work && running.is_none() && !just_connected {
                 want_work = false;
                 running = self.take_work(&api);
             }
@@ -147,7 +151,9 @@ impl Worker {
             };
 
             let mut lost: Option<String> = None;
-            match open.read() {
+            let read = open.read();
+            just_connected = matches!(read, Ok(Read::Notice(Notice::Connected)));
+            match read {
                 Ok(Read::Notice(notice)) => match notice {
                     Notice::Connected => {
                         tracing::debug!("the server confirmed the connection");
@@ -190,6 +196,7 @@ impl Worker {
                 }
             }
             if let Some(reason) = lost {
+                just_connected = false;
                 if let Some(old) = connection.take() {
                     old.close();
                 }
