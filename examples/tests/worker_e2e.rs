@@ -97,14 +97,22 @@ fn server(suite: Suite) -> &'static Server {
             .unwrap_or_default()
             .trim_matches('\'')
             .to_owned();
-        Server {
+        let server = Server {
             suite,
             state,
             version,
             lock: Mutex::new(()),
-        }
+        };
+        // Work left pending or running by an interrupted earlier run would go to the first
+        // scenario's worker before that scenario's own work.
+        server.script(&["admin", "shell", "-c", ABORT_LEFTOVERS]);
+        server
     })
 }
+
+/// Marks every pending or running work request aborted (Django shell, both versions' models).
+const ABORT_LEFTOVERS: &str = "from debusine.db.models import WorkRequest; \
+     WorkRequest.objects.filter(status__in=('pending', 'running')).update(status='aborted')";
 
 /// Runs each scenario against both servers: `name::trixie` and `name::sid`.
 macro_rules! on_both_servers {
