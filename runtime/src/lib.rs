@@ -86,9 +86,9 @@ mod types;
 
 pub use configure::TaskInput;
 pub use execution::{
-    AbortHandle, ArtifactFile, ArtifactId, CommandLine, CommandRunner, CommandStatus,
-    FetchedArtifact, NewArtifact, ProcessRunner, RecordedArtifacts, RelationType, ServerClient,
-    TaskContext, TaskError,
+    AbortHandle, AnyDynamicData, ArtifactFile, ArtifactId, BaseDynamicData, CommandLine,
+    CommandRunner, CommandStatus, FetchedArtifact, NewArtifact, ProcessRunner, RecordedArtifacts,
+    RelationType, ServerClient, TaskContext, TaskError,
 };
 pub use metadata::{
     RunCheckFailure, TaskKeys, TaskMetadata, Unmet, WorkerMetadata, keys, program_on_path,
@@ -98,8 +98,7 @@ pub use parse::MAX_INPUT_BYTES;
 pub use registry::{ConfigureByNameError, DuplicateTask, LookupError, Registry, TaskEntry};
 pub use task::{DynTask, Execute, Task, can_run_on, check_can_run_on, execute_logging_errors};
 pub use types::{
-    BaseDynamicData, Position, Rules, TaskConfigError, TaskKind, Violation, ViolationKind,
-    WorkerType, pointer,
+    Position, Rules, TaskConfigError, TaskKind, Violation, ViolationKind, WorkerType, pointer,
 };
 
 /// The fast and the general path of [`Task::configure`] one at a time, without the task's own
@@ -116,6 +115,7 @@ pub use taskdef_macros::Task;
 pub mod __private {
     use crate::Task;
     pub use crate::configure::CompiledSchema;
+    pub use crate::execution::BaseDynamicData;
     pub use crate::registry::{TASKS, TaskEntry};
     pub use linkme;
     pub use linkme::distributed_slice;
@@ -161,6 +161,62 @@ pub mod __private {
     /// The registry entry of `T`; the extra bounds name what is missing when `T` is not a task.
     pub const fn entry<T: Task + DeserializeTaskData + JsonSchemaTaskData>() -> TaskEntry {
         TaskEntry::of::<T>()
+    }
+
+    /// Implemented for every `serde::Deserialize` type; asserted by the derive on the type of
+    /// `dynamic_data = ...`, so that a missing derive is reported with this message, there.
+    #[diagnostic::on_unimplemented(
+        message = "the dynamic data `{Self}` does not implement `serde::Deserialize`",
+        label = "dynamic data is deserialized into `{Self}`",
+        note = "add `#[derive(serde::Deserialize)]` to `{Self}`"
+    )]
+    pub trait DeserializeDynamicData {}
+    impl<T: serde::de::DeserializeOwned> DeserializeDynamicData for T {}
+
+    /// Implemented for every `schemars::JsonSchema` type; asserted by the derive on the type of
+    /// `dynamic_data = ...`.
+    #[diagnostic::on_unimplemented(
+        message = "the dynamic data `{Self}` does not implement `schemars::JsonSchema`",
+        label = "dynamic data is validated against the JSON Schema of `{Self}`",
+        note = "add `#[derive(schemars::JsonSchema)]` to `{Self}`",
+        note = "taskdef needs schemars 1: with `schemars = \"0.8\"` in Cargo.toml, \
+                `#[derive(JsonSchema)]` implements schemars 0.8's trait, not this one"
+    )]
+    pub trait JsonSchemaDynamicData {}
+    impl<T: schemars::JsonSchema> JsonSchemaDynamicData for T {}
+
+    /// Implemented for every `Debug + Send + Sync + 'static` type; asserted by the derive on
+    /// the type of `dynamic_data = ...`.
+    #[diagnostic::on_unimplemented(
+        message = "the dynamic data `{Self}` must be `Debug + Send + Sync + 'static`",
+        label = "a running task's context holds `{Self}`, and logs it",
+        note = "add `#[derive(Debug)]` to `{Self}`, and hold owned, thread-safe values in it"
+    )]
+    pub trait HeldDynamicData {}
+    impl<T: std::fmt::Debug + Send + Sync + 'static> HeldDynamicData for T {}
+
+    /// Every bound of `Task::DynamicData`: the derive's `impl Task` is bounded on it with a
+    /// higher-ranked where clause, so that a missing trait fails in [`dynamic_data`] instead,
+    /// with the messages above, at the type.
+    pub trait DynamicDataBounds:
+        serde::de::DeserializeOwned + schemars::JsonSchema + std::fmt::Debug + Send + Sync + 'static
+    {
+    }
+    impl<T> DynamicDataBounds for T where
+        T: serde::de::DeserializeOwned
+            + schemars::JsonSchema
+            + std::fmt::Debug
+            + Send
+            + Sync
+            + 'static
+    {
+    }
+
+    /// Asserts what dynamic data needs, naming what is missing; the derive calls it in a
+    /// constant, spanned on the type of `dynamic_data = ...`.
+    pub const fn dynamic_data<
+        D: DeserializeDynamicData + JsonSchemaDynamicData + HeldDynamicData,
+    >() {
     }
 
     /// Every supertrait of `Task` at once: the bound of the derive's fallback stub impl.
