@@ -3,7 +3,6 @@
 use proc_macro2::{Ident, Literal, Span, TokenStream};
 use quote::{ToTokens, format_ident, quote, quote_spanned};
 use syn::ext::IdentExt;
-use syn::spanned::Spanned as _;
 use syn::{Expr, ExprLit, Lit, LitStr};
 
 use crate::valid::Task;
@@ -39,14 +38,18 @@ pub fn expand(task: &Task<'_>) -> TokenStream {
         #[allow(non_local_definitions)]
         macro_rules! #guard { () => {}; }
     };
-    let (dynamic_data, dynamic_data_check) = dynamic_data(krate, task.dynamic_data);
+    // Written with the span of the type in `dynamic_data = Type`, so that a missing trait (the
+    // bounds of `Task::DynamicData`) is reported there.
+    let dynamic_data = task.dynamic_data.map_or_else(
+        || quote!(#krate::__private::BaseDynamicData),
+        ToTokens::to_token_stream,
+    );
     quote! {
         const _: () = {
             #[automatically_derived]
             impl #krate::Task for #ident
             where
                 for<'__task> #ident: #krate::__private::TaskData,
-                for<'__task> #dynamic_data: #krate::__private::DynamicDataBounds,
             {
                 type DynamicData = #dynamic_data;
                 const NAME: &'static str = #name;
@@ -62,33 +65,14 @@ pub fn expand(task: &Task<'_>) -> TokenStream {
                 fn __compiled_dynamic_data() -> &'static #krate::__private::CompiledSchema {
                     static COMPILED: #krate::__private::OnceLock<#krate::__private::CompiledSchema> =
                         #krate::__private::OnceLock::new();
-                    #krate::__private::compiled(&COMPILED, #krate::__private::CompiledSchema::new::<#dynamic_data>)
+                    #krate::__private::compiled(&COMPILED, #krate::__private::dynamic_data_schema::<Self>)
                 }
             }
-            #dynamic_data_check
             #[#krate::__private::distributed_slice(#krate::__private::TASKS)]
             #[linkme(crate = #krate::__private::linkme)]
             static ENTRY: #krate::__private::TaskEntry = #entry;
             #guard
         };
-    }
-}
-
-/// The `DynamicData` type, and the check of its traits: spanned on the type as written, so that
-/// a missing trait is reported there (the impl's bound is higher-ranked and does not report it).
-/// A task without `dynamic_data = ...` gets what Debusine sends every task, which needs no check.
-fn dynamic_data(krate: &syn::Path, ty: Option<&syn::Type>) -> (TokenStream, TokenStream) {
-    match ty {
-        Some(ty) => (
-            ty.to_token_stream(),
-            quote_spanned! {ty.span()=>
-                const _: () = #krate::__private::dynamic_data::<#ty>();
-            },
-        ),
-        None => (
-            quote!(#krate::__private::BaseDynamicData),
-            TokenStream::new(),
-        ),
     }
 }
 

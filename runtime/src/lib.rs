@@ -163,60 +163,12 @@ pub mod __private {
         TaskEntry::of::<T>()
     }
 
-    /// Implemented for every `serde::Deserialize` type; asserted by the derive on the type of
-    /// `dynamic_data = ...`, so that a missing derive is reported with this message, there.
-    #[diagnostic::on_unimplemented(
-        message = "the dynamic data `{Self}` does not implement `serde::Deserialize`",
-        label = "dynamic data is deserialized into `{Self}`",
-        note = "add `#[derive(serde::Deserialize)]` to `{Self}`"
-    )]
-    pub trait DeserializeDynamicData {}
-    impl<T: serde::de::DeserializeOwned> DeserializeDynamicData for T {}
+    pub use crate::task::DynamicDataBounds;
 
-    /// Implemented for every `schemars::JsonSchema` type; asserted by the derive on the type of
-    /// `dynamic_data = ...`.
-    #[diagnostic::on_unimplemented(
-        message = "the dynamic data `{Self}` does not implement `schemars::JsonSchema`",
-        label = "dynamic data is validated against the JSON Schema of `{Self}`",
-        note = "add `#[derive(schemars::JsonSchema)]` to `{Self}`",
-        note = "taskdef needs schemars 1: with `schemars = \"0.8\"` in Cargo.toml, \
-                `#[derive(JsonSchema)]` implements schemars 0.8's trait, not this one"
-    )]
-    pub trait JsonSchemaDynamicData {}
-    impl<T: schemars::JsonSchema> JsonSchemaDynamicData for T {}
-
-    /// Implemented for every `Debug + Send + Sync + 'static` type; asserted by the derive on
-    /// the type of `dynamic_data = ...`.
-    #[diagnostic::on_unimplemented(
-        message = "the dynamic data `{Self}` must be `Debug + Send + Sync + 'static`",
-        label = "a running task's context holds `{Self}`, and logs it",
-        note = "add `#[derive(Debug)]` to `{Self}`, and hold owned, thread-safe values in it"
-    )]
-    pub trait HeldDynamicData {}
-    impl<T: std::fmt::Debug + Send + Sync + 'static> HeldDynamicData for T {}
-
-    /// Every bound of `Task::DynamicData`: the derive's `impl Task` is bounded on it with a
-    /// higher-ranked where clause, so that a missing trait fails in [`dynamic_data`] instead,
-    /// with the messages above, at the type.
-    pub trait DynamicDataBounds:
-        serde::de::DeserializeOwned + schemars::JsonSchema + std::fmt::Debug + Send + Sync + 'static
-    {
-    }
-    impl<T> DynamicDataBounds for T where
-        T: serde::de::DeserializeOwned
-            + schemars::JsonSchema
-            + std::fmt::Debug
-            + Send
-            + Sync
-            + 'static
-    {
-    }
-
-    /// Asserts what dynamic data needs, naming what is missing; the derive calls it in a
-    /// constant, spanned on the type of `dynamic_data = ...`.
-    pub const fn dynamic_data<
-        D: DeserializeDynamicData + JsonSchemaDynamicData + HeldDynamicData,
-    >() {
+    /// The compiled schema of `T`'s dynamic data, for the derive's `__compiled_dynamic_data`:
+    /// through `T`, so that a dynamic data type without a schema is reported once, at the type.
+    pub fn dynamic_data_schema<T: Task>() -> CompiledSchema {
+        CompiledSchema::new::<T::DynamicData>()
     }
 
     /// Every supertrait of `Task` at once: the bound of the derive's fallback stub impl.

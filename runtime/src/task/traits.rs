@@ -5,6 +5,7 @@ use std::fmt;
 use schemars::JsonSchema;
 use serde::de::DeserializeOwned;
 
+use super::dynamic_data::DynamicDataBounds;
 use crate::configure::{TaskInput, deserialize_fast_first};
 #[cfg(doc)]
 use crate::execution::BaseDynamicData;
@@ -120,7 +121,10 @@ pub trait Task:
     ///
     /// It is validated against its schema as strictly as task data, then handed to
     /// [`Execute::execute`] through the context: read it with [`Task::dynamic_data`].
-    type DynamicData: DeserializeOwned + JsonSchema + fmt::Debug + Send + Sync + 'static;
+    ///
+    /// The bounds amount to `serde::Deserialize + schemars::JsonSchema + Debug + Send + Sync +
+    /// 'static`, one trait each so that a missing one is reported by name.
+    type DynamicData: DynamicDataBounds;
 
     /// The compiled schema and validator, built on first use and cached for the process.
     #[doc(hidden)]
