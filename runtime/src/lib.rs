@@ -33,6 +33,9 @@
 //! Running a task:
 //! - [`TaskContext`], [`TaskError`], [`AbortHandle`], [`ServerClient`],
 //!   [`execute_logging_errors`];
+//! - dynamic data, what the server computes for a task when it assigns the work
+//!   ([`Task::DynamicData`], `#[task(dynamic_data = Type)]`): [`BaseDynamicData`] (what every
+//!   task receives), [`AnyDynamicData`] (typed through the registry);
 //! - [`CommandLine`], [`CommandRunner`], [`CommandStatus`], [`ProcessRunner`];
 //! - artifacts through the context: [`NewArtifact`], [`ArtifactFile`], [`FetchedArtifact`],
 //!   [`RelationType`], [`ArtifactId`], [`RecordedArtifacts`].
