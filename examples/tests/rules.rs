@@ -370,6 +370,30 @@ fn strings_are_not_booleans_or_integers() {
 }
 
 #[test]
+fn noop_takes_debusine_0_12s_boolean_result_and_0_16s_result_names() {
+    for (data, expected) in [
+        (r#"{"result": true}"#, NoopResult::Success),
+        (r#"{"result": "success"}"#, NoopResult::Success),
+        (r#"{"result": false}"#, NoopResult::Failure),
+        (r#"{"result": "failure"}"#, NoopResult::Failure),
+    ] {
+        assert_eq!(Noop::configure(data).unwrap().result, expected, "{data}");
+    }
+    // 0.16's other results: a taskdef task cannot report them.
+    for data in [
+        r#"{"result": "skipped"}"#,
+        r#"{"result": "error"}"#,
+        r#"{"result": 1}"#,
+    ] {
+        let error = Noop::configure(data).unwrap_err();
+        assert_eq!(error.violations()[0].pointer, "/result", "{data}: {error}");
+    }
+    // Written back in the task's own version's spelling.
+    let task = Noop::configure(r#"{"result": "failure"}"#).unwrap();
+    assert_eq!(serde_json::to_value(&task).unwrap()["result"], json!(false));
+}
+
+#[test]
 fn defaults_and_explicit_nulls() {
     let task = Noop::configure("{}").unwrap();
     assert_eq!(task.result, NoopResult::Success);

@@ -20,7 +20,8 @@ pub struct Noop {
     /// The task configuration to apply, or null for none.
     #[serde(default = "default_task_configuration")]
     pub task_configuration: Option<LookupSingle>,
-    /// The result to report.
+    /// The result to report: true or "success" for success, false or "failure" for failure
+    /// (Debusine 0.16 writes the name).
     #[serde(default)]
     pub result: NoopResult,
 }
