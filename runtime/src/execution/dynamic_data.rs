@@ -31,6 +31,10 @@ pub struct BaseDynamicData {
     /// The stable name of the main inputs, under which configuration is looked up.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub configuration_context: Option<String>,
+    /// Debusine 0.16's store of the task's resolved input fields, sent to every task (often
+    /// `{}`); taskdef tasks find their inputs in their own fields.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub task_input_fields: Option<serde_json::Map<String, serde_json::Value>>,
 }
 
 /// A task's dynamic data, validated and typed, held without naming its type: what the registry
