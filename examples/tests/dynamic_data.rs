@@ -176,6 +176,25 @@ fn tasks_without_their_own_take_what_every_task_gets() {
 }
 
 #[test]
+fn debusine_0_16s_task_input_fields_are_taken_by_every_task() {
+    // 0.16 sends it to every task, `{}` when the task has no input fields to resolve.
+    for name in ["noop", "mmdebstrap"] {
+        let data = configure(name, json!({"task_input_fields": {}})).unwrap();
+        let base = data.downcast_ref::<BaseDynamicData>().unwrap();
+        assert_eq!(
+            base.task_input_fields,
+            Some(serde_json::Map::new()),
+            "{name}"
+        );
+    }
+    let sbuild = configure(
+        "sbuild",
+        json!({"input_source_artifact_id": 5, "task_input_fields": {"x": 1}}),
+    );
+    assert!(sbuild.is_ok(), "{sbuild:?}");
+}
+
+#[test]
 fn every_worker_task_publishes_a_strict_dynamic_data_schema() {
     for entry in Registry::global().entries() {
         if entry.kind != TaskKind::Worker {
