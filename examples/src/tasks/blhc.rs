@@ -4,9 +4,10 @@ use std::path::PathBuf;
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-use taskdef::{CommandLine, Execute, Task, TaskContext, TaskError};
+use taskdef::{CommandLine, Execute, RelationType, Task, TaskContext, TaskError};
 
-use crate::artifacts::{file_with_suffix, resolve_single};
+use crate::artifacts::{Inputs, file_with_suffix};
+use crate::categories;
 use crate::executor::Backend;
 use crate::lookup::{LookupSingle, default_task_configuration};
 
@@ -99,9 +100,21 @@ impl Execute for Blhc {
         self.host_architecture.as_deref()
     }
 
+    /// Checks the build log, then uploads blhc's report as `debian:blhc`, related to the log.
     fn execute(&self, ctx: &TaskContext) -> Result<bool, TaskError> {
-        let artifact = resolve_single(ctx, "input.artifact", &self.input.artifact)?;
+        let dynamic = ctx.dynamic_data::<BlhcDynamicData>();
+        let mut inputs = Inputs::new(ctx);
+        let artifact = inputs.single(
+            "input.artifact",
+            &self.input.artifact,
+            dynamic.map(|data| data.input_artifact_id),
+        )?;
         let log = file_with_suffix(&artifact, ".build")?;
-        Ok(ctx.run(&self.command_line(&log))?.success())
+        let report = ctx.work_dir().join("blhc.txt");
+        let status = ctx.run(&self.command_line(&log).stdout_to(&report))?;
+        let id = ctx.upload_artifact(categories::blhc(&report))?;
+        inputs.relate_to_sources(id, RelationType::RelatesTo)?;
+        // blhc exits 1 when it finds missing flags: that is its report, as for Debusine.
+        Ok(matches!(status.code, Some(0) | Some(1)))
     }
 }

@@ -27,6 +27,9 @@ pub struct CommandLine {
     pub env: Vec<(OsString, OsString)>,
     /// The working directory; the task's work directory when `None`.
     pub cwd: Option<PathBuf>,
+    /// A file that receives the standard output (created or truncated), for tools whose
+    /// report is their output (blhc, lintian, debdiff); `None` sends it to standard error.
+    pub stdout: Option<PathBuf>,
 }
 
 impl CommandLine {
@@ -37,6 +40,7 @@ impl CommandLine {
             args: Vec::new(),
             env: Vec::new(),
             cwd: None,
+            stdout: None,
         }
     }
 
@@ -64,6 +68,13 @@ impl CommandLine {
         self
     }
 
+    /// Writes the standard output into `path` (relative paths are taken from the working
+    /// directory of the runner's process, so give an absolute one).
+    pub fn stdout_to(mut self, path: impl AsRef<Path>) -> Self {
+        self.stdout = Some(path.as_ref().to_owned());
+        self
+    }
+
     /// The program's name as text, for messages.
     pub fn program_name(&self) -> String {
         self.program.to_string_lossy().into_owned()
@@ -77,6 +88,10 @@ impl fmt::Display for CommandLine {
         for arg in &self.args {
             f.write_str(" ")?;
             write_quoted(f, arg)?;
+        }
+        if let Some(path) = &self.stdout {
+            f.write_str(" > ")?;
+            write_quoted(f, path.as_os_str())?;
         }
         Ok(())
     }
@@ -169,12 +184,22 @@ impl CommandRunner for ProcessRunner {
 
 impl ProcessRunner {
     fn spawn(&self, command: &CommandLine) -> Result<Child, TaskError> {
+        let stdout = match &command.stdout {
+            Some(path) => Stdio::from(std::fs::File::create(path).map_err(|error| {
+                TaskError::other(format!(
+                    "{}: cannot write the output of {}: {error}",
+                    path.display(),
+                    command.program_name()
+                ))
+            })?),
+            None => stderr_stdio(),
+        };
         let mut process = Command::new(&command.program);
         process
             .args(&command.args)
             .envs(command.env.iter().map(|(k, v)| (k, v)))
             .stdin(Stdio::null())
-            .stdout(stderr_stdio())
+            .stdout(stdout)
             .stderr(stderr_stdio())
             .process_group(0);
         if let Some(dir) = &command.cwd {
