@@ -67,7 +67,7 @@ impl<'a> Inputs<'a> {
         }
         let path = resolve_single(self.ctx, field, lookup)?;
         if let LookupSingle::Id(id) = lookup {
-            self.sources.push(*id);
+            self.sources.extend(ArtifactId::try_from(*id).ok());
         }
         Ok(path)
     }
@@ -85,7 +85,7 @@ impl<'a> Inputs<'a> {
         }
         let paths = resolve_multiple(self.ctx, field, lookup)?;
         self.sources.extend(lookup.items.iter().filter_map(|item| match item {
-            LookupItem::Single(LookupSingle::Id(id)) => Some(*id),
+            LookupItem::Single(LookupSingle::Id(id)) => ArtifactId::try_from(*id).ok(),
             _ => None,
         }));
         Ok(paths)

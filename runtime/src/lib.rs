@@ -98,7 +98,8 @@ pub use parse::MAX_INPUT_BYTES;
 pub use registry::{ConfigureByNameError, DuplicateTask, LookupError, Registry, TaskEntry};
 pub use task::{DynTask, Execute, Task, can_run_on, check_can_run_on, execute_logging_errors};
 pub use types::{
-    Position, Rules, TaskConfigError, TaskKind, Violation, ViolationKind, WorkerType, pointer,
+    BaseDynamicData, Position, Rules, TaskConfigError, TaskKind, Violation, ViolationKind,
+    WorkerType, pointer,
 };
 
 /// The fast and the general path of [`Task::configure`] one at a time, without the task's own

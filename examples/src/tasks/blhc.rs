@@ -4,7 +4,9 @@ use std::path::PathBuf;
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-use taskdef::{CommandLine, Execute, RelationType, Task, TaskContext, TaskError};
+use taskdef::{
+    ArtifactId, BaseDynamicData, CommandLine, Execute, RelationType, Task, TaskContext, TaskError,
+};
 
 use crate::artifacts::{Inputs, file_with_suffix};
 use crate::categories;
@@ -33,6 +35,20 @@ pub struct Blhc {
     /// Options to pass to blhc.
     #[serde(default)]
     pub extra_flags: Vec<BlhcFlag>,
+}
+
+/// What the server found for a `blhc` task (Debusine's `BlhcDynamicData`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BlhcDynamicData {
+    /// What the server sends every task.
+    #[serde(flatten)]
+    pub base: BaseDynamicData,
+    /// The environment to run in, as found for `environment`: absent when it has none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub environment_id: Option<ArtifactId>,
+    /// The build log to check, as found for `input.artifact`.
+    pub input_artifact_id: ArtifactId,
 }
 
 /// The build log blhc checks.

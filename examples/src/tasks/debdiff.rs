@@ -4,7 +4,10 @@ use std::path::PathBuf;
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-use taskdef::{CommandLine, Execute, RelationType, Task, TaskConfigError, TaskContext, TaskError};
+use taskdef::{
+    ArtifactId, BaseDynamicData, CommandLine, Execute, RelationType, Task, TaskConfigError,
+    TaskContext, TaskError,
+};
 
 use crate::artifacts::{Inputs, file_with_suffix, files_with_suffix};
 use crate::categories;
@@ -33,6 +36,26 @@ pub struct Debdiff {
     /// Options to pass to debdiff.
     #[serde(default)]
     pub extra_flags: Vec<DebdiffFlag>,
+}
+
+/// What the server found for a `debdiff` task (Debusine's `DebDiffDynamicData`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DebdiffDynamicData {
+    /// What the server sends every task.
+    #[serde(flatten)]
+    pub base: BaseDynamicData,
+    /// The environment to run in, as found for `environment`.
+    pub environment_id: ArtifactId,
+    /// The two source packages to compare, as found for `input.source_artifacts`: absent when
+    /// binary packages are compared.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(length(min = 2, max = 2))]
+    pub input_source_artifacts_ids: Option<Vec<ArtifactId>>,
+    /// The two sets of binary packages to compare, as found for `input.binary_artifacts`:
+    /// absent when source packages are compared.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub input_binary_artifacts_ids: Option<Vec<Vec<ArtifactId>>>,
 }
 
 /// The two things debdiff compares.

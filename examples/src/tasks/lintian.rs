@@ -7,7 +7,8 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 use taskdef::{
-    CommandLine, Execute, RelationType, Task, TaskConfigError, TaskContext, TaskError,
+    ArtifactId, BaseDynamicData, CommandLine, Execute, RelationType, Task, TaskConfigError,
+    TaskContext, TaskError,
 };
 
 use crate::artifacts::{Inputs, file_with_suffix, files_with_suffix, read_file, write_file};
@@ -55,6 +56,24 @@ pub struct Lintian {
     /// The least severe tag that makes the task fail.
     #[serde(default)]
     pub fail_on_severity: Severity,
+}
+
+/// What the server found for a `lintian` task (Debusine's `LintianDynamicData`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LintianDynamicData {
+    /// What the server sends every task.
+    #[serde(flatten)]
+    pub base: BaseDynamicData,
+    /// The environment to run in, as found for `environment`: absent when it has none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub environment_id: Option<ArtifactId>,
+    /// The source package to check, as found for `input.source_artifact`: absent when there is none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub input_source_artifact_id: Option<ArtifactId>,
+    /// The binary packages to check, as found for `input.binary_artifacts`.
+    #[serde(default)]
+    pub input_binary_artifacts_ids: Vec<ArtifactId>,
 }
 
 fn default_target_distribution() -> String {

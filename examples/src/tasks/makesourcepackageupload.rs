@@ -4,7 +4,9 @@ use std::path::{Path, PathBuf};
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-use taskdef::{CommandLine, Execute, RelationType, Task, TaskContext, TaskError};
+use taskdef::{
+    ArtifactId, BaseDynamicData, CommandLine, Execute, RelationType, Task, TaskContext, TaskError,
+};
 
 use crate::artifacts::{Inputs, file_with_suffix};
 use crate::categories;
@@ -35,6 +37,20 @@ pub struct MakeSourcePackageUpload {
     /// The distribution to upload to, or null for the changelog's.
     #[serde(default)]
     pub target_distribution: Option<String>,
+}
+
+/// What the server found for a `makesourcepackageupload` task (Debusine's
+/// `MakeSourcePackageUploadDynamicData`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MakeSourcePackageUploadDynamicData {
+    /// What the server sends every task.
+    #[serde(flatten)]
+    pub base: BaseDynamicData,
+    /// The environment to run in, as found for `environment`.
+    pub environment_id: ArtifactId,
+    /// The source package to make an upload of, as found for `input.source_artifact`.
+    pub input_source_artifact_id: ArtifactId,
 }
 
 /// The source package to make an upload of.

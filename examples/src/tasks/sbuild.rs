@@ -5,14 +5,14 @@ use std::path::{Path, PathBuf};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use taskdef::{
-    CommandLine, Execute, Task, TaskConfigError, TaskContext, TaskError, TaskMetadata, Unmet,
-    WorkerMetadata, program_on_path,
+    ArtifactId, BaseDynamicData, CommandLine, Execute, Task, TaskConfigError, TaskContext,
+    TaskError, TaskMetadata, Unmet, WorkerMetadata, program_on_path,
 };
 
 use crate::artifacts::{Inputs, file_with_suffix, output_files, write_file};
 use crate::categories;
 use crate::deb822;
-use taskdef::{ArtifactId, RelationType};
+use taskdef::RelationType;
 use crate::executor::Backend;
 use crate::lookup::{LookupMultiple, LookupSingle, default_task_configuration};
 use crate::repository::{self, ExtraRepository};
@@ -57,6 +57,26 @@ pub struct Sbuild {
     /// The optimisation criteria of the `aspcud` resolver.
     #[serde(default)]
     pub aspcud_criteria: Option<String>,
+}
+
+/// What the server found for an `sbuild` task (Debusine's `SbuildDynamicData`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SbuildDynamicData {
+    /// What the server sends every task.
+    #[serde(flatten)]
+    pub base: BaseDynamicData,
+    /// The environment to run in, as found for `environment`: absent when it has none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub environment_id: Option<ArtifactId>,
+    /// The source package to build, as found for `input.source_artifact`.
+    pub input_source_artifact_id: ArtifactId,
+    /// The binary packages to make available, as found for `input.extra_binary_artifacts`.
+    #[serde(default)]
+    pub input_extra_binary_artifacts_ids: Vec<ArtifactId>,
+    /// The maintainer of a binNMU, when `binnmu` gives none: the requester's name and address.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub binnmu_maintainer: Option<String>,
 }
 
 /// The artifacts sbuild builds from.
