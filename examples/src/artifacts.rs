@@ -55,7 +55,9 @@ impl<'a> Inputs<'a> {
     }
 
     /// The input of `field`: artifact `id` of the dynamic data when the run has some (`id` is
-    /// `Some`), else `lookup` resolved locally.
+    /// `Some`), else `lookup` resolved locally. Only fetched inputs count as sources: offline
+    /// the recorded ids number the run's own outputs, and an input's id would be mistaken for
+    /// one of them.
     pub fn single(
         &mut self,
         field: &str,
@@ -65,11 +67,7 @@ impl<'a> Inputs<'a> {
         if let Some(id) = id {
             return self.fetch(id);
         }
-        let path = resolve_single(self.ctx, field, lookup)?;
-        if let LookupSingle::Id(id) = lookup {
-            self.sources.extend(ArtifactId::try_from(*id).ok());
-        }
-        Ok(path)
+        resolve_single(self.ctx, field, lookup)
     }
 
     /// The inputs of `field`: artifacts `ids` of the dynamic data when the run has some, else
@@ -83,12 +81,7 @@ impl<'a> Inputs<'a> {
         if let Some(ids) = ids {
             return ids.iter().map(|id| self.fetch(*id)).collect();
         }
-        let paths = resolve_multiple(self.ctx, field, lookup)?;
-        self.sources.extend(lookup.items.iter().filter_map(|item| match item {
-            LookupItem::Single(LookupSingle::Id(id)) => ArtifactId::try_from(*id).ok(),
-            _ => None,
-        }));
-        Ok(paths)
+        resolve_multiple(self.ctx, field, lookup)
     }
 
     /// The environment of `field`: artifact `id` of the dynamic data when the run has some,
@@ -116,7 +109,7 @@ impl<'a> Inputs<'a> {
         })
     }
 
-    /// The ids of the inputs fetched (or named by id offline), in order.
+    /// The ids of the inputs fetched, in order.
     pub fn sources(&self) -> &[ArtifactId] {
         &self.sources
     }

@@ -213,8 +213,8 @@ fn collect_files(
     dir: &Path,
     files: &mut Vec<(String, PathBuf)>,
 ) -> Result<(), TaskError> {
-    let entries =
-        std::fs::read_dir(dir).map_err(|error| TaskError::other(format!("{}: {error}", dir.display())))?;
+    let entries = std::fs::read_dir(dir)
+        .map_err(|error| TaskError::other(format!("{}: {error}", dir.display())))?;
     for entry in entries.filter_map(Result::ok) {
         let path = entry.path();
         let Ok(kind) = entry.file_type() else {

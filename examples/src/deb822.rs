@@ -75,10 +75,13 @@ pub fn field<'a>(paragraph: &'a Paragraph, name: &str) -> Option<&'a str> {
 }
 
 /// The value of field `name`, or an error naming the field and the file.
-pub fn require<'a>(paragraph: &'a Paragraph, name: &str, path: &Path) -> Result<&'a str, TaskError> {
-    field(paragraph, name).ok_or_else(|| {
-        TaskError::other(format!("{}: no `{name}` field", path.display()))
-    })
+pub fn require<'a>(
+    paragraph: &'a Paragraph,
+    name: &str,
+    path: &Path,
+) -> Result<&'a str, TaskError> {
+    field(paragraph, name)
+        .ok_or_else(|| TaskError::other(format!("{}: no `{name}` field", path.display())))
 }
 
 /// The sub-fields of the file lists of `.dsc` and `.changes` files, as python-debian names

@@ -90,12 +90,18 @@ pub fn parse(output: &str) -> Result<Vec<Tag>, String> {
         tags[index].explanation = explanation.trim().to_owned();
     }
     tags.sort_by(|a, b| {
-        (&a.package, std::cmp::Reverse(level(&a.severity)), &a.tag, &a.note).cmp(&(
-            &b.package,
-            std::cmp::Reverse(level(&b.severity)),
-            &b.tag,
-            &b.note,
-        ))
+        (
+            &a.package,
+            std::cmp::Reverse(level(&a.severity)),
+            &a.tag,
+            &a.note,
+        )
+            .cmp(&(
+                &b.package,
+                std::cmp::Reverse(level(&b.severity)),
+                &b.tag,
+                &b.note,
+            ))
     });
     Ok(tags)
 }
@@ -115,7 +121,10 @@ fn parse_tag_line(line: &str) -> Result<Option<Tag>, String> {
     let (package, after) = match rest.split_once(": ") {
         Some((package, after))
             if !package.is_empty()
-                && (!package.contains(' ') || package.strip_suffix(" source").is_some_and(|p| !p.contains(' '))) =>
+                && (!package.contains(' ')
+                    || package
+                        .strip_suffix(" source")
+                        .is_some_and(|p| !p.contains(' '))) =>
         {
             (package, after)
         }
@@ -255,6 +264,10 @@ M: hello: masked-tag
 
     #[test]
     fn an_unreadable_line_is_named() {
-        assert!(parse("garbage here\n").unwrap_err().contains("garbage here"));
+        assert!(
+            parse("garbage here\n")
+                .unwrap_err()
+                .contains("garbage here")
+        );
     }
 }

@@ -330,7 +330,12 @@ impl Execute for Autopkgtest {
         let results = parse_summary(&read_file(&summary)?)
             .map_err(|line| TaskError::other(format!("{}: {line}", summary.display())))?;
         let dsc = deb822::read_first(&found.dsc)?;
-        let text = |key: &str| environment.data[key].as_str().unwrap_or("unknown").to_owned();
+        let text = |key: &str| {
+            environment.data[key]
+                .as_str()
+                .unwrap_or("unknown")
+                .to_owned()
+        };
         let cmdline = command.to_string();
         let source_url = format!("file://localhost{}", found.dsc.display());
         let run = AutopkgtestRun {

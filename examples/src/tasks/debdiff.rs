@@ -204,7 +204,10 @@ impl Execute for Debdiff {
         let report = ctx.work_dir().join("debdiff.txt");
         let status = ctx.run(&self.command_line(&found).stdout_to(&report))?;
         let (original, new) = match &found {
-            DebdiffInputs::Sources { old, new } => (names(std::slice::from_ref(old)), names(std::slice::from_ref(new))),
+            DebdiffInputs::Sources { old, new } => (
+                names(std::slice::from_ref(old)),
+                names(std::slice::from_ref(new)),
+            ),
             DebdiffInputs::Binaries { old, new } => (names(old), names(new)),
         };
         let id = ctx.upload_artifact(categories::debdiff(&report, &original, &new))?;

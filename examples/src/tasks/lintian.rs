@@ -14,8 +14,8 @@ use taskdef::{
 use crate::artifacts::{Inputs, file_with_suffix, files_with_suffix, read_file, write_file};
 use crate::categories;
 use crate::deb822;
-use crate::lintian_report;
 use crate::executor::Backend;
+use crate::lintian_report;
 use crate::lookup::{LookupMultiple, LookupSingle, default_task_configuration};
 use taskdef::Rules;
 

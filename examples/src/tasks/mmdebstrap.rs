@@ -274,7 +274,10 @@ impl Execute for Mmdebstrap {
             vendor,
             codename,
             mirror: &main.mirror,
-            variant: self.bootstrap_options.variant.map(MmdebstrapVariant::as_str),
+            variant: self
+                .bootstrap_options
+                .variant
+                .map(MmdebstrapVariant::as_str),
             pkglist: &pkglist,
             architecture: &self.bootstrap_options.architecture,
             with_init,

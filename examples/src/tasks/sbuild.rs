@@ -12,10 +12,10 @@ use taskdef::{
 use crate::artifacts::{Inputs, file_with_suffix, output_files, write_file};
 use crate::categories;
 use crate::deb822;
-use taskdef::RelationType;
 use crate::executor::Backend;
 use crate::lookup::{LookupMultiple, LookupSingle, default_task_configuration};
 use crate::repository::{self, ExtraRepository};
+use taskdef::RelationType;
 use taskdef::Rules;
 
 /// Build a Debian source package into binary packages with sbuild.
@@ -348,7 +348,8 @@ impl Sbuild {
         let dir = ctx.work_dir();
         let log = match output_files(dir, &[".build"])?.first() {
             Some(path) => {
-                let id = ctx.upload_artifact(categories::package_build_log(path, source, version))?;
+                let id =
+                    ctx.upload_artifact(categories::package_build_log(path, source, version))?;
                 inputs.relate_to_sources(id, RelationType::RelatesTo)?;
                 Some(id)
             }
@@ -368,7 +369,10 @@ impl Sbuild {
             }
             let debs = output_files(
                 dir,
-                &[&format!("_{architecture}.deb"), &format!("_{architecture}.udeb")],
+                &[
+                    &format!("_{architecture}.deb"),
+                    &format!("_{architecture}.udeb"),
+                ],
             )?;
             if debs.is_empty() {
                 continue;
