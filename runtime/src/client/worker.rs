@@ -8,7 +8,7 @@
 //! also the running task's abort handle: its process group is stopped and nothing is
 //! reported.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
@@ -16,7 +16,10 @@ use std::time::{Duration, Instant};
 use serde_json::{Map, Value};
 
 use super::api::{Api, ApiError};
+use super::artifacts::ArtifactClient;
 use super::config::{Token, WorkerConfig};
+use super::debug_log::{self, DebugLog};
+use super::task_server::TaskServer;
 use super::websocket::{self, Connection, Notice, Read};
 use super::work_request::{Completion, WorkRequest, execute, prepare};
 use crate::execution::{AbortHandle, ProcessRunner, TaskContext};
@@ -327,6 +330,23 @@ struct Job {
 }
 
 impl Job {
+    /// A fresh debug-log directory beside the work directory; without one (it cannot be
+    /// created) the task runs and is reported without debug logs.
+    fn debug_log(&self) -> Option<Arc<DebugLog>> {
+        let mut dir = self.work_dir.clone().into_os_string();
+        dir.push("-debug-logs");
+        match DebugLog::create(Path::new(&dir)) {
+            Ok(log) => Some(Arc::new(log)),
+            Err(error) => {
+                tracing::warn!(
+                    "cannot create the debug-log directory `{}`: {error}; no debug logs",
+                    Path::new(&dir).display()
+                );
+                None
+            }
+        }
+    }
+
     fn run(self) {
         let span = tracing::info_span!("work_request", id = self.id);
         let _entered = span.enter();
@@ -342,19 +362,35 @@ impl Job {
                         self.work_dir.display()
                     );
                 }
+                let debug_log = self.debug_log();
                 let runner = ProcessRunner {
                     grace_period: self.grace_period,
+                    output_log: debug_log.as_ref().map(|log| log.command_log()),
                     ..ProcessRunner::default()
                 };
+                let artifacts = ArtifactClient::new(self.api.clone());
+                let workspace = self.request.workspace.clone();
+                let server = TaskServer::new(
+                    artifacts.clone(),
+                    workspace.clone(),
+                    self.id,
+                    debug_log.clone(),
+                );
                 let ctx = TaskContext::new(prepared.entry.name, &self.work_dir)
                     .with_abort(self.shutdown.clone())
                     .with_runner(Arc::new(runner))
-                    .with_server(Arc::new(self.api.clone()));
+                    .with_server(Arc::new(server));
+                if let Some(log) = &debug_log {
+                    log.stage("Running");
+                }
                 let completion = execute(&prepared, &ctx);
                 if let Err(error) = std::fs::remove_dir_all(&self.work_dir)
                     && error.kind() != std::io::ErrorKind::NotFound
                 {
                     tracing::warn!("cannot remove `{}`: {error}", self.work_dir.display());
+                }
+                if let (Some(log), Some(completion)) = (&debug_log, &completion) {
+                    debug_log::finish(log, &artifacts, workspace.as_deref(), self.id, completion);
                 }
                 match completion {
                     Some(completion) => completion,
