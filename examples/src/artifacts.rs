@@ -64,7 +64,7 @@ impl<'a> Inputs<'a> {
         lookup: &LookupSingle,
         id: Option<ArtifactId>,
     ) -> Result<PathBuf, TaskError> {
-        if let Some(id) = id {
+        if let Some(id) = id.or_else(|| self.served_id(lookup)) {
             return self.fetch(id);
         }
         resolve_single(self.ctx, field, lookup)
@@ -81,7 +81,28 @@ impl<'a> Inputs<'a> {
         if let Some(ids) = ids {
             return ids.iter().map(|id| self.fetch(*id)).collect();
         }
-        resolve_multiple(self.ctx, field, lookup)
+        lookup
+            .items
+            .iter()
+            .map(|item| match item {
+                LookupItem::Single(single) => self.single(field, single, None),
+                LookupItem::Dict(dict) => {
+                    needs_server(self.ctx, field, &format!("a lookup in {}", dict.collection))
+                }
+            })
+            .collect()
+    }
+
+    /// The artifact id an integer lookup names, when the run has a server and the artifact is
+    /// not already under the work directory: a run without dynamic data (`taskdef run` with a
+    /// server, an older server) still fetches what is named by id.
+    fn served_id(&self, lookup: &LookupSingle) -> Option<ArtifactId> {
+        let LookupSingle::Id(id) = lookup else {
+            return None;
+        };
+        let id = ArtifactId::try_from(*id).ok()?;
+        let local = local_path(self.ctx.work_dir(), lookup).is_some();
+        (!local && self.ctx.server().is_ok()).then_some(id)
     }
 
     /// The environment of `field`: artifact `id` of the dynamic data when the run has some,
@@ -92,7 +113,7 @@ impl<'a> Inputs<'a> {
         lookup: &LookupSingle,
         id: Option<ArtifactId>,
     ) -> Result<Environment, TaskError> {
-        let Some(id) = id else {
+        let Some(id) = id.or_else(|| self.served_id(lookup)) else {
             return Ok(Environment {
                 path: resolve_single(self.ctx, field, lookup)?,
                 data: Value::Null,

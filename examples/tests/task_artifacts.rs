@@ -738,3 +738,27 @@ fn an_input_the_server_cannot_give_fails_the_task_with_its_id() {
     assert!(error.to_string().contains("404"), "{error}");
     assert!(server.uploads().is_empty());
 }
+
+#[test]
+fn without_dynamic_data_an_id_lookup_is_fetched_from_the_server() {
+    let mut setup = Setup::new("served");
+    setup.server.add(
+        7,
+        "debian:package-build-log",
+        json!({}),
+        &[("hello_1.0-1_amd64.build", "log\n")],
+    );
+    let server = Arc::new(setup.server);
+    let ctx = TaskContext::new("blhc", setup.dir.join("work"))
+        .with_runner(setup.tools.clone())
+        .with_server(server.clone());
+    let task: Blhc = configure(json!({"input": {"artifact": 7}}));
+    assert!(task.execute(&ctx).unwrap());
+    assert_eq!(server.downloads(), [7]);
+    let upload = server.upload("debian:blhc");
+    assert_eq!(server.relations(), [(upload.id, 7, RelatesTo)]);
+    // A lookup by name still needs the server's resolution, which only dynamic data carries.
+    let task: Blhc = configure(json!({"input": {"artifact": "debian:package-build-logs/x"}}));
+    let error = task.execute(&ctx).unwrap_err().to_string();
+    assert!(error.contains("input.artifact"), "{error}");
+}
