@@ -596,6 +596,7 @@ impl ArtifactClient {
                 });
             }
             *sent += length;
+            tracing::debug!(url, range = %format!("bytes {offset}-{end}/{size}"), status = reply.status, "sent a chunk");
             match reply.status {
                 201 => return Ok(true),
                 200 => {
