@@ -1,0 +1,163 @@
+//! A catalogue task in a full run through a real Debusine server (`tests/debusine/server`):
+//! `blhc`, because its tool is one small Debian package (`tests/debusine/catalogue-tools`
+//! installs it) that runs without root, an environment or the network, unlike sbuild,
+//! autopkgtest or piuparts, and in seconds, unlike mmdebstrap.
+//!
+//! The test uploads a `debian:package-build-log` as the test user, asks for a `blhc` work
+//! request whose input is that artifact's id, lets `taskdef worker` take it, and checks what
+//! the server then holds: the work request's result, the `debian:blhc` artifact with blhc's
+//! report, and its relation to the build log.
+
+use std::path::Path;
+use std::process::Command;
+use std::sync::OnceLock;
+use std::time::Duration;
+
+use serde_json::{Value, json};
+
+#[allow(dead_code)]
+#[path = "support/debusine.rs"]
+mod debusine;
+use debusine::{Server, Worker, serial, server};
+
+const TOOLS: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../tests/debusine/catalogue-tools"
+);
+
+/// Installs the tools once per run (the script does nothing when they are there).
+fn tools() {
+    static DONE: OnceLock<()> = OnceLock::new();
+    DONE.get_or_init(|| {
+        let output = Command::new(TOOLS).output().unwrap();
+        assert!(
+            output.status.success(),
+            "{TOOLS} failed: it needs root on Debian and Debian's mirror:\n{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    });
+}
+
+/// `METHOD /api/PATH` as the test user, through the server script.
+fn api(server: &Server, method: &str, path: &str, body: Option<&Value>) -> Value {
+    let body = body.map(Value::to_string);
+    let mut args = vec!["api", method, path];
+    if let Some(body) = &body {
+        args.push(body);
+    }
+    serde_json::from_str(&server.script(&args)).unwrap()
+}
+
+fn sha256_of(path: &Path) -> String {
+    let output = Command::new("sha256sum").arg(path).output().unwrap();
+    String::from_utf8(output.stdout).unwrap()[..64].to_owned()
+}
+
+/// Creates an artifact of `category` with `data` and the one file `path` (named by its file
+/// name) as the test user, and sends the file; its id.
+fn upload(server: &Server, category: &str, data: Value, path: &Path) -> u64 {
+    let name = path.file_name().unwrap().to_str().unwrap();
+    let size = std::fs::metadata(path).unwrap().len();
+    let created = api(
+        server,
+        "POST",
+        "/1.0/artifact/",
+        Some(&json!({
+            "category": category,
+            "workspace": server.env("DEBUSINE_WORKSPACE"),
+            "files": {name: {"size": size, "checksums": {"sha256": sha256_of(path)}, "type": "file"}},
+            "data": data,
+        })),
+    );
+    let id = created["id"]
+        .as_u64()
+        .unwrap_or_else(|| panic!("{created:#}"));
+    server.script(&[
+        "put-file-range",
+        &id.to_string(),
+        name,
+        path.to_str().unwrap(),
+        "0",
+        &(size - 1).to_string(),
+    ]);
+    id
+}
+
+/// A build log whose compiler lines lack Debian's hardening flags.
+const BUILD_LOG: &str = "\
+dpkg-buildpackage -us -uc -b
+dpkg-buildpackage: info: source package hello
+dpkg-buildpackage: info: host architecture amd64
+gcc -g -O2 -c hello.c -o hello.o
+gcc hello.o -o hello
+";
+
+#[test]
+fn blhc_fetches_a_build_log_and_uploads_its_report_related_to_it() {
+    tools();
+    let server = server();
+    let _serial = serial();
+    let scratch =
+        std::env::temp_dir().join(format!("taskdef-catalogue-e2e-{}", std::process::id()));
+    std::fs::create_dir_all(&scratch).unwrap();
+    // A name of its own, so that the server never already holds the file.
+    let log = scratch.join(format!("hello_1.0-{}_amd64.build", std::process::id()));
+    std::fs::write(&log, BUILD_LOG).unwrap();
+    let log_id = upload(
+        server,
+        "debian:package-build-log",
+        json!({"source": "hello", "version": "1.0-1", "filename": log.file_name().unwrap().to_str()}),
+        &log,
+    );
+
+    let mut worker = Worker::connected(server, "catalogue", 2);
+    let id = server.create("blhc", &json!({"input": {"artifact": log_id}}).to_string());
+    let done = server.wait_status(id, "completed", Duration::from_secs(120));
+    // blhc exits 8 for missing flags, which Debusine's task counts as a failure (only 0 and 1
+    // are a success); the report is uploaded either way.
+    assert_eq!(done["result"], "failure", "{done:#}\n{}", worker.log());
+    assert_eq!(
+        done["dynamic_task_data"]["input_artifact_id"], log_id,
+        "the server resolved the lookup: {done:#}"
+    );
+
+    let artifacts: Vec<Value> = done["artifacts"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{done:#}"))
+        .iter()
+        .map(|id| api(server, "GET", &format!("/1.0/artifact/{id}/"), None))
+        .collect();
+    let reports: Vec<&Value> = artifacts
+        .iter()
+        .filter(|artifact| artifact["category"] == "debian:blhc")
+        .collect();
+    assert_eq!(reports.len(), 1, "{artifacts:#?}\n{}", worker.log());
+    let report = reports[0];
+    assert_eq!(report["data"], json!({}));
+    let file = &report["files"]["blhc.txt"];
+    let sha256 = file["checksums"]["sha256"].as_str().unwrap();
+    let stored = server.script(&["stored-file", sha256]);
+    let text = std::fs::read_to_string(stored.trim()).unwrap();
+    assert!(
+        text.contains("CFLAGS missing") && text.contains("hello.c"),
+        "blhc.txt:\n{text}"
+    );
+
+    let relations = api(
+        server,
+        "GET",
+        &format!("/1.0/artifact-relation/?artifact={}", report["id"]),
+        None,
+    );
+    let relations = relations
+        .as_array()
+        .unwrap_or_else(|| panic!("{relations:#}"));
+    assert!(
+        relations
+            .iter()
+            .any(|relation| relation["target"] == log_id && relation["type"] == "relates-to"),
+        "{relations:#?}"
+    );
+    worker.stop();
+    let _ = std::fs::remove_dir_all(&scratch);
+}
