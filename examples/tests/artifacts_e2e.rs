@@ -14,7 +14,7 @@ use serde_json::{Value, json};
 #[allow(dead_code)]
 #[path = "support/debusine.rs"]
 mod debusine;
-use debusine::{Server, Worker, serial, server};
+use debusine::{Server, Worker, api, serial, server, sha256_of};
 
 #[allow(dead_code)]
 #[path = "support/rng.rs"]
@@ -123,20 +123,6 @@ impl Drop for Client {
             let _ = fs::remove_dir_all(&self.dir);
         }
     }
-}
-
-fn sha256_of(path: &Path) -> String {
-    let output = Command::new("sha256sum").arg(path).output().unwrap();
-    String::from_utf8(output.stdout).unwrap()[..64].to_owned()
-}
-
-fn api(server: &Server, method: &str, path: &str, body: Option<&Value>) -> Value {
-    let body = body.map(Value::to_string);
-    let mut args = vec!["api", method, path];
-    if let Some(body) = &body {
-        args.push(body);
-    }
-    serde_json::from_str(&server.script(&args)).unwrap()
 }
 
 /// Every file under `dir`, relative, sorted.

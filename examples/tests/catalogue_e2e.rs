@@ -18,7 +18,7 @@ use serde_json::{Value, json};
 #[allow(dead_code)]
 #[path = "support/debusine.rs"]
 mod debusine;
-use debusine::{Server, Worker, serial, server};
+use debusine::{Server, Worker, api, serial, server, sha256_of};
 
 const TOOLS: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
@@ -36,21 +36,6 @@ fn tools() {
             String::from_utf8_lossy(&output.stderr)
         );
     });
-}
-
-/// `METHOD /api/PATH` as the test user, through the server script.
-fn api(server: &Server, method: &str, path: &str, body: Option<&Value>) -> Value {
-    let body = body.map(Value::to_string);
-    let mut args = vec!["api", method, path];
-    if let Some(body) = &body {
-        args.push(body);
-    }
-    serde_json::from_str(&server.script(&args)).unwrap()
-}
-
-fn sha256_of(path: &Path) -> String {
-    let output = Command::new("sha256sum").arg(path).output().unwrap();
-    String::from_utf8(output.stdout).unwrap()[..64].to_owned()
 }
 
 /// Creates an artifact of `category` with `data` and the one file `path` (named by its file

@@ -188,6 +188,22 @@ pub fn sha256(text: &str) -> String {
     String::from_utf8(output.stdout).unwrap()[..64].to_owned()
 }
 
+/// The sha256 of the file at `path`, in hexadecimal.
+pub fn sha256_of(path: &Path) -> String {
+    let output = Command::new("sha256sum").arg(path).output().unwrap();
+    String::from_utf8(output.stdout).unwrap()[..64].to_owned()
+}
+
+/// `METHOD /api/PATH` as the test user, through the server script; the JSON reply.
+pub fn api(server: &Server, method: &str, path: &str, body: Option<&Value>) -> Value {
+    let body = body.map(Value::to_string);
+    let mut args = vec!["api", method, path];
+    if let Some(body) = &body {
+        args.push(body);
+    }
+    serde_json::from_str(&server.script(&args)).unwrap()
+}
+
 /// A `taskdef worker` process with its own configuration directory and log.
 pub struct Worker {
     pub dir: PathBuf,
