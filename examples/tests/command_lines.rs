@@ -113,6 +113,12 @@ fn lintian() {
         argv(&task.command_line(&inputs)),
         [
             "lintian",
+            "--no-cfg",
+            "--display-level",
+            ">=classification",
+            "--display-experimental",
+            "--info",
+            "--show-overrides",
             "--fail-on=override",
             "--profile=ubuntu",
             "--tags=a,b",

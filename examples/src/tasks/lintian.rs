@@ -171,14 +171,23 @@ impl Lintian {
     /// The lintian command line for this task data and these local files.
     ///
     /// `output` selects which of the files are checked; `target_distribution`'s vendor is the
-    /// profile.
+    /// profile. The report shows every tag, explained, overridden ones included, as the
+    /// analyses need.
     pub fn command_line(&self, inputs: &LintianInputs) -> CommandLine {
         let vendor = self
             .target_distribution
             .split(':')
             .next()
             .unwrap_or_default();
+        // As Debusine's task: every tag down to classifications, with explanations and the
+        // overridden ones, so that the analysis it uploads has them.
         let mut cmd = CommandLine::new("lintian")
+            .arg("--no-cfg")
+            .arg("--display-level")
+            .arg(">=classification")
+            .arg("--display-experimental")
+            .arg("--info")
+            .arg("--show-overrides")
             .arg(format!("--fail-on={}", self.fail_on_severity.fail_on()))
             .arg(format!("--profile={vendor}"));
         if !self.include_tags.is_empty() {
