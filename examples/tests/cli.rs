@@ -712,10 +712,12 @@ fn run_offline_writes_what_a_server_would_have_received() {
     let dir = temp_dir("uploads");
     let bin = dir.join("bin");
     std::fs::create_dir_all(&bin).unwrap();
+    // The fake blhc reports on the log it is given (`blhc -- LOG`), from the work directory
+    // where commands run.
     let blhc = write(
         &bin,
         "blhc",
-        "#!/bin/sh\necho \"CFLAGS missing: gcc -c a.c\"\n",
+        "#!/bin/sh\nprintf 'CFLAGS missing: %s' \"$(cat \"$2\")\"\n",
     );
     std::fs::set_permissions(&blhc, std::fs::Permissions::from_mode(0o755)).unwrap();
     let work = dir.join("work");
@@ -727,9 +729,10 @@ fn run_offline_writes_what_a_server_would_have_received() {
     );
     let data = write(&dir, "blhc.json", r#"{"input": {"artifact": 7}}"#);
     let path = format!("{}:{}", bin.display(), std::env::var("PATH").unwrap());
+    // A relative work directory: the paths the task hands its commands still hold there.
     let output = Command::new(env!("CARGO_BIN_EXE_taskdef"))
-        .args(["run", "blhc", &data, "--work-dir"])
-        .arg(&work)
+        .args(["run", "blhc", &data, "--work-dir", "work"])
+        .current_dir(&dir)
         .env("PATH", path)
         .stdin(Stdio::null())
         .output()
@@ -748,7 +751,7 @@ fn run_offline_writes_what_a_server_would_have_received() {
     );
     assert_eq!(
         std::fs::read_to_string(&report).unwrap(),
-        "CFLAGS missing: gcc -c a.c\n"
+        "CFLAGS missing: gcc -c a.c"
     );
     assert!(
         stderr(&output).contains("uploads.json"),

@@ -120,13 +120,16 @@ pub(super) fn run(registry: &Registry, args: RunArgs) -> CliResult {
         grace_period: args.grace_period,
         ..ProcessRunner::default()
     };
-    let ctx = TaskContext::new(prepared.entry.name, &args.work_dir)
+    // Absolute, because commands run in the work directory and get paths of files under it.
+    let work_dir = std::path::absolute(&args.work_dir)
+        .map_err(|error| fail(format!("{}: {error}", args.work_dir.display())))?;
+    let ctx = TaskContext::new(prepared.entry.name, &work_dir)
         .with_abort(abort.clone())
         .with_runner(Arc::new(runner));
     let Some(completion) = execute(&prepared, &ctx) else {
         return Ok(exit::ABORTED);
     };
-    write_recorded(&ctx.recorded_artifacts(), &args.work_dir)?;
+    write_recorded(&ctx.recorded_artifacts(), &work_dir)?;
     // `run` prints what Debusine's worker would send, less the machine's statistics.
     let completion = Completion {
         statistics: None,
