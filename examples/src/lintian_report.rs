@@ -270,4 +270,76 @@ M: hello: masked-tag
                 .contains("garbage here")
         );
     }
+
+    /// An excerpt of lintian 2.116's output with the options of the task, verbatim.
+    const REAL_OUTPUT: &str = "N:
+E: hello: description-too-short hi
+N: 
+N:   The description contains only a single word. It is likely that the
+N:   description won't be very clear for the user.
+N: 
+N:   Please refer to The package synopsis, or short description (Section 6.2.2)
+N:   in the Debian Developer's Reference for details.
+N: 
+N:   Visibility: error
+N:   Show-Always: no
+N:   Check: fields/description
+N: 
+N:
+W: hello: no-manual-page [usr/bin/hello]
+N: 
+N:   Each binary in /usr/bin, /usr/sbin, /bin, /sbin or /usr/games should have
+N:   a manual page
+N:   
+C: hello: mail-contact Maintainer A <a@example.org>
+N: 
+N:   This person is a contact in the named group for this package.
+N: 
+N:   Visibility: classification
+N:   Show-Always: no
+N:   Check: fields/mail-address
+N:   Renamed from: maintainer uploader
+N:   This tag is a classification. There is no issue in your package.
+N: 
+N:
+";
+
+    #[test]
+    fn lintian_2_116_output_with_the_tasks_options() {
+        let tags = parse(REAL_OUTPUT).unwrap();
+        let summary: Vec<(&str, &str, &str, &str)> = tags
+            .iter()
+            .map(|tag| {
+                (
+                    tag.severity.as_str(),
+                    tag.tag.as_str(),
+                    tag.note.as_str(),
+                    tag.pointer.as_str(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            summary,
+            [
+                ("error", "description-too-short", "hi", ""),
+                ("warning", "no-manual-page", "", "usr/bin/hello"),
+                (
+                    "classification",
+                    "mail-contact",
+                    "Maintainer A <a@example.org>",
+                    ""
+                ),
+            ]
+        );
+        assert!(
+            tags[0]
+                .explanation
+                .starts_with("The description contains only a single word.")
+        );
+        assert!(tags[0].explanation.ends_with("Check: fields/description"));
+        assert!(
+            tags.iter()
+                .all(|tag| tag.comment.is_empty() && tag.package == "hello")
+        );
+    }
 }
