@@ -12,7 +12,7 @@ use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 use taskdef::{
     AbortHandle, ArtifactId, CommandLine, CommandRunner, CommandStatus, Execute, FetchedArtifact,
-    NewArtifact, RelationType, ServerClient, Task, TaskContext, TaskError,
+    NewArtifact, ProcessRunner, RelationType, ServerClient, Task, TaskContext, TaskError,
 };
 use taskdef_examples::tasks::autopkgtest::AutopkgtestDynamicData;
 use taskdef_examples::tasks::blhc::BlhcDynamicData;
@@ -184,8 +184,33 @@ fn write(path: &Path, text: &str) {
     std::fs::write(path, text).unwrap();
 }
 
+/// Builds `<package>_1.0-1_amd64.deb` in `dir` with the real `dpkg-deb --build`.
+fn build_deb(dir: &Path, package: &str, source: &str) {
+    let root = dir.join(format!("{package}-root"));
+    write(
+        &root.join("DEBIAN/control"),
+        &format!(
+            "Package: {package}\n{source}Version: 1.0-1\nArchitecture: amd64\n\
+             Maintainer: A <a@example.org>\nDescription: greets\n"
+        ),
+    );
+    write(
+        &root.join(format!("usr/share/doc/{package}/README")),
+        "hi\n",
+    );
+    let status = std::process::Command::new("dpkg-deb")
+        .args(["--build", "--root-owner-group"])
+        .arg(&root)
+        .arg(dir.join(format!("{package}_1.0-1_amd64.deb")))
+        .stdout(std::process::Stdio::null())
+        .status()
+        .expect("dpkg-deb runs (Debian)");
+    assert!(status.success());
+    std::fs::remove_dir_all(&root).unwrap();
+}
+
 impl CommandRunner for FakeTools {
-    fn run(&self, command: &CommandLine, _abort: &AbortHandle) -> Result<CommandStatus, TaskError> {
+    fn run(&self, command: &CommandLine, abort: &AbortHandle) -> Result<CommandStatus, TaskError> {
         self.commands.lock().unwrap().push(command.clone());
         let cwd = command.cwd.clone().expect("the context sets the directory");
         let stdout = |text: &str| write(command.stdout.as_deref().expect("captured"), text);
@@ -232,8 +257,8 @@ impl CommandRunner for FakeTools {
                     cwd.join("hello_1.0-1_amd64.build"),
                 )
                 .unwrap();
-                write(&cwd.join("hello_1.0-1_amd64.deb"), "deb");
-                write(&cwd.join("libhello1_1.0-1_amd64.deb"), "deb");
+                build_deb(&cwd, "hello", "");
+                build_deb(&cwd, "libhello1", "Source: hello\n");
                 write(
                     &cwd.join("hello_1.0-1_amd64.changes"),
                     "Source: hello\nVersion: 1.0-1\nArchitecture: amd64\n\
@@ -242,26 +267,8 @@ impl CommandRunner for FakeTools {
                 );
                 0
             }
-            "dpkg-deb" => {
-                let deb = command.args[1].to_string_lossy().into_owned();
-                let name = Path::new(&deb)
-                    .file_name()
-                    .unwrap()
-                    .to_string_lossy()
-                    .into_owned();
-                let package = name.split('_').next().unwrap();
-                let source = if package == "hello" {
-                    String::new()
-                } else {
-                    "Source: hello\n".to_owned()
-                };
-                write(
-                    &last.join("control"),
-                    &format!("Package: {package}\n{source}Version: 1.0-1\nArchitecture: amd64\n"),
-                );
-                write(&last.join("md5sums"), "");
-                0
-            }
+            // The real dpkg-deb reads the real packages the fake sbuild built.
+            "dpkg-deb" => return ProcessRunner::default().run(command, abort),
             "autopkgtest" => {
                 let out = PathBuf::from(arg(command, "--output-dir=").unwrap());
                 write(
@@ -576,8 +583,10 @@ fn sbuild_uploads_the_log_the_packages_and_the_upload_with_their_relations() {
         uploads[2].artifact.data,
         json!({
             "srcpkg_name": "hello", "srcpkg_version": "1.0-1",
-            "deb_fields": {"Package": "libhello1", "Source": "hello", "Version": "1.0-1", "Architecture": "amd64"},
-            "deb_control_files": ["control", "md5sums"],
+            "deb_fields": {"Package": "libhello1", "Source": "hello", "Version": "1.0-1",
+                           "Architecture": "amd64", "Maintainer": "A <a@example.org>",
+                           "Description": "greets"},
+            "deb_control_files": ["control"],
         })
     );
     assert_eq!(

@@ -412,7 +412,11 @@ impl Sbuild {
 /// into `<work dir>/control/<file name>`.
 fn binary_package(ctx: &TaskContext, deb: &Path) -> Result<taskdef::NewArtifact, TaskError> {
     let name = deb.file_name().unwrap_or_default();
-    let control_dir = ctx.work_dir().join("control").join(name);
+    let parent = ctx.work_dir().join("control");
+    // dpkg-deb makes the directory it extracts to, not its parents.
+    std::fs::create_dir_all(&parent)
+        .map_err(|error| TaskError::other(format!("{}: {error}", parent.display())))?;
+    let control_dir = parent.join(name);
     let command = CommandLine::new("dpkg-deb")
         .arg("--control")
         .arg(deb)
