@@ -7,6 +7,10 @@
 //! request whose input is that artifact's id, lets `taskdef worker` take it, and checks what
 //! the server then holds: the work request's result, the `debian:blhc` artifact with blhc's
 //! report, and its relation to the build log.
+//!
+//! A second test checks that the server's own model (pydantic, Debusine 0.11) accepts the data
+//! of a `debian:system-tarball` as the mmdebstrap task builds it, with the fake mmdebstrap of
+//! the worker's tests (a real bootstrap takes minutes and the mirror).
 
 use std::path::Path;
 use std::process::Command;
@@ -18,7 +22,7 @@ use serde_json::{Value, json};
 #[allow(dead_code)]
 #[path = "support/debusine.rs"]
 mod debusine;
-use debusine::{Server, Worker, api, serial, server, sha256_of};
+use debusine::{Server, Worker, api, mmdebstrap, serial, server, sha256_of};
 
 const TOOLS: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
@@ -106,12 +110,7 @@ fn blhc_fetches_a_build_log_and_uploads_its_report_related_to_it() {
         "the server resolved the lookup: {done:#}"
     );
 
-    let artifacts: Vec<Value> = done["artifacts"]
-        .as_array()
-        .unwrap_or_else(|| panic!("{done:#}"))
-        .iter()
-        .map(|id| api(server, "GET", &format!("/1.0/artifact/{id}/"), None))
-        .collect();
+    let artifacts = artifacts_of(server, &done);
     let reports: Vec<&Value> = artifacts
         .iter()
         .filter(|artifact| artifact["category"] == "debian:blhc")
@@ -145,4 +144,42 @@ fn blhc_fetches_a_build_log_and_uploads_its_report_related_to_it() {
     );
     worker.stop();
     let _ = std::fs::remove_dir_all(&scratch);
+}
+
+/// The artifacts of a completed work request, as the server describes them.
+fn artifacts_of(server: &Server, done: &Value) -> Vec<Value> {
+    done["artifacts"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{done:#}"))
+        .iter()
+        .map(|id| api(server, "GET", &format!("/1.0/artifact/{id}/"), None))
+        .collect()
+}
+
+#[test]
+fn the_server_takes_the_system_tarball_the_mmdebstrap_task_describes() {
+    let server = server();
+    let _serial = serial();
+    let mut worker = Worker::connected(server, "tarball", 1);
+    let id = server.create("mmdebstrap", &mmdebstrap());
+    let done = server.wait_status(id, "completed", Duration::from_secs(120));
+    assert_eq!(done["result"], "success", "{done:#}\n{}", worker.log());
+    let tarballs: Vec<Value> = artifacts_of(server, &done)
+        .into_iter()
+        .filter(|artifact| artifact["category"] == "debian:system-tarball")
+        .collect();
+    assert_eq!(tarballs.len(), 1, "{tarballs:#?}\n{}", worker.log());
+    let data = &tarballs[0]["data"];
+    assert_eq!(data["filename"], "system.tar.xz");
+    assert_eq!(data["vendor"], "debian");
+    assert_eq!(data["codename"], "bookworm");
+    assert_eq!(data["mirror"], "http://deb.debian.org/debian");
+    assert_eq!(data["pkglist"], json!({"base-files": "12.4"}));
+    assert_eq!(data["with_dev"], true);
+    assert_eq!(data["with_init"], true);
+    assert!(
+        tarballs[0]["files"]["system.tar.xz"].is_object(),
+        "{tarballs:#?}"
+    );
+    worker.stop();
 }
