@@ -38,6 +38,12 @@ pub fn expand(task: &Task<'_>) -> TokenStream {
         #[allow(non_local_definitions)]
         macro_rules! #guard { () => {}; }
     };
+    // Written with the span of the type in `dynamic_data = Type`, so that a missing trait (the
+    // bounds of `Task::DynamicData`) is reported there.
+    let dynamic_data = task.dynamic_data.map_or_else(
+        || quote!(#krate::__private::BaseDynamicData),
+        ToTokens::to_token_stream,
+    );
     quote! {
         const _: () = {
             #[automatically_derived]
@@ -45,6 +51,7 @@ pub fn expand(task: &Task<'_>) -> TokenStream {
             where
                 for<'__task> #ident: #krate::__private::TaskData,
             {
+                type DynamicData = #dynamic_data;
                 const NAME: &'static str = #name;
                 const VERSION: u32 = #version;
                 const KIND: #krate::TaskKind = #krate::TaskKind::#kind;
@@ -54,6 +61,11 @@ pub fn expand(task: &Task<'_>) -> TokenStream {
                     static COMPILED: #krate::__private::OnceLock<#krate::__private::CompiledSchema> =
                         #krate::__private::OnceLock::new();
                     #krate::__private::compiled(&COMPILED, #krate::__private::CompiledSchema::new::<#ident>)
+                }
+                fn __compiled_dynamic_data() -> &'static #krate::__private::CompiledSchema {
+                    static COMPILED: #krate::__private::OnceLock<#krate::__private::CompiledSchema> =
+                        #krate::__private::OnceLock::new();
+                    #krate::__private::compiled(&COMPILED, #krate::__private::dynamic_data_schema::<Self>)
                 }
             }
             #[#krate::__private::distributed_slice(#krate::__private::TASKS)]

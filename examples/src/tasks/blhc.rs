@@ -16,7 +16,7 @@ use crate::lookup::{LookupSingle, default_task_configuration};
 /// Check a build log for missing hardening flags with blhc.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema, Task)]
 #[serde(deny_unknown_fields)]
-#[task(version = 1)]
+#[task(version = 1, dynamic_data = BlhcDynamicData)]
 pub struct Blhc {
     /// The task configuration to apply, or null for none.
     #[serde(default = "default_task_configuration")]

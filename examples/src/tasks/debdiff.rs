@@ -19,7 +19,7 @@ use taskdef::pointer::child;
 /// Compare two source packages, or two sets of binary packages, with debdiff.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema, Task)]
 #[serde(deny_unknown_fields)]
-#[task(version = 1)]
+#[task(version = 1, dynamic_data = DebdiffDynamicData)]
 pub struct Debdiff {
     /// The task configuration to apply, or null for none.
     #[serde(default = "default_task_configuration")]

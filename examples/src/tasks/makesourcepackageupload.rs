@@ -16,7 +16,7 @@ use crate::lookup::{LookupSingle, default_task_configuration};
 /// Make a source package upload (a `.changes` file) from a source package.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema, Task)]
 #[serde(deny_unknown_fields)]
-#[task(version = 1)]
+#[task(version = 1, dynamic_data = MakeSourcePackageUploadDynamicData)]
 pub struct MakeSourcePackageUpload {
     /// The task configuration to apply, or null for none.
     #[serde(default = "default_task_configuration")]

@@ -19,7 +19,7 @@ use taskdef::Rules;
 /// Test that binary packages install, upgrade and purge cleanly with piuparts.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema, Task)]
 #[serde(deny_unknown_fields)]
-#[task(version = 1)]
+#[task(version = 1, dynamic_data = PiupartsDynamicData)]
 pub struct Piuparts {
     /// The task configuration to apply, or null for none.
     #[serde(default = "default_task_configuration")]

@@ -25,7 +25,7 @@ use taskdef::Rules;
 /// autopkgtest's virtualisation servers.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema, Task)]
 #[serde(deny_unknown_fields)]
-#[task(version = 1)]
+#[task(version = 1, dynamic_data = SbuildDynamicData)]
 pub struct Sbuild {
     /// The task configuration to apply, or null for none.
     #[serde(default = "default_task_configuration")]

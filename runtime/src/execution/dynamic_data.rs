@@ -1,4 +1,9 @@
-//! The dynamic data every Debusine task receives, whatever else its own carries.
+//! The dynamic data the server computes for a task when it assigns the work: the part every
+//! task receives, and a task's own data held without naming its type.
+
+use std::any::Any;
+use std::fmt;
+use std::sync::Arc;
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -26,4 +31,35 @@ pub struct BaseDynamicData {
     /// The stable name of the main inputs, under which configuration is looked up.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub configuration_context: Option<String>,
+}
+
+/// A task's dynamic data, validated and typed, held without naming its type: what the registry
+/// gives for a task known by name, and what the context keeps.
+///
+/// ```
+/// use taskdef::{AnyDynamicData, BaseDynamicData};
+///
+/// let data = AnyDynamicData::new(BaseDynamicData::default());
+/// assert!(data.downcast_ref::<BaseDynamicData>().is_some());
+/// assert!(data.downcast_ref::<String>().is_none());
+/// ```
+#[derive(Clone)]
+pub struct AnyDynamicData(Arc<dyn Any + Send + Sync>);
+
+impl AnyDynamicData {
+    /// Holds `data`.
+    pub fn new<D: Any + Send + Sync>(data: D) -> Self {
+        AnyDynamicData(Arc::new(data))
+    }
+
+    /// The data, if it is a `D`.
+    pub fn downcast_ref<D: Any>(&self) -> Option<&D> {
+        self.0.downcast_ref()
+    }
+}
+
+impl fmt::Debug for AnyDynamicData {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("AnyDynamicData(..)")
+    }
 }
