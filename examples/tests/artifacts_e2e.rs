@@ -166,7 +166,7 @@ fn a_multi_file_artifact_goes_up_in_chunks_and_comes_back_the_same() {
     let empty = client.fresh_file("empty", 0);
     let files = [
         format!("{}", big.display()),
-        format!("logs/small file.txt={}", small.display()),
+        format!("logs/small.txt={}", small.display()),
         format!("empty={}", empty.display()),
     ];
     let output = client.run(&[
@@ -204,7 +204,7 @@ fn a_multi_file_artifact_goes_up_in_chunks_and_comes_back_the_same() {
     assert_eq!(described["data"], json!({"note": "round trip"}));
     for (name, path) in [
         ("big.bin", &big),
-        ("logs/small file.txt", &small),
+        ("logs/small.txt", &small),
         ("empty", &empty),
     ] {
         let file = &described["files"][name];
@@ -222,12 +222,12 @@ fn a_multi_file_artifact_goes_up_in_chunks_and_comes_back_the_same() {
     assert_eq!(fetched["category"], "debusine:test");
     assert_eq!(
         fetched["files"],
-        json!(["big.bin", "empty", "logs/small file.txt"])
+        json!(["big.bin", "empty", "logs/small.txt"])
     );
-    assert_eq!(listing(&into), ["big.bin", "empty", "logs/small file.txt"]);
+    assert_eq!(listing(&into), ["big.bin", "empty", "logs/small.txt"]);
     for (name, path) in [
         ("big.bin", &big),
-        ("logs/small file.txt", &small),
+        ("logs/small.txt", &small),
         ("empty", &empty),
     ] {
         assert_eq!(
