@@ -86,54 +86,8 @@ mod tests {
     use super::*;
     use crate::client::api::Api;
     use crate::client::config::Token;
+    use crate::client::test_server::serve;
     use crate::execution::TaskContext;
-    use std::io::{BufRead, BufReader, Read, Write};
-    use std::net::TcpListener;
-
-    /// A server answering each connection with the next recorded reply (status, body); returns
-    /// its API URL and a receiver of (request line, token header).
-    fn recorded(
-        replies: Vec<(u16, String)>,
-    ) -> (String, std::sync::mpsc::Receiver<(String, String)>) {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        let url = format!("http://{}/api", listener.local_addr().unwrap());
-        let (sender, receiver) = std::sync::mpsc::channel();
-        std::thread::spawn(move || {
-            for (status, body) in replies {
-                let Ok((stream, _)) = listener.accept() else {
-                    return;
-                };
-                let mut reader = BufReader::new(stream.try_clone().unwrap());
-                let mut line = String::new();
-                reader.read_line(&mut line).unwrap();
-                let (mut length, mut token) = (0usize, String::new());
-                loop {
-                    let mut header = String::new();
-                    reader.read_line(&mut header).unwrap();
-                    if header.trim().is_empty() {
-                        break;
-                    }
-                    let (name, value) = header.split_once(':').unwrap();
-                    match name.to_ascii_lowercase().as_str() {
-                        "content-length" => length = value.trim().parse().unwrap(),
-                        "token" => token = value.trim().to_owned(),
-                        _ => {}
-                    }
-                }
-                let mut request_body = vec![0; length];
-                reader.read_exact(&mut request_body).unwrap();
-                let _ = sender.send((line.trim().to_owned(), token));
-                let mut stream = stream;
-                write!(
-                    stream,
-                    "HTTP/1.1 {status} X\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-                    body.len()
-                )
-                .unwrap();
-            }
-        });
-        (url, receiver)
-    }
 
     fn context(url: &str, work: &Path) -> TaskContext {
         let api = Api::new(url, Some(Token::new("s3cr3t"))).unwrap();
@@ -161,7 +115,7 @@ mod tests {
     #[test]
     fn a_path_with_dotdot_from_the_server_is_refused_and_nothing_is_written() {
         let dir = scratch("dotdot");
-        let (url, requests) = recorded(vec![(200, artifact(5, "../../escape", ABC))]);
+        let (url, requests) = serve(vec![(200, artifact(5, "../../escape", ABC))]);
         let error = context(&url, &dir.join("work"))
             .fetch_artifact(5)
             .unwrap_err();
@@ -173,16 +127,16 @@ mod tests {
         assert!(message.contains("`..`"), "{message}");
         assert!(!dir.join("work/artifacts/5").exists());
         assert!(!dir.join("escape").exists() && !dir.join("work/escape").exists());
-        let (line, token) = requests.recv().unwrap();
-        assert_eq!(line, "GET /api/1.0/artifact/5/ HTTP/1.1");
-        assert_eq!(token, "s3cr3t");
+        let received = requests.recv().unwrap();
+        assert_eq!(received.line, "GET /api/1.0/artifact/5/ HTTP/1.1");
+        assert_eq!(received.token, "s3cr3t");
         std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]
     fn a_file_that_does_not_match_its_sha256_is_refused_and_removed() {
         let dir = scratch("mismatch");
-        let (url, requests) = recorded(vec![
+        let (url, requests) = serve(vec![
             (200, artifact(6, "a.txt", ABC)),
             (200, "abd".to_owned()),
         ]);
@@ -202,12 +156,12 @@ mod tests {
         assert!(left.is_empty(), "{left:?}");
         let _ = requests.recv().unwrap();
         // The file is fetched from the API's host, whatever host the URL names.
-        let (line, token) = requests.recv().unwrap();
+        let received = requests.recv().unwrap();
         assert_eq!(
-            line,
+            received.line,
             "GET /debusine/System/artifact/6/download/a.txt HTTP/1.1"
         );
-        assert_eq!(token, "s3cr3t");
+        assert_eq!(received.token, "s3cr3t");
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }
