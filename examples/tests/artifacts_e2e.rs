@@ -125,6 +125,23 @@ impl Drop for Client {
     }
 }
 
+/// An artifact created by the test user (not by taskdef), its files described but not sent;
+/// the server's reply.
+fn create_by_hand(server: &Server, files: &[(&str, &Path)]) -> Value {
+    let files: serde_json::Map<String, Value> = files
+        .iter()
+        .map(|(name, path)| {
+            let size = fs::metadata(path).unwrap().len();
+            let file = json!({"type": "file", "size": size,
+                "checksums": {"sha256": sha256_of(path)}});
+            ((*name).to_owned(), file)
+        })
+        .collect();
+    let body = json!({"category": "debusine:test", "workspace": "System", "data": {},
+        "files": files});
+    api(server, "POST", "/1.0/artifact/", Some(&body))
+}
+
 /// Every file under `dir`, relative, sorted.
 fn listing(dir: &Path) -> Vec<String> {
     fn walk(root: &Path, dir: &Path, out: &mut Vec<String>) {
@@ -266,16 +283,7 @@ fn an_interrupted_upload_resumes_and_sends_only_the_rest() {
     let client = Client::new(server, "resume");
     let size = 3 * CHUNK as usize + 999;
     let file = client.fresh_file("part.bin", size);
-    let created = api(
-        server,
-        "POST",
-        "/1.0/artifact/",
-        Some(
-            &json!({"category": "debusine:test", "workspace": "System", "data": {},
-            "files": {"dir/part.bin": {"type": "file", "size": size,
-                "checksums": {"sha256": sha256_of(&file)}}}}),
-        ),
-    );
+    let created = create_by_hand(server, &[("dir/part.bin", &file)]);
     assert_eq!(created["files_to_upload"], json!(["dir/part.bin"]));
     let id = created["id"].as_u64().unwrap().to_string();
     // The interruption: the first 100 000 bytes went up, then nothing.
@@ -352,18 +360,7 @@ fn a_file_path_with_dotdot_is_refused_before_anything_is_written() {
     let client = Client::new(server, "dotdot");
     let file = client.fresh_file("payload", 20);
     let escape = format!("../escaped-{}", std::process::id());
-    let created = api(
-        server,
-        "POST",
-        "/1.0/artifact/",
-        Some(
-            &json!({"category": "debusine:test", "workspace": "System", "data": {},
-            "files": {
-                "fine.txt": {"type": "file", "size": 20, "checksums": {"sha256": sha256_of(&file)}},
-                escape.clone(): {"type": "file", "size": 20, "checksums": {"sha256": sha256_of(&file)}}
-            }}),
-        ),
-    );
+    let created = create_by_hand(server, &[("fine.txt", &file), (&escape, &file)]);
     // The server takes the path as it is.
     assert!(created["files"].get(&escape).is_some(), "{created}");
     let id = created["id"].as_u64().unwrap().to_string();

@@ -475,8 +475,10 @@ pub(crate) fn problem_detail(body: &str) -> String {
     if let Ok(Value::Object(problem)) = serde_json::from_str::<Value>(body) {
         let mut parts = Vec::new();
         for key in ["title", "detail"] {
-            if let Some(Value::String(text)) = problem.get(key) {
-                parts.push(text.clone());
+            match problem.get(key) {
+                Some(Value::String(text)) => parts.push(text.clone()),
+                Some(Value::Null) | None => {}
+                Some(other) => parts.push(other.to_string()),
             }
         }
         if let Some(errors) = problem.get("validation_errors") {
@@ -553,6 +555,10 @@ mod tests {
         assert_eq!(
             problem_detail(r#"{"title": "Error", "detail": "Token is disabled"}"#),
             "Error: Token is disabled"
+        );
+        assert_eq!(
+            problem_detail(r#"{"title": "Error", "detail": {"url": ["Enter a valid URL."]}}"#),
+            r#"Error: {"url":["Enter a valid URL."]}"#
         );
         assert_eq!(problem_detail("<html>502</html>"), "<html>502</html>");
     }

@@ -362,8 +362,16 @@ impl ArtifactClient {
             }
             None => url,
         };
-        let url = format!("{}{path}", self.api.origin());
-        url
+        // The server writes file names into its URLs as they are: escape what a URI cannot hold.
+        let mut escaped = String::with_capacity(path.len());
+        for byte in path.bytes() {
+            if byte.is_ascii_graphic() && !b"\"<>\\^`{|}".contains(&byte) {
+                escaped.push(byte as char);
+            } else {
+                escaped.push_str(&format!("%{byte:02X}"));
+            }
+        }
+        format!("{}{escaped}", self.api.origin())
     }
 
     /// One file, streamed into a fresh partial file beside `target`, hashed as it arrives,
@@ -853,8 +861,8 @@ mod tests {
             "http://127.0.0.1:8000/debusine/System/artifact/5/raw/a?x=1"
         );
         assert_eq!(
-            client.file_url("/debusine/System/artifact/5/raw/a"),
-            "http://127.0.0.1:8000/debusine/System/artifact/5/raw/a"
+            client.file_url("/debusine/System/artifact/5/download/a b/é"),
+            "http://127.0.0.1:8000/debusine/System/artifact/5/download/a%20b/%C3%A9"
         );
     }
 

@@ -23,6 +23,8 @@ pub(crate) mod config;
 pub(crate) mod debug_log;
 #[cfg(feature = "worker")]
 pub(crate) mod task_server;
+#[cfg(all(test, feature = "worker"))]
+mod test_server;
 #[cfg(feature = "worker")]
 pub(crate) mod websocket;
 #[cfg(feature = "worker")]

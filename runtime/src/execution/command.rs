@@ -346,3 +346,43 @@ fn command_error(command: &CommandLine, source: io::Error) -> TaskError {
         source,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_command_is_logged_as_debian_logs_it() {
+        let dir = std::env::temp_dir().join(format!("taskdef-cmd-log-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(dir.join("work")).unwrap();
+        let log = dir.join("cmd-output.log");
+        let runner = ProcessRunner {
+            output_log: Some(log.clone()),
+            ..ProcessRunner::default()
+        };
+        let abort = AbortHandle::new();
+        let first = CommandLine::new("sh")
+            .args(["-c", "echo out; echo err >&2; touch made"])
+            .current_dir(dir.join("work"));
+        assert!(runner.run(&first, &abort).unwrap().success());
+        let second = CommandLine::new("sh")
+            .args(["-c", "exit 3"])
+            .current_dir(dir.join("work"));
+        assert_eq!(runner.run(&second, &abort).unwrap().code, Some(3));
+        let text = std::fs::read_to_string(&log).unwrap();
+        assert_eq!(
+            text,
+            "cmd: sh -c 'echo out; echo err >&2; touch made'\n\
+             output (contains stdout and stderr):\n\
+             out\nerr\n\
+             \naborted: False\nreturncode: 0\n\n\
+             Files in working directory:\nmade\n--------------------\n\
+             cmd: sh -c 'exit 3'\n\
+             output (contains stdout and stderr):\n\
+             \naborted: False\nreturncode: 3\n\n\
+             Files in working directory:\nmade\n--------------------\n"
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}
