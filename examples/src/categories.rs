@@ -128,7 +128,7 @@ pub fn upload(changes: &Path, files_dir: &Path) -> Result<NewArtifact, TaskError
     )
     .with_file(file_name(changes), changes);
     for name in deb822::listed_files(&fields) {
-        if name.contains('/') || name == ".." {
+        if name.is_empty() || name.contains('/') || name == "." || name == ".." {
             return Err(TaskError::other(format!(
                 "{}: the listed file `{name}` is not a plain file name",
                 changes.display()
