@@ -284,3 +284,47 @@ pub fn debdiff(output: &Path, original: &str, new: &str) -> NewArtifact {
     NewArtifact::new(DEBDIFF, json!({"original": original, "new": new}))
         .with_file("debdiff.txt", output)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn changes(dir: &Path, listed: &str) -> PathBuf {
+        std::fs::create_dir_all(dir).unwrap();
+        let path = dir.join("a_1_source.changes");
+        let text = format!(
+            "Source: a\nArchitecture: source\nFiles:\n 00 1 devel optional {listed}\n\
+             Checksums-Sha256:\n 00 1 {listed}\n"
+        );
+        std::fs::write(&path, text).unwrap();
+        path
+    }
+
+    #[test]
+    fn an_upload_takes_only_plain_names_that_are_there() {
+        let dir = std::env::temp_dir().join(format!("taskdef-categories-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        for hostile in ["../../etc/passwd", "/etc/passwd", ".."] {
+            let path = changes(&dir, hostile);
+            let error = upload(&path, &dir).unwrap_err().to_string();
+            assert!(
+                error.contains("not a plain file name"),
+                "{hostile}: {error}"
+            );
+        }
+        let path = changes(&dir, "a_1.dsc");
+        assert!(matches!(
+            upload(&path, &dir),
+            Err(TaskError::MissingFiles(files)) if files == [dir.join("a_1.dsc")]
+        ));
+        std::fs::write(dir.join("a_1.dsc"), "x").unwrap();
+        let artifact = upload(&path, &dir).unwrap();
+        let names: Vec<&str> = artifact
+            .files
+            .iter()
+            .map(|file| file.name.as_str())
+            .collect();
+        assert_eq!(names, ["a_1_source.changes", "a_1.dsc"]);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}
