@@ -6,7 +6,8 @@
 //! `<work dir>/artifacts/<id>/` and remembers them, since Debusine relates a task's outputs to
 //! the inputs it fetched. A run without dynamic data resolves only what is unambiguous locally:
 //!
-//! - an integer lookup `N` is the directory (or file) `<work dir>/artifacts/N`;
+//! - an integer lookup `N` is the directory (or file) `<work dir>/artifacts/N`, fetched there
+//!   through the server when the run has one and it is not there yet;
 //! - a string lookup is a path relative to the work directory (no `..`, not absolute) that exists.
 //!
 //! Anything else (a lookup such as `debian/match:codename=bookworm`, or a lookup object) needs
