@@ -292,7 +292,7 @@ impl CommandRunner for FakeTools {
                     "PRETTY_NAME=\"Debian GNU/Linux 12 (bookworm)\"\nID=debian\nVERSION_CODENAME=bookworm\n",
                 );
                 write(
-                    &cwd.join("var_lib_dpkg/status"),
+                    &cwd.join("var_lib_dpkg/dpkg/status"),
                     "Package: base-files\nStatus: install ok installed\nVersion: 12.4\nArchitecture: amd64\n\n\
                      Package: libc6\nStatus: install ok installed\nMulti-Arch: same\nVersion: 2.36-9\nArchitecture: amd64\n\n\
                      Package: gone\nStatus: deinstall ok config-files\nVersion: 1\n",

@@ -100,8 +100,9 @@ pub struct BootstrapInputs {
 }
 
 /// The customize hooks that copy out of the new system what its `debian:system-tarball` data
-/// needs, into the work directory (mmdebstrap runs there): `os-release`, `var_lib_dpkg/` and
-/// `test-sbin-init` (`0` when it has `/sbin/init`), as Debusine's mmdebstrap task does.
+/// needs, into the work directory (mmdebstrap runs there): `os-release`,
+/// `var_lib_dpkg/dpkg/` and `test-sbin-init` (`0` when it has `/sbin/init`), as Debusine's
+/// mmdebstrap task does.
 pub const SYSTEM_INFO_HOOKS: [&str; 5] = [
     "--customize-hook=download /etc/os-release os-release",
     "--customize-hook=copy-out /var/lib/dpkg var_lib_dpkg",
@@ -267,7 +268,8 @@ impl Execute for Mmdebstrap {
                 .get("VERSION_CODENAME")
                 .map_or(main.suite.as_str(), String::as_str)
         };
-        let status = dir.join("var_lib_dpkg").join("status");
+        // copy-out puts /var/lib/dpkg under its own name in the target directory.
+        let status = dir.join("var_lib_dpkg/dpkg/status");
         let pkglist = installed_packages(&read_file(&status)?);
         let with_init = read_file(&dir.join("test-sbin-init"))?.trim() == "0";
         let system = SystemData {

@@ -238,9 +238,9 @@ pub fn fake_tools(dir: &Path) -> PathBuf {
         "#!/bin/sh\nsleep \"${FAKE_SECONDS:-2}\" &\necho \"$$ $!\" >> \"$FAKE_PIDS\"\nwait\n\
          [ -e \"$(dirname \"$FAKE_PIDS\")/fake-fails\" ] && exit 1\n\
          printf 'ID=debian\\nVERSION_CODENAME=bookworm\\n' > os-release\n\
-         mkdir -p var_lib_dpkg\n\
+         mkdir -p var_lib_dpkg/dpkg\n\
          printf 'Package: base-files\\nStatus: install ok installed\\nVersion: 12.4\\n' \
-         > var_lib_dpkg/status\n\
+         > var_lib_dpkg/dpkg/status\n\
          echo 0 > test-sbin-init\n\
          echo \"fake system $$\" > system.tar.xz\n",
     )
