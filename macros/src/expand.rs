@@ -151,6 +151,43 @@ mod tests {
     }
 
     #[test]
+    fn the_dynamic_data_type_is_the_one_named_or_what_every_task_gets() {
+        let code = generated(syn::parse_quote! {
+            #[serde(deny_unknown_fields)]
+            #[task(version = 1, dynamic_data = found::Data, crate = framework::taskdef)]
+            struct Sample {}
+        });
+        assert!(
+            code.contains("type DynamicData = found :: Data ;"),
+            "{code}"
+        );
+        assert!(only_through_framework(&code), "{code}");
+        let code = generated(syn::parse_quote! {
+            #[serde(deny_unknown_fields)]
+            #[task(version = 1)]
+            struct Sample {}
+        });
+        assert!(
+            code.contains("type DynamicData = :: taskdef :: __private :: BaseDynamicData ;"),
+            "{code}"
+        );
+    }
+
+    #[test]
+    fn the_stub_after_an_error_keeps_the_dynamic_data_type() {
+        let code = generated(syn::parse_quote! {
+            #[serde(deny_unknown_fields)]
+            #[task(dynamic_data = found::Data)]
+            struct Sample {}
+        });
+        assert!(code.contains("compile_error"), "{code}");
+        assert!(
+            code.contains("type DynamicData = found :: Data ;"),
+            "{code}"
+        );
+    }
+
+    #[test]
     fn without_a_crate_path_the_runtime_is_taskdef() {
         let code = generated(syn::parse_quote! {
             #[serde(deny_unknown_fields)]

@@ -44,7 +44,7 @@ pub struct BlhcDynamicData {
     /// What the server sends every task.
     #[serde(flatten)]
     pub base: BaseDynamicData,
-    /// The environment to run in, as found for `environment`: absent when it has none.
+    /// The environment to run in, as found for `environment`: null or absent when it has none.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub environment_id: Option<ArtifactId>,
     /// The build log to check, as found for `input.artifact`.

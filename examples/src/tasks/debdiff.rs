@@ -47,13 +47,13 @@ pub struct DebdiffDynamicData {
     pub base: BaseDynamicData,
     /// The environment to run in, as found for `environment`.
     pub environment_id: ArtifactId,
-    /// The two source packages to compare, as found for `input.source_artifacts`: absent when
+    /// The two source packages to compare, as found for `input.source_artifacts`: null when
     /// binary packages are compared.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(length(min = 2, max = 2))]
     pub input_source_artifacts_ids: Option<Vec<ArtifactId>>,
     /// The two sets of binary packages to compare, as found for `input.binary_artifacts`:
-    /// absent when source packages are compared.
+    /// null when source packages are compared.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub input_binary_artifacts_ids: Option<Vec<Vec<ArtifactId>>>,
 }

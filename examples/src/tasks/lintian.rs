@@ -65,10 +65,11 @@ pub struct LintianDynamicData {
     /// What the server sends every task.
     #[serde(flatten)]
     pub base: BaseDynamicData,
-    /// The environment to run in, as found for `environment`: absent when it has none.
+    /// The environment to run in, as found for `environment`: null or absent when it has none.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub environment_id: Option<ArtifactId>,
-    /// The source package to check, as found for `input.source_artifact`: absent when there is none.
+    /// The source package to check, as found for `input.source_artifact`: null or absent when
+    /// there is none.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub input_source_artifact_id: Option<ArtifactId>,
     /// The binary packages to check, as found for `input.binary_artifacts`.
