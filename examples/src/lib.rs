@@ -8,6 +8,12 @@
 //! accepts what Debusine accepts; the cross-field rules are in each task's `validate` hook, with
 //! Debusine's messages, at the JSON pointer of the offending value.
 //!
+//! Beside each task that has its own is the type of its dynamic data (`SbuildDynamicData`, ...,
+//! declared with `#[task(dynamic_data = ...)]`): Debusine's `*DynamicData` model of the same
+//! name, field for field, the artifact ids the server resolved the task's lookups to.
+//! `noop`, `mmdebstrap` and `simplesystemimagebuild` get only what every task gets,
+//! [`taskdef::BaseDynamicData`].
+//!
 //! The shared pieces are written once: [`lookup`] (single and multiple lookups, lookup objects
 //! and their matcher keys), [`executor`] (the `backend` and the worker checks that follow from
 //! it), [`repository`] (extra APT repositories) and [`bootstrap`] (what mmdebstrap and

@@ -330,6 +330,7 @@ fn docs_then_check_passes_then_fails_on_each_kind_of_drift() {
     for name in registry.names() {
         expected.push(format!("{name}.md"));
         expected.push(format!("{name}.schema.json"));
+        expected.push(format!("{name}.dynamic-data.schema.json"));
         expected.push(format!("{name}.changes.json"));
     }
     expected.sort();

@@ -58,13 +58,33 @@ impl Execute for Panics {
     }
 }
 
+/// What the server found for a `findsenvironment` task.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FindsEnvironmentDynamicData {
+    /// The environment.
+    pub environment_id: u64,
+}
+
+/// Succeeds when its dynamic data names environment 7; fails without dynamic data.
+#[derive(Debug, Deserialize, JsonSchema, Task)]
+#[serde(deny_unknown_fields)]
+#[task(version = 1, dynamic_data = FindsEnvironmentDynamicData)]
+pub struct FindsEnvironment {}
+
+impl Execute for FindsEnvironment {
+    fn execute(&self, ctx: &TaskContext) -> Result<bool, TaskError> {
+        Ok(Self::dynamic_data(ctx).is_some_and(|data| data.environment_id == 7))
+    }
+}
+
 const AS_CLI: &str = "TASKDEF_TEST_AS_CLI";
 
 fn main() -> ExitCode {
     if std::env::var_os(AS_CLI).is_some() {
         return taskdef::cli::main();
     }
-    let tests: [(&str, fn()); 6] = [
+    let tests: [(&str, fn()); 9] = [
         (
             "sigint_kills_a_process_tree_that_ignores_sigterm",
             sigint_kills_a_process_tree_that_ignores_sigterm,
@@ -85,6 +105,18 @@ fn main() -> ExitCode {
         (
             "the_work_request_of_a_test_task_runs",
             the_work_request_of_a_test_task_runs,
+        ),
+        (
+            "a_work_request_hands_the_task_its_dynamic_data",
+            a_work_request_hands_the_task_its_dynamic_data,
+        ),
+        (
+            "dynamic_data_missing_a_required_id_is_configure_failed",
+            dynamic_data_missing_a_required_id_is_configure_failed,
+        ),
+        (
+            "noop_takes_what_debusine_sends_it",
+            noop_takes_what_debusine_sends_it,
         ),
     ];
     let filter: Vec<String> = std::env::args()
@@ -339,4 +371,85 @@ fn the_work_request_of_a_test_task_runs() {
         "execute-failed"
     );
     std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// Runs `taskdef run --work-request` on a work request for `task_name`.
+fn run_work_request(name: &str, task_name: &str, dynamic_task_data: serde_json::Value) -> Output {
+    let dir = work_dir(name);
+    let request = dir.join("request.json");
+    std::fs::write(
+        &request,
+        serde_json::json!({
+            "id": 8, "task_type": "Worker", "task_name": task_name, "task_data": {},
+            "dynamic_task_data": dynamic_task_data, "priority_base": 0, "workspace": "System"
+        })
+        .to_string(),
+    )
+    .unwrap();
+    let output = run(&["run", "--work-request", request.to_str().unwrap()], None);
+    std::fs::remove_dir_all(&dir).unwrap();
+    output
+}
+
+fn a_work_request_hands_the_task_its_dynamic_data() {
+    let found = run_work_request(
+        "dynamic-found",
+        "findsenvironment",
+        serde_json::json!({"environment_id": 7}),
+    );
+    assert_eq!(payload(&found), serde_json::json!({"result": "success"}));
+    assert_eq!(found.status.code(), Some(0));
+    let other = run_work_request(
+        "dynamic-other",
+        "findsenvironment",
+        serde_json::json!({"environment_id": 8}),
+    );
+    assert_eq!(payload(&other), serde_json::json!({"result": "failure"}));
+    // `null` is no dynamic data, as in Debusine.
+    let none = run_work_request("dynamic-null", "findsenvironment", serde_json::Value::Null);
+    assert_eq!(payload(&none), serde_json::json!({"result": "failure"}));
+}
+
+fn dynamic_data_missing_a_required_id_is_configure_failed() {
+    let output = run_work_request(
+        "dynamic-missing",
+        "findsenvironment",
+        serde_json::json!({"environment": 7}),
+    );
+    assert_eq!(output.status.code(), Some(1));
+    let reply = payload(&output);
+    let error = &reply["output_data"]["errors"][0];
+    assert_eq!(reply["result"], "error");
+    assert_eq!(error["code"], "configure-failed");
+    let message = error["message"].as_str().unwrap();
+    assert!(
+        message.contains("/dynamic_task_data: \"environment_id\" is a required property")
+            && message.contains("/dynamic_task_data/environment:"),
+        "{message}"
+    );
+    let wrong = run_work_request(
+        "dynamic-wrong",
+        "findsenvironment",
+        serde_json::json!({"environment_id": "7"}),
+    );
+    let message = payload(&wrong)["output_data"]["errors"][0]["message"].clone();
+    assert!(
+        message
+            .as_str()
+            .unwrap()
+            .starts_with("/dynamic_task_data/environment_id: "),
+        "{message}"
+    );
+}
+
+fn noop_takes_what_debusine_sends_it() {
+    // Debusine 0.11's scheduler sends `{}` for noop: its `BaseDynamicTaskData()` with nothing set.
+    let output = run_work_request("dynamic-noop", "noop", serde_json::json!({}));
+    assert_eq!(payload(&output), serde_json::json!({"result": "success"}));
+    let output = run_work_request(
+        "dynamic-noop-stats",
+        "noop",
+        serde_json::json!({"subject": null, "task_configuration_id": 3}),
+    );
+    assert_eq!(payload(&output), serde_json::json!({"result": "success"}));
 }

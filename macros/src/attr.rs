@@ -10,7 +10,8 @@ use syn::{Attribute, Expr, ExprLit, Lit, LitStr, Token, UnOp};
 use crate::ctxt::Errors;
 
 /// The keys `#[task(...)]` accepts, in the order messages list them.
-pub const KEYS: &str = "`version`, `name`, `kind`, `allow_unknown_fields` and `crate`";
+pub const KEYS: &str =
+    "`version`, `name`, `kind`, `dynamic_data`, `allow_unknown_fields` and `crate`";
 
 /// A key of `#[task(...)]`.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -21,6 +22,8 @@ pub enum Key {
     Name,
     /// `kind = worker`.
     Kind,
+    /// `dynamic_data = Type`.
+    DynamicData,
     /// `allow_unknown_fields`, a flag without a value.
     AllowUnknownFields,
     /// `crate = path`.
@@ -29,10 +32,11 @@ pub enum Key {
 
 impl Key {
     /// Every key.
-    pub const ALL: [Key; 5] = [
+    pub const ALL: [Key; 6] = [
         Key::Version,
         Key::Name,
         Key::Kind,
+        Key::DynamicData,
         Key::AllowUnknownFields,
         Key::Crate,
     ];
@@ -47,6 +51,7 @@ impl Key {
             Key::Version => "version",
             Key::Name => "name",
             Key::Kind => "kind",
+            Key::DynamicData => "dynamic_data",
             Key::AllowUnknownFields => "allow_unknown_fields",
             Key::Crate => "crate",
         }
@@ -57,6 +62,7 @@ impl Key {
             Key::Version => "version = 1",
             Key::Name => "name = \"sbuild\"",
             Key::Kind => "kind = server",
+            Key::DynamicData => "dynamic_data = SbuildDynamicData",
             Key::AllowUnknownFields => "allow_unknown_fields",
             Key::Crate => "crate = my_framework::taskdef",
         }
@@ -151,6 +157,8 @@ pub struct Attrs {
     pub names: Vec<LitStr>,
     /// The valid `kind` values.
     pub kinds: Vec<Spanned<Kind>>,
+    /// The `dynamic_data` types.
+    pub dynamic_data: Vec<syn::Type>,
     /// The valid `crate` values.
     pub crates: Vec<syn::Path>,
 }
@@ -218,6 +226,26 @@ impl Attrs {
             );
             return skip_value(&meta);
         }
+        if key == Key::DynamicData {
+            // A type, not an expression: `Vec<u64>` does not parse as one.
+            let value = meta.value()?;
+            let ty = if value.peek(LitStr) {
+                let text: LitStr = value.parse()?;
+                text.parse::<syn::Type>()
+            } else {
+                value.parse::<syn::Type>()
+            };
+            // After an unreadable type the rest of the attribute cannot be read either.
+            let ty = ty.map_err(|error| {
+                syn::Error::new(
+                    error.span(),
+                    "`dynamic_data` must be the type of the task's dynamic data, \
+                     e.g. `dynamic_data = SbuildDynamicData`",
+                )
+            })?;
+            self.dynamic_data.push(ty);
+            return Ok(());
+        }
         let value: Expr = meta.value()?.parse()?;
         let read = match key {
             Key::Version => parse_version(&value).map(|version| {
@@ -234,7 +262,7 @@ impl Attrs {
                 })
             }),
             Key::Crate => parse_crate(&value).map(|path| self.crates.push(path)),
-            Key::AllowUnknownFields => Ok(()),
+            Key::AllowUnknownFields | Key::DynamicData => Ok(()),
         };
         if let Err(error) = read {
             errors.push(error);

@@ -38,6 +38,12 @@ pub fn expand(task: &Task<'_>) -> TokenStream {
         #[allow(non_local_definitions)]
         macro_rules! #guard { () => {}; }
     };
+    // Written with the span of the type in `dynamic_data = Type`, so that a missing trait (the
+    // bounds of `Task::DynamicData`) is reported there.
+    let dynamic_data = task.dynamic_data.map_or_else(
+        || quote!(#krate::__private::BaseDynamicData),
+        ToTokens::to_token_stream,
+    );
     quote! {
         const _: () = {
             #[automatically_derived]
@@ -45,6 +51,7 @@ pub fn expand(task: &Task<'_>) -> TokenStream {
             where
                 for<'__task> #ident: #krate::__private::TaskData,
             {
+                type DynamicData = #dynamic_data;
                 const NAME: &'static str = #name;
                 const VERSION: u32 = #version;
                 const KIND: #krate::TaskKind = #krate::TaskKind::#kind;
@@ -54,6 +61,11 @@ pub fn expand(task: &Task<'_>) -> TokenStream {
                     static COMPILED: #krate::__private::OnceLock<#krate::__private::CompiledSchema> =
                         #krate::__private::OnceLock::new();
                     #krate::__private::compiled(&COMPILED, #krate::__private::CompiledSchema::new::<#ident>)
+                }
+                fn __compiled_dynamic_data() -> &'static #krate::__private::CompiledSchema {
+                    static COMPILED: #krate::__private::OnceLock<#krate::__private::CompiledSchema> =
+                        #krate::__private::OnceLock::new();
+                    #krate::__private::compiled(&COMPILED, #krate::__private::dynamic_data_schema::<Self>)
                 }
             }
             #[#krate::__private::distributed_slice(#krate::__private::TASKS)]
@@ -136,6 +148,43 @@ mod tests {
         });
         assert!(code.contains("compile_error"), "{code}");
         assert!(only_through_framework(&code), "{code}");
+    }
+
+    #[test]
+    fn the_dynamic_data_type_is_the_one_named_or_what_every_task_gets() {
+        let code = generated(syn::parse_quote! {
+            #[serde(deny_unknown_fields)]
+            #[task(version = 1, dynamic_data = found::Data, crate = framework::taskdef)]
+            struct Sample {}
+        });
+        assert!(
+            code.contains("type DynamicData = found :: Data ;"),
+            "{code}"
+        );
+        assert!(only_through_framework(&code), "{code}");
+        let code = generated(syn::parse_quote! {
+            #[serde(deny_unknown_fields)]
+            #[task(version = 1)]
+            struct Sample {}
+        });
+        assert!(
+            code.contains("type DynamicData = :: taskdef :: __private :: BaseDynamicData ;"),
+            "{code}"
+        );
+    }
+
+    #[test]
+    fn the_stub_after_an_error_keeps_the_dynamic_data_type() {
+        let code = generated(syn::parse_quote! {
+            #[serde(deny_unknown_fields)]
+            #[task(dynamic_data = found::Data)]
+            struct Sample {}
+        });
+        assert!(code.contains("compile_error"), "{code}");
+        assert!(
+            code.contains("type DynamicData = found :: Data ;"),
+            "{code}"
+        );
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! a task does not add "`Task` is not implemented" errors to the real one.
 
 use proc_macro2::{Ident, Literal, Span, TokenStream};
-use quote::quote;
+use quote::{ToTokens, quote};
 use syn::ext::IdentExt;
 
 use crate::ast::Input;
@@ -30,6 +30,10 @@ pub fn expand(input: &Input<'_>, error: syn::Error) -> TokenStream {
         .map_or(Kind::Worker, |kind| kind.value);
     let kind = Ident::new(kind.variant(), Span::call_site());
     let krate = input.attrs.crate_path();
+    let dynamic_data = input.attrs.dynamic_data.first().map_or_else(
+        || quote!(#krate::__private::BaseDynamicData),
+        ToTokens::to_token_stream,
+    );
     quote! {
         #errors
         const _: () = {
@@ -39,13 +43,18 @@ pub fn expand(input: &Input<'_>, error: syn::Error) -> TokenStream {
                 // Higher-ranked, so that the bounds are not checked here (trivial bounds are
                 // unstable, rust-lang/rust#48214): the stub must not add errors of its own.
                 for<'__stub> #ident: #krate::__private::TaskBounds,
+                for<'__stub> #dynamic_data: #krate::__private::DynamicDataBounds,
             {
+                type DynamicData = #dynamic_data;
                 const NAME: &'static str = #name;
                 const VERSION: u32 = #version;
                 const KIND: #krate::TaskKind = #krate::TaskKind::#kind;
                 const DESCRIPTION: &'static str = "";
                 const TYPE_NAME: &'static str = ::core::concat!(::core::module_path!(), "::", #type_name);
                 fn __compiled() -> &'static #krate::__private::CompiledSchema {
+                    ::core::unreachable!("`#[derive(Task)]` failed for this type")
+                }
+                fn __compiled_dynamic_data() -> &'static #krate::__private::CompiledSchema {
                     ::core::unreachable!("`#[derive(Task)]` failed for this type")
                 }
             }

@@ -35,6 +35,7 @@ use proc_macro::TokenStream;
 /// | `version` | an integer literal from 0 to 4294967295 (`u32`), e.g. `version = 1` | required |
 /// | `name` | a string literal: ASCII lowercase letters, digits and `_`, starting with a letter | the type name lowercased |
 /// | `kind` | `worker`, `server`, `signing`, `wait` or `internal`, as a bare word (`kind = server`) or a string (`kind = "server"`) | `worker` |
+/// | `dynamic_data` | the type of the task's dynamic data, e.g. `dynamic_data = SbuildDynamicData` (or a string, as serde writes types) | `taskdef::BaseDynamicData` |
 /// | `allow_unknown_fields` | none: a flag | unknown keys must be refused |
 /// | `crate` | the path of the `taskdef` crate, e.g. `crate = my_framework::taskdef` (or a string, as serde writes it) | `::taskdef` |
 ///
@@ -49,6 +50,10 @@ use proc_macro::TokenStream;
 ///   `#[serde(deny_unknown_fields)]` (which schemars also writes into the schema as
 ///   `additionalProperties: false`); a task that must accept unknown keys says so with
 ///   `allow_unknown_fields`. Without either, or with both, the derive fails.
+/// - `dynamic_data` names the type of what the server computes for the task when it assigns the
+///   work (`Task::DynamicData`); the type must implement `serde::Deserialize`,
+///   `schemars::JsonSchema`, `Debug`, `Send`, `Sync` and be `'static`, and a missing trait is
+///   reported at the type as written in the attribute.
 /// - `crate` is for a crate that re-exports taskdef to its users, who then need not depend on
 ///   it: the generated code names `<path>::__private::...` instead of `::taskdef::...`.
 ///
@@ -66,7 +71,8 @@ use proc_macro::TokenStream;
 /// # Generated items
 ///
 /// In a `const _: () = { ... };` block: `impl taskdef::Task` with `NAME`, `VERSION`, `KIND`,
-/// `DESCRIPTION`, `TYPE_NAME` (`module_path!()::Type`) and a cached compiled schema; the task's
+/// `DESCRIPTION`, `TYPE_NAME` (`module_path!()::Type`), `DynamicData` and a cached compiled
+/// schema for each of the task data and the dynamic data; the task's
 /// entry in the link-time registry; and a hidden `#[macro_export]` macro named after the task
 /// name (`__taskdef_task_named_<name>`, or `__taskdef_<kind>_task_named_<name>` for signing,
 /// wait and internal tasks), so that two tasks of one crate claiming the same name are a

@@ -25,6 +25,8 @@ pub struct Task<'a> {
     pub docs: &'a [&'a Expr],
     /// The path of the runtime crate (`::taskdef` unless `crate = ...` says otherwise).
     pub krate: syn::Path,
+    /// The type of the dynamic data, when `dynamic_data = ...` gives one.
+    pub dynamic_data: Option<&'a syn::Type>,
 }
 
 const SHAPES: &str = "`#[derive(Task)]` supports only a non-generic struct with named fields, \
@@ -56,6 +58,7 @@ pub fn check<'a>(input: &'a Input<'a>, mut errors: Errors) -> Result<Task<'a>, s
         kind,
         docs: &input.docs,
         krate: input.attrs.crate_path(),
+        dynamic_data: input.attrs.dynamic_data.first(),
     })
 }
 

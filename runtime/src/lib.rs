@@ -33,6 +33,9 @@
 //! Running a task:
 //! - [`TaskContext`], [`TaskError`], [`AbortHandle`], [`ServerClient`],
 //!   [`execute_logging_errors`];
+//! - dynamic data, what the server computes for a task when it assigns the work
+//!   ([`Task::DynamicData`], `#[task(dynamic_data = Type)]`): [`BaseDynamicData`] (what every
+//!   task receives), [`AnyDynamicData`] (typed through the registry);
 //! - [`CommandLine`], [`CommandRunner`], [`CommandStatus`], [`ProcessRunner`];
 //! - artifacts through the context: [`NewArtifact`], [`ArtifactFile`], [`FetchedArtifact`],
 //!   [`RelationType`], [`ArtifactId`], [`RecordedArtifacts`].
@@ -86,9 +89,9 @@ mod types;
 
 pub use configure::TaskInput;
 pub use execution::{
-    AbortHandle, ArtifactFile, ArtifactId, CommandLine, CommandRunner, CommandStatus,
-    FetchedArtifact, NewArtifact, ProcessRunner, RecordedArtifacts, RelationType, ServerClient,
-    TaskContext, TaskError,
+    AbortHandle, AnyDynamicData, ArtifactFile, ArtifactId, BaseDynamicData, CommandLine,
+    CommandRunner, CommandStatus, FetchedArtifact, NewArtifact, ProcessRunner, RecordedArtifacts,
+    RelationType, ServerClient, TaskContext, TaskError,
 };
 pub use metadata::{
     RunCheckFailure, TaskKeys, TaskMetadata, Unmet, WorkerMetadata, keys, program_on_path,
@@ -115,6 +118,7 @@ pub use taskdef_macros::Task;
 pub mod __private {
     use crate::Task;
     pub use crate::configure::CompiledSchema;
+    pub use crate::execution::BaseDynamicData;
     pub use crate::registry::{TASKS, TaskEntry};
     pub use linkme;
     pub use linkme::distributed_slice;
@@ -160,6 +164,14 @@ pub mod __private {
     /// The registry entry of `T`; the extra bounds name what is missing when `T` is not a task.
     pub const fn entry<T: Task + DeserializeTaskData + JsonSchemaTaskData>() -> TaskEntry {
         TaskEntry::of::<T>()
+    }
+
+    pub use crate::task::DynamicDataBounds;
+
+    /// The compiled schema of `T`'s dynamic data, for the derive's `__compiled_dynamic_data`:
+    /// through `T`, so that a dynamic data type without a schema is reported once, at the type.
+    pub fn dynamic_data_schema<T: Task>() -> CompiledSchema {
+        CompiledSchema::new::<T::DynamicData>()
     }
 
     /// Every supertrait of `Task` at once: the bound of the derive's fallback stub impl.

@@ -177,10 +177,18 @@ macro_rules! hand_written_task {
             const KIND: TaskKind = $kind;
             const DESCRIPTION: &'static str = "";
             const TYPE_NAME: &'static str = concat!("registry::", stringify!($ty));
+            type DynamicData = taskdef::BaseDynamicData;
             fn __compiled() -> &'static taskdef::__private::CompiledSchema {
                 static COMPILED: std::sync::OnceLock<taskdef::__private::CompiledSchema> =
                     std::sync::OnceLock::new();
                 COMPILED.get_or_init(taskdef::__private::CompiledSchema::new::<Self>)
+            }
+            fn __compiled_dynamic_data() -> &'static taskdef::__private::CompiledSchema {
+                static COMPILED: std::sync::OnceLock<taskdef::__private::CompiledSchema> =
+                    std::sync::OnceLock::new();
+                COMPILED.get_or_init(
+                    taskdef::__private::CompiledSchema::new::<taskdef::BaseDynamicData>,
+                )
             }
         }
     };

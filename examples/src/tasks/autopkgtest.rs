@@ -7,8 +7,8 @@ use std::path::PathBuf;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use taskdef::{
-    CommandLine, Execute, Task, TaskConfigError, TaskContext, TaskError, TaskMetadata, Unmet,
-    WorkerMetadata, program_on_path,
+    ArtifactId, BaseDynamicData, CommandLine, Execute, Task, TaskConfigError, TaskContext,
+    TaskError, TaskMetadata, Unmet, WorkerMetadata, program_on_path,
 };
 
 use crate::artifacts::{file_with_suffix, files_with_suffix, resolve_multiple, resolve_single};
@@ -23,7 +23,7 @@ use taskdef::Rules;
 /// virtualisation server for that backend.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema, Task)]
 #[serde(deny_unknown_fields)]
-#[task(version = 1)]
+#[task(version = 1, dynamic_data = AutopkgtestDynamicData)]
 pub struct Autopkgtest {
     /// The task configuration to apply, or null for none.
     #[serde(default = "default_task_configuration")]
@@ -67,6 +67,24 @@ pub struct Autopkgtest {
     /// Timeouts in seconds, or null for autopkgtest's defaults.
     #[serde(default)]
     pub timeout: Option<Timeout>,
+}
+
+/// What the server found for an `autopkgtest` task (Debusine's `AutopkgtestDynamicData`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AutopkgtestDynamicData {
+    /// What the server sends every task.
+    #[serde(flatten)]
+    pub base: BaseDynamicData,
+    /// The environment to run in, as found for `environment`.
+    pub environment_id: ArtifactId,
+    /// The source package to test, as found for `input.source_artifact`.
+    pub input_source_artifact_id: ArtifactId,
+    /// The binary packages to test, as found for `input.binary_artifacts`.
+    pub input_binary_artifacts_ids: Vec<ArtifactId>,
+    /// Further binary packages for the tests, as found for `input.context_artifacts`.
+    #[serde(default)]
+    pub input_context_artifacts_ids: Vec<ArtifactId>,
 }
 
 /// The packages autopkgtest tests.

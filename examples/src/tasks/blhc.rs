@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-use taskdef::{CommandLine, Execute, Task, TaskContext, TaskError};
+use taskdef::{ArtifactId, BaseDynamicData, CommandLine, Execute, Task, TaskContext, TaskError};
 
 use crate::artifacts::{file_with_suffix, resolve_single};
 use crate::executor::Backend;
@@ -13,7 +13,7 @@ use crate::lookup::{LookupSingle, default_task_configuration};
 /// Check a build log for missing hardening flags with blhc.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema, Task)]
 #[serde(deny_unknown_fields)]
-#[task(version = 1)]
+#[task(version = 1, dynamic_data = BlhcDynamicData)]
 pub struct Blhc {
     /// The task configuration to apply, or null for none.
     #[serde(default = "default_task_configuration")]
@@ -32,6 +32,20 @@ pub struct Blhc {
     /// Options to pass to blhc.
     #[serde(default)]
     pub extra_flags: Vec<BlhcFlag>,
+}
+
+/// What the server found for a `blhc` task (Debusine's `BlhcDynamicData`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BlhcDynamicData {
+    /// What the server sends every task.
+    #[serde(flatten)]
+    pub base: BaseDynamicData,
+    /// The environment to run in, as found for `environment`: null or absent when it has none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub environment_id: Option<ArtifactId>,
+    /// The build log to check, as found for `input.artifact`.
+    pub input_artifact_id: ArtifactId,
 }
 
 /// The build log blhc checks.

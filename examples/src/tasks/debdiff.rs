@@ -4,7 +4,10 @@ use std::path::PathBuf;
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-use taskdef::{CommandLine, Execute, Task, TaskConfigError, TaskContext, TaskError};
+use taskdef::{
+    ArtifactId, BaseDynamicData, CommandLine, Execute, Task, TaskConfigError, TaskContext,
+    TaskError,
+};
 
 use crate::artifacts::{file_with_suffix, files_with_suffix, resolve_multiple, resolve_single};
 use crate::executor::Backend;
@@ -15,7 +18,7 @@ use taskdef::pointer::child;
 /// Compare two source packages, or two sets of binary packages, with debdiff.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema, Task)]
 #[serde(deny_unknown_fields)]
-#[task(version = 1)]
+#[task(version = 1, dynamic_data = DebdiffDynamicData)]
 pub struct Debdiff {
     /// The task configuration to apply, or null for none.
     #[serde(default = "default_task_configuration")]
@@ -32,6 +35,26 @@ pub struct Debdiff {
     /// Options to pass to debdiff.
     #[serde(default)]
     pub extra_flags: Vec<DebdiffFlag>,
+}
+
+/// What the server found for a `debdiff` task (Debusine's `DebDiffDynamicData`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DebdiffDynamicData {
+    /// What the server sends every task.
+    #[serde(flatten)]
+    pub base: BaseDynamicData,
+    /// The environment to run in, as found for `environment`.
+    pub environment_id: ArtifactId,
+    /// The two source packages to compare, as found for `input.source_artifacts`: null when
+    /// binary packages are compared.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(length(min = 2, max = 2))]
+    pub input_source_artifacts_ids: Option<Vec<ArtifactId>>,
+    /// The two sets of binary packages to compare, as found for `input.binary_artifacts`:
+    /// null when source packages are compared.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub input_binary_artifacts_ids: Option<Vec<Vec<ArtifactId>>>,
 }
 
 /// The two things debdiff compares.

@@ -4,7 +4,10 @@ use std::path::PathBuf;
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-use taskdef::{CommandLine, Execute, Task, TaskConfigError, TaskContext, TaskError};
+use taskdef::{
+    ArtifactId, BaseDynamicData, CommandLine, Execute, Task, TaskConfigError, TaskContext,
+    TaskError,
+};
 
 use crate::artifacts::{files_with_suffix, resolve_multiple, resolve_single};
 use crate::executor::Backend;
@@ -17,7 +20,7 @@ use taskdef::Rules;
 /// architecture-dependent ones, as `output` asks.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema, Task)]
 #[serde(deny_unknown_fields)]
-#[task(version = 1)]
+#[task(version = 1, dynamic_data = LintianDynamicData)]
 pub struct Lintian {
     /// The task configuration to apply, or null for none.
     #[serde(default = "default_task_configuration")]
@@ -48,6 +51,25 @@ pub struct Lintian {
     /// The least severe tag that makes the task fail.
     #[serde(default)]
     pub fail_on_severity: Severity,
+}
+
+/// What the server found for a `lintian` task (Debusine's `LintianDynamicData`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LintianDynamicData {
+    /// What the server sends every task.
+    #[serde(flatten)]
+    pub base: BaseDynamicData,
+    /// The environment to run in, as found for `environment`: null or absent when it has none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub environment_id: Option<ArtifactId>,
+    /// The source package to check, as found for `input.source_artifact`: null or absent when
+    /// there is none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub input_source_artifact_id: Option<ArtifactId>,
+    /// The binary packages to check, as found for `input.binary_artifacts`.
+    #[serde(default)]
+    pub input_binary_artifacts_ids: Vec<ArtifactId>,
 }
 
 fn default_target_distribution() -> String {

@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-use taskdef::{CommandLine, Execute, Task, TaskContext, TaskError};
+use taskdef::{ArtifactId, BaseDynamicData, CommandLine, Execute, Task, TaskContext, TaskError};
 
 use crate::artifacts::{file_with_suffix, resolve_single};
 use crate::executor::Backend;
@@ -13,7 +13,7 @@ use crate::lookup::{LookupSingle, default_task_configuration};
 /// Make a source package upload (a `.changes` file) from a source package.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema, Task)]
 #[serde(deny_unknown_fields)]
-#[task(version = 1)]
+#[task(version = 1, dynamic_data = MakeSourcePackageUploadDynamicData)]
 pub struct MakeSourcePackageUpload {
     /// The task configuration to apply, or null for none.
     #[serde(default = "default_task_configuration")]
@@ -34,6 +34,20 @@ pub struct MakeSourcePackageUpload {
     /// The distribution to upload to, or null for the changelog's.
     #[serde(default)]
     pub target_distribution: Option<String>,
+}
+
+/// What the server found for a `makesourcepackageupload` task (Debusine's
+/// `MakeSourcePackageUploadDynamicData`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MakeSourcePackageUploadDynamicData {
+    /// What the server sends every task.
+    #[serde(flatten)]
+    pub base: BaseDynamicData,
+    /// The environment to run in, as found for `environment`.
+    pub environment_id: ArtifactId,
+    /// The source package to make an upload of, as found for `input.source_artifact`.
+    pub input_source_artifact_id: ArtifactId,
 }
 
 /// The source package to make an upload of.

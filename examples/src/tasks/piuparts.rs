@@ -5,7 +5,10 @@ use std::path::PathBuf;
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-use taskdef::{CommandLine, Execute, Task, TaskConfigError, TaskContext, TaskError};
+use taskdef::{
+    ArtifactId, BaseDynamicData, CommandLine, Execute, Task, TaskConfigError, TaskContext,
+    TaskError,
+};
 
 use crate::artifacts::{files_with_suffix, resolve_multiple, resolve_single};
 use crate::executor::Backend;
@@ -16,7 +19,7 @@ use taskdef::Rules;
 /// Test that binary packages install, upgrade and purge cleanly with piuparts.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema, Task)]
 #[serde(deny_unknown_fields)]
-#[task(version = 1)]
+#[task(version = 1, dynamic_data = PiupartsDynamicData)]
 pub struct Piuparts {
     /// The task configuration to apply, or null for none.
     #[serde(default = "default_task_configuration")]
@@ -35,6 +38,21 @@ pub struct Piuparts {
     pub extra_repositories: Option<Vec<ExtraRepository>>,
     /// The system tarball piuparts installs the packages into.
     pub base_tgz: LookupSingle,
+}
+
+/// What the server found for a `piuparts` task (Debusine's `PiupartsDynamicData`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PiupartsDynamicData {
+    /// What the server sends every task.
+    #[serde(flatten)]
+    pub base: BaseDynamicData,
+    /// The environment to run in, as found for `environment`.
+    pub environment_id: ArtifactId,
+    /// The binary packages to test, as found for `input.binary_artifacts`.
+    pub input_binary_artifacts_ids: Vec<ArtifactId>,
+    /// The base system tarball, as found for `base_tgz`.
+    pub base_tgz_id: ArtifactId,
 }
 
 /// The packages piuparts tests.

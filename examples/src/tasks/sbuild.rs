@@ -5,8 +5,8 @@ use std::path::{Path, PathBuf};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use taskdef::{
-    CommandLine, Execute, Task, TaskConfigError, TaskContext, TaskError, TaskMetadata, Unmet,
-    WorkerMetadata, program_on_path,
+    ArtifactId, BaseDynamicData, CommandLine, Execute, Task, TaskConfigError, TaskContext,
+    TaskError, TaskMetadata, Unmet, WorkerMetadata, program_on_path,
 };
 
 use crate::artifacts::{file_with_suffix, resolve_multiple, resolve_single, write_file};
@@ -22,7 +22,7 @@ use taskdef::Rules;
 /// autopkgtest's virtualisation servers.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema, Task)]
 #[serde(deny_unknown_fields)]
-#[task(version = 1)]
+#[task(version = 1, dynamic_data = SbuildDynamicData)]
 pub struct Sbuild {
     /// The task configuration to apply, or null for none.
     #[serde(default = "default_task_configuration")]
@@ -54,6 +54,26 @@ pub struct Sbuild {
     /// The optimisation criteria of the `aspcud` resolver.
     #[serde(default)]
     pub aspcud_criteria: Option<String>,
+}
+
+/// What the server found for an `sbuild` task (Debusine's `SbuildDynamicData`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SbuildDynamicData {
+    /// What the server sends every task.
+    #[serde(flatten)]
+    pub base: BaseDynamicData,
+    /// The environment to run in, as found for `environment`: null or absent when it has none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub environment_id: Option<ArtifactId>,
+    /// The source package to build, as found for `input.source_artifact`.
+    pub input_source_artifact_id: ArtifactId,
+    /// The binary packages to make available, as found for `input.extra_binary_artifacts`.
+    #[serde(default)]
+    pub input_extra_binary_artifacts_ids: Vec<ArtifactId>,
+    /// The maintainer of a binNMU, when `binnmu` gives none: the requester's name and address.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub binnmu_maintainer: Option<String>,
 }
 
 /// The artifacts sbuild builds from.

@@ -137,7 +137,8 @@ enum Command {
     },
     /// Generate Markdown docs for every task, or check that a directory has them up to date.
     ///
-    /// Writes README.md (the index), <task>.md and <task>.schema.json per task. With --check,
+    /// Writes README.md (the index), <task>.md, <task>.schema.json and
+    /// <task>.dynamic-data.schema.json per task. With --check,
     /// nothing is written: the files that are missing, changed or extra (*.md, *.schema.json
     /// not generated) are listed and the exit code is 1.
     #[command(after_help = EXIT_CODES_HELP)]

@@ -186,7 +186,12 @@ fn from_name_and_file(
         )));
     }
     match entry.configure(input.task_input()) {
-        Ok(task) => Ok(Ok(Prepared { entry, task })),
+        // A task file is task data only: the task resolves its lookups locally.
+        Ok(task) => Ok(Ok(Prepared {
+            entry,
+            task,
+            dynamic_data: None,
+        })),
         Err(mut error) => {
             locate_positions(&mut error, &input.text, input.format);
             Ok(Err(report_error(

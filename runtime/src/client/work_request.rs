@@ -7,7 +7,7 @@ use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
 use crate::configure::TaskInput;
-use crate::execution::TaskContext;
+use crate::execution::{AnyDynamicData, TaskContext};
 use crate::registry::{Registry, TaskEntry};
 use crate::task::{DynTask, execute_logging_errors};
 use crate::types::TaskKind;
@@ -32,7 +32,8 @@ pub(crate) struct WorkRequest {
     /// The task data, as the server validated it.
     #[serde(default)]
     pub task_data: Value,
-    /// Lookups resolved by the server; taskdef tasks do not use them yet.
+    /// What the server computed for the task (its lookups resolved to artifact ids, ...);
+    /// `null` or absent when it computed nothing.
     #[serde(default)]
     pub dynamic_task_data: Option<Value>,
 }
@@ -234,10 +235,13 @@ pub(crate) struct Prepared {
     pub entry: &'static TaskEntry,
     /// The configured task.
     pub task: Box<dyn DynTask>,
+    /// The task's dynamic data, validated and typed; `None` when the work request has none.
+    pub dynamic_data: Option<AnyDynamicData>,
 }
 
 /// Checks a work request as Debusine's worker does before running it: the task type, then the
-/// task's name, then its data.
+/// task's name, then its data, then its dynamic data (a violation of either is
+/// `configure-failed`; those of the dynamic data point under `/dynamic_task_data`).
 pub(crate) fn prepare(registry: &Registry, request: &WorkRequest) -> Result<Prepared, WorkError> {
     if request.task_type != WORKER_KIND.task_type() {
         return Err(WorkError::new(
@@ -252,17 +256,30 @@ pub(crate) fn prepare(registry: &Registry, request: &WorkRequest) -> Result<Prep
     let entry = registry
         .get_of_kind(WORKER_KIND, &request.task_name)
         .map_err(|error| WorkError::new(ErrorCode::SetupFailed, error.to_string()))?;
-    if let Some(dynamic) = request.dynamic_task_data.as_ref().filter(|v| !v.is_null()) {
-        tracing::debug!(%dynamic, "dynamic_task_data is not used by taskdef tasks");
-    }
     let task = entry
         .configure(TaskInput::from(&request.task_data))
         .map_err(|error| WorkError::new(ErrorCode::ConfigureFailed, error.to_string()))?;
-    Ok(Prepared { entry, task })
+    // `null` is no dynamic data, as in Debusine's `configure`.
+    let dynamic_data = match request.dynamic_task_data.as_ref().filter(|v| !v.is_null()) {
+        None => None,
+        Some(dynamic) => Some(
+            entry
+                .configure_dynamic_data(TaskInput::from(dynamic))
+                .map_err(|error| {
+                    let error = error.nested_under("/dynamic_task_data");
+                    WorkError::new(ErrorCode::ConfigureFailed, error.to_string())
+                })?,
+        ),
+    };
+    Ok(Prepared {
+        entry,
+        task,
+        dynamic_data,
+    })
 }
 
-/// Executes a prepared task in `ctx`, measuring it; `None` when it was aborted (an aborted
-/// task reports nothing).
+/// Executes a prepared task in `ctx` given its dynamic data, measuring it; `None` when it was
+/// aborted (an aborted task reports nothing).
 ///
 /// The calling process becomes a child subreaper, so that the task's orphaned grandchildren
 /// are reaped here even where PID 1 does not reap (containers, microVMs).
@@ -271,6 +288,14 @@ pub(crate) fn execute(prepared: &Prepared, ctx: &TaskContext) -> Option<Completi
         tracing::debug!(%error, "cannot become a child subreaper");
     }
     tracing::info!(task = prepared.entry.name, "executing");
+    let with_data;
+    let ctx = match &prepared.dynamic_data {
+        Some(data) => {
+            with_data = ctx.clone().with_any_dynamic_data(data.clone());
+            &with_data
+        }
+        None => ctx,
+    };
     let stopwatch = Stopwatch::start();
     let outcome = execute_logging_errors(prepared.task.as_ref(), ctx);
     let statistics = stopwatch.stop();

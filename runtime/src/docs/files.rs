@@ -27,6 +27,16 @@ pub fn schema_file(entry: &TaskEntry) -> String {
     text
 }
 
+/// What follows a task's page stem in the name of its dynamic data's schema file.
+pub const DYNAMIC_DATA_SCHEMA_SUFFIX: &str = ".dynamic-data.schema.json";
+
+/// The schema of the task's dynamic data, written as [`schema_file`] writes the task's.
+pub fn dynamic_data_schema_file(entry: &TaskEntry) -> String {
+    let mut text = pretty(entry.dynamic_data_schema());
+    text.push('\n');
+    text
+}
+
 /// How the files in a directory differ from the generated ones.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Drift {

@@ -1,5 +1,5 @@
 //! Markdown documentation generated from the registry: one page per task, an index, and each
-//! task's JSON Schema.
+//! task's JSON Schemas (of its task data, and of its dynamic data).
 //!
 //! Everything here is deterministic (object keys sorted, tasks in registry order, fields in
 //! schema order), so the generated files can be committed and checked in CI with
@@ -7,7 +7,7 @@
 //!
 //! A task page has the task's description, version and version key, what a worker needs to run
 //! it, a table of every field (nested objects expanded as dotted paths: `input.source_artifact`,
-//! `repositories[].url`), and an example: the schema's first `examples` entry if it has one, else
+//! `repositories[].url`), the same table for its dynamic data, and an example: the schema's first `examples` entry if it has one, else
 //! one generated from the schema and checked to configure.
 
 mod constraints;
@@ -25,12 +25,15 @@ use crate::registry::{Registry, TaskEntry};
 use serde_json::Value;
 
 pub use example::{Example, ExampleSource, example};
-pub use files::{Drift, INDEX, check, looks_generated, page_stem, schema_file, write};
+pub use files::{
+    DYNAMIC_DATA_SCHEMA_SUFFIX, Drift, INDEX, check, dynamic_data_schema_file, looks_generated,
+    page_stem, schema_file, write,
+};
 pub use page::{index_page, page_rules, rules_of_page, task_page};
 pub use text::pretty;
 
-/// Every generated file, by file name (no directories): the index, `<stem>.md` and
-/// `<stem>.schema.json` per task.
+/// Every generated file, by file name (no directories): the index, and per task `<stem>.md`,
+/// `<stem>.schema.json` and `<stem>.dynamic-data.schema.json`.
 pub fn generate(registry: &Registry) -> BTreeMap<String, String> {
     let entries: Vec<&'static TaskEntry> = registry.entries().collect();
     let mut files = BTreeMap::new();
@@ -39,6 +42,10 @@ pub fn generate(registry: &Registry) -> BTreeMap<String, String> {
         let stem = page_stem(entry);
         files.insert(format!("{stem}.md"), task_page(entry));
         files.insert(format!("{stem}.schema.json"), schema_file(entry));
+        files.insert(
+            format!("{stem}{DYNAMIC_DATA_SCHEMA_SUFFIX}"),
+            dynamic_data_schema_file(entry),
+        );
     }
     files
 }

@@ -6,7 +6,7 @@ use serde_json::Value;
 
 use super::example::{ExampleSource, example};
 use super::fields::fields;
-use super::files::page_stem;
+use super::files::{DYNAMIC_DATA_SCHEMA_SUFFIX, page_stem};
 use super::text::{cell, compact, pretty};
 use crate::registry::TaskEntry;
 use crate::types::TaskKind;
@@ -88,6 +88,10 @@ pub fn task_page(entry: &TaskEntry) -> String {
         out,
         "| Schema | [`{stem}.schema.json`]({stem}.schema.json) |"
     );
+    let _ = writeln!(
+        out,
+        "| Dynamic data schema | [`{stem}{DYNAMIC_DATA_SCHEMA_SUFFIX}`]({stem}{DYNAMIC_DATA_SCHEMA_SUFFIX}) |"
+    );
     out.push('\n');
 
     out.push_str("## Worker requirements\n\n");
@@ -100,27 +104,8 @@ pub fn task_page(entry: &TaskEntry) -> String {
             " (here and in every nested object whose constraints say \"no other keys\").\n\n",
         );
     }
-    let rows = fields(schema);
-    if rows.is_empty() {
+    if !field_table(&mut out, schema) {
         out.push_str("This task takes no data: `{}`.\n\n");
-    } else {
-        out.push_str("| Field | Type | Required | Default | Constraints | Description |\n");
-        out.push_str("|---|---|---|---|---|---|\n");
-        for row in &rows {
-            let _ = writeln!(
-                out,
-                "| `{}` | {} | {} | {} | {} | {} |",
-                cell(&row.path),
-                cell(&row.type_name),
-                if row.required { "yes" } else { "no" },
-                row.default
-                    .as_ref()
-                    .map_or_else(String::new, |value| format!("`{}`", cell(&compact(value)))),
-                cell(&row.constraints.join("; ")),
-                cell(&row.description),
-            );
-        }
-        out.push('\n');
     }
 
     if !entry.rules.is_empty() {
@@ -133,6 +118,8 @@ pub fn task_page(entry: &TaskEntry) -> String {
         }
         out.push('\n');
     }
+
+    dynamic_data_section(&mut out, entry, &stem);
 
     out.push_str("## Example\n\n");
     let example = example(entry);
@@ -151,6 +138,53 @@ pub fn task_page(entry: &TaskEntry) -> String {
     }
     let _ = writeln!(out, "```json\n{}\n```", pretty(&example.value));
     out
+}
+
+/// The field table of the object `schema`; `false`, and nothing written, when it has no fields.
+fn field_table(out: &mut String, schema: &Value) -> bool {
+    let rows = fields(schema);
+    if rows.is_empty() {
+        return false;
+    }
+    out.push_str("| Field | Type | Required | Default | Constraints | Description |\n");
+    out.push_str("|---|---|---|---|---|---|\n");
+    for row in &rows {
+        let _ = writeln!(
+            out,
+            "| `{}` | {} | {} | {} | {} | {} |",
+            cell(&row.path),
+            cell(&row.type_name),
+            if row.required { "yes" } else { "no" },
+            row.default
+                .as_ref()
+                .map_or_else(String::new, |value| format!("`{}`", cell(&compact(value)))),
+            cell(&row.constraints.join("; ")),
+            cell(&row.description),
+        );
+    }
+    out.push('\n');
+    true
+}
+
+/// What the server computes for the task when it assigns the work, and how it is checked.
+fn dynamic_data_section(out: &mut String, entry: &TaskEntry, stem: &str) {
+    let schema = entry.dynamic_data_schema();
+    out.push_str("## Dynamic data\n\n");
+    let _ = writeln!(
+        out,
+        "What the server computes for the task when it assigns the work request (its \
+         `dynamic_task_data`: the lookups of the task data resolved to artifact ids, and \
+         statistics keys), with its own schema, [`{stem}{DYNAMIC_DATA_SCHEMA_SUFFIX}`]\
+         ({stem}{DYNAMIC_DATA_SCHEMA_SUFFIX}). It is validated as strictly as the task data; a \
+         violation is `configure-failed`, at a pointer under `/dynamic_task_data`. `null` means \
+         none, as in a run without a server.\n"
+    );
+    if schema.get("additionalProperties") == Some(&Value::Bool(false)) {
+        out.push_str("Unknown keys are rejected.\n\n");
+    }
+    if !field_table(out, schema) {
+        out.push_str("It has no fields: `{}`.\n\n");
+    }
 }
 
 fn worker_requirements(out: &mut String, entry: &TaskEntry, schema: &Value) {

@@ -10,6 +10,7 @@ use serde_json::Value;
 use super::abort::AbortHandle;
 use super::artifact::{ArtifactId, FetchedArtifact, NewArtifact, RecordedArtifacts, RelationType};
 use super::command::{CommandLine, CommandRunner, CommandStatus, ProcessRunner};
+use super::dynamic_data::AnyDynamicData;
 use super::error::TaskError;
 
 /// Access to the Debusine server, for tasks that fetch or upload artifacts.
@@ -64,7 +65,7 @@ pub struct TaskContext {
     server: Option<Arc<dyn ServerClient>>,
     work_dir: PathBuf,
     runner: Arc<dyn CommandRunner>,
-    dynamic_data: Option<Arc<dyn Any + Send + Sync>>,
+    dynamic_data: Option<AnyDynamicData>,
     recorded: Arc<Mutex<RecordedArtifacts>>,
 }
 
@@ -84,15 +85,24 @@ impl TaskContext {
     }
 
     /// Hands the task the dynamic data the server computed for it, already validated and typed.
-    pub fn with_dynamic_data<D: Any + Send + Sync>(mut self, data: D) -> Self {
-        self.dynamic_data = Some(Arc::new(data));
+    ///
+    /// A task reads it back with `Self::dynamic_data(ctx)` ([`Task::dynamic_data`](crate::Task::dynamic_data)).
+    pub fn with_dynamic_data<D: Any + Send + Sync>(self, data: D) -> Self {
+        self.with_any_dynamic_data(AnyDynamicData::new(data))
+    }
+
+    /// [`with_dynamic_data`](TaskContext::with_dynamic_data) for data typed through the
+    /// registry ([`TaskEntry::configure_dynamic_data`](crate::TaskEntry::configure_dynamic_data)).
+    pub fn with_any_dynamic_data(mut self, data: AnyDynamicData) -> Self {
+        self.dynamic_data = Some(data);
         self
     }
 
     /// The dynamic data of type `D`, if the run has some (an offline run without a work request
-    /// has none, and the task resolves its lookups locally).
+    /// has none, and the task resolves its lookups locally). A task reads its own with
+    /// [`Task::dynamic_data`](crate::Task::dynamic_data), which names the type for it.
     pub fn dynamic_data<D: Any>(&self) -> Option<&D> {
-        self.dynamic_data.as_deref()?.downcast_ref()
+        self.dynamic_data.as_ref()?.downcast_ref()
     }
 
     /// Uses this abort handle (keep a clone to abort from elsewhere).

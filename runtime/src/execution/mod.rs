@@ -1,10 +1,11 @@
-//! What a running task works with: its context, the one-way abort, external commands, and the
-//! errors it returns. Nothing here knows about task types; running one is in [`crate::task`].
+//! What a running task works with: its context, the dynamic data the server computed for it, the
+//! one-way abort, external commands, and the errors it returns. Nothing here knows about task types; running one is in [`crate::task`].
 
 mod abort;
 mod artifact;
 mod command;
 mod context;
+mod dynamic_data;
 mod error;
 
 pub use abort::AbortHandle;
@@ -13,4 +14,5 @@ pub use artifact::{
 };
 pub use command::{CommandLine, CommandRunner, CommandStatus, ProcessRunner};
 pub use context::{ServerClient, TaskContext};
+pub use dynamic_data::{AnyDynamicData, BaseDynamicData};
 pub use error::TaskError;

@@ -8,6 +8,7 @@ use serde_json::{Map, Value};
 use crate::configure::{
     CompiledSchema, Paths, TaskInput, Walk, WalkError, nothing_read, read_with,
 };
+use crate::execution::AnyDynamicData;
 use crate::metadata::{TaskMetadata, worker_metadata};
 use crate::task::{DynTask, Task};
 use crate::types::{TaskConfigError, TaskKind};
@@ -32,6 +33,8 @@ pub struct TaskEntry {
     // adds no generic code of its own to the task's crate.
     compiled: fn() -> &'static CompiledSchema,
     read: ReadBoxed,
+    compiled_dynamic_data: fn() -> &'static CompiledSchema,
+    read_dynamic_data: ReadDynamicData,
     analyze_worker: fn(&mut TaskMetadata<'_>),
 }
 
@@ -47,6 +50,8 @@ impl TaskEntry {
             rules: T::RULES,
             compiled: T::__compiled,
             read: read_boxed::<T>,
+            compiled_dynamic_data: T::__compiled_dynamic_data,
+            read_dynamic_data: read_dynamic_data::<T>,
             analyze_worker: T::analyze_worker,
         }
     }
@@ -54,6 +59,28 @@ impl TaskEntry {
     /// The task's JSON Schema (draft 2020-12).
     pub fn schema(&self) -> &'static Value {
         (self.compiled)().schema()
+    }
+
+    /// The JSON Schema of the task's dynamic data ([`Task::DynamicData`]).
+    pub fn dynamic_data_schema(&self) -> &'static Value {
+        (self.compiled_dynamic_data)().schema()
+    }
+
+    /// Validates and types the task's dynamic data, as [`Task::configure_dynamic_data`] does,
+    /// for a task known by name; hand the result to the task with
+    /// [`TaskContext::with_any_dynamic_data`](crate::TaskContext::with_any_dynamic_data).
+    pub fn configure_dynamic_data<'a>(
+        &self,
+        data: impl Into<TaskInput<'a>>,
+    ) -> Result<AnyDynamicData, TaskConfigError> {
+        let mut read = None;
+        read_with(
+            (self.compiled_dynamic_data)(),
+            data.into(),
+            Paths::Both,
+            &mut |walk| (self.read_dynamic_data)(walk, &mut read),
+        )?;
+        read.ok_or_else(nothing_read)
     }
 
     /// The metadata key holding the version, e.g. `noop:version`.
@@ -111,6 +138,20 @@ fn read_boxed<T: Task>(
         }
         Err(error) => Err(error),
     }
+}
+
+/// Reads a task's dynamic data from a walk into its type-erased holder.
+type ReadDynamicData = fn(&mut Walk<'_, '_>, &mut Option<AnyDynamicData>) -> Result<(), WalkError>;
+
+/// The [`ReadDynamicData`] of `T`.
+fn read_dynamic_data<T: Task>(
+    walk: &mut Walk<'_, '_>,
+    data: &mut Option<AnyDynamicData>,
+) -> Result<(), WalkError> {
+    *data = Some(AnyDynamicData::new(
+        <T::DynamicData as serde::Deserialize>::deserialize(walk.root())?,
+    ));
+    Ok(())
 }
 
 /// `Task::configure` for the registry, boxed, with the task's schema and reader.

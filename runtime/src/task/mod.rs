@@ -4,11 +4,13 @@
 mod can_run;
 mod configure;
 mod dyn_task;
+mod dynamic_data;
 mod execute;
 mod traits;
 
 pub use can_run::{can_run_on, check_can_run_on};
 pub use configure::{fast_path, general_path};
 pub use dyn_task::DynTask;
+pub use dynamic_data::DynamicDataBounds;
 pub use execute::execute_logging_errors;
 pub use traits::{Execute, Task};

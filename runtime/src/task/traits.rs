@@ -5,7 +5,10 @@ use std::fmt;
 use schemars::JsonSchema;
 use serde::de::DeserializeOwned;
 
+use super::dynamic_data::DynamicDataBounds;
 use crate::configure::{TaskInput, deserialize_fast_first};
+#[cfg(doc)]
+use crate::execution::BaseDynamicData;
 use crate::execution::{TaskContext, TaskError};
 use crate::metadata::{TaskKeys, TaskMetadata, Unmet, WorkerMetadata, worker_metadata};
 use crate::types::{TaskConfigError, TaskKind};
@@ -112,9 +115,24 @@ pub trait Task:
     /// The Rust path of the type, for diagnostics (`my_crate::tasks::Sbuild`).
     const TYPE_NAME: &'static str;
 
+    /// The dynamic data the server computes for the task when it assigns the work (the
+    /// artifact ids its lookups resolve to, ...): `#[task(dynamic_data = Type)]`, or
+    /// [`BaseDynamicData`], what Debusine sends every task, for a task without its own.
+    ///
+    /// It is validated against its schema as strictly as task data, then handed to
+    /// [`Execute::execute`] through the context: read it with [`Task::dynamic_data`].
+    ///
+    /// The bounds amount to `serde::Deserialize + schemars::JsonSchema + Debug + Send + Sync +
+    /// 'static`, one trait each so that a missing one is reported by name.
+    type DynamicData: DynamicDataBounds;
+
     /// The compiled schema and validator, built on first use and cached for the process.
     #[doc(hidden)]
     fn __compiled() -> &'static crate::configure::CompiledSchema;
+
+    /// [`__compiled`](Task::__compiled) for [`Task::DynamicData`].
+    #[doc(hidden)]
+    fn __compiled_dynamic_data() -> &'static crate::configure::CompiledSchema;
 
     /// The metadata key holding this task's version: `noop:version`, `server:servernoop:version`.
     fn version_key() -> String {
@@ -124,6 +142,60 @@ pub trait Task:
     /// The task's JSON Schema (draft 2020-12).
     fn schema() -> &'static serde_json::Value {
         Self::__compiled().schema()
+    }
+
+    /// The JSON Schema (draft 2020-12) of the task's [dynamic data](Task::DynamicData).
+    fn dynamic_data_schema() -> &'static serde_json::Value {
+        Self::__compiled_dynamic_data().schema()
+    }
+
+    /// Validates dynamic data against its schema and deserializes it, as strictly as
+    /// [`configure`](Task::configure) does task data; the pointers of the violations are into
+    /// the dynamic data.
+    ///
+    /// ```
+    /// # use schemars::JsonSchema;
+    /// # use serde::Deserialize;
+    /// # use taskdef::{Execute, Task, TaskContext, TaskError};
+    /// /// What the server found for a build.
+    /// #[derive(Debug, Deserialize, JsonSchema)]
+    /// #[serde(deny_unknown_fields)]
+    /// struct BuildDynamicData {
+    ///     /// The source package.
+    ///     input_source_artifact_id: u64,
+    /// }
+    ///
+    /// /// Build a package.
+    /// #[derive(Debug, Deserialize, JsonSchema, Task)]
+    /// #[serde(deny_unknown_fields)]
+    /// #[task(version = 1, dynamic_data = BuildDynamicData)]
+    /// struct Build {}
+    /// impl Execute for Build {
+    ///     fn execute(&self, ctx: &TaskContext) -> Result<bool, TaskError> {
+    ///         // Offline runs have none: such a task then resolves its lookups locally.
+    ///         let source = Self::dynamic_data(ctx).map(|data| data.input_source_artifact_id);
+    ///         Ok(source.is_some())
+    ///     }
+    /// }
+    ///
+    /// let data = Build::configure_dynamic_data(r#"{"input_source_artifact_id": 7}"#).unwrap();
+    /// assert_eq!(data.input_source_artifact_id, 7);
+    /// let error = Build::configure_dynamic_data(r#"{"input_source_artifact_id": "7"}"#).unwrap_err();
+    /// assert_eq!(error.violations()[0].pointer, "/input_source_artifact_id");
+    ///
+    /// let ctx = TaskContext::new("build", std::env::temp_dir()).with_dynamic_data(data);
+    /// assert!(Build::configure("{}").unwrap().execute(&ctx).unwrap());
+    /// ```
+    fn configure_dynamic_data<'a>(
+        data: impl Into<TaskInput<'a>>,
+    ) -> Result<Self::DynamicData, TaskConfigError> {
+        deserialize_fast_first::<Self::DynamicData>(Self::__compiled_dynamic_data(), data.into())
+    }
+
+    /// The task's dynamic data in `ctx`, typed: `None` when the run has none (an offline run,
+    /// or a work request whose `dynamic_task_data` is `null`).
+    fn dynamic_data(ctx: &TaskContext) -> Option<&Self::DynamicData> {
+        ctx.dynamic_data::<Self::DynamicData>()
     }
 
     /// Validates task data against the schema, deserializes it, then runs [`Execute::validate`].

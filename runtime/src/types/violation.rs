@@ -185,6 +185,28 @@ impl TaskConfigError {
         &mut self.violations
     }
 
+    /// The same error for a document found at `parent` (a JSON pointer, e.g.
+    /// `/dynamic_task_data`) in a larger one: every pointer is prefixed with `parent`, and the
+    /// message summarises the violations again, with their new pointers.
+    ///
+    /// ```
+    /// use taskdef::TaskConfigError;
+    ///
+    /// let error = TaskConfigError::rule("/environment_id", "must be an artifact id");
+    /// let nested = error.nested_under("/dynamic_task_data");
+    /// assert_eq!(nested.violations()[0].pointer, "/dynamic_task_data/environment_id");
+    /// assert_eq!(
+    ///     nested.to_string(),
+    ///     "/dynamic_task_data/environment_id: must be an artifact id"
+    /// );
+    /// ```
+    pub fn nested_under(mut self, parent: &str) -> Self {
+        for violation in &mut self.violations {
+            violation.pointer.insert_str(0, parent);
+        }
+        TaskConfigError::from_violations(self.violations)
+    }
+
     /// Prefixes the message with context, as Debusine's `add_parent_message`: `parent: message`.
     pub fn add_parent_message(&mut self, parent: &str) {
         self.message = format!("{parent}: {}", self.message);

@@ -1,0 +1,197 @@
+//! The catalogue's dynamic data: what Debusine 0.11/0.12's scheduler sends each task (as its
+//! `build_dynamic_data` computes it, serialized with `exclude_unset`, so a field set to `None`
+//! arrives as `null`) is accepted and typed, and a document missing a required id is refused.
+
+use serde_json::{Value, json};
+use taskdef::{BaseDynamicData, Registry, TaskKind};
+use taskdef_examples::tasks::autopkgtest::AutopkgtestDynamicData;
+use taskdef_examples::tasks::blhc::BlhcDynamicData;
+use taskdef_examples::tasks::debdiff::DebdiffDynamicData;
+use taskdef_examples::tasks::lintian::LintianDynamicData;
+use taskdef_examples::tasks::makesourcepackageupload::MakeSourcePackageUploadDynamicData;
+use taskdef_examples::tasks::piuparts::PiupartsDynamicData;
+use taskdef_examples::tasks::sbuild::SbuildDynamicData;
+use taskdef_examples::tasks::{Autopkgtest, Sbuild};
+
+/// The pointer of the first violation, if `T` refuses `data` as its dynamic data.
+fn first_pointer<T: taskdef::Task>(data: Value) -> Option<String> {
+    T::configure_dynamic_data(data)
+        .err()
+        .map(|error| error.violations()[0].pointer.clone())
+}
+
+/// Configures `data` as the dynamic data of the task `name`, through the registry.
+fn configure(name: &str, data: Value) -> Result<taskdef::AnyDynamicData, taskdef::TaskConfigError> {
+    Registry::global()
+        .get_of_kind(TaskKind::Worker, name)
+        .unwrap()
+        .configure_dynamic_data(&data)
+}
+
+#[test]
+fn sbuild_gets_its_ids() {
+    let data = configure(
+        "sbuild",
+        json!({
+            "environment_id": 12, "input_source_artifact_id": 40,
+            "input_extra_binary_artifacts_ids": [41, 42],
+            "binnmu_maintainer": "Debusine <noreply@debusine.example.org>",
+            "subject": "hello", "runtime_context": "any+source:amd64:amd64",
+            "configuration_context": "bookworm",
+        }),
+    )
+    .unwrap();
+    let sbuild = data.downcast_ref::<SbuildDynamicData>().unwrap();
+    assert_eq!(sbuild.environment_id, Some(12));
+    assert_eq!(sbuild.input_source_artifact_id, 40);
+    assert_eq!(sbuild.input_extra_binary_artifacts_ids, [41, 42]);
+    assert_eq!(sbuild.base.subject.as_deref(), Some("hello"));
+    assert_eq!(
+        sbuild.binnmu_maintainer.as_deref(),
+        Some("Debusine <noreply@debusine.example.org>")
+    );
+}
+
+#[test]
+fn sbuild_without_its_source_is_refused_at_the_object() {
+    let error = configure("sbuild", json!({"environment_id": 12})).unwrap_err();
+    assert_eq!(
+        error.nested_under("/dynamic_task_data").to_string(),
+        "/dynamic_task_data: \"input_source_artifact_id\" is a required property"
+    );
+    let error = first_pointer::<Sbuild>(json!({"input_source_artifact_id": "40"}));
+    assert_eq!(error, Some("/input_source_artifact_id".to_owned()));
+}
+
+#[test]
+fn autopkgtest_needs_its_environment() {
+    let sent = json!({
+        "environment_id": 12, "input_source_artifact_id": 40,
+        "input_binary_artifacts_ids": [41], "input_context_artifacts_ids": [],
+        "subject": "hello", "runtime_context": "amd64:unshare",
+        "configuration_context": "bookworm",
+    });
+    let data = configure("autopkgtest", sent.clone()).unwrap();
+    let typed = data.downcast_ref::<AutopkgtestDynamicData>().unwrap();
+    assert_eq!(typed.environment_id, 12);
+    assert_eq!(typed.input_binary_artifacts_ids, [41]);
+    let mut without = sent;
+    without.as_object_mut().unwrap().remove("environment_id");
+    assert_eq!(first_pointer::<Autopkgtest>(without), Some(String::new()));
+}
+
+#[test]
+fn lintian_takes_nulls_for_what_it_did_not_find() {
+    let data = configure(
+        "lintian",
+        json!({
+            "environment_id": null, "input_source_artifact_id": null,
+            "input_binary_artifacts_ids": [41, 42], "subject": "hello",
+            "runtime_context": null, "configuration_context": null,
+        }),
+    )
+    .unwrap();
+    let typed = data.downcast_ref::<LintianDynamicData>().unwrap();
+    assert_eq!(typed.environment_id, None);
+    assert_eq!(typed.input_source_artifact_id, None);
+    assert_eq!(typed.input_binary_artifacts_ids, [41, 42]);
+}
+
+#[test]
+fn blhc_debdiff_piuparts_and_makesourcepackageupload_get_theirs() {
+    let blhc = configure(
+        "blhc",
+        json!({"environment_id": null, "input_artifact_id": 50, "subject": "hello"}),
+    )
+    .unwrap();
+    assert_eq!(
+        blhc.downcast_ref::<BlhcDynamicData>()
+            .unwrap()
+            .input_artifact_id,
+        50
+    );
+    let debdiff = configure(
+        "debdiff",
+        json!({"environment_id": 12, "input_source_artifacts_ids": [40, 41],
+               "input_binary_artifacts_ids": null, "subject": "source:hello"}),
+    )
+    .unwrap();
+    let debdiff = debdiff.downcast_ref::<DebdiffDynamicData>().unwrap();
+    assert_eq!(debdiff.input_source_artifacts_ids, Some(vec![40, 41]));
+    assert_eq!(debdiff.input_binary_artifacts_ids, None);
+    let three = configure(
+        "debdiff",
+        json!({"environment_id": 12, "input_source_artifacts_ids": [40, 41, 42]}),
+    )
+    .unwrap_err();
+    assert_eq!(three.violations()[0].pointer, "/input_source_artifacts_ids");
+    let piuparts = configure(
+        "piuparts",
+        json!({"environment_id": 12, "input_binary_artifacts_ids": [41], "base_tgz_id": 13,
+               "subject": "hello", "runtime_context": "bookworm:amd64",
+               "configuration_context": "bookworm"}),
+    )
+    .unwrap();
+    assert_eq!(
+        piuparts
+            .downcast_ref::<PiupartsDynamicData>()
+            .unwrap()
+            .base_tgz_id,
+        13
+    );
+    let upload = configure(
+        "makesourcepackageupload",
+        json!({"environment_id": 12, "input_source_artifact_id": 40, "subject": "hello"}),
+    )
+    .unwrap();
+    assert_eq!(
+        upload
+            .downcast_ref::<MakeSourcePackageUploadDynamicData>()
+            .unwrap()
+            .input_source_artifact_id,
+        40
+    );
+}
+
+#[test]
+fn tasks_without_their_own_take_what_every_task_gets() {
+    for (name, sent) in [
+        ("noop", json!({})),
+        (
+            "mmdebstrap",
+            json!({"subject": "bookworm", "runtime_context": "amd64:minbase:",
+                   "configuration_context": "amd64"}),
+        ),
+        (
+            "simplesystemimagebuild",
+            json!({"subject": "bookworm", "runtime_context": "amd64:minbase:",
+                   "configuration_context": "amd64"}),
+        ),
+    ] {
+        let data = configure(name, sent).unwrap();
+        assert!(data.downcast_ref::<BaseDynamicData>().is_some(), "{name}");
+        let error = configure(name, json!({"environment_id": 1})).unwrap_err();
+        assert_eq!(error.violations()[0].pointer, "/environment_id", "{name}");
+    }
+}
+
+#[test]
+fn every_worker_task_publishes_a_strict_dynamic_data_schema() {
+    for entry in Registry::global().entries() {
+        if entry.kind != TaskKind::Worker {
+            continue;
+        }
+        let schema = entry.dynamic_data_schema();
+        assert_eq!(
+            schema["additionalProperties"],
+            json!(false),
+            "{}: {schema}",
+            entry.name
+        );
+        assert!(
+            schema["properties"]["subject"].is_object(),
+            "{}: every task's dynamic data holds the base keys",
+            entry.name
+        );
+    }
+}
