@@ -17,7 +17,9 @@
 //! The shared pieces are written once: [`lookup`] (single and multiple lookups, lookup objects
 //! and their matcher keys), [`executor`] (the `backend` and the worker checks that follow from
 //! it), [`repository`] (extra APT repositories) and [`bootstrap`] (what mmdebstrap and
-//! simplesystemimagebuild share). [`artifacts`] is how the offline runner finds input artifacts.
+//! simplesystemimagebuild share). [`artifacts`] is how a task gets its input artifacts (fetched by
+//! the ids of its dynamic data, or found locally offline), [`categories`] the artifacts it
+//! uploads (Debusine's categories and their data), [`deb822`] the control files it reads.
 //!
 //! # Linking
 //!
@@ -45,7 +47,10 @@
 
 pub mod artifacts;
 pub mod bootstrap;
+pub mod categories;
+pub mod deb822;
 pub mod executor;
+pub mod lintian_report;
 pub mod lookup;
 pub mod repository;
 mod schema;

@@ -706,3 +706,69 @@ fn run_a_work_request_gives_each_error_code() {
         stderr(&output)
     );
 }
+
+#[test]
+fn run_offline_writes_what_a_server_would_have_received() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = temp_dir("uploads");
+    let bin = dir.join("bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    // The fake blhc reports on the log it is given (`blhc -- LOG`), from the work directory
+    // where commands run.
+    let blhc = write(
+        &bin,
+        "blhc",
+        "#!/bin/sh\nprintf 'CFLAGS missing: %s' \"$(cat \"$2\")\"\n",
+    );
+    std::fs::set_permissions(&blhc, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let work = dir.join("work");
+    std::fs::create_dir_all(work.join("artifacts/7")).unwrap();
+    write(
+        &work.join("artifacts/7"),
+        "hello_1_amd64.build",
+        "gcc -c a.c\n",
+    );
+    let data = write(&dir, "blhc.json", r#"{"input": {"artifact": 7}}"#);
+    let path = format!("{}:{}", bin.display(), std::env::var("PATH").unwrap());
+    // A relative work directory: the paths the task hands its commands still hold there.
+    let output = Command::new(env!("CARGO_BIN_EXE_taskdef"))
+        .args(["run", "blhc", &data, "--work-dir", "work"])
+        .current_dir(&dir)
+        .env("PATH", path)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", stderr(&output));
+    let uploads: Value =
+        serde_json::from_str(&std::fs::read_to_string(work.join("uploads.json")).unwrap()).unwrap();
+    let report = work.join("blhc.txt");
+    assert_eq!(
+        uploads,
+        json!({
+            "artifacts": [{"id": 1, "category": "debian:blhc", "data": {},
+                           "files": {"blhc.txt": report.to_str().unwrap()}}],
+            "relations": [],
+        })
+    );
+    assert_eq!(
+        std::fs::read_to_string(&report).unwrap(),
+        "CFLAGS missing: gcc -c a.c"
+    );
+    assert!(
+        stderr(&output).contains("uploads.json"),
+        "{}",
+        stderr(&output)
+    );
+    // A task that makes nothing writes no list.
+    let work = dir.join("noop");
+    std::fs::create_dir_all(&work).unwrap();
+    let data = write(&dir, "noop.json", "{}");
+    let output = Command::new(env!("CARGO_BIN_EXE_taskdef"))
+        .args(["run", "noop", &data, "--work-dir"])
+        .arg(&work)
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(!work.join("uploads.json").exists());
+    std::fs::remove_dir_all(&dir).unwrap();
+}

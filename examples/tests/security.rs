@@ -84,6 +84,7 @@ fn autopkgtest_tests_and_environment_are_inert() {
             dsc: PathBuf::from("/w/hello.dsc"),
             binaries: vec![PathBuf::from("/w/hello.deb")],
             environment: PathBuf::from("/w/env.tar"),
+            output_dir: PathBuf::from("/w/artifact-dir"),
         };
         assert_inert(&task.command_line(&inputs), value);
     }

@@ -190,6 +190,7 @@ fn abort_from_another_thread_kills_the_whole_process_group() {
     let runner = ProcessRunner {
         grace_period: Duration::from_millis(300),
         poll_interval: Duration::from_millis(10),
+        ..ProcessRunner::default()
     };
     let remote = abort.clone();
     let started = Instant::now();

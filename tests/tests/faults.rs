@@ -49,6 +49,7 @@ fn aborting_a_hundred_times_leaves_no_survivor() {
     let runner = ProcessRunner {
         grace_period: Duration::from_millis(100),
         poll_interval: Duration::from_millis(5),
+        ..ProcessRunner::default()
     };
     let dir = std::env::temp_dir().join(format!("taskdef-faults-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();

@@ -11,7 +11,9 @@ use taskdef::{
     TaskError, TaskMetadata, Unmet, WorkerMetadata, program_on_path,
 };
 
-use crate::artifacts::{file_with_suffix, files_with_suffix, resolve_multiple, resolve_single};
+use crate::artifacts::{Inputs, file_with_suffix, files_with_suffix, read_file};
+use crate::categories::{self, AutopkgtestRun};
+use crate::deb822;
 use crate::executor::Backend;
 use crate::lookup::{LookupMultiple, LookupSingle, default_task_configuration};
 use crate::repository::{self, ExtraRepository};
@@ -187,12 +189,21 @@ pub struct AutopkgtestInputs {
     pub binaries: Vec<PathBuf>,
     /// The environment: a tarball for unshare, an image for other backends.
     pub environment: PathBuf,
+    /// Where autopkgtest writes its results (`--output-dir`), with its `summary` file.
+    pub output_dir: PathBuf,
 }
 
 impl Autopkgtest {
     /// The autopkgtest command line for this task data and these local files.
     pub fn command_line(&self, inputs: &AutopkgtestInputs) -> CommandLine {
-        let mut cmd = CommandLine::new("autopkgtest").arg("--apt-upgrade");
+        let mut output_dir = OsString::from("--output-dir=");
+        output_dir.push(&inputs.output_dir);
+        let mut summary = OsString::from("--summary=");
+        summary.push(inputs.output_dir.join("summary"));
+        let mut cmd = CommandLine::new("autopkgtest")
+            .arg("--apt-upgrade")
+            .arg(output_dir)
+            .arg(summary);
         if self.debug_level > 0 {
             cmd = cmd.arg("--debug");
         }
@@ -279,16 +290,63 @@ impl Execute for Autopkgtest {
         Self::worker_keys(worker).require_flag("available")
     }
 
+    /// Runs the tests, then uploads their results as `debian:autopkgtest` (no relations, as in
+    /// Debusine); without a summary (a testbed failure) there is nothing to upload.
     fn execute(&self, ctx: &TaskContext) -> Result<bool, TaskError> {
-        let source = resolve_single(ctx, "input.source_artifact", &self.input.source_artifact)?;
-        let binaries =
-            resolve_multiple(ctx, "input.binary_artifacts", &self.input.binary_artifacts)?;
-        let inputs = AutopkgtestInputs {
+        let dynamic = Self::dynamic_data(ctx);
+        let mut inputs = Inputs::new(ctx);
+        let source = inputs.single(
+            "input.source_artifact",
+            &self.input.source_artifact,
+            dynamic.map(|data| data.input_source_artifact_id),
+        )?;
+        let binaries = inputs.multiple(
+            "input.binary_artifacts",
+            &self.input.binary_artifacts,
+            dynamic.map(|data| data.input_binary_artifacts_ids.as_slice()),
+        )?;
+        inputs.multiple(
+            "input.context_artifacts",
+            &self.input.context_artifacts,
+            dynamic.map(|data| data.input_context_artifacts_ids.as_slice()),
+        )?;
+        let environment = inputs.environment(
+            "environment",
+            &self.environment,
+            dynamic.map(|data| data.environment_id),
+        )?;
+        let found = AutopkgtestInputs {
             dsc: file_with_suffix(&source, ".dsc")?,
             binaries: files_with_suffix(&binaries, ".deb")?,
-            environment: resolve_single(ctx, "environment", &self.environment)?,
+            environment: environment.path.clone(),
+            output_dir: ctx.work_dir().join("artifact-dir"),
         };
-        let status = ctx.run(&self.command_line(&inputs))?;
+        let command = self.command_line(&found);
+        let status = ctx.run(&command)?;
+        let summary = found.output_dir.join("summary");
+        if !summary.exists() {
+            return Ok(false);
+        }
+        let results = parse_summary(&read_file(&summary)?)
+            .map_err(|line| TaskError::other(format!("{}: {line}", summary.display())))?;
+        let dsc = deb822::read_first(&found.dsc)?;
+        let text = |key: &str| {
+            environment.data[key]
+                .as_str()
+                .unwrap_or("unknown")
+                .to_owned()
+        };
+        let cmdline = command.to_string();
+        let source_url = format!("file://localhost{}", found.dsc.display());
+        let run = AutopkgtestRun {
+            cmdline: &cmdline,
+            source_name: deb822::require(&dsc, "Source", &found.dsc)?,
+            source_version: deb822::require(&dsc, "Version", &found.dsc)?,
+            source_url: &source_url,
+            architecture: &self.host_architecture,
+            distribution: &format!("{}:{}", text("vendor"), text("codename")),
+        };
+        ctx.upload_artifact(categories::autopkgtest(&run, results, &found.output_dir)?)?;
         // autopkgtest exits 0 (all passed), 2 (some skipped), 4 (some failed), 8 (none run),
         // 6 (failed and skipped); other codes are errors.
         Ok(match status.code {
@@ -298,4 +356,35 @@ impl Execute for Autopkgtest {
             _ => false,
         })
     }
+}
+
+/// autopkgtest's `--summary` file as Debusine reads it: test name to `{"status"}` (and
+/// `"details"` when there are some); error lines (`lowercase words: text`) are skipped; the
+/// line that cannot be read is the error.
+pub fn parse_summary(text: &str) -> Result<serde_json::Value, String> {
+    let mut results = serde_json::Map::new();
+    for line in text.lines().map(str::trim_end) {
+        if line.is_empty() {
+            continue;
+        }
+        if let Some((head, _)) = line.split_once(": ")
+            && !head.is_empty()
+            && head.chars().all(|c| c.is_ascii_lowercase() || c == ' ')
+        {
+            continue;
+        }
+        let mut words = line.splitn(3, char::is_whitespace);
+        let (Some(name), Some(status)) = (words.next(), words.next()) else {
+            return Err(format!("cannot read the line `{line}`"));
+        };
+        if !["PASS", "FAIL", "SKIP", "FLAKY"].contains(&status) {
+            return Err(format!("unexpected result in the line `{line}`"));
+        }
+        let mut result = serde_json::json!({"status": status});
+        if let Some(details) = words.next().map(str::trim).filter(|d| !d.is_empty()) {
+            result["details"] = details.into();
+        }
+        results.insert(name.to_owned(), result);
+    }
+    Ok(serde_json::Value::Object(results))
 }

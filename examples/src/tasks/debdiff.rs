@@ -5,11 +5,12 @@ use std::path::PathBuf;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use taskdef::{
-    ArtifactId, BaseDynamicData, CommandLine, Execute, Task, TaskConfigError, TaskContext,
-    TaskError,
+    ArtifactId, BaseDynamicData, CommandLine, Execute, RelationType, Task, TaskConfigError,
+    TaskContext, TaskError,
 };
 
-use crate::artifacts::{file_with_suffix, files_with_suffix, resolve_multiple, resolve_single};
+use crate::artifacts::{Inputs, file_with_suffix, files_with_suffix};
+use crate::categories;
 use crate::executor::Backend;
 use crate::lookup::{LookupMultiple, LookupSingle, default_task_configuration};
 use taskdef::Rules;
@@ -174,32 +175,53 @@ impl Execute for Debdiff {
         Some(&self.host_architecture)
     }
 
+    /// Compares the two inputs, then uploads debdiff's report as `debian:debdiff`, related to
+    /// every input.
     fn execute(&self, ctx: &TaskContext) -> Result<bool, TaskError> {
-        let inputs = match (&self.input.source_artifacts, &self.input.binary_artifacts) {
-            (Some([old, new]), _) => DebdiffInputs::Sources {
-                old: file_with_suffix(
-                    &resolve_single(ctx, "input.source_artifacts", old)?,
-                    ".dsc",
-                )?,
-                new: file_with_suffix(
-                    &resolve_single(ctx, "input.source_artifacts", new)?,
-                    ".dsc",
-                )?,
-            },
-            (None, Some([old, new])) => DebdiffInputs::Binaries {
-                old: files_with_suffix(
-                    &resolve_multiple(ctx, "input.binary_artifacts", old)?,
-                    ".deb",
-                )?,
-                new: files_with_suffix(
-                    &resolve_multiple(ctx, "input.binary_artifacts", new)?,
-                    ".deb",
-                )?,
-            },
+        let dynamic = Self::dynamic_data(ctx);
+        let mut inputs = Inputs::new(ctx);
+        let found = match (&self.input.source_artifacts, &self.input.binary_artifacts) {
+            (Some([old, new]), _) => {
+                let ids = dynamic.and_then(|data| data.input_source_artifacts_ids.as_deref());
+                let id = |index: usize| ids.and_then(|ids| ids.get(index).copied());
+                let field = "input.source_artifacts";
+                DebdiffInputs::Sources {
+                    old: file_with_suffix(&inputs.single(field, old, id(0))?, ".dsc")?,
+                    new: file_with_suffix(&inputs.single(field, new, id(1))?, ".dsc")?,
+                }
+            }
+            (None, Some([old, new])) => {
+                let ids = dynamic.and_then(|data| data.input_binary_artifacts_ids.as_deref());
+                let ids = |index: usize| ids.and_then(|ids| ids.get(index)).map(Vec::as_slice);
+                let field = "input.binary_artifacts";
+                DebdiffInputs::Binaries {
+                    old: files_with_suffix(&inputs.multiple(field, old, ids(0))?, ".deb")?,
+                    new: files_with_suffix(&inputs.multiple(field, new, ids(1))?, ".deb")?,
+                }
+            }
             (None, None) => unreachable!("validate requires one of the inputs"),
         };
+        let report = ctx.work_dir().join("debdiff.txt");
+        let status = ctx.run(&self.command_line(&found).stdout_to(&report))?;
+        let (original, new) = match &found {
+            DebdiffInputs::Sources { old, new } => (
+                names(std::slice::from_ref(old)),
+                names(std::slice::from_ref(new)),
+            ),
+            DebdiffInputs::Binaries { old, new } => (names(old), names(new)),
+        };
+        let id = ctx.upload_artifact(categories::debdiff(&report, &original, &new))?;
+        inputs.relate_to_sources(id, RelationType::RelatesTo)?;
         // debdiff exits 1 when the packages differ: that is its report, not a failure.
-        let status = ctx.run(&self.command_line(&inputs))?;
         Ok(matches!(status.code, Some(0) | Some(1)))
     }
+}
+
+/// The file names of `paths`, joined by spaces (how Debusine names the two sides).
+fn names(paths: &[PathBuf]) -> String {
+    paths
+        .iter()
+        .map(|path| path.file_name().unwrap_or_default().to_string_lossy())
+        .collect::<Vec<_>>()
+        .join(" ")
 }

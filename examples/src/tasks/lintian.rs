@@ -4,13 +4,18 @@ use std::path::PathBuf;
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
 use taskdef::{
-    ArtifactId, BaseDynamicData, CommandLine, Execute, Task, TaskConfigError, TaskContext,
-    TaskError,
+    ArtifactId, BaseDynamicData, CommandLine, Execute, RelationType, Task, TaskConfigError,
+    TaskContext, TaskError,
 };
 
-use crate::artifacts::{files_with_suffix, resolve_multiple, resolve_single};
+use crate::artifacts::{Inputs, file_with_suffix, files_with_suffix, read_file, write_file};
+use crate::categories;
+use crate::deb822;
 use crate::executor::Backend;
+use crate::lintian_report;
 use crate::lookup::{LookupMultiple, LookupSingle, default_task_configuration};
 use taskdef::Rules;
 
@@ -167,14 +172,23 @@ impl Lintian {
     /// The lintian command line for this task data and these local files.
     ///
     /// `output` selects which of the files are checked; `target_distribution`'s vendor is the
-    /// profile.
+    /// profile. The report shows every tag, explained, overridden ones included, as the
+    /// analyses need.
     pub fn command_line(&self, inputs: &LintianInputs) -> CommandLine {
         let vendor = self
             .target_distribution
             .split(':')
             .next()
             .unwrap_or_default();
+        // As Debusine's task: every tag down to classifications, with explanations and the
+        // overridden ones, so that the analysis it uploads has them.
         let mut cmd = CommandLine::new("lintian")
+            .arg("--no-cfg")
+            .arg("--display-level")
+            .arg(">=classification")
+            .arg("--display-experimental")
+            .arg("--info")
+            .arg("--show-overrides")
             .arg(format!("--fail-on={}", self.fail_on_severity.fail_on()))
             .arg(format!("--profile={vendor}"));
         if !self.include_tags.is_empty() {
@@ -222,20 +236,97 @@ impl Execute for Lintian {
         self.host_architecture.as_deref()
     }
 
+    /// Checks the packages, then uploads one `debian:lintian` analysis for each of source,
+    /// architecture-independent and architecture-dependent packages that `output` asks for,
+    /// each related to every input, as Debusine does.
     fn execute(&self, ctx: &TaskContext) -> Result<bool, TaskError> {
-        let source = match &self.input.source_artifact {
-            Some(lookup) => Some(crate::artifacts::file_with_suffix(
-                &resolve_single(ctx, "input.source_artifact", lookup)?,
-                ".dsc",
-            )?),
-            None => None,
+        let dynamic = Self::dynamic_data(ctx);
+        let mut inputs = Inputs::new(ctx);
+        let source = match (dynamic, &self.input.source_artifact) {
+            (Some(data), _) => data
+                .input_source_artifact_id
+                .map(|id| inputs.fetch(id))
+                .transpose()?,
+            (None, Some(lookup)) => Some(inputs.single("input.source_artifact", lookup, None)?),
+            (None, None) => None,
         };
-        let binaries =
-            resolve_multiple(ctx, "input.binary_artifacts", &self.input.binary_artifacts)?;
-        let inputs = LintianInputs {
-            source,
+        let binaries = inputs.multiple(
+            "input.binary_artifacts",
+            &self.input.binary_artifacts,
+            dynamic.map(|data| data.input_binary_artifacts_ids.as_slice()),
+        )?;
+        let found = LintianInputs {
+            source: source
+                .map(|path| file_with_suffix(&path, ".dsc"))
+                .transpose()?,
             binaries: files_with_suffix(&binaries, ".deb")?,
         };
-        Ok(ctx.run(&self.command_line(&inputs))?.success())
+        let report = ctx.work_dir().join("lintian.txt");
+        let status = ctx.run(&self.command_line(&found).stdout_to(&report))?;
+        let version_file = ctx.work_dir().join("lintian-version.txt");
+        let version_command = CommandLine::new("lintian")
+            .arg("--print-version")
+            .stdout_to(&version_file);
+        if !ctx.run(&version_command)?.success() {
+            return Err(TaskError::other("`lintian --print-version` failed"));
+        }
+        let version = read_file(&version_file)?.trim().to_owned();
+        let tags = lintian_report::parse(&read_file(&report)?)
+            .map_err(|error| TaskError::other(format!("{}: {error}", report.display())))?;
+        let analyses = [
+            ("source", self.output.source_analysis),
+            ("binary-all", self.output.binary_all_analysis),
+            ("binary-any", self.output.binary_any_analysis),
+        ];
+        let packages = packages_by_kind(&found)?;
+        for (kind, wanted) in analyses {
+            if !wanted {
+                continue;
+            }
+            let empty = BTreeMap::new();
+            let of_kind = packages.get(kind).unwrap_or(&empty);
+            let analysis =
+                lintian_report::analysis(&tags, of_kind, &version, &self.target_distribution);
+            let path = ctx.work_dir().join(format!("analysis-{kind}.json"));
+            write_file(&path, &analysis.to_string())?;
+            let artifact = categories::lintian(&path, &report, analysis["summary"].clone());
+            let id = ctx.upload_artifact(artifact)?;
+            inputs.relate_to_sources(id, RelationType::RelatesTo)?;
+        }
+        Ok(status.success())
     }
+}
+
+/// The packages checked, by kind (`source`, `binary-all`, `binary-any`): lintian's name for
+/// each (`<source> source` for the source package, the `Source` of its `.dsc`; a binary
+/// package's name from its file name) to the file's name.
+fn packages_by_kind(
+    found: &LintianInputs,
+) -> Result<BTreeMap<&'static str, BTreeMap<String, String>>, TaskError> {
+    let file_name = |path: &std::path::Path| {
+        path.file_name()
+            .unwrap_or_default()
+            .to_string_lossy()
+            .into_owned()
+    };
+    let mut kinds: BTreeMap<&'static str, BTreeMap<String, String>> = BTreeMap::new();
+    if let Some(dsc) = &found.source {
+        let fields = deb822::read_first(dsc)?;
+        let name = deb822::require(&fields, "Source", dsc)?;
+        kinds
+            .entry("source")
+            .or_default()
+            .insert(format!("{name} source"), file_name(dsc));
+    }
+    for deb in &found.binaries {
+        let name = file_name(deb);
+        let package = name.split('_').next().unwrap_or_default().to_owned();
+        let kind = if name.ends_with("_all.deb") {
+            "binary-all"
+        } else {
+            "binary-any"
+        };
+        kinds.entry(kind).or_default().insert(package, name);
+    }
+    Ok(kinds)
 }

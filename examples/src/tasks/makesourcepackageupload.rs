@@ -4,9 +4,12 @@ use std::path::{Path, PathBuf};
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-use taskdef::{ArtifactId, BaseDynamicData, CommandLine, Execute, Task, TaskContext, TaskError};
+use taskdef::{
+    ArtifactId, BaseDynamicData, CommandLine, Execute, RelationType, Task, TaskContext, TaskError,
+};
 
-use crate::artifacts::{file_with_suffix, resolve_single};
+use crate::artifacts::{Inputs, file_with_suffix};
+use crate::categories;
 use crate::executor::Backend;
 use crate::lookup::{LookupSingle, default_task_configuration};
 
@@ -87,10 +90,21 @@ impl Execute for MakeSourcePackageUpload {
         self.host_architecture.as_deref()
     }
 
+    /// Makes the `.changes`, then uploads it with the source package's files as `debian:upload`,
+    /// extending and relating to the source package.
     fn execute(&self, ctx: &TaskContext) -> Result<bool, TaskError> {
-        let artifact = resolve_single(ctx, "input.source_artifact", &self.input.source_artifact)?;
+        let dynamic = Self::dynamic_data(ctx);
+        let mut inputs = Inputs::new(ctx);
+        let artifact = inputs.single(
+            "input.source_artifact",
+            &self.input.source_artifact,
+            dynamic.map(|data| data.input_source_artifact_id),
+        )?;
         let dsc = file_with_suffix(&artifact, ".dsc")?;
-        let source_dir: PathBuf = ctx.work_dir().join("source");
+        // dpkg-genchanges finds the files it lists in the parent of the unpacked tree, so the
+        // tree goes beside the .dsc, as in Debusine.
+        let files_dir = dsc.parent().unwrap_or(ctx.work_dir()).to_owned();
+        let source_dir: PathBuf = files_dir.join("package");
         let stem = dsc
             .file_stem()
             .unwrap_or_default()
@@ -102,6 +116,10 @@ impl Execute for MakeSourcePackageUpload {
                 return Ok(false);
             }
         }
+        let upload = categories::upload(&changes, &files_dir)?;
+        let id = ctx.upload_artifact(upload)?;
+        inputs.relate_to_sources(id, RelationType::Extends)?;
+        inputs.relate_to_sources(id, RelationType::RelatesTo)?;
         Ok(true)
     }
 }

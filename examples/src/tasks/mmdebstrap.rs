@@ -10,7 +10,12 @@ use taskdef::{
     WorkerMetadata, program_on_path,
 };
 
+use std::collections::BTreeMap;
+
+use crate::artifacts::read_file;
 use crate::bootstrap::{self, BootstrapOptions, BootstrapRepository};
+use crate::categories::{self, SystemData};
+use crate::deb822;
 use crate::lookup::{LookupSingle, default_task_configuration};
 use taskdef::Rules;
 
@@ -94,6 +99,18 @@ pub struct BootstrapInputs {
     pub target: PathBuf,
 }
 
+/// The customize hooks that copy out of the new system what its `debian:system-tarball` data
+/// needs, into the work directory (mmdebstrap runs there): `os-release`,
+/// `var_lib_dpkg/dpkg/` and `test-sbin-init` (`0` when it has `/sbin/init`), as Debusine's
+/// mmdebstrap task does.
+pub const SYSTEM_INFO_HOOKS: [&str; 5] = [
+    "--customize-hook=download /etc/os-release os-release",
+    "--customize-hook=copy-out /var/lib/dpkg var_lib_dpkg",
+    "--customize-hook=(test -x \"$1/sbin/init\" || test -h \"$1/sbin/init\") ; echo $? > \"$1/test_sbin_init\"",
+    "--customize-hook=download test_sbin_init test-sbin-init",
+    "--customize-hook=rm \"$1/test_sbin_init\"",
+];
+
 /// Where mmdebstrap puts the customization script inside the system.
 pub const SCRIPT_INSIDE: &str = "/root/debusine-customization-script";
 
@@ -106,6 +123,7 @@ pub fn mmdebstrap_command(
     packages: &[String],
     use_signed_by: bool,
     repositories: &[BootstrapRepository],
+    hooks: &[&str],
     inputs: &BootstrapInputs,
 ) -> CommandLine {
     let mut cmd = CommandLine::new("mmdebstrap")
@@ -146,6 +164,7 @@ pub fn mmdebstrap_command(
             .arg(format!("--customize-hook=chroot \"$1\" sh {SCRIPT_INSIDE}"))
             .arg(format!("--customize-hook=rm \"$1\"{SCRIPT_INSIDE}"));
     }
+    cmd = cmd.args(hooks.iter().copied());
     let suite = repositories
         .first()
         .map(|repository| repository.suite.clone())
@@ -184,6 +203,7 @@ impl Mmdebstrap {
             &options.extra_packages,
             options.use_signed_by,
             &self.bootstrap_repositories,
+            &SYSTEM_INFO_HOOKS,
             inputs,
         )
     }
@@ -220,6 +240,8 @@ impl Execute for Mmdebstrap {
         worker.require_architecture(&self.bootstrap_options.architecture)
     }
 
+    /// Bootstraps the system, then uploads it as `debian:system-tarball` with what the hooks
+    /// copied out of it (vendor, codename, packages, `/sbin/init`).
     fn execute(&self, ctx: &TaskContext) -> Result<bool, TaskError> {
         let script = write_customization_script(ctx, self.customization_script.as_deref())?;
         let inputs = BootstrapInputs {
@@ -227,6 +249,85 @@ impl Execute for Mmdebstrap {
             script,
             target: ctx.work_dir().join("system.tar.xz"),
         };
-        Ok(ctx.run(&self.command_line(&inputs))?.success())
+        if !ctx.run(&self.command_line(&inputs))?.success() {
+            return Ok(false);
+        }
+        let dir = ctx.work_dir();
+        let os_release = os_release(&read_file(&dir.join("os-release"))?);
+        let vendor = os_release.get("ID").ok_or_else(|| {
+            TaskError::other(format!("{}: no ID", dir.join("os-release").display()))
+        })?;
+        let Some(main) = self.bootstrap_repositories.first() else {
+            return Err(TaskError::other("no bootstrap repository"));
+        };
+        // os-release names the testing release for unstable.
+        let codename = if matches!(main.suite.as_str(), "unstable" | "sid") {
+            "sid"
+        } else {
+            os_release
+                .get("VERSION_CODENAME")
+                .map_or(main.suite.as_str(), String::as_str)
+        };
+        // copy-out puts /var/lib/dpkg under its own name in the target directory.
+        let status = dir.join("var_lib_dpkg/dpkg/status");
+        let pkglist = installed_packages(&read_file(&status)?);
+        let with_init = read_file(&dir.join("test-sbin-init"))?.trim() == "0";
+        let system = SystemData {
+            vendor,
+            codename,
+            mirror: &main.mirror,
+            variant: self
+                .bootstrap_options
+                .variant
+                .map(MmdebstrapVariant::as_str),
+            pkglist: &pkglist,
+            architecture: &self.bootstrap_options.architecture,
+            with_init,
+        };
+        ctx.upload_artifact(categories::system_tarball(&inputs.target, &system))?;
+        Ok(true)
     }
+}
+
+/// The variables of an `/etc/os-release` (`KEY=value`, the value possibly quoted).
+pub fn os_release(text: &str) -> BTreeMap<String, String> {
+    text.lines()
+        .filter_map(|line| line.trim().split_once('='))
+        .filter(|(key, _)| !key.starts_with('#'))
+        .map(|(key, value)| {
+            let value = value.trim();
+            let unquoted = ['"', '\'']
+                .iter()
+                .find_map(|quote| {
+                    value
+                        .strip_prefix(*quote)
+                        .and_then(|rest| rest.strip_suffix(*quote))
+                })
+                .unwrap_or(value);
+            (key.to_owned(), unquoted.to_owned())
+        })
+        .collect()
+}
+
+/// The installed packages of a dpkg `status` file and their versions, named as `dpkg-query
+/// --show` names them (`name:arch` for `Multi-Arch: same` packages).
+pub fn installed_packages(status: &str) -> BTreeMap<String, String> {
+    deb822::paragraphs(status)
+        .iter()
+        .filter(|fields| {
+            deb822::field(fields, "Status").is_some_and(|status| status.ends_with(" installed"))
+        })
+        .filter_map(|fields| {
+            let package = deb822::field(fields, "Package")?;
+            let version = deb822::field(fields, "Version")?;
+            let name = match (
+                deb822::field(fields, "Multi-Arch"),
+                deb822::field(fields, "Architecture"),
+            ) {
+                (Some("same"), Some(architecture)) => format!("{package}:{architecture}"),
+                _ => package.to_owned(),
+            };
+            Some((name, version.to_owned()))
+        })
+        .collect()
 }

@@ -10,7 +10,7 @@ use taskdef::{
     TaskError,
 };
 
-use crate::artifacts::{files_with_suffix, resolve_multiple, resolve_single};
+use crate::artifacts::{Inputs, files_with_suffix};
 use crate::executor::Backend;
 use crate::lookup::{LookupMultiple, LookupSingle, default_task_configuration};
 use crate::repository::{self, ExtraRepository};
@@ -109,13 +109,24 @@ impl Execute for Piuparts {
         Some(&self.host_architecture)
     }
 
+    /// Tests the packages; uploads nothing, as in Debusine (its log is the report).
     fn execute(&self, ctx: &TaskContext) -> Result<bool, TaskError> {
-        let binaries =
-            resolve_multiple(ctx, "input.binary_artifacts", &self.input.binary_artifacts)?;
-        let inputs = PiupartsInputs {
+        let dynamic = Self::dynamic_data(ctx);
+        let mut inputs = Inputs::new(ctx);
+        let binaries = inputs.multiple(
+            "input.binary_artifacts",
+            &self.input.binary_artifacts,
+            dynamic.map(|data| data.input_binary_artifacts_ids.as_slice()),
+        )?;
+        let base_tgz = inputs.environment(
+            "base_tgz",
+            &self.base_tgz,
+            dynamic.map(|data| data.base_tgz_id),
+        )?;
+        let found = PiupartsInputs {
             binaries: files_with_suffix(&binaries, ".deb")?,
-            base_tgz: resolve_single(ctx, "base_tgz", &self.base_tgz)?,
+            base_tgz: base_tgz.path,
         };
-        Ok(ctx.run(&self.command_line(&inputs))?.success())
+        Ok(ctx.run(&self.command_line(&found))?.success())
     }
 }

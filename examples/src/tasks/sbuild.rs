@@ -9,10 +9,13 @@ use taskdef::{
     TaskError, TaskMetadata, Unmet, WorkerMetadata, program_on_path,
 };
 
-use crate::artifacts::{file_with_suffix, resolve_multiple, resolve_single, write_file};
+use crate::artifacts::{Inputs, file_with_suffix, output_files, write_file};
+use crate::categories;
+use crate::deb822;
 use crate::executor::Backend;
 use crate::lookup::{LookupMultiple, LookupSingle, default_task_configuration};
 use crate::repository::{self, ExtraRepository};
+use taskdef::RelationType;
 use taskdef::Rules;
 
 /// Build a Debian source package into binary packages with sbuild.
@@ -291,25 +294,138 @@ impl Execute for Sbuild {
         Ok(())
     }
 
+    /// Builds, then uploads what Debusine's sbuild task uploads: the build log (always, related
+    /// to the inputs) and, after a successful build, each binary package and the
+    /// `debian:binary-packages` of each architecture (built using the inputs), the
+    /// `debian:upload` of the `.changes` and its `debusine:signing-input`, with their relations.
     fn execute(&self, ctx: &TaskContext) -> Result<bool, TaskError> {
-        let source = resolve_single(ctx, "input.source_artifact", &self.input.source_artifact)?;
-        let extra = resolve_multiple(
-            ctx,
+        let dynamic = Self::dynamic_data(ctx);
+        let mut inputs = Inputs::new(ctx);
+        let source = inputs.single(
+            "input.source_artifact",
+            &self.input.source_artifact,
+            dynamic.map(|data| data.input_source_artifact_id),
+        )?;
+        let extra = inputs.multiple(
             "input.extra_binary_artifacts",
             &self.input.extra_binary_artifacts,
+            dynamic.map(|data| data.input_extra_binary_artifacts_ids.as_slice()),
         )?;
-        let environment = resolve_single(ctx, "environment", &self.environment)?;
-        let inputs = SbuildInputs {
+        let environment = inputs.environment(
+            "environment",
+            &self.environment,
+            dynamic.and_then(|data| data.environment_id),
+        )?;
+        let found = SbuildInputs {
             dsc: file_with_suffix(&source, ".dsc")?,
             extra_binary_packages: crate::artifacts::files_with_suffix(&extra, ".deb")?,
-            environment,
+            environment: environment.path,
             key_dir: ctx.work_dir().to_owned(),
         };
         for (index, repository) in self.extra_repositories.iter().flatten().enumerate() {
             if let Some(key) = &repository.signing_key {
-                write_file(&Sbuild::key_path(&inputs.key_dir, index), key)?;
+                write_file(&Sbuild::key_path(&found.key_dir, index), key)?;
             }
         }
-        Ok(ctx.run(&self.command_line(&inputs))?.success())
+        let success = ctx.run(&self.command_line(&found))?.success();
+        self.upload_outputs(ctx, &inputs, &found.dsc, success)?;
+        Ok(success)
     }
+}
+
+impl Sbuild {
+    /// Uploads what the build left in the work directory (see [`Execute::execute`]).
+    fn upload_outputs(
+        &self,
+        ctx: &TaskContext,
+        inputs: &Inputs<'_>,
+        dsc: &Path,
+        success: bool,
+    ) -> Result<(), TaskError> {
+        let fields = deb822::read_first(dsc)?;
+        let source = deb822::require(&fields, "Source", dsc)?;
+        let version = deb822::require(&fields, "Version", dsc)?;
+        let dir = ctx.work_dir();
+        let log = match output_files(dir, &[".build"])?.first() {
+            Some(path) => {
+                let id =
+                    ctx.upload_artifact(categories::package_build_log(path, source, version))?;
+                inputs.relate_to_sources(id, RelationType::RelatesTo)?;
+                Some(id)
+            }
+            None => None,
+        };
+        if !success {
+            return Ok(());
+        }
+        let mut packages: Vec<ArtifactId> = Vec::new();
+        let architectures = [
+            (BuildComponent::Any, self.host_architecture.as_str()),
+            (BuildComponent::All, "all"),
+        ];
+        for (component, architecture) in architectures {
+            if !self.build_components.contains(&component) {
+                continue;
+            }
+            let debs = output_files(
+                dir,
+                &[
+                    &format!("_{architecture}.deb"),
+                    &format!("_{architecture}.udeb"),
+                ],
+            )?;
+            if debs.is_empty() {
+                continue;
+            }
+            for deb in &debs {
+                packages.push(ctx.upload_artifact(binary_package(ctx, deb)?)?);
+            }
+            let group = categories::binary_packages(source, version, architecture, &debs);
+            packages.push(ctx.upload_artifact(group)?);
+        }
+        let changes = output_files(dir, &[".changes"])?;
+        let (upload, signing) = match changes.first() {
+            Some(changes) => (
+                Some(ctx.upload_artifact(categories::upload(changes, dir)?)?),
+                Some(ctx.upload_artifact(categories::signing_input(changes))?),
+            ),
+            None => (None, None),
+        };
+        for package in &packages {
+            inputs.relate_to_sources(*package, RelationType::BuiltUsing)?;
+            if let Some(log) = log {
+                ctx.relate_artifacts(log, *package, RelationType::RelatesTo)?;
+            }
+            if let Some(upload) = upload {
+                ctx.relate_artifacts(upload, *package, RelationType::Extends)?;
+                ctx.relate_artifacts(upload, *package, RelationType::RelatesTo)?;
+            }
+        }
+        if let (Some(signing), Some(upload)) = (signing, upload) {
+            ctx.relate_artifacts(signing, upload, RelationType::RelatesTo)?;
+        }
+        Ok(())
+    }
+}
+
+/// The `debian:binary-package` of `deb`, its control files extracted with `dpkg-deb --control`
+/// into `<work dir>/control/<file name>`.
+fn binary_package(ctx: &TaskContext, deb: &Path) -> Result<taskdef::NewArtifact, TaskError> {
+    let name = deb.file_name().unwrap_or_default();
+    let parent = ctx.work_dir().join("control");
+    // dpkg-deb makes the directory it extracts to, not its parents.
+    std::fs::create_dir_all(&parent)
+        .map_err(|error| TaskError::other(format!("{}: {error}", parent.display())))?;
+    let control_dir = parent.join(name);
+    let command = CommandLine::new("dpkg-deb")
+        .arg("--control")
+        .arg(deb)
+        .arg(&control_dir);
+    if !ctx.run(&command)?.success() {
+        return Err(TaskError::other(format!(
+            "{}: `dpkg-deb --control` failed",
+            deb.display()
+        )));
+    }
+    categories::binary_package(deb, &control_dir)
 }

@@ -143,6 +143,7 @@ impl SimpleSystemImageBuild {
             &packages,
             options.use_signed_by,
             &self.bootstrap_repositories,
+            &[],
             inputs,
         )
     }

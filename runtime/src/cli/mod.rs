@@ -24,6 +24,8 @@
 //!
 //! Results go to standard output; diagnostics and logs to standard error.
 
+#[cfg(feature = "worker")]
+mod artifact;
 mod compat;
 mod diagnostics;
 mod run;
@@ -205,6 +207,14 @@ enum Command {
     /// others.
     #[cfg(feature = "worker")]
     Worker(worker::WorkerArgs),
+    /// Download, upload or relate artifacts on the Debusine server of a worker configuration,
+    /// through the worker's own artifact client.
+    ///
+    /// Reads config.ini's api-url and the token file of --config-dir. A worker's token may
+    /// create artifacts only with --work-request; otherwise use a user's token. Prints JSON;
+    /// exit code 1 when the server or a file refused the operation.
+    #[cfg(feature = "worker")]
+    Artifact(artifact::ArtifactArgs),
     /// Compare the tasks with earlier published schemas: what changed, and whether old task
     /// data stays valid with the same meaning.
     ///
@@ -329,6 +339,8 @@ impl Command {
                 require_sound(registry)?;
                 worker::worker(registry, args)
             }
+            #[cfg(feature = "worker")]
+            Command::Artifact(args) => artifact::artifact(args),
         }
     }
 }

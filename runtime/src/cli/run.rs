@@ -14,7 +14,7 @@ use crate::client::signals::abort_on_signals;
 use crate::client::work_request::{
     Completion, ErrorCode, Outcome, Prepared, WORKER_KIND, WorkError, WorkRequest, execute, prepare,
 };
-use crate::execution::{AbortHandle, ProcessRunner, TaskContext};
+use crate::execution::{AbortHandle, ProcessRunner, RecordedArtifacts, TaskContext};
 use crate::locate::locate_positions;
 use crate::registry::Registry;
 
@@ -120,12 +120,16 @@ pub(super) fn run(registry: &Registry, args: RunArgs) -> CliResult {
         grace_period: args.grace_period,
         ..ProcessRunner::default()
     };
-    let ctx = TaskContext::new(prepared.entry.name, &args.work_dir)
+    // Absolute, because commands run in the work directory and get paths of files under it.
+    let work_dir = std::path::absolute(&args.work_dir)
+        .map_err(|error| fail(format!("{}: {error}", args.work_dir.display())))?;
+    let ctx = TaskContext::new(prepared.entry.name, &work_dir)
         .with_abort(abort.clone())
         .with_runner(Arc::new(runner));
     let Some(completion) = execute(&prepared, &ctx) else {
         return Ok(exit::ABORTED);
     };
+    write_recorded(&ctx.recorded_artifacts(), &work_dir)?;
     // `run` prints what Debusine's worker would send, less the machine's statistics.
     let completion = Completion {
         statistics: None,
@@ -136,6 +140,54 @@ pub(super) fn run(registry: &Registry, args: RunArgs) -> CliResult {
         Outcome::Success => exit::SUCCESS,
         Outcome::Failure | Outcome::Error(_) => exit::NEGATIVE,
     })
+}
+
+/// The file of the work directory that lists what an offline run would have uploaded.
+const RECORDED_FILE: &str = "uploads.json";
+
+/// Writes what the task would have uploaded under a server (artifacts with their category,
+/// data and files; relations) to `<work dir>/uploads.json`, so that nothing it made goes
+/// unreported; nothing is written when it made nothing.
+fn write_recorded(recorded: &RecordedArtifacts, work_dir: &Path) -> Result<(), CliError> {
+    if recorded.artifacts.is_empty() && recorded.relations.is_empty() {
+        return Ok(());
+    }
+    let artifacts: Vec<Value> = recorded
+        .artifacts
+        .iter()
+        .enumerate()
+        .map(|(index, artifact)| {
+            let files: serde_json::Map<String, Value> = artifact
+                .files
+                .iter()
+                .map(|file| (file.name.clone(), file.path.display().to_string().into()))
+                .collect();
+            serde_json::json!({
+                "id": index + 1,
+                "category": artifact.category,
+                "data": artifact.data,
+                "files": files,
+            })
+        })
+        .collect();
+    let relations: Vec<Value> = recorded
+        .relations
+        .iter()
+        .map(|(artifact, target, relation)| {
+            serde_json::json!({"artifact": artifact, "target": target, "type": relation.as_str()})
+        })
+        .collect();
+    let document = serde_json::json!({"artifacts": artifacts, "relations": relations});
+    let path = work_dir.join(RECORDED_FILE);
+    std::fs::write(&path, crate::docs::pretty(&document))
+        .map_err(|error| fail(format!("{}: {error}", path.display())))?;
+    tracing::info!(
+        path = %path.display(),
+        artifacts = recorded.artifacts.len(),
+        relations = recorded.relations.len(),
+        "what a server would have received"
+    );
+    Ok(())
 }
 
 /// A configured task, or the exit code of a request already answered.

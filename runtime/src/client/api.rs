@@ -10,6 +10,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use serde_json::{Map, Value, json};
+use ureq::{AsSendBody, SendBody};
 
 use super::config::Token;
 use super::work_request::WorkRequest;
@@ -92,6 +93,94 @@ pub(crate) struct Reply {
     pub body: String,
 }
 
+/// What a call sends.
+pub(crate) enum Payload<'a> {
+    /// No body.
+    Empty,
+    /// A JSON document.
+    Json(&'a Value),
+    /// `length` bytes read from `reader` as they are sent, never held whole in memory.
+    Stream {
+        /// The bytes.
+        reader: &'a mut dyn Read,
+        /// How many: the `Content-Length`.
+        length: u64,
+    },
+}
+
+/// How long a call may take.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Pace {
+    /// An API call: the agent's overall limit.
+    Call,
+    /// A file going up or down: no overall limit, [`TRANSFER_IDLE_TIMEOUT`] per read or write.
+    Transfer,
+}
+
+/// How long a transfer may stall before it is given up.
+const TRANSFER_IDLE_TIMEOUT: Duration = Duration::from_secs(120);
+
+/// Why [`Api::run`] failed: the request could not be built, or not sent.
+enum Failure {
+    Build(ureq::http::Error),
+    Transport(ureq::Error),
+}
+
+/// A reply whose body is still to be read (a file is streamed from it).
+#[derive(Debug)]
+pub(crate) struct Streamed {
+    /// The method of the call, for messages.
+    pub method: &'static str,
+    /// The URL of the call (it never holds a token).
+    pub url: String,
+    /// The HTTP status.
+    pub status: u16,
+    /// The reply's headers.
+    pub headers: ureq::http::HeaderMap,
+    /// The body, unread.
+    pub body: ureq::Body,
+}
+
+impl Streamed {
+    /// The value of header `name`, if it is there and text.
+    pub(crate) fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|value| value.to_str().ok())
+    }
+
+    /// The body read as text (at most [`MAX_BODY_BYTES`]).
+    pub(crate) fn into_reply(self) -> Result<Reply, ApiError> {
+        let mut text = String::new();
+        self.body
+            .into_reader()
+            .take(MAX_BODY_BYTES)
+            .read_to_string(&mut text)
+            .map_err(|error| ApiError::Transport {
+                method: self.method,
+                url: self.url.clone(),
+                reason: format!("reading the reply: {error}"),
+            })?;
+        Ok(Reply {
+            status: self.status,
+            body: text,
+        })
+    }
+
+    /// This reply as an [`ApiError::Status`], its body summarised.
+    pub(crate) fn into_status_error(self) -> ApiError {
+        let (method, url, status) = (self.method, self.url.clone(), self.status);
+        let detail = self
+            .into_reply()
+            .map(|reply| problem_detail(&reply.body))
+            .unwrap_or_default();
+        ApiError::Status {
+            method,
+            url,
+            status,
+            detail,
+        }
+    }
+}
+
 /// The client of one Debusine server's API.
 #[derive(Debug)]
 pub(crate) struct Api {
@@ -151,54 +240,88 @@ impl Api {
         path: &str,
         body: Option<&Value>,
     ) -> Result<Reply, ApiError> {
-        let url = format!("{}{path}", self.base);
-        let transport = |error: ureq::Error| ApiError::Transport {
+        let url = self.url(path);
+        let payload = body.map_or(Payload::Empty, Payload::Json);
+        self.send(method, &url, &[], payload, Pace::Call)?
+            .into_reply()
+    }
+
+    /// The URL of `path` (relative to `api-url`).
+    pub(crate) fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// `scheme://host[:port]` of `api-url`: web paths the server hands out (an artifact's
+    /// files) are fetched from there, so that the token never goes to another host.
+    pub(crate) fn origin(&self) -> &str {
+        let after_scheme = self.base.find("://").map_or(0, |at| at + 3);
+        let end = self.base[after_scheme..]
+            .find('/')
+            .map_or(self.base.len(), |at| after_scheme + at);
+        &self.base[..end]
+    }
+
+    /// The one core of every call: sends `method url` with the token, `headers` and
+    /// `payload`, and returns the reply with its body still to be read, whatever its status.
+    ///
+    /// A [`Pace::Transfer`] has no overall time limit (a large file takes as long as it
+    /// takes), only a limit on each read and write.
+    pub(crate) fn send(
+        &self,
+        method: &'static str,
+        url: &str,
+        headers: &[(&'static str, String)],
+        payload: Payload<'_>,
+        pace: Pace,
+    ) -> Result<Streamed, ApiError> {
+        let url_text = || url.to_owned();
+        let unbuildable = |error: ureq::http::Error| ApiError::Reply {
             method,
-            url: url.clone(),
-            reason: error.to_string(),
+            url: url_text(),
+            reason: format!("cannot build the request: {error}"),
         };
         let mut builder = ureq::http::Request::builder()
             .method(method)
-            .uri(&url)
+            .uri(url)
             .header("Accept", "application/json");
         if let Some(token) = &self.token {
             builder = builder.header("token", token.expose());
         }
-        let result = match body {
-            Some(body) => {
-                let request = builder
+        for (name, value) in headers {
+            builder = builder.header(*name, value.as_str());
+        }
+        let response = match payload {
+            Payload::Empty => self.run(builder.body(()), pace),
+            Payload::Json(value) => self.run(
+                builder
                     .header("Content-Type", "application/json")
-                    .body(body.to_string())
-                    .map_err(|error| ApiError::Reply {
-                        method,
-                        url: url.clone(),
-                        reason: format!("cannot build the request: {error}"),
-                    })?;
-                self.agent.run(request)
-            }
-            None => {
-                let request = builder.body(()).map_err(|error| ApiError::Reply {
-                    method,
-                    url: url.clone(),
-                    reason: format!("cannot build the request: {error}"),
-                })?;
-                self.agent.run(request)
-            }
+                    .body(value.to_string()),
+                pace,
+            ),
+            Payload::Stream { reader, length } => self.run(
+                builder
+                    .header("Content-Type", "application/octet-stream")
+                    .header("Content-Length", length)
+                    .body(SendBody::from_reader(reader)),
+                pace,
+            ),
         };
-        let response = result.map_err(transport)?;
-        let status = response.status().as_u16();
-        let mut text = String::new();
-        response
-            .into_body()
-            .into_reader()
-            .take(MAX_BODY_BYTES)
-            .read_to_string(&mut text)
-            .map_err(|error| ApiError::Transport {
+        let response = response.map_err(|error| match error {
+            Failure::Build(error) => unbuildable(error),
+            Failure::Transport(error) => ApiError::Transport {
                 method,
-                url: url.clone(),
-                reason: format!("reading the reply: {error}"),
-            })?;
-        Ok(Reply { status, body: text })
+                url: url_text(),
+                reason: error.to_string(),
+            },
+        })?;
+        let (parts, body) = response.into_parts();
+        Ok(Streamed {
+            method,
+            url: url.to_owned(),
+            status: parts.status.as_u16(),
+            headers: parts.headers,
+            body,
+        })
     }
 
     /// [`request`](Api::request), with any status outside `expected` as an error.
@@ -215,11 +338,30 @@ impl Api {
         } else {
             Err(ApiError::Status {
                 method,
-                url: format!("{}{path}", self.base),
+                url: self.url(path),
                 status: reply.status,
                 detail: problem_detail(&reply.body),
             })
         }
+    }
+
+    fn run<S: AsSendBody>(
+        &self,
+        request: Result<ureq::http::Request<S>, ureq::http::Error>,
+        pace: Pace,
+    ) -> Result<ureq::http::Response<ureq::Body>, Failure> {
+        let request = request.map_err(Failure::Build)?;
+        let request = match pace {
+            Pace::Call => request,
+            Pace::Transfer => self
+                .agent
+                .configure_request(request)
+                .timeout_global(None)
+                .timeout_per_read(Some(TRANSFER_IDLE_TIMEOUT))
+                .timeout_per_write(Some(TRANSFER_IDLE_TIMEOUT))
+                .build(),
+        };
+        self.agent.run(request).map_err(Failure::Transport)
     }
 
     /// `POST /1.0/worker/register/`: registers `token` for this host; with an activation token
@@ -278,7 +420,7 @@ impl Api {
         }
         let reason = |error: String| ApiError::Reply {
             method: "GET",
-            url: format!("{}{PATH}", self.base),
+            url: self.url(PATH),
             reason: error,
         };
         let raw = crate::parse::parse_json(reply.body.as_bytes())
@@ -329,12 +471,14 @@ impl ServerClient for Api {
 }
 
 /// The useful part of an `application/problem+json` body, else the start of the body.
-fn problem_detail(body: &str) -> String {
+pub(crate) fn problem_detail(body: &str) -> String {
     if let Ok(Value::Object(problem)) = serde_json::from_str::<Value>(body) {
         let mut parts = Vec::new();
         for key in ["title", "detail"] {
-            if let Some(Value::String(text)) = problem.get(key) {
-                parts.push(text.clone());
+            match problem.get(key) {
+                Some(Value::String(text)) => parts.push(text.clone()),
+                Some(Value::Null) | None => {}
+                Some(other) => parts.push(other.to_string()),
             }
         }
         if let Some(errors) = problem.get("validation_errors") {
@@ -411,6 +555,10 @@ mod tests {
         assert_eq!(
             problem_detail(r#"{"title": "Error", "detail": "Token is disabled"}"#),
             "Error: Token is disabled"
+        );
+        assert_eq!(
+            problem_detail(r#"{"title": "Error", "detail": {"url": ["Enter a valid URL."]}}"#),
+            r#"Error: {"url":["Enter a valid URL."]}"#
         );
         assert_eq!(problem_detail("<html>502</html>"), "<html>502</html>");
     }

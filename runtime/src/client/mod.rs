@@ -5,8 +5,10 @@
 //! Layers, lowest first: [`work_request`] (a work request checked, configured, executed and
 //! turned into a completion, with Debusine's error codes and runtime statistics) and
 //! [`signals`]; then, with `worker`: [`config`] (the worker's configuration directory),
-//! [`api`] (HTTP calls, one method per endpoint, so that an artifact client can be added
-//! beside them), [`websocket`] (the notification channel) and [`worker`] (the loop).
+//! [`api`] (HTTP calls over one core), [`artifacts`] (the artifact client: files down and up,
+//! relations), [`debug_log`] (a work request's debug-log artifact), [`task_server`] (the
+//! server as a running task sees it), [`websocket`] (the notification channel) and [`worker`]
+//! (the loop).
 
 pub(crate) mod signals;
 pub(crate) mod work_request;
@@ -14,7 +16,15 @@ pub(crate) mod work_request;
 #[cfg(feature = "worker")]
 pub(crate) mod api;
 #[cfg(feature = "worker")]
+pub(crate) mod artifacts;
+#[cfg(feature = "worker")]
 pub(crate) mod config;
+#[cfg(feature = "worker")]
+pub(crate) mod debug_log;
+#[cfg(feature = "worker")]
+pub(crate) mod task_server;
+#[cfg(all(test, feature = "worker"))]
+mod test_server;
 #[cfg(feature = "worker")]
 pub(crate) mod websocket;
 #[cfg(feature = "worker")]

@@ -26,6 +26,9 @@ pub(crate) struct WorkRequest {
     pub task_type: String,
     /// The task's name.
     pub task_name: String,
+    /// The workspace the work request runs in: what its task uploads goes there.
+    #[serde(default)]
+    pub workspace: Option<String>,
     /// The task data, as the server validated it.
     #[serde(default)]
     pub task_data: Value,

@@ -8,7 +8,7 @@
 //! also the running task's abort handle: its process group is stopped and nothing is
 //! reported.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
@@ -16,7 +16,10 @@ use std::time::{Duration, Instant};
 use serde_json::{Map, Value};
 
 use super::api::{Api, ApiError};
+use super::artifacts::ArtifactClient;
 use super::config::{Token, WorkerConfig};
+use super::debug_log::{self, DebugLog};
+use super::task_server::TaskServer;
 use super::websocket::{self, Connection, Notice, Read};
 use super::work_request::{Completion, WorkRequest, execute, prepare};
 use crate::execution::{AbortHandle, ProcessRunner, TaskContext};
@@ -334,6 +337,23 @@ struct Job {
 }
 
 impl Job {
+    /// A fresh debug-log directory beside the work directory; without one (it cannot be
+    /// created) the task runs and is reported without debug logs.
+    fn debug_log(&self) -> Option<Arc<DebugLog>> {
+        let mut dir = self.work_dir.clone().into_os_string();
+        dir.push("-debug-logs");
+        match DebugLog::create(Path::new(&dir)) {
+            Ok(log) => Some(Arc::new(log)),
+            Err(error) => {
+                tracing::warn!(
+                    "cannot create the debug-log directory `{}`: {error}; no debug logs",
+                    Path::new(&dir).display()
+                );
+                None
+            }
+        }
+    }
+
     fn run(self) {
         let span = tracing::info_span!("work_request", id = self.id);
         let _entered = span.enter();
@@ -349,19 +369,35 @@ impl Job {
                         self.work_dir.display()
                     );
                 }
+                let debug_log = self.debug_log();
                 let runner = ProcessRunner {
                     grace_period: self.grace_period,
+                    output_log: debug_log.as_ref().map(|log| log.command_log()),
                     ..ProcessRunner::default()
                 };
+                let artifacts = ArtifactClient::new(self.api.clone());
+                let workspace = self.request.workspace.clone();
+                let server = TaskServer::new(
+                    artifacts.clone(),
+                    workspace.clone(),
+                    self.id,
+                    debug_log.clone(),
+                );
                 let ctx = TaskContext::new(prepared.entry.name, &self.work_dir)
                     .with_abort(self.shutdown.clone())
                     .with_runner(Arc::new(runner))
-                    .with_server(Arc::new(self.api.clone()));
+                    .with_server(Arc::new(server));
+                if let Some(log) = &debug_log {
+                    log.stage("Running");
+                }
                 let completion = execute(&prepared, &ctx);
                 if let Err(error) = std::fs::remove_dir_all(&self.work_dir)
                     && error.kind() != std::io::ErrorKind::NotFound
                 {
                     tracing::warn!("cannot remove `{}`: {error}", self.work_dir.display());
+                }
+                if let (Some(log), Some(completion)) = (&debug_log, &completion) {
+                    debug_log::finish(log, &artifacts, workspace.as_deref(), self.id, completion);
                 }
                 match completion {
                     Some(completion) => completion,
@@ -460,8 +496,6 @@ fn fqdn() -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::io::{BufRead, BufReader, Read as _, Write as _};
-    use std::net::TcpListener;
 
     /// A work request as Debusine 0.11.3 sends it from get-next-for-worker, with the task
     /// type and name changed to what the server itself cannot be made to send.
@@ -478,51 +512,17 @@ mod tests {
         serde_json::from_str(&text).unwrap()
     }
 
-    /// A one-connection-per-request HTTP server answering with `statuses` in turn; returns
-    /// its API URL and a receiver of (request line, token header, body).
+    /// A one-connection-per-request HTTP server answering with `statuses` in turn (empty
+    /// bodies); returns its API URL and the requests received.
     fn stub_server(
         statuses: Vec<u16>,
-    ) -> (String, std::sync::mpsc::Receiver<(String, String, String)>) {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        let url = format!("http://{}/api", listener.local_addr().unwrap());
-        let (sender, receiver) = std::sync::mpsc::channel();
-        std::thread::spawn(move || {
-            for status in statuses {
-                let (stream, _) = listener.accept().unwrap();
-                let mut reader = BufReader::new(stream.try_clone().unwrap());
-                let mut request_line = String::new();
-                reader.read_line(&mut request_line).unwrap();
-                let (mut length, mut token) = (0usize, String::new());
-                loop {
-                    let mut line = String::new();
-                    reader.read_line(&mut line).unwrap();
-                    if line.trim().is_empty() {
-                        break;
-                    }
-                    let (name, value) = line.split_once(':').unwrap();
-                    match name.to_ascii_lowercase().as_str() {
-                        "content-length" => length = value.trim().parse().unwrap(),
-                        "token" => token = value.trim().to_owned(),
-                        _ => {}
-                    }
-                }
-                let mut body = vec![0; length];
-                reader.read_exact(&mut body).unwrap();
-                // Recorded before the reply, so that the client never sees a reply first.
-                let _ = sender.send((
-                    request_line.trim().to_owned(),
-                    token,
-                    String::from_utf8(body).unwrap(),
-                ));
-                let mut stream = stream;
-                write!(
-                    stream,
-                    "HTTP/1.1 {status} X\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
-                )
-                .unwrap();
-            }
-        });
-        (url, receiver)
+    ) -> (
+        String,
+        std::sync::mpsc::Receiver<crate::client::test_server::Received>,
+    ) {
+        crate::client::test_server::serve(
+            statuses.into_iter().map(|s| (s, String::new())).collect(),
+        )
     }
 
     fn job(url: &str, request: WorkRequest) -> Job {
@@ -548,10 +548,13 @@ mod tests {
         job(&url, recorded("Server", "noop")).run();
         let received: Vec<_> = requests.try_iter().collect();
         assert_eq!(received.len(), 3, "{received:?}");
-        for (line, token, body) in &received {
-            assert_eq!(line, "PUT /api/1.0/work-request/42/completed/ HTTP/1.1");
-            assert_eq!(token, "t0k3n");
-            let body: Value = serde_json::from_str(body).unwrap();
+        for request in &received {
+            assert_eq!(
+                request.line,
+                "PUT /api/1.0/work-request/42/completed/ HTTP/1.1"
+            );
+            assert_eq!(request.token, "t0k3n");
+            let body: Value = serde_json::from_str(&request.body).unwrap();
             assert_eq!(body["result"], "error");
             assert_eq!(body["output_data"]["errors"][0]["code"], "wrong-task-type");
         }
@@ -563,7 +566,7 @@ mod tests {
         job(&url, recorded("Worker", "nosuchtask")).run();
         let received: Vec<_> = requests.try_iter().collect();
         assert_eq!(received.len(), 1, "{received:?}");
-        let body: Value = serde_json::from_str(&received[0].2).unwrap();
+        let body: Value = serde_json::from_str(&received[0].body).unwrap();
         assert_eq!(body["output_data"]["errors"][0]["code"], "setup-failed");
         assert!(
             body["output_data"]["errors"][0]["message"]

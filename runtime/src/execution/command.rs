@@ -2,7 +2,7 @@
 
 use std::ffi::{OsStr, OsString};
 use std::fmt;
-use std::io;
+use std::io::{self, Write};
 use std::os::unix::process::{CommandExt, ExitStatusExt};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -27,6 +27,9 @@ pub struct CommandLine {
     pub env: Vec<(OsString, OsString)>,
     /// The working directory; the task's work directory when `None`.
     pub cwd: Option<PathBuf>,
+    /// A file that receives the standard output (created or truncated), for tools whose
+    /// report is their output (blhc, lintian, debdiff); `None` sends it to standard error.
+    pub stdout: Option<PathBuf>,
 }
 
 impl CommandLine {
@@ -37,6 +40,7 @@ impl CommandLine {
             args: Vec::new(),
             env: Vec::new(),
             cwd: None,
+            stdout: None,
         }
     }
 
@@ -64,6 +68,13 @@ impl CommandLine {
         self
     }
 
+    /// Writes the standard output into `path` (relative paths are taken from the working
+    /// directory of the runner's process, so give an absolute one).
+    pub fn stdout_to(mut self, path: impl AsRef<Path>) -> Self {
+        self.stdout = Some(path.as_ref().to_owned());
+        self
+    }
+
     /// The program's name as text, for messages.
     pub fn program_name(&self) -> String {
         self.program.to_string_lossy().into_owned()
@@ -77,6 +88,10 @@ impl fmt::Display for CommandLine {
         for arg in &self.args {
             f.write_str(" ")?;
             write_quoted(f, arg)?;
+        }
+        if let Some(path) = &self.stdout {
+            f.write_str(" > ")?;
+            write_quoted(f, path.as_os_str())?;
         }
         Ok(())
     }
@@ -130,13 +145,17 @@ pub trait CommandRunner: fmt::Debug + Send + Sync {
 ///
 /// On abort the whole group gets SIGTERM, then SIGKILL after the grace period, so no child or
 /// grandchild survives. Output goes to this process's standard error, so that standard output
-/// stays free for results.
+/// stays free for results, or to the command log when there is one.
 #[derive(Debug, Clone)]
 pub struct ProcessRunner {
     /// Time between SIGTERM and SIGKILL.
     pub grace_period: Duration,
     /// How often the abort flag is checked while a command runs.
     pub poll_interval: Duration,
+    /// The file each command's output is appended to, framed as Debian's worker frames it in
+    /// `cmd-output.log` (the command, its output, how it ended, the files in its directory),
+    /// for the work request's debug logs. `None`: output goes to standard error.
+    pub output_log: Option<PathBuf>,
 }
 
 impl Default for ProcessRunner {
@@ -144,13 +163,106 @@ impl Default for ProcessRunner {
         ProcessRunner {
             grace_period: Duration::from_secs(5),
             poll_interval: Duration::from_millis(20),
+            output_log: None,
         }
     }
 }
 
 impl CommandRunner for ProcessRunner {
     fn run(&self, command: &CommandLine, abort: &AbortHandle) -> Result<CommandStatus, TaskError> {
-        let mut child = self.spawn(command)?;
+        let Some(path) = &self.output_log else {
+            return self.run_with(command, abort, stderr_stdio, stderr_stdio);
+        };
+        let mut log = CommandLog::open(path, command).map_err(|e| command_error(command, e))?;
+        let outcome = self.run_with(command, abort, || log.stdio(), || log.stdio());
+        log.close(command, &outcome);
+        outcome
+    }
+}
+
+/// The command log of Debian's worker (`RunCommandTask.run_cmd`): per command, `cmd: ...`, the
+/// output, `aborted:` and `returncode:`, the files in the working directory, a separator.
+struct CommandLog {
+    file: std::fs::File,
+}
+
+impl CommandLog {
+    const SEPARATOR: &'static str = "--------------------";
+
+    fn open(path: &Path, command: &CommandLine) -> io::Result<Self> {
+        let mut file = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(path)?;
+        writeln!(file, "cmd: {command}")?;
+        writeln!(file, "output (contains stdout and stderr):")?;
+        Ok(CommandLog { file })
+    }
+
+    fn stdio(&self) -> Stdio {
+        self.file
+            .try_clone()
+            .map_or_else(|_| Stdio::null(), Stdio::from)
+    }
+
+    /// The end of the command's entry; a failure to write it loses only log lines.
+    fn close(&mut self, command: &CommandLine, outcome: &Result<CommandStatus, TaskError>) {
+        let returncode = match outcome {
+            Ok(CommandStatus {
+                code: Some(code), ..
+            }) => code.to_string(),
+            Ok(CommandStatus {
+                signal: Some(signal),
+                ..
+            }) => format!("-{signal}"),
+            _ => "None".to_owned(),
+        };
+        let aborted = if matches!(outcome, Err(TaskError::Aborted)) {
+            "True"
+        } else {
+            "False"
+        };
+        let mut files = Vec::new();
+        if let Some(dir) = &command.cwd {
+            list_files(dir, dir, &mut files);
+        }
+        files.sort();
+        let text = format!(
+            "\naborted: {aborted}\nreturncode: {returncode}\n\nFiles in working directory:\n{}\n{}\n",
+            files.join("\n"),
+            Self::SEPARATOR
+        );
+        if let Err(error) = self.file.write_all(text.as_bytes()) {
+            tracing::warn!("cannot write the command log: {error}");
+        }
+    }
+}
+
+/// Every path under `dir`, relative to `root` (symbolic links not followed).
+fn list_files(root: &Path, dir: &Path, out: &mut Vec<String>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if let Ok(relative) = path.strip_prefix(root) {
+            out.push(relative.to_string_lossy().into_owned());
+        }
+        if entry.file_type().is_ok_and(|kind| kind.is_dir()) {
+            list_files(root, &path, out);
+        }
+    }
+}
+
+impl ProcessRunner {
+    fn run_with(
+        &self,
+        command: &CommandLine,
+        abort: &AbortHandle,
+        stdout: impl FnOnce() -> Stdio,
+        stderr: impl FnOnce() -> Stdio,
+    ) -> Result<CommandStatus, TaskError> {
+        let mut child = self.spawn(command, stdout(), stderr())?;
         loop {
             if let Some(status) = child.try_wait().map_err(|e| command_error(command, e))? {
                 return Ok(CommandStatus {
@@ -165,17 +277,31 @@ impl CommandRunner for ProcessRunner {
             std::thread::sleep(self.poll_interval);
         }
     }
-}
 
-impl ProcessRunner {
-    fn spawn(&self, command: &CommandLine) -> Result<Child, TaskError> {
+    fn spawn(
+        &self,
+        command: &CommandLine,
+        stdout: Stdio,
+        stderr: Stdio,
+    ) -> Result<Child, TaskError> {
+        // A command whose output is its report writes it to its own file.
+        let stdout = match &command.stdout {
+            Some(path) => Stdio::from(std::fs::File::create(path).map_err(|error| {
+                TaskError::other(format!(
+                    "{}: cannot write the output of {}: {error}",
+                    path.display(),
+                    command.program_name()
+                ))
+            })?),
+            None => stdout,
+        };
         let mut process = Command::new(&command.program);
         process
             .args(&command.args)
             .envs(command.env.iter().map(|(k, v)| (k, v)))
             .stdin(Stdio::null())
-            .stdout(stderr_stdio())
-            .stderr(stderr_stdio())
+            .stdout(stdout)
+            .stderr(stderr)
             .process_group(0);
         if let Some(dir) = &command.cwd {
             process.current_dir(dir);
@@ -218,5 +344,45 @@ fn command_error(command: &CommandLine, source: io::Error) -> TaskError {
     TaskError::Command {
         program: command.program_name(),
         source,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_command_is_logged_as_debian_logs_it() {
+        let dir = std::env::temp_dir().join(format!("taskdef-cmd-log-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(dir.join("work")).unwrap();
+        let log = dir.join("cmd-output.log");
+        let runner = ProcessRunner {
+            output_log: Some(log.clone()),
+            ..ProcessRunner::default()
+        };
+        let abort = AbortHandle::new();
+        let first = CommandLine::new("sh")
+            .args(["-c", "echo out; echo err >&2; touch made"])
+            .current_dir(dir.join("work"));
+        assert!(runner.run(&first, &abort).unwrap().success());
+        let second = CommandLine::new("sh")
+            .args(["-c", "exit 3"])
+            .current_dir(dir.join("work"));
+        assert_eq!(runner.run(&second, &abort).unwrap().code, Some(3));
+        let text = std::fs::read_to_string(&log).unwrap();
+        assert_eq!(
+            text,
+            "cmd: sh -c 'echo out; echo err >&2; touch made'\n\
+             output (contains stdout and stderr):\n\
+             out\nerr\n\
+             \naborted: False\nreturncode: 0\n\n\
+             Files in working directory:\nmade\n--------------------\n\
+             cmd: sh -c 'exit 3'\n\
+             output (contains stdout and stderr):\n\
+             \naborted: False\nreturncode: 3\n\n\
+             Files in working directory:\nmade\n--------------------\n"
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }

@@ -1,0 +1,330 @@
+//! The artifacts the catalogue's tasks upload: Debusine's categories and the data of each, as
+//! Debusine 0.11's artifact models (`debusine/artifacts/models.py`) define them and its
+//! `LocalArtifact.create` methods fill them. Every task builds its outputs here.
+
+use std::path::{Path, PathBuf};
+
+use serde_json::{Value, json};
+use taskdef::{NewArtifact, TaskError};
+
+use crate::deb822::{self, Kind};
+
+/// `debian:package-build-log`: one `.build` file.
+pub const PACKAGE_BUILD_LOG: &str = "debian:package-build-log";
+/// `debian:binary-package`: one `.deb` or `.udeb`.
+pub const BINARY_PACKAGE: &str = "debian:binary-package";
+/// `debian:binary-packages`: the `.deb`s of one build and architecture.
+pub const BINARY_PACKAGES: &str = "debian:binary-packages";
+/// `debian:upload`: a `.changes` and the files it lists.
+pub const UPLOAD: &str = "debian:upload";
+/// `debusine:signing-input`: files for a signing task.
+pub const SIGNING_INPUT: &str = "debusine:signing-input";
+/// `debian:lintian`: one lintian analysis.
+pub const LINTIAN: &str = "debian:lintian";
+/// `debian:autopkgtest`: the results of an autopkgtest run.
+pub const AUTOPKGTEST: &str = "debian:autopkgtest";
+/// `debian:system-tarball`: a bootstrapped system as a `.tar.xz`.
+pub const SYSTEM_TARBALL: &str = "debian:system-tarball";
+/// `debian:blhc`: blhc's report.
+pub const BLHC: &str = "debian:blhc";
+/// `debian:debdiff`: debdiff's report.
+pub const DEBDIFF: &str = "debian:debdiff";
+
+/// The file name of `path`, as text.
+fn file_name(path: &Path) -> String {
+    path.file_name()
+        .unwrap_or_default()
+        .to_string_lossy()
+        .into_owned()
+}
+
+/// A build log of `source` `version` (`bd_uninstallable` is not analysed: null).
+pub fn package_build_log(file: &Path, source: &str, version: &str) -> NewArtifact {
+    let name = file_name(file);
+    NewArtifact::new(
+        PACKAGE_BUILD_LOG,
+        json!({
+            "source": source,
+            "version": version,
+            "filename": name,
+            "bd_uninstallable": null,
+        }),
+    )
+    .with_file(name, file)
+}
+
+/// One binary package, from its `.deb` and the directory its control files were extracted to
+/// (`dpkg-deb --control`).
+pub fn binary_package(deb: &Path, control_dir: &Path) -> Result<NewArtifact, TaskError> {
+    let control_path = control_dir.join("control");
+    let control = deb822::read_first(&control_path)?;
+    let package = deb822::require(&control, "Package", &control_path)?;
+    let version = deb822::require(&control, "Version", &control_path)?;
+    // `Source: name (version)` when the source's version differs from the binary's.
+    let source = deb822::field(&control, "Source").unwrap_or(package);
+    let (srcpkg_name, srcpkg_version) = match source.split_once(" (") {
+        Some((name, rest)) if rest.ends_with(')') => (name, &rest[..rest.len() - 1]),
+        _ => (source, version),
+    };
+    let mut control_files: Vec<String> = std::fs::read_dir(control_dir)
+        .map_err(|error| TaskError::other(format!("{}: {error}", control_dir.display())))?
+        .filter_map(Result::ok)
+        .map(|entry| entry.file_name().to_string_lossy().into_owned())
+        .collect();
+    control_files.sort();
+    let name = file_name(deb);
+    Ok(NewArtifact::new(
+        BINARY_PACKAGE,
+        json!({
+            "srcpkg_name": srcpkg_name,
+            "srcpkg_version": srcpkg_version,
+            "deb_fields": deb822::to_json(&control, Kind::Control),
+            "deb_control_files": control_files,
+        }),
+    )
+    .with_file(name, deb))
+}
+
+/// The binary packages of one build of `source` `version` for `architecture` (`all` or the
+/// host's); the package names are the file names up to the first `_`.
+pub fn binary_packages(
+    source: &str,
+    version: &str,
+    architecture: &str,
+    debs: &[PathBuf],
+) -> NewArtifact {
+    let packages: Vec<String> = debs
+        .iter()
+        .map(|deb| {
+            let name = file_name(deb);
+            name.split('_').next().unwrap_or_default().to_owned()
+        })
+        .collect();
+    let mut artifact = NewArtifact::new(
+        BINARY_PACKAGES,
+        json!({
+            "srcpkg_name": source,
+            "srcpkg_version": version,
+            "version": version,
+            "architecture": architecture,
+            "packages": packages,
+        }),
+    );
+    for deb in debs {
+        artifact = artifact.with_file(file_name(deb), deb);
+    }
+    artifact
+}
+
+/// An upload: the `.changes` and every file it lists, found in `files_dir`.
+pub fn upload(changes: &Path, files_dir: &Path) -> Result<NewArtifact, TaskError> {
+    let fields = deb822::read_first(changes)?;
+    for required in ["Architecture", "Files"] {
+        deb822::require(&fields, required, changes)?;
+    }
+    let mut artifact = NewArtifact::new(
+        UPLOAD,
+        json!({"type": "dpkg", "changes_fields": deb822::to_json(&fields, Kind::Changes)}),
+    )
+    .with_file(file_name(changes), changes);
+    for name in deb822::listed_files(&fields) {
+        if name.is_empty() || name.contains('/') || name == "." || name == ".." {
+            return Err(TaskError::other(format!(
+                "{}: the listed file `{name}` is not a plain file name",
+                changes.display()
+            )));
+        }
+        let path = files_dir.join(&name);
+        if !path.is_file() {
+            return Err(TaskError::MissingFiles(vec![path]));
+        }
+        artifact = artifact.with_file(name, path);
+    }
+    Ok(artifact)
+}
+
+/// The `.changes` on its own, as the input of a signing task.
+pub fn signing_input(changes: &Path) -> NewArtifact {
+    NewArtifact::new(
+        SIGNING_INPUT,
+        json!({"trusted_certs": null, "binary_package_name": null}),
+    )
+    .with_file(file_name(changes), changes)
+}
+
+/// One lintian analysis: `analysis.json` (which holds `summary`) and lintian's output.
+pub fn lintian(analysis: &Path, output: &Path, summary: Value) -> NewArtifact {
+    NewArtifact::new(LINTIAN, json!({"summary": summary}))
+        .with_file("analysis.json", analysis)
+        .with_file("lintian.txt", output)
+}
+
+/// What an autopkgtest run reports about itself, beside its results.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AutopkgtestRun<'a> {
+    /// The command line, quoted as a shell would read it.
+    pub cmdline: &'a str,
+    /// The source package's name.
+    pub source_name: &'a str,
+    /// The source package's version.
+    pub source_version: &'a str,
+    /// Where the source package can be found.
+    pub source_url: &'a str,
+    /// The architecture tested on.
+    pub architecture: &'a str,
+    /// The environment's `vendor:codename`.
+    pub distribution: &'a str,
+}
+
+/// The results of an autopkgtest run (`results`: test name to `{status, details}`), with the
+/// files of its output directory except `binaries/`.
+pub fn autopkgtest(
+    run: &AutopkgtestRun<'_>,
+    results: Value,
+    output_dir: &Path,
+) -> Result<NewArtifact, TaskError> {
+    let mut artifact = NewArtifact::new(
+        AUTOPKGTEST,
+        json!({
+            "results": results,
+            "cmdline": run.cmdline,
+            "source_package": {
+                "name": run.source_name,
+                "version": run.source_version,
+                "url": run.source_url,
+            },
+            "architecture": run.architecture,
+            "distribution": run.distribution,
+        }),
+    );
+    let mut files = Vec::new();
+    collect_files(output_dir, output_dir, &mut files)?;
+    files.sort();
+    for (name, path) in files {
+        if !name.starts_with("binaries/") {
+            artifact = artifact.with_file(name, path);
+        }
+    }
+    Ok(artifact)
+}
+
+fn collect_files(
+    base: &Path,
+    dir: &Path,
+    files: &mut Vec<(String, PathBuf)>,
+) -> Result<(), TaskError> {
+    let entries = std::fs::read_dir(dir)
+        .map_err(|error| TaskError::other(format!("{}: {error}", dir.display())))?;
+    for entry in entries.filter_map(Result::ok) {
+        let path = entry.path();
+        let Ok(kind) = entry.file_type() else {
+            continue;
+        };
+        if kind.is_dir() {
+            collect_files(base, &path, files)?;
+        } else if kind.is_file() {
+            let name = path
+                .strip_prefix(base)
+                .unwrap_or(&path)
+                .to_string_lossy()
+                .into_owned();
+            files.push((name, path));
+        }
+    }
+    Ok(())
+}
+
+/// What a bootstrapped system is, for `debian:system-tarball` (and `debian:system-image`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SystemData<'a> {
+    /// `ID` of its `/etc/os-release`.
+    pub vendor: &'a str,
+    /// `VERSION_CODENAME` of its `/etc/os-release` (`sid` for unstable).
+    pub codename: &'a str,
+    /// The first bootstrap repository's mirror.
+    pub mirror: &'a str,
+    /// The mmdebstrap variant, if one was asked for.
+    pub variant: Option<&'a str>,
+    /// Installed packages and their versions.
+    pub pkglist: &'a std::collections::BTreeMap<String, String>,
+    /// Its architecture.
+    pub architecture: &'a str,
+    /// Whether it has `/sbin/init`.
+    pub with_init: bool,
+}
+
+/// A bootstrapped system as a tarball (`with_dev` is always true: mmdebstrap creates /dev).
+pub fn system_tarball(tarball: &Path, system: &SystemData<'_>) -> NewArtifact {
+    let name = file_name(tarball);
+    NewArtifact::new(
+        SYSTEM_TARBALL,
+        json!({
+            "filename": name,
+            "vendor": system.vendor,
+            "codename": system.codename,
+            "mirror": system.mirror,
+            "variant": system.variant,
+            "pkglist": system.pkglist,
+            "architecture": system.architecture,
+            "with_dev": true,
+            "with_init": system.with_init,
+        }),
+    )
+    .with_file(name, tarball)
+}
+
+/// blhc's report, as `blhc.txt`; no data.
+pub fn blhc(output: &Path) -> NewArtifact {
+    NewArtifact::new(BLHC, json!({})).with_file("blhc.txt", output)
+}
+
+/// debdiff's report, as `debdiff.txt`, between `original` and `new` (file names joined by
+/// spaces).
+pub fn debdiff(output: &Path, original: &str, new: &str) -> NewArtifact {
+    NewArtifact::new(DEBDIFF, json!({"original": original, "new": new}))
+        .with_file("debdiff.txt", output)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn changes(dir: &Path, listed: &str) -> PathBuf {
+        std::fs::create_dir_all(dir).unwrap();
+        let path = dir.join("a_1_source.changes");
+        let text = format!(
+            "Source: a\nArchitecture: source\nFiles:\n 00 1 devel optional {listed}\n\
+             Checksums-Sha256:\n 00 1 {listed}\n"
+        );
+        std::fs::write(&path, text).unwrap();
+        path
+    }
+
+    #[test]
+    fn an_upload_takes_only_plain_names_that_are_there() {
+        let dir = std::env::temp_dir().join(format!("taskdef-categories-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        for hostile in ["../../etc/passwd", "/etc/passwd", ".."] {
+            let path = changes(&dir, hostile);
+            let error = upload(&path, &dir).unwrap_err().to_string();
+            assert!(
+                error.contains("not a plain file name"),
+                "{hostile}: {error}"
+            );
+        }
+        let path = changes(&dir, "a_1.dsc");
+        assert!(matches!(
+            upload(&path, &dir),
+            Err(TaskError::MissingFiles(files)) if files == [dir.join("a_1.dsc")]
+        ));
+        std::fs::write(dir.join("a_1.dsc"), "x").unwrap();
+        let artifact = upload(&path, &dir).unwrap();
+        let names: Vec<&str> = artifact
+            .files
+            .iter()
+            .map(|file| file.name.as_str())
+            .collect();
+        assert_eq!(names, ["a_1_source.changes", "a_1.dsc"]);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}

@@ -1,0 +1,773 @@
+//! Every catalogue task under a (fake) server: it fetches its inputs by the ids of its dynamic
+//! data and uploads its outputs with Debusine's categories, data and relations. The server
+//! serves artifacts from a temporary directory and records uploads and relations; the tools
+//! are faked through the context's command runner, writing what the real ones write.
+
+use std::collections::BTreeMap;
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use serde::de::DeserializeOwned;
+use serde_json::{Value, json};
+use taskdef::{
+    AbortHandle, ArtifactId, CommandLine, CommandRunner, CommandStatus, Execute, FetchedArtifact,
+    NewArtifact, ProcessRunner, RelationType, ServerClient, Task, TaskContext, TaskError,
+};
+use taskdef_examples::tasks::autopkgtest::AutopkgtestDynamicData;
+use taskdef_examples::tasks::blhc::BlhcDynamicData;
+use taskdef_examples::tasks::debdiff::DebdiffDynamicData;
+use taskdef_examples::tasks::lintian::LintianDynamicData;
+use taskdef_examples::tasks::makesourcepackageupload::MakeSourcePackageUploadDynamicData;
+use taskdef_examples::tasks::piuparts::PiupartsDynamicData;
+use taskdef_examples::tasks::sbuild::SbuildDynamicData;
+use taskdef_examples::tasks::{
+    Autopkgtest, Blhc, Debdiff, Lintian, MakeSourcePackageUpload, Mmdebstrap, Noop, Piuparts,
+    Sbuild,
+};
+
+use RelationType::{BuiltUsing, Extends, RelatesTo};
+
+/// An upload as the server saw it: the artifact, and each file's content at upload time.
+#[derive(Debug, Clone)]
+struct Upload {
+    id: ArtifactId,
+    artifact: NewArtifact,
+    contents: BTreeMap<String, String>,
+}
+
+/// A server holding artifacts under `store/<id>/`, numbering new ones from 100.
+#[derive(Debug, Default)]
+struct FakeServer {
+    store: PathBuf,
+    meta: BTreeMap<ArtifactId, (String, Value)>,
+    downloads: Mutex<Vec<ArtifactId>>,
+    uploads: Mutex<Vec<Upload>>,
+    relations: Mutex<Vec<(ArtifactId, ArtifactId, RelationType)>>,
+}
+
+impl FakeServer {
+    fn new(root: &Path) -> Self {
+        FakeServer {
+            store: root.join("store"),
+            ..FakeServer::default()
+        }
+    }
+
+    /// Artifact `id` of `category` with `data` and these files.
+    fn add(&mut self, id: ArtifactId, category: &str, data: Value, files: &[(&str, &str)]) {
+        let dir = self.store.join(id.to_string());
+        std::fs::create_dir_all(&dir).unwrap();
+        for (name, content) in files {
+            std::fs::write(dir.join(name), content).unwrap();
+        }
+        self.meta.insert(id, (category.to_owned(), data));
+    }
+
+    fn downloads(&self) -> Vec<ArtifactId> {
+        self.downloads.lock().unwrap().clone()
+    }
+
+    fn uploads(&self) -> Vec<Upload> {
+        self.uploads.lock().unwrap().clone()
+    }
+
+    fn categories(&self) -> Vec<String> {
+        self.uploads()
+            .into_iter()
+            .map(|upload| upload.artifact.category)
+            .collect()
+    }
+
+    fn relations(&self) -> Vec<(ArtifactId, ArtifactId, RelationType)> {
+        self.relations.lock().unwrap().clone()
+    }
+
+    /// The one upload of `category`.
+    fn upload(&self, category: &str) -> Upload {
+        let found: Vec<Upload> = self
+            .uploads()
+            .into_iter()
+            .filter(|upload| upload.artifact.category == category)
+            .collect();
+        assert_eq!(found.len(), 1, "{category}: {found:#?}");
+        found.into_iter().next().unwrap()
+    }
+}
+
+impl ServerClient for FakeServer {
+    fn request(&self, method: &str, path: &str, _body: Option<&Value>) -> Result<Value, TaskError> {
+        Err(TaskError::other(format!(
+            "unexpected request {method} {path}"
+        )))
+    }
+
+    fn download_artifact(&self, id: ArtifactId, into: &Path) -> Result<FetchedArtifact, TaskError> {
+        let (category, data) = self
+            .meta
+            .get(&id)
+            .cloned()
+            .ok_or_else(|| TaskError::other(format!("no artifact {id}")))?;
+        self.downloads.lock().unwrap().push(id);
+        std::fs::create_dir_all(into).unwrap();
+        let mut files = Vec::new();
+        for entry in std::fs::read_dir(self.store.join(id.to_string())).unwrap() {
+            let entry = entry.unwrap();
+            let target = into.join(entry.file_name());
+            std::fs::copy(entry.path(), &target).unwrap();
+            files.push(target);
+        }
+        files.sort();
+        Ok(FetchedArtifact {
+            id,
+            category,
+            data,
+            dir: into.to_owned(),
+            files,
+        })
+    }
+
+    fn upload_artifact(&self, artifact: &NewArtifact) -> Result<ArtifactId, TaskError> {
+        let mut contents = BTreeMap::new();
+        for file in &artifact.files {
+            let text = std::fs::read(&file.path)
+                .map_err(|error| TaskError::other(format!("{}: {error}", file.path.display())))?;
+            contents.insert(
+                file.name.clone(),
+                String::from_utf8_lossy(&text).into_owned(),
+            );
+        }
+        let mut uploads = self.uploads.lock().unwrap();
+        let id = 100 + uploads.len() as ArtifactId;
+        uploads.push(Upload {
+            id,
+            artifact: artifact.clone(),
+            contents,
+        });
+        Ok(id)
+    }
+
+    fn relate_artifacts(
+        &self,
+        artifact: ArtifactId,
+        target: ArtifactId,
+        relation: RelationType,
+    ) -> Result<(), TaskError> {
+        self.relations
+            .lock()
+            .unwrap()
+            .push((artifact, target, relation));
+        Ok(())
+    }
+}
+
+/// The tools, faked: each writes what the real one leaves behind, and the runner keeps the
+/// command lines.
+#[derive(Debug, Default)]
+struct FakeTools {
+    commands: Mutex<Vec<CommandLine>>,
+}
+
+const DSC: &str = "Format: 3.0 (native)\nSource: hello\nBinary: hello\nArchitecture: any\n\
+Version: 1.0-1\nChecksums-Sha256:\n 0f 20 hello_1.0-1.tar.xz\nFiles:\n 0e 20 hello_1.0-1.tar.xz\n";
+
+fn arg(command: &CommandLine, prefix: &str) -> Option<String> {
+    command
+        .args
+        .iter()
+        .map(|arg| arg.to_string_lossy().into_owned())
+        .find_map(|arg| arg.strip_prefix(prefix).map(str::to_owned))
+}
+
+fn write(path: &Path, text: &str) {
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, text).unwrap();
+}
+
+/// Builds `<package>_1.0-1_amd64.deb` in `dir` with the real `dpkg-deb --build`.
+fn build_deb(dir: &Path, package: &str, source: &str) {
+    let root = dir.join(format!("{package}-root"));
+    write(
+        &root.join("DEBIAN/control"),
+        &format!(
+            "Package: {package}\n{source}Version: 1.0-1\nArchitecture: amd64\n\
+             Maintainer: A <a@example.org>\nDescription: greets\n"
+        ),
+    );
+    write(
+        &root.join(format!("usr/share/doc/{package}/README")),
+        "hi\n",
+    );
+    let status = std::process::Command::new("dpkg-deb")
+        .args(["--build", "--root-owner-group"])
+        .arg(&root)
+        .arg(dir.join(format!("{package}_1.0-1_amd64.deb")))
+        .stdout(std::process::Stdio::null())
+        .status()
+        .expect("dpkg-deb runs (Debian)");
+    assert!(status.success());
+    std::fs::remove_dir_all(&root).unwrap();
+}
+
+impl CommandRunner for FakeTools {
+    fn run(&self, command: &CommandLine, abort: &AbortHandle) -> Result<CommandStatus, TaskError> {
+        self.commands.lock().unwrap().push(command.clone());
+        let cwd = command.cwd.clone().expect("the context sets the directory");
+        let stdout = |text: &str| write(command.stdout.as_deref().expect("captured"), text);
+        let last = PathBuf::from(command.args.last().cloned().unwrap_or_default());
+        let code = match command.program.to_str().unwrap() {
+            "blhc" => {
+                stdout("NONVERBOSE BUILD: gcc -c hello.c\n");
+                1
+            }
+            "debdiff" => {
+                stdout("File lists identical (after any substitutions)\n");
+                1
+            }
+            "lintian" if arg(command, "--print-version").is_some() => {
+                stdout("2.116.3\n");
+                0
+            }
+            "lintian" => {
+                stdout(
+                    "W: hello source: newer-standards-version 9.9\n\
+                     E: hello: no-copyright-file\n\
+                     I: hello-doc: extended-description-is-probably-too-short\n",
+                );
+                0
+            }
+            "dpkg-source" => {
+                std::fs::create_dir_all(&last).unwrap();
+                0
+            }
+            "dpkg-genchanges" => {
+                let out = arg(command, "-O").unwrap();
+                write(
+                    Path::new(&out),
+                    "Source: hello\nVersion: 1.0-1\nArchitecture: source\n\
+                     Checksums-Sha256:\n 0a 10 hello_1.0-1.dsc\n 0f 20 hello_1.0-1.tar.xz\n\
+                     Files:\n 0b 10 devel optional hello_1.0-1.dsc\n 0e 20 devel optional hello_1.0-1.tar.xz\n",
+                );
+                0
+            }
+            "sbuild" => {
+                write(&cwd.join("hello_1.0-1_amd64-2026.build"), "build log\n");
+                std::os::unix::fs::symlink(
+                    "hello_1.0-1_amd64-2026.build",
+                    cwd.join("hello_1.0-1_amd64.build"),
+                )
+                .unwrap();
+                build_deb(&cwd, "hello", "");
+                build_deb(&cwd, "libhello1", "Source: hello\n");
+                write(
+                    &cwd.join("hello_1.0-1_amd64.changes"),
+                    "Source: hello\nVersion: 1.0-1\nArchitecture: amd64\n\
+                     Checksums-Sha256:\n 01 3 hello_1.0-1_amd64.deb\n 02 3 libhello1_1.0-1_amd64.deb\n\
+                     Files:\n 03 3 devel optional hello_1.0-1_amd64.deb\n 04 3 libs optional libhello1_1.0-1_amd64.deb\n",
+                );
+                0
+            }
+            // The real dpkg-deb reads the real packages the fake sbuild built.
+            "dpkg-deb" => return ProcessRunner::default().run(command, abort),
+            "autopkgtest" => {
+                let out = PathBuf::from(arg(command, "--output-dir=").unwrap());
+                write(
+                    &out.join("summary"),
+                    "smoke PASS\nslow FAIL non-zero exit status 1\n",
+                );
+                write(&out.join("log"), "autopkgtest log\n");
+                write(&out.join("binaries/hello.deb"), "deb");
+                4
+            }
+            "mmdebstrap" => {
+                let args: Vec<String> = command
+                    .args
+                    .iter()
+                    .map(|arg| arg.to_string_lossy().into_owned())
+                    .collect();
+                let dash = args.iter().position(|arg| arg == "--").unwrap();
+                write(&cwd.join(&args[dash + 2]), "tarball");
+                write(
+                    &cwd.join("os-release"),
+                    "PRETTY_NAME=\"Debian GNU/Linux 12 (bookworm)\"\nID=debian\nVERSION_CODENAME=bookworm\n",
+                );
+                write(
+                    &cwd.join("var_lib_dpkg/dpkg/status"),
+                    "Package: base-files\nStatus: install ok installed\nVersion: 12.4\nArchitecture: amd64\n\n\
+                     Package: libc6\nStatus: install ok installed\nMulti-Arch: same\nVersion: 2.36-9\nArchitecture: amd64\n\n\
+                     Package: gone\nStatus: deinstall ok config-files\nVersion: 1\n",
+                );
+                write(&cwd.join("test-sbin-init"), "1\n");
+                0
+            }
+            "piuparts" => 0,
+            other => panic!("unexpected tool {other}"),
+        };
+        Ok(CommandStatus::exited(code))
+    }
+}
+
+/// A work directory, a server and the tools for one test.
+struct Setup {
+    dir: PathBuf,
+    server: FakeServer,
+    tools: Arc<FakeTools>,
+}
+
+impl Setup {
+    fn new(name: &str) -> Setup {
+        let dir =
+            std::env::temp_dir().join(format!("taskdef-artifacts-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(dir.join("work")).unwrap();
+        Setup {
+            server: FakeServer::new(&dir),
+            dir,
+            tools: Arc::default(),
+        }
+    }
+
+    fn source_package(&mut self, id: ArtifactId) {
+        self.server.add(
+            id,
+            "debian:source-package",
+            json!({"name": "hello", "version": "1.0-1", "type": "dpkg", "dsc_fields": {}}),
+            &[("hello_1.0-1.dsc", DSC), ("hello_1.0-1.tar.xz", "source")],
+        );
+    }
+
+    fn binary_package(&mut self, id: ArtifactId, file: &str) {
+        self.server
+            .add(id, "debian:binary-package", json!({}), &[(file, "deb")]);
+    }
+
+    fn environment(&mut self, id: ArtifactId) {
+        self.server.add(
+            id,
+            "debian:system-tarball",
+            json!({"vendor": "debian", "codename": "trixie"}),
+            &[("system.tar.xz", "tarball")],
+        );
+    }
+
+    /// Runs `task` under the server with `dynamic` as its dynamic data, typed as `D`.
+    fn run<T: Execute, D: DeserializeOwned + Send + Sync + 'static>(
+        self,
+        task: &T,
+        dynamic: Value,
+    ) -> (bool, Arc<FakeServer>, Arc<FakeTools>, PathBuf) {
+        let dynamic: D = serde_json::from_value(dynamic).unwrap();
+        let server = Arc::new(self.server);
+        let ctx = TaskContext::new("task", self.dir.join("work"))
+            .with_runner(self.tools.clone())
+            .with_server(server.clone())
+            .with_dynamic_data(dynamic);
+        let result = task.execute(&ctx).unwrap();
+        (result, server, self.tools, self.dir)
+    }
+}
+
+fn configure<T: Task>(data: Value) -> T {
+    T::configure(&data).unwrap()
+}
+
+#[test]
+fn blhc_fetches_the_log_and_uploads_its_report() {
+    let mut setup = Setup::new("blhc");
+    setup.server.add(
+        7,
+        "debian:package-build-log",
+        json!({"source": "hello", "version": "1.0-1", "filename": "hello_1.0-1_amd64.build"}),
+        &[("hello_1.0-1_amd64.build", "gcc -c hello.c\n")],
+    );
+    // The lookup names something else: the server's id wins.
+    let task: Blhc = configure(json!({"input": {"artifact": "debian:package-build-logs/x"}}));
+    let (success, server, tools, dir) =
+        setup.run::<_, BlhcDynamicData>(&task, json!({"input_artifact_id": 7}));
+    assert!(success, "blhc's exit code 1 is its report");
+    assert_eq!(server.downloads(), [7]);
+    let commands = tools.commands.lock().unwrap();
+    assert_eq!(
+        commands[0].args.last().unwrap(),
+        dir.join("work/artifacts/7/hello_1.0-1_amd64.build")
+            .as_os_str()
+    );
+    let upload = server.upload("debian:blhc");
+    assert_eq!(upload.artifact.data, json!({}));
+    assert_eq!(
+        upload.contents,
+        BTreeMap::from([(
+            "blhc.txt".into(),
+            "NONVERBOSE BUILD: gcc -c hello.c\n".into()
+        )])
+    );
+    assert_eq!(server.relations(), [(upload.id, 7, RelatesTo)]);
+}
+
+#[test]
+fn debdiff_of_binaries_relates_its_report_to_every_input() {
+    let mut setup = Setup::new("debdiff");
+    setup.environment(3);
+    setup.binary_package(11, "hello_1.0-1_amd64.deb");
+    setup.binary_package(12, "hello_1.0-2_amd64.deb");
+    setup.binary_package(13, "libhello1_1.0-2_amd64.deb");
+    let task: Debdiff = configure(json!({
+        "input": {"binary_artifacts": [[1], [2, 3]]},
+        "environment": 3, "host_architecture": "amd64"
+    }));
+    let (success, server, _, _) = setup.run::<_, DebdiffDynamicData>(
+        &task,
+        json!({"environment_id": 3, "input_binary_artifacts_ids": [[11], [12, 13]]}),
+    );
+    assert!(success);
+    assert_eq!(server.downloads(), [11, 12, 13]);
+    let upload = server.upload("debian:debdiff");
+    assert_eq!(
+        upload.artifact.data,
+        json!({"original": "hello_1.0-1_amd64.deb", "new": "hello_1.0-2_amd64.deb libhello1_1.0-2_amd64.deb"})
+    );
+    assert_eq!(
+        upload.contents["debdiff.txt"],
+        "File lists identical (after any substitutions)\n"
+    );
+    assert_eq!(
+        server.relations(),
+        [
+            (upload.id, 11, RelatesTo),
+            (upload.id, 12, RelatesTo),
+            (upload.id, 13, RelatesTo)
+        ]
+    );
+}
+
+#[test]
+fn debdiff_of_sources() {
+    let mut setup = Setup::new("debdiff-sources");
+    setup.source_package(21);
+    setup.source_package(22);
+    let task: Debdiff = configure(json!({
+        "input": {"source_artifacts": [1, 2]}, "environment": 3, "host_architecture": "amd64"
+    }));
+    let (_, server, _, _) = setup.run::<_, DebdiffDynamicData>(
+        &task,
+        json!({"environment_id": 3, "input_source_artifacts_ids": [21, 22]}),
+    );
+    assert_eq!(server.downloads(), [21, 22]);
+    let upload = server.upload("debian:debdiff");
+    assert_eq!(
+        upload.artifact.data,
+        json!({"original": "hello_1.0-1.dsc", "new": "hello_1.0-1.dsc"})
+    );
+}
+
+#[test]
+fn makesourcepackageupload_uploads_the_changes_extending_the_source() {
+    let mut setup = Setup::new("msu");
+    setup.source_package(5);
+    let task: MakeSourcePackageUpload =
+        configure(json!({"input": {"source_artifact": 1}, "environment": 2}));
+    let (success, server, _, _) = setup.run::<_, MakeSourcePackageUploadDynamicData>(
+        &task,
+        json!({"environment_id": 2, "input_source_artifact_id": 5}),
+    );
+    assert!(success);
+    assert_eq!(server.downloads(), [5]);
+    let upload = server.upload("debian:upload");
+    assert_eq!(upload.artifact.data["type"], "dpkg");
+    let fields = &upload.artifact.data["changes_fields"];
+    assert_eq!(fields["Source"], "hello");
+    assert_eq!(fields["Architecture"], "source");
+    assert_eq!(
+        fields["Files"][0],
+        json!({"md5sum": "0b", "size": "10", "section": "devel", "priority": "optional", "name": "hello_1.0-1.dsc"})
+    );
+    let names: Vec<&String> = upload.contents.keys().collect();
+    assert_eq!(
+        names,
+        [
+            "hello_1.0-1.dsc",
+            "hello_1.0-1.tar.xz",
+            "hello_1.0-1_source.changes"
+        ]
+    );
+    assert_eq!(
+        server.relations(),
+        [(upload.id, 5, Extends), (upload.id, 5, RelatesTo)]
+    );
+}
+
+#[test]
+fn lintian_uploads_one_analysis_per_kind_of_package() {
+    let mut setup = Setup::new("lintian");
+    setup.source_package(5);
+    setup.binary_package(6, "hello_1.0-1_amd64.deb");
+    setup.binary_package(8, "hello-doc_1.0-1_all.deb");
+    let task: Lintian =
+        configure(json!({"input": {"source_artifact": 1, "binary_artifacts": [2, 3]}}));
+    let (success, server, _, _) = setup.run::<_, LintianDynamicData>(
+        &task,
+        json!({"input_source_artifact_id": 5, "input_binary_artifacts_ids": [6, 8]}),
+    );
+    assert!(success);
+    assert_eq!(server.downloads(), [5, 6, 8]);
+    assert_eq!(server.categories(), ["debian:lintian"; 3]);
+    let uploads = server.uploads();
+    let summary = |index: usize| uploads[index].artifact.data["summary"].clone();
+    assert_eq!(
+        summary(0)["package_filename"],
+        json!({"hello": "hello_1.0-1.dsc"})
+    );
+    assert_eq!(summary(0)["tags_found"], json!(["newer-standards-version"]));
+    assert_eq!(summary(0)["tags_count_by_severity"]["warning"], 1);
+    assert_eq!(summary(0)["lintian_version"], "2.116.3");
+    assert_eq!(summary(0)["distribution"], "debian:unstable");
+    assert_eq!(
+        summary(1)["package_filename"],
+        json!({"hello-doc": "hello-doc_1.0-1_all.deb"})
+    );
+    assert_eq!(summary(2)["tags_found"], json!(["no-copyright-file"]));
+    assert_eq!(summary(2)["tags_count_by_severity"]["error"], 1);
+    for upload in &uploads {
+        let names: Vec<&String> = upload.contents.keys().collect();
+        assert_eq!(names, ["analysis.json", "lintian.txt"]);
+        let analysis: Value = serde_json::from_str(&upload.contents["analysis.json"]).unwrap();
+        assert_eq!(analysis["summary"], upload.artifact.data["summary"]);
+    }
+    let expected: Vec<_> = uploads
+        .iter()
+        .flat_map(|upload| [5, 6, 8].map(|input| (upload.id, input, RelatesTo)))
+        .collect();
+    assert_eq!(server.relations(), expected);
+}
+
+#[test]
+fn sbuild_uploads_the_log_the_packages_and_the_upload_with_their_relations() {
+    let mut setup = Setup::new("sbuild");
+    setup.source_package(5);
+    setup.environment(3);
+    setup.binary_package(9, "libdep_1_amd64.deb");
+    let task: Sbuild = configure(json!({
+        "input": {"source_artifact": 1, "extra_binary_artifacts": [4]},
+        "environment": 2, "host_architecture": "amd64"
+    }));
+    let (success, server, tools, dir) = setup.run::<_, SbuildDynamicData>(
+        &task,
+        json!({"environment_id": 3, "input_source_artifact_id": 5, "input_extra_binary_artifacts_ids": [9]}),
+    );
+    assert!(success);
+    assert_eq!(server.downloads(), [5, 9, 3]);
+    let sbuild = tools.commands.lock().unwrap()[0].clone();
+    let chroot = format!(
+        "--chroot={}",
+        dir.join("work/artifacts/3/system.tar.xz").display()
+    );
+    assert!(sbuild.args.contains(&OsString::from(chroot)), "{sbuild}");
+    assert_eq!(
+        server.categories(),
+        [
+            "debian:package-build-log",
+            "debian:binary-package",
+            "debian:binary-package",
+            "debian:binary-packages",
+            "debian:upload",
+            "debusine:signing-input",
+        ]
+    );
+    let log = server.upload("debian:package-build-log");
+    assert_eq!(
+        log.artifact.data,
+        json!({"source": "hello", "version": "1.0-1", "filename": "hello_1.0-1_amd64-2026.build", "bd_uninstallable": null})
+    );
+    let uploads = server.uploads();
+    assert_eq!(
+        uploads[2].artifact.data,
+        json!({
+            "srcpkg_name": "hello", "srcpkg_version": "1.0-1",
+            "deb_fields": {"Package": "libhello1", "Source": "hello", "Version": "1.0-1",
+                           "Architecture": "amd64", "Maintainer": "A <a@example.org>",
+                           "Description": "greets"},
+            "deb_control_files": ["control"],
+        })
+    );
+    assert_eq!(
+        server.upload("debian:binary-packages").artifact.data,
+        json!({"srcpkg_name": "hello", "srcpkg_version": "1.0-1", "version": "1.0-1",
+               "architecture": "amd64", "packages": ["hello", "libhello1"]})
+    );
+    let upload = server.upload("debian:upload");
+    let names: Vec<&String> = upload.contents.keys().collect();
+    assert_eq!(
+        names,
+        [
+            "hello_1.0-1_amd64.changes",
+            "hello_1.0-1_amd64.deb",
+            "libhello1_1.0-1_amd64.deb"
+        ]
+    );
+    let signing = server.upload("debusine:signing-input");
+    assert_eq!(
+        signing.artifact.data,
+        json!({"trusted_certs": null, "binary_package_name": null})
+    );
+    let mut expected = vec![(log.id, 5, RelatesTo), (log.id, 9, RelatesTo)];
+    for package in [uploads[1].id, uploads[2].id, uploads[3].id] {
+        expected.extend([
+            (package, 5, BuiltUsing),
+            (package, 9, BuiltUsing),
+            (log.id, package, RelatesTo),
+            (upload.id, package, Extends),
+            (upload.id, package, RelatesTo),
+        ]);
+    }
+    expected.push((signing.id, upload.id, RelatesTo));
+    assert_eq!(server.relations(), expected);
+}
+
+#[test]
+fn autopkgtest_uploads_its_results_without_the_binaries() {
+    let mut setup = Setup::new("autopkgtest");
+    setup.source_package(5);
+    setup.binary_package(6, "hello_1.0-1_amd64.deb");
+    setup.environment(3);
+    let task: Autopkgtest = configure(json!({
+        "input": {"source_artifact": 1, "binary_artifacts": [2]},
+        "environment": 3, "host_architecture": "amd64"
+    }));
+    let (success, server, _, _) = setup.run::<_, AutopkgtestDynamicData>(
+        &task,
+        json!({"environment_id": 3, "input_source_artifact_id": 5, "input_binary_artifacts_ids": [6]}),
+    );
+    assert!(!success, "a failed test fails the task");
+    assert_eq!(server.downloads(), [5, 6, 3]);
+    let upload = server.upload("debian:autopkgtest");
+    let data = &upload.artifact.data;
+    assert_eq!(
+        data["results"],
+        json!({"smoke": {"status": "PASS"}, "slow": {"status": "FAIL", "details": "non-zero exit status 1"}})
+    );
+    assert_eq!(data["source_package"]["name"], "hello");
+    assert_eq!(data["source_package"]["version"], "1.0-1");
+    assert_eq!(data["architecture"], "amd64");
+    assert_eq!(data["distribution"], "debian:trixie");
+    assert!(
+        data["cmdline"]
+            .as_str()
+            .unwrap()
+            .starts_with("autopkgtest ")
+    );
+    let names: Vec<&String> = upload.contents.keys().collect();
+    assert_eq!(names, ["log", "summary"]);
+    assert_eq!(server.relations(), []);
+}
+
+#[test]
+fn piuparts_fetches_its_inputs_and_uploads_nothing() {
+    let mut setup = Setup::new("piuparts");
+    setup.binary_package(6, "hello_1.0-1_amd64.deb");
+    setup.environment(3);
+    setup.environment(4);
+    let task: Piuparts = configure(json!({
+        "input": {"binary_artifacts": [1]}, "environment": 2, "host_architecture": "amd64", "base_tgz": 3
+    }));
+    let (success, server, tools, dir) = setup.run::<_, PiupartsDynamicData>(
+        &task,
+        json!({"environment_id": 3, "input_binary_artifacts_ids": [6], "base_tgz_id": 4}),
+    );
+    assert!(success);
+    assert_eq!(server.downloads(), [6, 4]);
+    let command = tools.commands.lock().unwrap()[0].clone();
+    let base = format!(
+        "--basetgz={}",
+        dir.join("work/artifacts/4/system.tar.xz").display()
+    );
+    assert!(command.args.contains(&OsString::from(base)), "{command}");
+    assert!(server.uploads().is_empty());
+}
+
+#[test]
+fn mmdebstrap_uploads_the_tarball_with_what_it_holds() {
+    let setup = Setup::new("mmdebstrap");
+    let task: Mmdebstrap = configure(json!({
+        "bootstrap_options": {"architecture": "amd64", "variant": "minbase"},
+        "bootstrap_repositories": [{"mirror": "http://deb.debian.org/debian", "suite": "bookworm"}]
+    }));
+    let (success, server, _, _) = setup.run::<_, taskdef::BaseDynamicData>(&task, json!({}));
+    assert!(success);
+    assert!(server.downloads().is_empty());
+    let upload = server.upload("debian:system-tarball");
+    assert_eq!(
+        upload.artifact.data,
+        json!({
+            "filename": "system.tar.xz", "vendor": "debian", "codename": "bookworm",
+            "mirror": "http://deb.debian.org/debian", "variant": "minbase",
+            "pkglist": {"base-files": "12.4", "libc6:amd64": "2.36-9"},
+            "architecture": "amd64", "with_dev": true, "with_init": false,
+        })
+    );
+    assert_eq!(upload.contents["system.tar.xz"], "tarball");
+}
+
+#[test]
+fn noop_fetches_and_uploads_nothing() {
+    let setup = Setup::new("noop");
+    let task: Noop = configure(json!({}));
+    let (success, server, tools, _) = setup.run::<_, taskdef::BaseDynamicData>(&task, json!({}));
+    assert!(success);
+    assert!(server.downloads().is_empty() && server.uploads().is_empty());
+    assert!(tools.commands.lock().unwrap().is_empty());
+}
+
+#[test]
+fn offline_the_uploads_are_recorded_without_relations_to_local_inputs() {
+    let setup = Setup::new("offline");
+    let work = setup.dir.join("work");
+    write(&work.join("artifacts/7/hello_1.0-1_amd64.build"), "log\n");
+    let ctx = TaskContext::new("blhc", &work).with_runner(setup.tools.clone());
+    let task: Blhc = configure(json!({"input": {"artifact": 7}}));
+    assert!(task.execute(&ctx).unwrap());
+    let recorded = ctx.recorded_artifacts();
+    assert_eq!(recorded.artifacts.len(), 1);
+    assert_eq!(recorded.artifacts[0].category, "debian:blhc");
+    assert_eq!(recorded.artifacts[0].files[0].path, work.join("blhc.txt"));
+    assert!(recorded.relations.is_empty());
+}
+
+#[test]
+fn an_input_the_server_cannot_give_fails_the_task_with_its_id() {
+    let setup = Setup::new("missing");
+    let task: Blhc = configure(json!({"input": {"artifact": 1}}));
+    let server = Arc::new(setup.server);
+    let dynamic: BlhcDynamicData =
+        serde_json::from_value(json!({"input_artifact_id": 404})).unwrap();
+    let ctx = TaskContext::new("blhc", setup.dir.join("work"))
+        .with_runner(setup.tools.clone())
+        .with_server(server.clone())
+        .with_dynamic_data(dynamic);
+    let error = task.execute(&ctx).unwrap_err();
+    assert!(error.to_string().contains("404"), "{error}");
+    assert!(server.uploads().is_empty());
+}
+
+#[test]
+fn without_dynamic_data_an_id_lookup_is_fetched_from_the_server() {
+    let mut setup = Setup::new("served");
+    setup.server.add(
+        7,
+        "debian:package-build-log",
+        json!({}),
+        &[("hello_1.0-1_amd64.build", "log\n")],
+    );
+    let server = Arc::new(setup.server);
+    let ctx = TaskContext::new("blhc", setup.dir.join("work"))
+        .with_runner(setup.tools.clone())
+        .with_server(server.clone());
+    let task: Blhc = configure(json!({"input": {"artifact": 7}}));
+    assert!(task.execute(&ctx).unwrap());
+    assert_eq!(server.downloads(), [7]);
+    let upload = server.upload("debian:blhc");
+    assert_eq!(server.relations(), [(upload.id, 7, RelatesTo)]);
+    // A lookup by name still needs the server's resolution, which only dynamic data carries.
+    let task: Blhc = configure(json!({"input": {"artifact": "debian:package-build-logs/x"}}));
+    let error = task.execute(&ctx).unwrap_err().to_string();
+    assert!(error.contains("input.artifact"), "{error}");
+}
