@@ -590,7 +590,7 @@ mod tests {
             job.api = work_request_api(&worker_api, &raw);
             job.run();
         }
-        let tokens: Vec<String> = requests.try_iter().map(|(_, token, _)| token).collect();
+        let tokens: Vec<String> = requests.try_iter().map(|received| received.token).collect();
         assert_eq!(tokens, ["w0rk-r3qu3st", "t0k3n"]);
     }
 
