@@ -154,7 +154,7 @@ fn image_output_is_not_written_through_a_symbolic_link() {
     let dir = std::env::temp_dir().join(format!("taskdef-symlink-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
-    std::os::unix::fs::symlink("/etc/passwd", dir.join("image.tar")).unwrap();
+    std::os::unix::fs::symlink("/etc/passwd", dir.join("image.qcow2")).unwrap();
     let task = SimpleSystemImageBuild::configure(image("image")).unwrap();
     let ctx = TaskContext::new("simplesystemimagebuild", &dir);
     let error = taskdef::Execute::execute(&task, &ctx).unwrap_err();
