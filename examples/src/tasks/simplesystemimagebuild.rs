@@ -73,7 +73,7 @@ pub struct DiskImage {
     /// `/`, not `.` or `..`, no NUL), so it cannot point outside it.
     #[serde(default = "default_filename")]
     pub filename: String,
-    /// The kernel package to install, or null for the architecture's default.
+    /// The kernel package to install, or null for `linux-image-generic` (as Debusine).
     #[serde(default)]
     pub kernel_package: Option<String>,
     /// The bootloader package; not read, as in Debusine (the image boots with systemd-boot).
