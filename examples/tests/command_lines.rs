@@ -20,12 +20,9 @@ use taskdef_examples::tasks::{
     Sbuild, SimpleSystemImageBuild,
 };
 
-fn argv(cmd: &CommandLine) -> Vec<String> {
-    std::iter::once(&cmd.program)
-        .chain(&cmd.args)
-        .map(|arg| arg.to_string_lossy().into_owned())
-        .collect()
-}
+#[path = "support/argv.rs"]
+mod argv;
+use argv::argv;
 
 fn p(path: &str) -> PathBuf {
     PathBuf::from(path)

@@ -10,6 +10,10 @@ use taskdef_examples::tasks::lintian::LintianInputs;
 use taskdef_examples::tasks::mmdebstrap::BootstrapInputs;
 use taskdef_examples::tasks::{Autopkgtest, Lintian, Mmdebstrap, SimpleSystemImageBuild};
 
+#[path = "support/argv.rs"]
+mod argv;
+use argv::argv;
+
 const HOSTILE: [&str; 6] = [
     "; rm -rf /",
     "$(touch /tmp/owned)",
@@ -18,13 +22,6 @@ const HOSTILE: [&str; 6] = [
     "--output=/etc/passwd",
     "-rf",
 ];
-
-fn argv(command: &CommandLine) -> Vec<String> {
-    std::iter::once(&command.program)
-        .chain(&command.args)
-        .map(|arg| arg.to_string_lossy().into_owned())
-        .collect()
-}
 
 /// Every hostile value appears whole inside one argument, and never as an argument of its own
 /// where the tool would read it as an option (before a `--`).

@@ -29,6 +29,10 @@ use taskdef_examples::tasks::{
 
 use RelationType::{BuiltUsing, Extends, RelatesTo};
 
+#[path = "support/argv.rs"]
+mod argv;
+use argv::argv;
+
 /// An upload as the server saw it: the artifact, and each file's content at upload time.
 #[derive(Debug, Clone)]
 struct Upload {
@@ -738,13 +742,6 @@ fn mmdebstrap_uploads_the_tarball_with_what_it_holds() {
         })
     );
     assert_eq!(upload.contents["system.tar.xz"], "tarball");
-}
-
-fn argv(command: &CommandLine) -> Vec<String> {
-    std::iter::once(&command.program)
-        .chain(&command.args)
-        .map(|arg| arg.to_string_lossy().into_owned())
-        .collect()
 }
 
 fn image_task(format: &str, suite: &str) -> SimpleSystemImageBuild {
