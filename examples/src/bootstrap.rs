@@ -241,6 +241,18 @@ impl BootstrapRepository {
                  the suite's Release file, which this runner does not download; list them"
             )));
         };
+        // A line break would start a field or a paragraph of its own.
+        let values = [("mirror", &self.mirror), ("suite", &self.suite)]
+            .into_iter()
+            .chain(components.iter().map(|component| ("components", component)));
+        for (field, value) in values {
+            if value.contains(['\n', '\r']) {
+                return Err(TaskError::other(format!(
+                    "/bootstrap_repositories/{index}/{field}: {value:?} contains a line break, \
+                     which cannot be written into a sources file"
+                )));
+            }
+        }
         let types: Vec<&str> = self.types.iter().map(|kind| kind.as_str()).collect();
         let mut paragraph = format!(
             "Types: {}\nURIs: {}\nSuites: {}\nComponents: {}\n",

@@ -159,3 +159,39 @@ fn image_output_is_not_written_through_a_symbolic_link() {
     assert!(error.to_string().contains("is a symbolic link"), "{error}");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn image_sources_take_no_injected_lines() {
+    let dir = std::env::temp_dir().join(format!("taskdef-sources-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    for (field, repository) in [
+        (
+            "mirror",
+            json!({"mirror": "http://e.org/\nTrusted: yes", "suite": "x", "components": ["main"]}),
+        ),
+        (
+            "suite",
+            json!({"mirror": "http://e.org/", "suite": "x\n\nTypes: deb", "components": ["main"]}),
+        ),
+        (
+            "components",
+            json!({"mirror": "http://e.org/", "suite": "x", "components": ["main\rTrusted: yes"]}),
+        ),
+    ] {
+        let mut data = image("image");
+        data["bootstrap_repositories"] = json!([repository]);
+        let task = SimpleSystemImageBuild::configure(data).unwrap();
+        let ctx = TaskContext::new("simplesystemimagebuild", &dir);
+        let error = taskdef::Execute::execute(&task, &ctx)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            error.starts_with(&format!("/bootstrap_repositories/0/{field}:"))
+                && error.contains("line break"),
+            "{field}: {error}"
+        );
+        assert!(!dir.join("host.sources").exists(), "{field}");
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
