@@ -46,6 +46,22 @@ fn tools() {
 /// name) as the test user, and sends the file; its id.
 fn upload(server: &Server, category: &str, data: Value, path: &Path) -> u64 {
     let name = path.file_name().unwrap().to_str().unwrap();
+    let id = create(server, category, data, name, path);
+    let size = std::fs::metadata(path).unwrap().len();
+    server.script(&[
+        "put-file-range",
+        &id.to_string(),
+        name,
+        path.to_str().unwrap(),
+        "0",
+        &(size - 1).to_string(),
+    ]);
+    id
+}
+
+/// Creates an artifact of `category` with `data` and one file named `name`, described from
+/// `path` but not sent; its id.
+fn create(server: &Server, category: &str, data: Value, name: &str, path: &Path) -> u64 {
     let size = std::fs::metadata(path).unwrap().len();
     let created = api(
         server,
@@ -58,18 +74,9 @@ fn upload(server: &Server, category: &str, data: Value, path: &Path) -> u64 {
             "data": data,
         })),
     );
-    let id = created["id"]
+    created["id"]
         .as_u64()
-        .unwrap_or_else(|| panic!("{created:#}"));
-    server.script(&[
-        "put-file-range",
-        &id.to_string(),
-        name,
-        path.to_str().unwrap(),
-        "0",
-        &(size - 1).to_string(),
-    ]);
-    id
+        .unwrap_or_else(|| panic!("{created:#}"))
 }
 
 /// A build log whose compiler lines lack Debian's hardening flags.
@@ -182,4 +189,101 @@ fn the_server_takes_the_system_tarball_the_mmdebstrap_task_describes() {
         "{tarballs:#?}"
     );
     worker.stop();
+}
+
+/// Runs blhc through the server on the build log `log_id`, and returns the completed work
+/// request with the worker's log.
+fn blhc_on(server: &Server, worker: &Worker, log_id: u64) -> (Value, String) {
+    let id = server.create("blhc", &json!({"input": {"artifact": log_id}}).to_string());
+    let done = server.wait_status(id, "completed", Duration::from_secs(120));
+    (done, worker.log())
+}
+
+/// A build log as the test user, its file named `name` in the artifact (sent only when `send`).
+fn build_log(server: &Server, scratch: &Path, name: &str, send: bool) -> (u64, std::path::PathBuf) {
+    std::fs::create_dir_all(scratch).unwrap();
+    let log = scratch.join(format!("hello_1.0-{}_amd64.build", std::process::id()));
+    // Content of its own, so that the server's store holds it for this test only.
+    std::fs::write(&log, format!("{BUILD_LOG}# {name}\n")).unwrap();
+    let data = json!({"source": "hello", "version": "1.0-1", "filename": name});
+    let id = if send {
+        upload(server, "debian:package-build-log", data, &log)
+    } else {
+        create(server, "debian:package-build-log", data, name, &log)
+    };
+    (id, log)
+}
+
+/// Every file name under `dir`, recursively.
+fn names_under(dir: &Path) -> Vec<String> {
+    let mut names = Vec::new();
+    if let Ok(entries) = std::fs::read_dir(dir) {
+        for entry in entries.flatten() {
+            names.push(entry.file_name().to_string_lossy().into_owned());
+            if entry.file_type().is_ok_and(|kind| kind.is_dir()) {
+                names.extend(names_under(&entry.path()));
+            }
+        }
+    }
+    names
+}
+
+#[test]
+fn an_input_whose_stored_file_does_not_match_its_sha256_is_an_error_naming_the_file() {
+    tools();
+    let server = server();
+    let _serial = serial();
+    let scratch =
+        std::env::temp_dir().join(format!("taskdef-catalogue-sha-{}", std::process::id()));
+    let name = format!("corrupt-{}.build", std::process::id());
+    let (log_id, log) = build_log(server, &scratch, &name, true);
+    // The artifact names its file as the local file is named.
+    let name = log.file_name().unwrap().to_str().unwrap().to_owned();
+    // One byte changed in the server's own store.
+    let stored = server.script(&["stored-file", &sha256_of(&log)]);
+    let stored = Path::new(stored.trim());
+    let mut bytes = std::fs::read(stored).unwrap();
+    bytes[0] ^= 0xff;
+    std::fs::write(stored, &bytes).unwrap();
+
+    let mut worker = Worker::connected(server, "corruptinput", 1);
+    let (done, log_text) = blhc_on(server, &worker, log_id);
+    assert_eq!(done["result"], "error", "{done:#}\n{log_text}");
+    assert!(
+        log_text.contains(&format!("file `{name}`")) && log_text.contains("sha256 mismatch"),
+        "the worker's log names the file and the reason:\n{log_text}"
+    );
+    assert!(
+        !names_under(&worker.dir).contains(&name),
+        "nothing of the corrupt file is kept: {:?}",
+        names_under(&worker.dir)
+    );
+    worker.stop();
+    let _ = std::fs::remove_dir_all(&scratch);
+}
+
+#[test]
+fn an_input_with_a_dotdot_file_path_is_an_error_and_nothing_lands_outside() {
+    tools();
+    let server = server();
+    let _serial = serial();
+    let scratch =
+        std::env::temp_dir().join(format!("taskdef-catalogue-dotdot-{}", std::process::id()));
+    let escape = format!("escaped-{}.build", std::process::id());
+    let (log_id, _) = build_log(server, &scratch, &format!("../{escape}"), false);
+
+    let mut worker = Worker::connected(server, "dotdotinput", 1);
+    let (done, log_text) = blhc_on(server, &worker, log_id);
+    assert_eq!(done["result"], "error", "{done:#}\n{log_text}");
+    assert!(
+        log_text.contains(&format!("file path `../{escape}` is refused")),
+        "the worker's log names the path:\n{log_text}"
+    );
+    assert!(
+        !names_under(&worker.dir).contains(&escape),
+        "a file escaped the artifact's directory: {:?}",
+        names_under(&worker.dir)
+    );
+    worker.stop();
+    let _ = std::fs::remove_dir_all(&scratch);
 }

@@ -293,7 +293,7 @@ impl Execute for Autopkgtest {
     /// Runs the tests, then uploads their results as `debian:autopkgtest` (no relations, as in
     /// Debusine); without a summary (a testbed failure) there is nothing to upload.
     fn execute(&self, ctx: &TaskContext) -> Result<bool, TaskError> {
-        let dynamic = ctx.dynamic_data::<AutopkgtestDynamicData>();
+        let dynamic = Self::dynamic_data(ctx);
         let mut inputs = Inputs::new(ctx);
         let source = inputs.single(
             "input.source_artifact",

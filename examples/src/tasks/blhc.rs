@@ -118,7 +118,7 @@ impl Execute for Blhc {
 
     /// Checks the build log, then uploads blhc's report as `debian:blhc`, related to the log.
     fn execute(&self, ctx: &TaskContext) -> Result<bool, TaskError> {
-        let dynamic = ctx.dynamic_data::<BlhcDynamicData>();
+        let dynamic = Self::dynamic_data(ctx);
         let mut inputs = Inputs::new(ctx);
         let artifact = inputs.single(
             "input.artifact",

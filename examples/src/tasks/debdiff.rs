@@ -178,7 +178,7 @@ impl Execute for Debdiff {
     /// Compares the two inputs, then uploads debdiff's report as `debian:debdiff`, related to
     /// every input.
     fn execute(&self, ctx: &TaskContext) -> Result<bool, TaskError> {
-        let dynamic = ctx.dynamic_data::<DebdiffDynamicData>();
+        let dynamic = Self::dynamic_data(ctx);
         let mut inputs = Inputs::new(ctx);
         let found = match (&self.input.source_artifacts, &self.input.binary_artifacts) {
             (Some([old, new]), _) => {

@@ -240,7 +240,7 @@ impl Execute for Lintian {
     /// architecture-independent and architecture-dependent packages that `output` asks for,
     /// each related to every input, as Debusine does.
     fn execute(&self, ctx: &TaskContext) -> Result<bool, TaskError> {
-        let dynamic = ctx.dynamic_data::<LintianDynamicData>();
+        let dynamic = Self::dynamic_data(ctx);
         let mut inputs = Inputs::new(ctx);
         let source = match (dynamic, &self.input.source_artifact) {
             (Some(data), _) => data

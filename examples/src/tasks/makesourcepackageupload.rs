@@ -93,7 +93,7 @@ impl Execute for MakeSourcePackageUpload {
     /// Makes the `.changes`, then uploads it with the source package's files as `debian:upload`,
     /// extending and relating to the source package.
     fn execute(&self, ctx: &TaskContext) -> Result<bool, TaskError> {
-        let dynamic = ctx.dynamic_data::<MakeSourcePackageUploadDynamicData>();
+        let dynamic = Self::dynamic_data(ctx);
         let mut inputs = Inputs::new(ctx);
         let artifact = inputs.single(
             "input.source_artifact",

@@ -111,7 +111,7 @@ impl Execute for Piuparts {
 
     /// Tests the packages; uploads nothing, as in Debusine (its log is the report).
     fn execute(&self, ctx: &TaskContext) -> Result<bool, TaskError> {
-        let dynamic = ctx.dynamic_data::<PiupartsDynamicData>();
+        let dynamic = Self::dynamic_data(ctx);
         let mut inputs = Inputs::new(ctx);
         let binaries = inputs.multiple(
             "input.binary_artifacts",

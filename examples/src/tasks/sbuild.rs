@@ -299,7 +299,7 @@ impl Execute for Sbuild {
     /// `debian:binary-packages` of each architecture (built using the inputs), the
     /// `debian:upload` of the `.changes` and its `debusine:signing-input`, with their relations.
     fn execute(&self, ctx: &TaskContext) -> Result<bool, TaskError> {
-        let dynamic = ctx.dynamic_data::<SbuildDynamicData>();
+        let dynamic = Self::dynamic_data(ctx);
         let mut inputs = Inputs::new(ctx);
         let source = inputs.single(
             "input.source_artifact",
