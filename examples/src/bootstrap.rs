@@ -1,9 +1,17 @@
-//! What mmdebstrap and simplesystemimagebuild share: bootstrap options and repositories.
+//! What mmdebstrap and simplesystemimagebuild share: bootstrap options and repositories, and
+//! what is read from a bootstrapped system for the data of its artifact.
+
+use std::collections::BTreeMap;
+use std::path::Path;
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use taskdef::Rules;
+use taskdef::{Rules, TaskError};
+
+use crate::artifacts::read_file;
+use crate::categories::SystemData;
+use crate::deb822;
 
 /// Options of the bootstrap, generic over the variants the task allows.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -218,6 +226,50 @@ impl BootstrapRepository {
         }
     }
 
+    /// The deb822 `.sources` paragraph Debusine writes for this repository (`Types`, `URIs`,
+    /// `Suites`, `Components`, `Trusted: yes` for `no-check`, `Signed-By` when `signed_by` is
+    /// given). `index` is the repository's place, for the error: Debusine reads null
+    /// `components` from the suite's `Release` file, which this runner does not download.
+    pub fn deb822_source(
+        &self,
+        index: usize,
+        signed_by: Option<&str>,
+    ) -> Result<String, TaskError> {
+        let Some(components) = &self.components else {
+            return Err(TaskError::other(format!(
+                "/bootstrap_repositories/{index}/components: null asks for the components of \
+                 the suite's Release file, which this runner does not download; list them"
+            )));
+        };
+        // A line break would start a field or a paragraph of its own.
+        let values = [("mirror", &self.mirror), ("suite", &self.suite)]
+            .into_iter()
+            .chain(components.iter().map(|component| ("components", component)));
+        for (field, value) in values {
+            if value.contains(['\n', '\r']) {
+                return Err(TaskError::other(format!(
+                    "/bootstrap_repositories/{index}/{field}: {value:?} contains a line break, \
+                     which cannot be written into a sources file"
+                )));
+            }
+        }
+        let types: Vec<&str> = self.types.iter().map(|kind| kind.as_str()).collect();
+        let mut paragraph = format!(
+            "Types: {}\nURIs: {}\nSuites: {}\nComponents: {}\n",
+            types.join(" "),
+            self.mirror,
+            self.suite,
+            components.join(" ")
+        );
+        if self.check_signature_with == SignatureCheck::NoCheck {
+            paragraph.push_str("Trusted: yes\n");
+        }
+        if let Some(path) = signed_by {
+            paragraph.push_str(&format!("Signed-By: {path}\n"));
+        }
+        Ok(paragraph)
+    }
+
     /// The one-line `sources.list` form: `deb [OPTIONS] MIRROR SUITE COMPONENT...`, one line per
     /// type. `keyring_path` is where the keyring was stored, for `signed-by`.
     pub fn sources_list_lines(&self, keyring_path: Option<&str>) -> Vec<String> {
@@ -255,4 +307,102 @@ pub(crate) fn check_repositories(repositories: &[BootstrapRepository], rules: &m
     for (index, repository) in repositories.iter().enumerate() {
         repository.check(index, rules);
     }
+}
+
+/// What is read from a bootstrapped system for its artifact's data, as Debusine reads it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SystemInfo {
+    /// `ID` of its `/etc/os-release`.
+    pub vendor: String,
+    /// `VERSION_CODENAME` of its `/etc/os-release` (the suite without one), `sid` when the
+    /// suite is unstable (os-release names the testing release there).
+    pub codename: String,
+    /// Installed packages and their versions.
+    pub pkglist: BTreeMap<String, String>,
+}
+
+impl SystemInfo {
+    /// Reads the system's `os-release` (copied out to `os_release`) and the dpkg database
+    /// (`dpkg_dir` holds its `status`); `suite` is the first bootstrap repository's.
+    pub fn read(os_release_path: &Path, dpkg_dir: &Path, suite: &str) -> Result<Self, TaskError> {
+        let variables = os_release(&read_file(os_release_path)?);
+        let vendor = variables
+            .get("ID")
+            .ok_or_else(|| TaskError::other(format!("{}: no ID", os_release_path.display())))?;
+        let codename = if matches!(suite, "unstable" | "sid") {
+            "sid"
+        } else {
+            variables
+                .get("VERSION_CODENAME")
+                .map_or(suite, String::as_str)
+        };
+        let pkglist = installed_packages(&read_file(&dpkg_dir.join("status"))?);
+        Ok(SystemInfo {
+            vendor: vendor.clone(),
+            codename: codename.to_owned(),
+            pkglist,
+        })
+    }
+
+    /// The data of the system's artifact: this, with what the task data says.
+    pub fn data<'a>(
+        &'a self,
+        mirror: &'a str,
+        variant: Option<&'a str>,
+        architecture: &'a str,
+        with_init: bool,
+    ) -> SystemData<'a> {
+        SystemData {
+            vendor: &self.vendor,
+            codename: &self.codename,
+            mirror,
+            variant,
+            pkglist: &self.pkglist,
+            architecture,
+            with_init,
+        }
+    }
+}
+
+/// The variables of an `/etc/os-release` (`KEY=value`, the value possibly quoted).
+pub fn os_release(text: &str) -> BTreeMap<String, String> {
+    text.lines()
+        .filter_map(|line| line.trim().split_once('='))
+        .filter(|(key, _)| !key.starts_with('#'))
+        .map(|(key, value)| {
+            let value = value.trim();
+            let unquoted = ['"', '\'']
+                .iter()
+                .find_map(|quote| {
+                    value
+                        .strip_prefix(*quote)
+                        .and_then(|rest| rest.strip_suffix(*quote))
+                })
+                .unwrap_or(value);
+            (key.to_owned(), unquoted.to_owned())
+        })
+        .collect()
+}
+
+/// The installed packages of a dpkg `status` file and their versions, named as `dpkg-query
+/// --show` names them (`name:arch` for `Multi-Arch: same` packages).
+pub fn installed_packages(status: &str) -> BTreeMap<String, String> {
+    deb822::paragraphs(status)
+        .iter()
+        .filter(|fields| {
+            deb822::field(fields, "Status").is_some_and(|status| status.ends_with(" installed"))
+        })
+        .filter_map(|fields| {
+            let package = deb822::field(fields, "Package")?;
+            let version = deb822::field(fields, "Version")?;
+            let name = match (
+                deb822::field(fields, "Multi-Arch"),
+                deb822::field(fields, "Architecture"),
+            ) {
+                (Some("same"), Some(architecture)) => format!("{package}:{architecture}"),
+                _ => package.to_owned(),
+            };
+            Some((name, version.to_owned()))
+        })
+        .collect()
 }

@@ -4,7 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
-use serde_json::{Value, json};
+use serde_json::{Map, Value, json};
 use taskdef::{NewArtifact, TaskError};
 
 use crate::deb822::{self, Kind};
@@ -25,6 +25,8 @@ pub const LINTIAN: &str = "debian:lintian";
 pub const AUTOPKGTEST: &str = "debian:autopkgtest";
 /// `debian:system-tarball`: a bootstrapped system as a `.tar.xz`.
 pub const SYSTEM_TARBALL: &str = "debian:system-tarball";
+/// `debian:system-image`: a bootable system as a `.tar.xz` of a raw disk image, or a `.qcow2`.
+pub const SYSTEM_IMAGE: &str = "debian:system-image";
 /// `debian:blhc`: blhc's report.
 pub const BLHC: &str = "debian:blhc";
 /// `debian:debdiff`: debdiff's report.
@@ -253,24 +255,52 @@ pub struct SystemData<'a> {
     pub with_init: bool,
 }
 
-/// A bootstrapped system as a tarball (`with_dev` is always true: mmdebstrap creates /dev).
+/// The data every bootstrapped system's artifact has, `filename` naming `file` (`with_dev` is
+/// always true: mmdebstrap creates /dev).
+fn system_fields(file: &Path, system: &SystemData<'_>) -> Map<String, Value> {
+    let mut fields = Map::new();
+    fields.insert("filename".into(), file_name(file).into());
+    fields.insert("vendor".into(), system.vendor.into());
+    fields.insert("codename".into(), system.codename.into());
+    fields.insert("mirror".into(), system.mirror.into());
+    fields.insert("variant".into(), system.variant.into());
+    fields.insert("pkglist".into(), json!(system.pkglist));
+    fields.insert("architecture".into(), system.architecture.into());
+    fields.insert("with_dev".into(), true.into());
+    fields.insert("with_init".into(), system.with_init.into());
+    fields
+}
+
+/// A bootstrapped system as a tarball.
 pub fn system_tarball(tarball: &Path, system: &SystemData<'_>) -> NewArtifact {
-    let name = file_name(tarball);
     NewArtifact::new(
         SYSTEM_TARBALL,
-        json!({
-            "filename": name,
-            "vendor": system.vendor,
-            "codename": system.codename,
-            "mirror": system.mirror,
-            "variant": system.variant,
-            "pkglist": system.pkglist,
-            "architecture": system.architecture,
-            "with_dev": true,
-            "with_init": system.with_init,
-        }),
+        Value::Object(system_fields(tarball, system)),
     )
-    .with_file(name, tarball)
+    .with_file(file_name(tarball), tarball)
+}
+
+/// How a system image is laid out, beside what the system is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImageData<'a> {
+    /// `raw` or `qcow2`.
+    pub image_format: &'a str,
+    /// The root partition's filesystem.
+    pub filesystem: &'a str,
+    /// The root partition's size in bytes.
+    pub size: i64,
+    /// `efi` or `bios`.
+    pub boot_mechanism: &'a str,
+}
+
+/// A bootable system image: a `.tar.xz` holding a raw image, or a `.qcow2`.
+pub fn system_image(file: &Path, system: &SystemData<'_>, image: &ImageData<'_>) -> NewArtifact {
+    let mut fields = system_fields(file, system);
+    fields.insert("image_format".into(), image.image_format.into());
+    fields.insert("filesystem".into(), image.filesystem.into());
+    fields.insert("size".into(), image.size.into());
+    fields.insert("boot_mechanism".into(), image.boot_mechanism.into());
+    NewArtifact::new(SYSTEM_IMAGE, Value::Object(fields)).with_file(file_name(file), file)
 }
 
 /// blhc's report, as `blhc.txt`; no data.

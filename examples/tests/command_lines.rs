@@ -14,17 +14,15 @@ use taskdef_examples::tasks::lintian::LintianInputs;
 use taskdef_examples::tasks::mmdebstrap::BootstrapInputs;
 use taskdef_examples::tasks::piuparts::PiupartsInputs;
 use taskdef_examples::tasks::sbuild::SbuildInputs;
+use taskdef_examples::tasks::simplesystemimagebuild::ImageInputs;
 use taskdef_examples::tasks::{
     Autopkgtest, Blhc, Debdiff, Lintian, MakeSourcePackageUpload, Mmdebstrap, Noop, Piuparts,
     Sbuild, SimpleSystemImageBuild,
 };
 
-fn argv(cmd: &CommandLine) -> Vec<String> {
-    std::iter::once(&cmd.program)
-        .chain(&cmd.args)
-        .map(|arg| arg.to_string_lossy().into_owned())
-        .collect()
-}
+#[path = "support/argv.rs"]
+mod argv;
+use argv::argv;
 
 fn p(path: &str) -> PathBuf {
     PathBuf::from(path)
@@ -172,7 +170,7 @@ fn autopkgtest() {
 }
 
 #[test]
-fn mmdebstrap_and_image() {
+fn mmdebstrap() {
     let repositories = json!([
         {"mirror": "http://deb.debian.org/debian", "suite": "-bookworm", "components": ["main"], "types": ["deb", "deb-src"],
          "check_signature_with": "external", "keyring": {"url": "file:///usr/share/keyrings/k.gpg"}},
@@ -212,33 +210,118 @@ fn mmdebstrap_and_image() {
             "deb [trusted=yes] http://e.org/ x",
         ]
     );
+}
+
+/// Debusine 0.11.3's `SimpleSystemImageBuild._cmdline`, argument for argument.
+#[test]
+fn image_calls_debefivm_create_as_debusine_does() {
     let image = SimpleSystemImageBuild::configure(json!({
-        "bootstrap_options": {"architecture": "amd64", "variant": "minbase", "use_signed_by": false},
-        "bootstrap_repositories": [{"mirror": "http://deb.debian.org/debian", "suite": "trixie", "keyring": {"url": "file:///usr/share/keyrings/k.gpg"}}],
-        "disk_image": {"format": "qcow2", "kernel_package": "linux-image-amd64", "bootloader": "systemd-boot",
+        "bootstrap_options": {"architecture": "arm64", "variant": "minbase", "extra_packages": ["a", "b"]},
+        "bootstrap_repositories": [
+            {"mirror": "http://deb.debian.org/debian", "suite": "trixie", "components": ["main"],
+             "check_signature_with": "external", "keyring_package": "debian-archive-keyring",
+             "keyring": {"url": "file:///usr/share/keyrings/k.gpg", "install": true}},
+            {"mirror": "http://e.org/", "suite": "x", "components": ["main"], "check_signature_with": "no-check"}
+        ],
+        "customization_script": "true",
+        "disk_image": {"format": "qcow2", "kernel_package": "linux-image-arm64", "bootloader": "systemd-boot",
                        "partitions": [{"size": 2, "filesystem": "ext4", "mountpoint": "/"}]}
     }))
     .unwrap();
-    let inputs = BootstrapInputs {
-        keyrings: vec![Some(p("/usr/share/keyrings/k.gpg"))],
-        script: None,
-        target: p("/w/image.tar"),
+    let inputs = ImageInputs {
+        host_sources: p("/w/host.sources"),
+        chroot_sources: p("/w/chroot.sources"),
+        keyrings: vec![p("/usr/share/keyrings/k.gpg")],
+        installed_keyrings: vec![p("/usr/share/keyrings/k.gpg")],
+        script: Some(p("/w/customization_script")),
     };
-    assert_eq!(
-        argv(&image.command_line(&inputs)),
+    let overlays = "/usr/lib/python3/dist-packages/debusine/tasks/data/overlays";
+    let mut expected: Vec<String> = [
+        "/usr/share/debusine-worker/debefivm-create",
+        "--architecture=arm64",
+        "--mirror=http://deb.debian.org/debian",
+        "--release=trixie",
+        "--rootsize=2G",
+        "system.img",
+        "--",
+        "--verbose",
+        "--hook-dir=/usr/share/mmdebstrap/hooks/maybe-jessie-or-older",
+        "--customize-hook=cd \"$1\" && find etc/apt/sources.list.d -type f -delete",
+        "--customize-hook=upload /w/chroot.sources /etc/apt/sources.list.d/file.sources",
+        "--customize-hook=mkdir \"$1/etc/apt/keyrings-debusine\"",
+        "--customize-hook=upload /usr/share/keyrings/k.gpg /etc/apt/keyrings-debusine/k.gpg",
+        "--keyring=/usr/share/keyrings/k.gpg",
+        "--include=debian-archive-keyring",
+        "--customize-hook=upload /w/customization_script /customization_script",
+        "--customize-hook=chmod 555 \"$1/customization_script\"",
+        "--customize-hook=chroot \"$1\" /customization_script",
+        "--customize-hook=rm \"$1/customization_script\"",
+        "--customize-hook=download /etc/os-release os-release",
+        "--customize-hook=tar-out /var/lib/dpkg var_lib_dpkg.tar",
+    ]
+    .map(String::from)
+    .to_vec();
+    for (overlay, path, mode) in [
+        (
+            "incus-agent",
+            "lib/systemd/system/incus-agent.service",
+            "644",
+        ),
+        ("incus-agent", "lib/systemd/incus-agent-setup", "755"),
+        (
+            "incus-agent",
+            "lib/udev/rules.d/99-incus-agent.rules",
+            "644",
+        ),
+        (
+            "systemd-boot",
+            "etc/kernel/postinst.d/zz-update-systemd-boot",
+            "755",
+        ),
+        (
+            "systemd-boot",
+            "etc/kernel/postrm.d/zz-update-systemd-boot",
+            "755",
+        ),
+    ] {
+        expected.push(format!(
+            "--customize-hook=upload {overlays}/{overlay}/{path} /{path}"
+        ));
+        expected.push(format!("--customize-hook=chmod {mode} \"$1/{path}\""));
+    }
+    expected.extend(
         [
-            "mmdebstrap",
-            "--mode=unshare",
-            "--architectures=amd64",
             "--variant=minbase",
-            "--include=linux-image-amd64,systemd-boot",
-            "--keyring=/usr/share/keyrings/k.gpg",
-            "--",
-            "trixie",
-            "/w/image.tar",
-            "deb http://deb.debian.org/debian trixie",
+            "--include=a,b,linux-image-arm64",
+            "/w/host.sources",
         ]
+        .map(String::from),
     );
+    assert_eq!(argv(&image.command_line(&inputs).unwrap()), expected);
+
+    // Without a kernel package, the generic kernel; without keyrings or a script, no hooks for
+    // them.
+    let image = SimpleSystemImageBuild::configure(json!({
+        "bootstrap_options": {"architecture": "amd64"},
+        "bootstrap_repositories": [{"mirror": "http://deb.debian.org/debian", "suite": "sid"}],
+        "disk_image": {"format": "raw", "partitions": [{"size": 20, "filesystem": "ext4"}]}
+    }))
+    .unwrap();
+    let inputs = ImageInputs {
+        keyrings: Vec::new(),
+        installed_keyrings: Vec::new(),
+        script: None,
+        ..inputs
+    };
+    let args = argv(&image.command_line(&inputs).unwrap());
+    assert_eq!(args[4], "--rootsize=20G");
+    assert_eq!(
+        args[args.len() - 2..],
+        ["--include=linux-image-generic", "/w/host.sources"]
+    );
+    assert!(!args.iter().any(|arg| arg.starts_with("--keyring")
+        || arg.starts_with("--variant")
+        || arg.contains("customization_script")));
 }
 
 #[test]

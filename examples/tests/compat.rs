@@ -315,3 +315,33 @@ fn a_rule_the_published_page_did_not_list_is_a_breaking_change() {
     assert!(text.contains("a new cross-field rule"), "{text}");
     let _ = std::fs::remove_dir_all(&old);
 }
+
+#[test]
+fn a_dynamic_data_key_the_worker_now_refuses_is_a_breaking_change_and_an_old_publication_without_one_is_not()
+ {
+    let old = scratch_docs();
+    // The old publication took a key the model now refuses (it has no additional keys).
+    let path = old.join("blhc.dynamic-data.schema.json");
+    let mut schema: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    schema["properties"]["legacy_id"] = serde_json::json!({"type": "integer"});
+    std::fs::write(&path, serde_json::to_string_pretty(&schema).unwrap()).unwrap();
+
+    let output = taskdef(&["compat", old.to_str().unwrap(), "--json"], &workspace());
+    assert_eq!(output.status.code(), Some(1), "{output:?}");
+    let tasks = tasks(&output);
+    assert_eq!(tasks.keys().collect::<Vec<_>>(), ["blhc"], "{tasks:?}");
+    assert_eq!(
+        changes(&tasks["blhc"]),
+        [triple(
+            "/dynamic_task_data/legacy_id",
+            "breaking",
+            "key_removed"
+        )]
+    );
+
+    // A publication from before dynamic data were published compares the task data alone.
+    std::fs::remove_file(&path).unwrap();
+    let output = taskdef(&["compat", old.to_str().unwrap(), "--json"], &workspace());
+    assert_eq!(output.status.code(), Some(0), "{output:?}");
+    let _ = std::fs::remove_dir_all(&old);
+}

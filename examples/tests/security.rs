@@ -10,6 +10,10 @@ use taskdef_examples::tasks::lintian::LintianInputs;
 use taskdef_examples::tasks::mmdebstrap::BootstrapInputs;
 use taskdef_examples::tasks::{Autopkgtest, Lintian, Mmdebstrap, SimpleSystemImageBuild};
 
+#[path = "support/argv.rs"]
+mod argv;
+use argv::argv;
+
 const HOSTILE: [&str; 6] = [
     "; rm -rf /",
     "$(touch /tmp/owned)",
@@ -18,13 +22,6 @@ const HOSTILE: [&str; 6] = [
     "--output=/etc/passwd",
     "-rf",
 ];
-
-fn argv(command: &CommandLine) -> Vec<String> {
-    std::iter::once(&command.program)
-        .chain(&command.args)
-        .map(|arg| arg.to_string_lossy().into_owned())
-        .collect()
-}
 
 /// Every hostile value appears whole inside one argument, and never as an argument of its own
 /// where the tool would read it as an option (before a `--`).
@@ -154,11 +151,47 @@ fn image_output_is_not_written_through_a_symbolic_link() {
     let dir = std::env::temp_dir().join(format!("taskdef-symlink-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
-    std::os::unix::fs::symlink("/etc/passwd", dir.join("image.tar")).unwrap();
+    std::os::unix::fs::symlink("/etc/passwd", dir.join("image.qcow2")).unwrap();
     let task = SimpleSystemImageBuild::configure(image("image")).unwrap();
     let ctx = TaskContext::new("simplesystemimagebuild", &dir);
     let error = taskdef::Execute::execute(&task, &ctx).unwrap_err();
     assert!(matches!(error, TaskError::Other(_)));
     assert!(error.to_string().contains("is a symbolic link"), "{error}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn image_sources_take_no_injected_lines() {
+    let dir = std::env::temp_dir().join(format!("taskdef-sources-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    for (field, repository) in [
+        (
+            "mirror",
+            json!({"mirror": "http://e.org/\nTrusted: yes", "suite": "x", "components": ["main"]}),
+        ),
+        (
+            "suite",
+            json!({"mirror": "http://e.org/", "suite": "x\n\nTypes: deb", "components": ["main"]}),
+        ),
+        (
+            "components",
+            json!({"mirror": "http://e.org/", "suite": "x", "components": ["main\rTrusted: yes"]}),
+        ),
+    ] {
+        let mut data = image("image");
+        data["bootstrap_repositories"] = json!([repository]);
+        let task = SimpleSystemImageBuild::configure(data).unwrap();
+        let ctx = TaskContext::new("simplesystemimagebuild", &dir);
+        let error = taskdef::Execute::execute(&task, &ctx)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            error.starts_with(&format!("/bootstrap_repositories/0/{field}:"))
+                && error.contains("line break"),
+            "{field}: {error}"
+        );
+        assert!(!dir.join("host.sources").exists(), "{field}");
+    }
     std::fs::remove_dir_all(&dir).unwrap();
 }

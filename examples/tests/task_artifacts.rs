@@ -21,12 +21,17 @@ use taskdef_examples::tasks::lintian::LintianDynamicData;
 use taskdef_examples::tasks::makesourcepackageupload::MakeSourcePackageUploadDynamicData;
 use taskdef_examples::tasks::piuparts::PiupartsDynamicData;
 use taskdef_examples::tasks::sbuild::SbuildDynamicData;
+use taskdef_examples::tasks::simplesystemimagebuild::DEBEFIVM_CREATE;
 use taskdef_examples::tasks::{
     Autopkgtest, Blhc, Debdiff, Lintian, MakeSourcePackageUpload, Mmdebstrap, Noop, Piuparts,
-    Sbuild,
+    Sbuild, SimpleSystemImageBuild,
 };
 
 use RelationType::{BuiltUsing, Extends, RelatesTo};
+
+#[path = "support/argv.rs"]
+mod argv;
+use argv::argv;
 
 /// An upload as the server saw it: the artifact, and each file's content at upload time.
 #[derive(Debug, Clone)]
@@ -301,6 +306,38 @@ impl CommandRunner for FakeTools {
                 0
             }
             "piuparts" => 0,
+            DEBEFIVM_CREATE => {
+                write(&cwd.join("system.img"), "raw image");
+                write(
+                    &cwd.join("os-release"),
+                    "ID=debian\nVERSION_CODENAME=trixie\n",
+                );
+                // tar-out: the dpkg database as `dpkg/` in a tarball, made by the real tar.
+                let tree = cwd.join("dpkg-tree");
+                write(
+                    &tree.join("dpkg/status"),
+                    "Package: systemd-sysv\nStatus: install ok installed\nVersion: 257-1\n\n\
+                     Package: linux-image-generic\nStatus: install ok installed\nVersion: 6.12\n",
+                );
+                let status = std::process::Command::new("tar")
+                    .arg("-C")
+                    .arg(&tree)
+                    .arg("-cf")
+                    .arg(cwd.join("var_lib_dpkg.tar"))
+                    .arg("dpkg")
+                    .status()
+                    .unwrap();
+                assert!(status.success());
+                std::fs::remove_dir_all(&tree).unwrap();
+                0
+            }
+            "qemu-img" => {
+                let raw = std::fs::read_to_string(cwd.join("system.img")).unwrap();
+                write(&last, &format!("qcow2 of {raw}"));
+                0
+            }
+            // The real tar compresses the raw image and unpacks the dpkg database.
+            "tar" => return ProcessRunner::default().run(command, abort),
             other => panic!("unexpected tool {other}"),
         };
         Ok(CommandStatus::exited(code))
@@ -705,6 +742,172 @@ fn mmdebstrap_uploads_the_tarball_with_what_it_holds() {
         })
     );
     assert_eq!(upload.contents["system.tar.xz"], "tarball");
+}
+
+fn image_task(format: &str, suite: &str) -> SimpleSystemImageBuild {
+    configure(json!({
+        "bootstrap_options": {"architecture": "amd64", "variant": "minbase"},
+        "bootstrap_repositories": [
+            {"mirror": "http://deb.debian.org/debian", "suite": suite, "components": ["main", "contrib"],
+             "check_signature_with": "external",
+             "keyring": {"url": "file:///usr/share/keyrings/debian-archive-keyring.gpg", "install": true}},
+            {"mirror": "http://e.org/", "suite": "x", "types": ["deb", "deb-src"], "components": ["main"],
+             "check_signature_with": "no-check"}
+        ],
+        "disk_image": {"format": format, "filename": "debian",
+                       "partitions": [{"size": 3, "filesystem": "ext4", "mountpoint": "/"}]}
+    }))
+}
+
+#[test]
+fn simplesystemimagebuild_uploads_the_qcow2_image_with_what_it_holds() {
+    let setup = Setup::new("image-qcow2");
+    let task = image_task("qcow2", "trixie");
+    let (success, server, tools, dir) = setup.run::<_, taskdef::BaseDynamicData>(&task, json!({}));
+    assert!(success);
+    let work = dir.join("work");
+    let commands = tools.commands.lock().unwrap();
+    let build = argv(&commands[0]);
+    assert_eq!(build[0], DEBEFIVM_CREATE);
+    assert_eq!(
+        build[1..7],
+        [
+            "--architecture=amd64",
+            "--mirror=http://deb.debian.org/debian",
+            "--release=trixie",
+            "--rootsize=3G",
+            "system.img",
+            "--"
+        ]
+    );
+    assert_eq!(
+        build.last().unwrap(),
+        &work.join("host.sources").display().to_string()
+    );
+    let keyring = "/usr/share/keyrings/debian-archive-keyring.gpg";
+    assert!(build.contains(&format!("--keyring={keyring}")), "{build:?}");
+    assert!(build.contains(&"--include=linux-image-generic".to_owned()));
+    // The sources the host bootstraps from and those installed in the image.
+    assert_eq!(
+        std::fs::read_to_string(work.join("host.sources")).unwrap(),
+        format!(
+            "Types: deb\nURIs: http://deb.debian.org/debian\nSuites: trixie\nComponents: main contrib\n\
+             Signed-By: {keyring}\n\n\
+             Types: deb deb-src\nURIs: http://e.org/\nSuites: x\nComponents: main\nTrusted: yes\n"
+        )
+    );
+    assert_eq!(
+        std::fs::read_to_string(work.join("chroot.sources")).unwrap(),
+        "Types: deb\nURIs: http://deb.debian.org/debian\nSuites: trixie\nComponents: main contrib\n\
+         Signed-By: /etc/apt/keyrings-debusine/debian-archive-keyring.gpg\n\n\
+         Types: deb deb-src\nURIs: http://e.org/\nSuites: x\nComponents: main\nTrusted: yes\n"
+    );
+    assert_eq!(
+        argv(&commands[1]),
+        [
+            "qemu-img".to_owned(),
+            "convert".into(),
+            "-O".into(),
+            "qcow2".into(),
+            "system.img".into(),
+            work.join("debian.qcow2").display().to_string(),
+        ]
+    );
+    assert_eq!(
+        argv(&commands[2]),
+        [
+            "tar".to_owned(),
+            "-C".into(),
+            work.join("var_lib_dpkg").display().to_string(),
+            "-xf".into(),
+            work.join("var_lib_dpkg.tar").display().to_string(),
+        ]
+    );
+    assert_eq!(commands.len(), 3);
+    let upload = server.upload("debian:system-image");
+    assert_eq!(
+        upload.artifact.data,
+        json!({
+            "filename": "debian.qcow2", "vendor": "debian", "codename": "trixie",
+            "mirror": "http://deb.debian.org/debian", "variant": "minbase",
+            "pkglist": {"linux-image-generic": "6.12", "systemd-sysv": "257-1"},
+            "architecture": "amd64", "with_dev": true, "with_init": true,
+            "image_format": "qcow2", "filesystem": "ext4", "size": 3_000_000_000_i64,
+            "boot_mechanism": "efi",
+        })
+    );
+    assert_eq!(
+        upload.contents,
+        BTreeMap::from([("debian.qcow2".into(), "qcow2 of raw image".into())])
+    );
+    assert_eq!(server.categories(), ["debian:system-image"]);
+}
+
+#[test]
+fn simplesystemimagebuild_uploads_a_raw_image_in_a_tarball() {
+    let setup = Setup::new("image-raw");
+    let task = image_task("raw", "unstable");
+    let (success, server, _, dir) = setup.run::<_, taskdef::BaseDynamicData>(&task, json!({}));
+    assert!(success);
+    let upload = server.upload("debian:system-image");
+    let data = &upload.artifact.data;
+    assert_eq!(data["filename"], "debian.tar.xz");
+    assert_eq!(data["image_format"], "raw");
+    assert_eq!(
+        data["codename"], "sid",
+        "os-release names testing for unstable"
+    );
+    assert_eq!(upload.artifact.files[0].name, "debian.tar.xz");
+    let listing = std::process::Command::new("tar")
+        .arg("-tJf")
+        .arg(dir.join("work/debian.tar.xz"))
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&listing.stdout), "system.img\n");
+}
+
+/// A runner on which no program is installed.
+#[derive(Debug)]
+struct NothingInstalled;
+
+impl CommandRunner for NothingInstalled {
+    fn run(&self, command: &CommandLine, _: &AbortHandle) -> Result<CommandStatus, TaskError> {
+        Err(TaskError::ToolMissing {
+            program: command.program_name(),
+        })
+    }
+}
+
+#[test]
+fn simplesystemimagebuild_names_the_package_of_a_missing_debefivm_create() {
+    let setup = Setup::new("image-missing");
+    let ctx = TaskContext::new("simplesystemimagebuild", setup.dir.join("work"))
+        .with_runner(Arc::new(NothingInstalled));
+    let error = image_task("qcow2", "trixie").execute(&ctx).unwrap_err();
+    assert!(
+        matches!(&error, TaskError::ToolMissing { program } if program.contains(DEBEFIVM_CREATE)),
+        "{error:?}"
+    );
+    assert!(error.to_string().contains("debusine-worker"), "{error}");
+    assert!(ctx.recorded_artifacts().artifacts.is_empty());
+}
+
+#[test]
+fn simplesystemimagebuild_without_components_says_which_repository() {
+    let setup = Setup::new("image-components");
+    let task: SimpleSystemImageBuild = configure(json!({
+        "bootstrap_options": {"architecture": "amd64"},
+        "bootstrap_repositories": [{"mirror": "http://deb.debian.org/debian", "suite": "trixie"}],
+        "disk_image": {"format": "raw", "partitions": [{"size": 2, "filesystem": "ext4"}]}
+    }));
+    let ctx = TaskContext::new("simplesystemimagebuild", setup.dir.join("work"))
+        .with_runner(setup.tools.clone());
+    let error = task.execute(&ctx).unwrap_err().to_string();
+    assert!(
+        error.starts_with("/bootstrap_repositories/0/components: null"),
+        "{error}"
+    );
+    assert!(setup.tools.commands.lock().unwrap().is_empty());
 }
 
 #[test]

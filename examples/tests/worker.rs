@@ -79,8 +79,15 @@ fn metadata_keys_use_debusines_names() {
         );
     }
     assert_eq!(
-        metadata["simplesystemimagebuild:available"], metadata["mmdebstrap:available"],
-        "both probe the mmdebstrap program"
+        metadata["simplesystemimagebuild:available"],
+        json!(
+            metadata["mmdebstrap:available"] == json!(true)
+                && std::path::Path::new(
+                    taskdef_examples::tasks::simplesystemimagebuild::DEBEFIVM_CREATE
+                )
+                .is_file()
+        ),
+        "the image needs mmdebstrap and Debusine's debefivm-create"
     );
     assert!(metadata.get("lintian:available").is_none());
 }

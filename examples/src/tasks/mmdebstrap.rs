@@ -10,12 +10,9 @@ use taskdef::{
     WorkerMetadata, program_on_path,
 };
 
-use std::collections::BTreeMap;
-
 use crate::artifacts::read_file;
-use crate::bootstrap::{self, BootstrapOptions, BootstrapRepository};
-use crate::categories::{self, SystemData};
-use crate::deb822;
+use crate::bootstrap::{self, BootstrapOptions, BootstrapRepository, Keyring, SystemInfo};
+use crate::categories;
 use crate::lookup::{LookupSingle, default_task_configuration};
 use taskdef::Rules;
 
@@ -172,25 +169,27 @@ pub fn mmdebstrap_command(
     cmd.arg("--").arg(suite).arg(&inputs.target).args(lines)
 }
 
-/// The keyring files of the repositories: `file://` URLs are used in place; other URLs need a
-/// download, which the offline runner does not do.
+/// The keyring files of the repositories, each as [`local_keyring`] finds it.
 pub fn local_keyrings(
     repositories: &[BootstrapRepository],
 ) -> Result<Vec<Option<PathBuf>>, TaskError> {
     repositories
         .iter()
-        .map(|repository| match &repository.keyring {
-            None => Ok(None),
-            Some(keyring) => match keyring.url.strip_prefix("file://") {
-                Some(path) => Ok(Some(Path::new(&bootstrap::normalise_path(path)).to_owned())),
-                None => Err(TaskError::other(format!(
-                    "keyring {}: downloading keyrings is not implemented by this runner; use a \
-                     file:// URL under /usr/share/keyrings/",
-                    keyring.url
-                ))),
-            },
-        })
+        .map(|repository| repository.keyring.as_ref().map(local_keyring).transpose())
         .collect()
+}
+
+/// A keyring's file: a `file://` URL is used in place; other URLs need a download, which the
+/// offline runner does not do.
+pub fn local_keyring(keyring: &Keyring) -> Result<PathBuf, TaskError> {
+    match keyring.url.strip_prefix("file://") {
+        Some(path) => Ok(Path::new(&bootstrap::normalise_path(path)).to_owned()),
+        None => Err(TaskError::other(format!(
+            "keyring {}: downloading keyrings is not implemented by this runner; use a \
+             file:// URL under /usr/share/keyrings/",
+            keyring.url
+        ))),
+    }
 }
 
 impl Mmdebstrap {
@@ -209,15 +208,17 @@ impl Mmdebstrap {
     }
 }
 
-/// Writes the customization script, if any, into the work directory, for mmdebstrap to run.
+/// Writes the customization script, if any, into the work directory as `name`, for mmdebstrap
+/// to run.
 pub(crate) fn write_customization_script(
     ctx: &TaskContext,
     script: Option<&str>,
+    name: &str,
 ) -> Result<Option<PathBuf>, TaskError> {
     let Some(text) = script else {
         return Ok(None);
     };
-    let path = ctx.work_dir().join("customization-script");
+    let path = ctx.work_dir().join(name);
     crate::artifacts::write_file(&path, text)?;
     Ok(Some(path))
 }
@@ -243,7 +244,11 @@ impl Execute for Mmdebstrap {
     /// Bootstraps the system, then uploads it as `debian:system-tarball` with what the hooks
     /// copied out of it (vendor, codename, packages, `/sbin/init`).
     fn execute(&self, ctx: &TaskContext) -> Result<bool, TaskError> {
-        let script = write_customization_script(ctx, self.customization_script.as_deref())?;
+        let script = write_customization_script(
+            ctx,
+            self.customization_script.as_deref(),
+            "customization-script",
+        )?;
         let inputs = BootstrapInputs {
             keyrings: local_keyrings(&self.bootstrap_repositories)?,
             script,
@@ -253,81 +258,25 @@ impl Execute for Mmdebstrap {
             return Ok(false);
         }
         let dir = ctx.work_dir();
-        let os_release = os_release(&read_file(&dir.join("os-release"))?);
-        let vendor = os_release.get("ID").ok_or_else(|| {
-            TaskError::other(format!("{}: no ID", dir.join("os-release").display()))
-        })?;
         let Some(main) = self.bootstrap_repositories.first() else {
             return Err(TaskError::other("no bootstrap repository"));
         };
-        // os-release names the testing release for unstable.
-        let codename = if matches!(main.suite.as_str(), "unstable" | "sid") {
-            "sid"
-        } else {
-            os_release
-                .get("VERSION_CODENAME")
-                .map_or(main.suite.as_str(), String::as_str)
-        };
         // copy-out puts /var/lib/dpkg under its own name in the target directory.
-        let status = dir.join("var_lib_dpkg/dpkg/status");
-        let pkglist = installed_packages(&read_file(&status)?);
+        let info = SystemInfo::read(
+            &dir.join("os-release"),
+            &dir.join("var_lib_dpkg/dpkg"),
+            &main.suite,
+        )?;
         let with_init = read_file(&dir.join("test-sbin-init"))?.trim() == "0";
-        let system = SystemData {
-            vendor,
-            codename,
-            mirror: &main.mirror,
-            variant: self
-                .bootstrap_options
+        let system = info.data(
+            &main.mirror,
+            self.bootstrap_options
                 .variant
                 .map(MmdebstrapVariant::as_str),
-            pkglist: &pkglist,
-            architecture: &self.bootstrap_options.architecture,
+            &self.bootstrap_options.architecture,
             with_init,
-        };
+        );
         ctx.upload_artifact(categories::system_tarball(&inputs.target, &system))?;
         Ok(true)
     }
-}
-
-/// The variables of an `/etc/os-release` (`KEY=value`, the value possibly quoted).
-pub fn os_release(text: &str) -> BTreeMap<String, String> {
-    text.lines()
-        .filter_map(|line| line.trim().split_once('='))
-        .filter(|(key, _)| !key.starts_with('#'))
-        .map(|(key, value)| {
-            let value = value.trim();
-            let unquoted = ['"', '\'']
-                .iter()
-                .find_map(|quote| {
-                    value
-                        .strip_prefix(*quote)
-                        .and_then(|rest| rest.strip_suffix(*quote))
-                })
-                .unwrap_or(value);
-            (key.to_owned(), unquoted.to_owned())
-        })
-        .collect()
-}
-
-/// The installed packages of a dpkg `status` file and their versions, named as `dpkg-query
-/// --show` names them (`name:arch` for `Multi-Arch: same` packages).
-pub fn installed_packages(status: &str) -> BTreeMap<String, String> {
-    deb822::paragraphs(status)
-        .iter()
-        .filter(|fields| {
-            deb822::field(fields, "Status").is_some_and(|status| status.ends_with(" installed"))
-        })
-        .filter_map(|fields| {
-            let package = deb822::field(fields, "Package")?;
-            let version = deb822::field(fields, "Version")?;
-            let name = match (
-                deb822::field(fields, "Multi-Arch"),
-                deb822::field(fields, "Architecture"),
-            ) {
-                (Some("same"), Some(architecture)) => format!("{package}:{architecture}"),
-                _ => package.to_owned(),
-            };
-            Some((name, version.to_owned()))
-        })
-        .collect()
 }

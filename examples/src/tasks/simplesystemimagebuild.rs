@@ -1,5 +1,8 @@
 //! The `simplesystemimagebuild` task.
 
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use taskdef::{
@@ -7,17 +10,19 @@ use taskdef::{
     WorkerMetadata, program_on_path,
 };
 
-use crate::bootstrap::{self, BootstrapOptions, BootstrapRepository};
+use crate::artifacts::write_file;
+use crate::bootstrap::{self, BootstrapOptions, BootstrapRepository, SignatureCheck, SystemInfo};
+use crate::categories::{self, ImageData};
 use crate::lookup::{LookupSingle, default_task_configuration};
-use crate::tasks::mmdebstrap::{
-    BootstrapInputs, local_keyrings, mmdebstrap_command, write_customization_script,
-};
+use crate::tasks::mmdebstrap::{local_keyring, write_customization_script};
 use taskdef::Rules;
 
 /// Build a bootable Debian disk image.
 ///
-/// The system is bootstrapped with mmdebstrap as in the `mmdebstrap` task, then laid out on
-/// the partitions of `disk_image`.
+/// As Debusine does: Debusine's `debefivm-create` (from the Debian package `debusine-worker`)
+/// bootstraps the system with mmdebstrap and lays it out as an EFI-bootable disk image (an EFI
+/// partition with systemd-boot, then the root partition of the size of the first of
+/// `disk_image.partitions`), which is uploaded as `debian:system-image`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema, Task)]
 #[serde(deny_unknown_fields)]
 #[task(version = 1)]
@@ -68,13 +73,14 @@ pub struct DiskImage {
     /// `/`, not `.` or `..`, no NUL), so it cannot point outside it.
     #[serde(default = "default_filename")]
     pub filename: String,
-    /// The kernel package to install, or null for the architecture's default.
+    /// The kernel package to install, or null for `linux-image-generic` (as Debusine).
     #[serde(default)]
     pub kernel_package: Option<String>,
-    /// The bootloader package to install, or null for the architecture's default.
+    /// The bootloader package; not read, as in Debusine (the image boots with systemd-boot).
     #[serde(default)]
     pub bootloader: Option<String>,
-    /// The partitions: at least one.
+    /// The partitions: at least one. The first gives the root partition's size and
+    /// filesystem; the others are not read, as in Debusine.
     #[schemars(length(min = 1))]
     pub partitions: Vec<Partition>,
 }
@@ -112,6 +118,24 @@ pub enum ImageFormat {
     Qcow2,
 }
 
+impl ImageFormat {
+    /// The wire spelling.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            ImageFormat::Raw => "raw",
+            ImageFormat::Qcow2 => "qcow2",
+        }
+    }
+
+    /// The extension of the uploaded file: a raw image is uploaded in a `.tar.xz`.
+    pub const fn extension(self) -> &'static str {
+        match self {
+            ImageFormat::Raw => "tar.xz",
+            ImageFormat::Qcow2 => "qcow2",
+        }
+    }
+}
+
 /// One partition of a disk image.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -129,23 +153,251 @@ fn default_mountpoint() -> String {
     "none".to_owned()
 }
 
+/// Debusine's image builder, where the Debian package `debusine-worker` installs it.
+pub const DEBEFIVM_CREATE: &str = "/usr/share/debusine-worker/debefivm-create";
+
+/// The files Debusine lays over the image (the incus agent, systemd-boot's kernel hooks), where
+/// the Debian package `python3-debusine` installs them.
+pub const OVERLAY_DIR: &str = "/usr/lib/python3/dist-packages/debusine/tasks/data/overlays";
+
+/// Each overlay file: its overlay, its path in the image and its mode.
+const OVERLAY_FILES: [(&str, &str, u32); 5] = [
+    (
+        "incus-agent",
+        "lib/systemd/system/incus-agent.service",
+        0o644,
+    ),
+    ("incus-agent", "lib/systemd/incus-agent-setup", 0o755),
+    (
+        "incus-agent",
+        "lib/udev/rules.d/99-incus-agent.rules",
+        0o644,
+    ),
+    (
+        "systemd-boot",
+        "etc/kernel/postinst.d/zz-update-systemd-boot",
+        0o755,
+    ),
+    (
+        "systemd-boot",
+        "etc/kernel/postrm.d/zz-update-systemd-boot",
+        0o755,
+    ),
+];
+
+/// The raw image `debefivm-create` writes, in the work directory.
+pub const OUTPUT_IMAGE: &str = "system.img";
+
+/// Where the keyrings to install go inside the image.
+const KEYRINGS_INSIDE: &str = "/etc/apt/keyrings-debusine";
+
+/// The kernel when `disk_image.kernel_package` is null: the generic one has 9p support.
+const DEFAULT_KERNEL: &str = "linux-image-generic";
+
+/// The local files a `debefivm-create` run uses.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImageInputs {
+    /// The deb822 sources mmdebstrap bootstraps from.
+    pub host_sources: PathBuf,
+    /// The deb822 sources installed in the image as `/etc/apt/sources.list.d/file.sources`.
+    pub chroot_sources: PathBuf,
+    /// The keyring of each `external` repository, for `--keyring`.
+    pub keyrings: Vec<PathBuf>,
+    /// The keyrings to install in the image (`keyring.install`), under
+    /// `/etc/apt/keyrings-debusine/`.
+    pub installed_keyrings: Vec<PathBuf>,
+    /// Where the customization script was written, if there is one.
+    pub script: Option<PathBuf>,
+}
+
+/// Every piece of `hook` after `--customize-hook=`, as one argument.
+fn hook(parts: &[&std::ffi::OsStr]) -> OsString {
+    let mut arg = OsString::from("--customize-hook=");
+    for part in parts {
+        arg.push(part);
+    }
+    arg
+}
+
 impl SimpleSystemImageBuild {
-    /// The mmdebstrap command line that bootstraps the image's root filesystem into
-    /// `inputs.target`, with the kernel and bootloader packages included.
-    pub fn command_line(&self, inputs: &BootstrapInputs) -> CommandLine {
+    /// The repository the image is named after, and the partition that becomes its root.
+    fn main_parts(&self) -> Result<(&BootstrapRepository, &Partition), TaskError> {
+        let repository = self
+            .bootstrap_repositories
+            .first()
+            .ok_or_else(|| TaskError::other("/bootstrap_repositories: no repository"))?;
+        let partition = self
+            .disk_image
+            .partitions
+            .first()
+            .ok_or_else(|| TaskError::other("/disk_image/partitions: no partition"))?;
+        Ok((repository, partition))
+    }
+
+    /// Debusine's `debefivm-create` command line: its own options, the output image, then
+    /// mmdebstrap's options (the sources, the keyrings, the customization script, the hooks
+    /// that copy out what the artifact's data is read from, the overlays, the packages).
+    pub fn command_line(&self, inputs: &ImageInputs) -> Result<CommandLine, TaskError> {
+        let (main, root) = self.main_parts()?;
         let options = &self.bootstrap_options;
+        let mut cmd = CommandLine::new(DEBEFIVM_CREATE)
+            .arg(format!("--architecture={}", options.architecture))
+            .arg(format!("--mirror={}", main.mirror))
+            .arg(format!("--release={}", main.suite))
+            .arg(format!("--rootsize={}G", root.size))
+            .arg(OUTPUT_IMAGE)
+            .arg("--")
+            .arg("--verbose")
+            .arg("--hook-dir=/usr/share/mmdebstrap/hooks/maybe-jessie-or-older")
+            // find runs as mmdebstrap's subuid, which cannot read the work directory.
+            .arg("--customize-hook=cd \"$1\" && find etc/apt/sources.list.d -type f -delete")
+            .arg(hook(&[
+                "upload ".as_ref(),
+                inputs.chroot_sources.as_os_str(),
+                " /etc/apt/sources.list.d/file.sources".as_ref(),
+            ]))
+            .arg(format!("--customize-hook=mkdir \"$1{KEYRINGS_INSIDE}\""));
+        for keyring in &inputs.installed_keyrings {
+            let name = keyring.file_name().unwrap_or_default();
+            cmd = cmd.arg(hook(&[
+                "upload ".as_ref(),
+                keyring.as_os_str(),
+                format!(" {KEYRINGS_INSIDE}/").as_ref(),
+                name,
+            ]));
+        }
+        for keyring in &inputs.keyrings {
+            let mut arg = OsString::from("--keyring=");
+            arg.push(keyring);
+            cmd = cmd.arg(arg);
+        }
+        for repository in &self.bootstrap_repositories {
+            if let Some(package) = &repository.keyring_package {
+                cmd = cmd.arg(format!("--include={package}"));
+            }
+        }
+        if let Some(script) = &inputs.script {
+            let name = script.file_name().unwrap_or_default().to_string_lossy();
+            cmd = cmd
+                .arg(hook(&[
+                    "upload ".as_ref(),
+                    script.as_os_str(),
+                    format!(" /{name}").as_ref(),
+                ]))
+                .arg(format!("--customize-hook=chmod 555 \"$1/{name}\""))
+                .arg(format!("--customize-hook=chroot \"$1\" /{name}"))
+                .arg(format!("--customize-hook=rm \"$1/{name}\""));
+        }
+        cmd = cmd
+            .arg("--customize-hook=download /etc/os-release os-release")
+            .arg("--customize-hook=tar-out /var/lib/dpkg var_lib_dpkg.tar");
+        for (overlay, path, mode) in OVERLAY_FILES {
+            cmd = cmd
+                .arg(format!(
+                    "--customize-hook=upload {OVERLAY_DIR}/{overlay}/{path} /{path}"
+                ))
+                .arg(format!("--customize-hook=chmod {mode:o} \"$1/{path}\""));
+        }
+        if let Some(variant) = options.variant {
+            cmd = cmd.arg(format!("--variant={}", variant.as_str()));
+        }
+        let kernel = self
+            .disk_image
+            .kernel_package
+            .as_deref()
+            .unwrap_or(DEFAULT_KERNEL);
         let mut packages = options.extra_packages.clone();
-        packages.extend(self.disk_image.kernel_package.iter().cloned());
-        packages.extend(self.disk_image.bootloader.iter().cloned());
-        mmdebstrap_command(
-            &options.architecture,
-            options.variant.map(ImageVariant::as_str),
-            &packages,
-            options.use_signed_by,
-            &self.bootstrap_repositories,
-            &[],
-            inputs,
-        )
+        packages.push(kernel.to_owned());
+        Ok(cmd
+            .arg(format!("--include={}", packages.join(",")))
+            .arg(&inputs.host_sources))
+    }
+
+    /// Writes the sources files and the customization script into `dir` and finds the
+    /// keyrings, as Debusine's `configure_for_execution` does: an `external` repository's
+    /// keyring checks signatures (and is its `Signed-By` with `use_signed_by`); in the image it
+    /// is installed under `/etc/apt/keyrings-debusine/` when `keyring.install`, else the
+    /// image's sources have no `Signed-By`.
+    fn prepare(&self, ctx: &TaskContext) -> Result<ImageInputs, TaskError> {
+        let dir = ctx.work_dir();
+        let use_signed_by = self.bootstrap_options.use_signed_by;
+        let mut inputs = ImageInputs {
+            host_sources: dir.join("host.sources"),
+            chroot_sources: dir.join("chroot.sources"),
+            keyrings: Vec::new(),
+            installed_keyrings: Vec::new(),
+            script: write_customization_script(
+                ctx,
+                self.customization_script.as_deref(),
+                "customization_script",
+            )?,
+        };
+        let mut host = Vec::new();
+        let mut chroot = Vec::new();
+        for (index, repository) in self.bootstrap_repositories.iter().enumerate() {
+            let keyring = match (&repository.keyring, repository.check_signature_with) {
+                (Some(keyring), SignatureCheck::External) => {
+                    Some((keyring, local_keyring(keyring)?))
+                }
+                _ => None,
+            };
+            let signed_by = keyring
+                .as_ref()
+                .filter(|_| use_signed_by)
+                .map(|(keyring, path)| (keyring.install, path.clone()));
+            let host_signed_by = signed_by.as_ref().map(|(_, path)| path.to_string_lossy());
+            host.push(repository.deb822_source(index, host_signed_by.as_deref())?);
+            let chroot_signed_by = match &signed_by {
+                Some((true, path)) => {
+                    inputs.installed_keyrings.push(path.clone());
+                    let name = path.file_name().unwrap_or_default().to_string_lossy();
+                    Some(format!("{KEYRINGS_INSIDE}/{name}"))
+                }
+                _ => None,
+            };
+            chroot.push(repository.deb822_source(index, chroot_signed_by.as_deref())?);
+            inputs.keyrings.extend(keyring.map(|(_, path)| path));
+        }
+        write_file(&inputs.host_sources, &host.join("\n"))?;
+        write_file(&inputs.chroot_sources, &chroot.join("\n"))?;
+        Ok(inputs)
+    }
+}
+
+/// Whether `path` is an executable file.
+fn executable_file(path: &Path) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path)
+        .is_ok_and(|meta| meta.is_file() && meta.permissions().mode() & 0o111 != 0)
+}
+
+/// Refuses to write an output through a symbolic link planted under its name in the work
+/// directory.
+fn refuse_symlink(path: &Path) -> Result<(), TaskError> {
+    if path
+        .symlink_metadata()
+        .is_ok_and(|meta| meta.file_type().is_symlink())
+    {
+        return Err(TaskError::other(format!(
+            "{} is a symbolic link: refusing to write the image through it",
+            path.display()
+        )));
+    }
+    Ok(())
+}
+
+/// Runs a command whose failure fails the task with an error naming it.
+fn run_checked(ctx: &TaskContext, command: &CommandLine) -> Result<(), TaskError> {
+    let status = ctx.run(command)?;
+    match (status.success(), status.code) {
+        (true, _) => Ok(()),
+        (false, Some(code)) => Err(TaskError::other(format!(
+            "`{command}` failed with exit code {code}"
+        ))),
+        (false, None) => Err(TaskError::other(format!(
+            "`{command}` was ended by signal {}",
+            status.signal.unwrap_or_default()
+        ))),
     }
 }
 
@@ -164,8 +416,12 @@ impl Execute for SimpleSystemImageBuild {
         rules.finish()
     }
 
+    /// `available`: mmdebstrap is on `PATH` and Debusine's `debefivm-create` is installed.
     fn analyze_worker(metadata: &mut TaskMetadata<'_>) {
-        metadata.insert("available", program_on_path("mmdebstrap"));
+        metadata.insert(
+            "available",
+            program_on_path("mmdebstrap") && executable_file(Path::new(DEBEFIVM_CREATE)),
+        );
     }
 
     fn check_worker(&self, worker: &WorkerMetadata) -> Result<(), Unmet> {
@@ -173,38 +429,80 @@ impl Execute for SimpleSystemImageBuild {
         worker.require_architecture(&self.bootstrap_options.architecture)
     }
 
-    /// Bootstraps the root filesystem; laying it out on partitions with a bootloader is
-    /// Debusine's image builder's work, which this runner does not have, so it then stops with
-    /// an error naming the tarball it made.
+    /// Builds the image with `debefivm-create`, converts it to `disk_image.format` (`qemu-img
+    /// convert` to a `.qcow2`, or a `.tar.xz` of the raw image), then uploads it as
+    /// `debian:system-image` with what the hooks copied out of it (vendor, codename, packages).
     fn execute(&self, ctx: &TaskContext) -> Result<bool, TaskError> {
-        let script = write_customization_script(ctx, self.customization_script.as_deref())?;
-        let target = ctx
-            .work_dir()
-            .join(format!("{}.tar", self.disk_image.filename));
-        // The name is plain (see `validate`); a symbolic link planted under that name in the
-        // work directory could still send the output elsewhere.
-        if target
-            .symlink_metadata()
-            .is_ok_and(|meta| meta.file_type().is_symlink())
-        {
-            return Err(TaskError::other(format!(
-                "{} is a symbolic link: refusing to write the image through it",
-                target.display()
-            )));
-        }
-        let inputs = BootstrapInputs {
-            keyrings: local_keyrings(&self.bootstrap_repositories)?,
-            script,
-            target: target.clone(),
-        };
-        if !ctx.run(&self.command_line(&inputs))?.success() {
+        let (main, root) = self.main_parts()?;
+        let dir = ctx.work_dir();
+        let format = self.disk_image.format;
+        let image_file = dir.join(format!(
+            "{}.{}",
+            self.disk_image.filename,
+            format.extension()
+        ));
+        let raw = dir.join(OUTPUT_IMAGE);
+        refuse_symlink(&raw)?;
+        refuse_symlink(&image_file)?;
+        let size = root.size.checked_mul(1_000_000_000).ok_or_else(|| {
+            TaskError::other(format!(
+                "/disk_image/partitions/0/size: {} GB does not fit in a byte count",
+                root.size
+            ))
+        })?;
+        let inputs = self.prepare(ctx)?;
+        let command = self.command_line(&inputs)?;
+        let status = ctx.run(&command).map_err(|error| match error {
+            TaskError::ToolMissing { .. } => TaskError::ToolMissing {
+                program: format!("{DEBEFIVM_CREATE} (Debian package debusine-worker)"),
+            },
+            other => other,
+        })?;
+        if !status.success() {
             return Ok(false);
         }
-        Err(TaskError::other(format!(
-            "the root filesystem is in {}; making the partitioned {:?} image from it is not \
-             implemented by this runner",
-            target.display(),
-            self.disk_image.format
-        )))
+        let convert = match format {
+            ImageFormat::Qcow2 => CommandLine::new("qemu-img")
+                .args(["convert", "-O", "qcow2"])
+                .arg(OUTPUT_IMAGE)
+                .arg(&image_file),
+            ImageFormat::Raw => CommandLine::new("tar")
+                .args(["--create", "--auto-compress", "--file"])
+                .arg(&image_file)
+                .arg(OUTPUT_IMAGE),
+        };
+        run_checked(ctx, &convert)?;
+        // tar-out wrote /var/lib/dpkg as `dpkg/` in a tarball.
+        let var_lib_dpkg = dir.join("var_lib_dpkg");
+        std::fs::create_dir(&var_lib_dpkg)
+            .map_err(|error| TaskError::other(format!("{}: {error}", var_lib_dpkg.display())))?;
+        run_checked(
+            ctx,
+            &CommandLine::new("tar")
+                .arg("-C")
+                .arg(&var_lib_dpkg)
+                .arg("-xf")
+                .arg(dir.join("var_lib_dpkg.tar")),
+        )?;
+        let info = SystemInfo::read(
+            &dir.join("os-release"),
+            &var_lib_dpkg.join("dpkg"),
+            &main.suite,
+        )?;
+        // debefivm-create installs systemd-sysv: the image has /sbin/init.
+        let system = info.data(
+            &main.mirror,
+            self.bootstrap_options.variant.map(ImageVariant::as_str),
+            &self.bootstrap_options.architecture,
+            true,
+        );
+        let image = ImageData {
+            image_format: format.as_str(),
+            filesystem: &root.filesystem,
+            size,
+            boot_mechanism: "efi",
+        };
+        ctx.upload_artifact(categories::system_image(&image_file, &system, &image))?;
+        Ok(true)
     }
 }

@@ -12,6 +12,7 @@ use serde_json::{Value, json};
 use super::{CliError, CliResult, exit, fail, out};
 use crate::compat::history::{FILE_SUFFIX, History};
 use crate::compat::{Change, PublishedTask, TaskEvent, TaskReport, compare_tasks};
+use crate::docs::DYNAMIC_DATA_SCHEMA_SUFFIX;
 use crate::registry::{Registry, TaskEntry};
 
 #[derive(Debug, Args)]
@@ -39,6 +40,7 @@ fn published_task(entry: &TaskEntry) -> PublishedTask {
         version: entry.version,
         schema: entry.schema().clone(),
         rules: crate::docs::page_rules(entry),
+        dynamic_data_schema: Some(entry.dynamic_data_schema().clone()),
     }
 }
 
@@ -189,6 +191,26 @@ impl Source {
         }
     }
 
+    /// The file's text, or `None` when the publication has no such file.
+    fn read_if_present(&self, name: &str) -> Result<Option<String>, CliError> {
+        match self {
+            Source::Directory(dir) => read_if_present(&dir.join(name)),
+            Source::Git { revision, dir } => {
+                let path = Path::new(".").join(dir).join(name);
+                let exists = Command::new("git")
+                    .args(["cat-file", "-e"])
+                    .arg(format!("{revision}:{}", path.display()))
+                    .output()
+                    .map_err(|error| fail(format!("cannot run git: {error}")))?;
+                if exists.status.success() {
+                    self.read(name).map(Some)
+                } else {
+                    Ok(None)
+                }
+            }
+        }
+    }
+
     fn read(&self, name: &str) -> Result<String, CliError> {
         match self {
             Source::Directory(dir) => std::fs::read_to_string(dir.join(name))
@@ -234,19 +256,20 @@ fn read_published(source: &Source) -> Result<Vec<PublishedTask>, CliError> {
         })?;
         let schema_name = format!("{}.schema.json", row.stem);
         let text = source.read(&schema_name)?;
-        let schema: Value = serde_json::from_str(&text).map_err(|error| {
-            fail(format!(
-                "`{}` is not JSON: {error}",
-                source.describe(&schema_name)
-            ))
-        })?;
+        let schema = parse_schema(&text, &source.describe(&schema_name))?;
         let rules = crate::docs::rules_of_page(&source.read(&format!("{}.md", row.stem))?);
+        let dynamic_name = format!("{}{DYNAMIC_DATA_SCHEMA_SUFFIX}", row.stem);
+        let dynamic_data_schema = source
+            .read_if_present(&dynamic_name)?
+            .map(|text| parse_schema(&text, &source.describe(&dynamic_name)))
+            .transpose()?;
         tasks.push(PublishedTask {
             name: row.name,
             kind: row.kind,
             version: row.version,
             schema,
             rules,
+            dynamic_data_schema,
         });
     }
     if tasks.is_empty() {
@@ -315,14 +338,11 @@ pub(super) fn add_history(
             })
             .transpose()?;
         let previous_schema = read_if_present(&dir.join(&schema_name))?
-            .map(|text| {
-                serde_json::from_str::<Value>(&text).map_err(|error| {
-                    fail(format!(
-                        "`{}` is not JSON: {error}",
-                        dir.join(&schema_name).display()
-                    ))
-                })
-            })
+            .map(|text| parse_schema(&text, &dir.join(&schema_name).display().to_string()))
+            .transpose()?;
+        let dynamic_name = format!("{stem}{DYNAMIC_DATA_SCHEMA_SUFFIX}");
+        let previous_dynamic_schema = read_if_present(&dir.join(&dynamic_name))?
+            .map(|text| parse_schema(&text, &dir.join(&dynamic_name).display().to_string()))
             .transpose()?;
         let task = published_task(entry);
         // Only the schema and the rules of the previous publication are compared.
@@ -334,6 +354,7 @@ pub(super) fn add_history(
                 schema,
                 rules: read_if_present(&dir.join(format!("{stem}.md")))?
                     .map_or_else(Vec::new, |page| crate::docs::rules_of_page(&page)),
+                dynamic_data_schema: previous_dynamic_schema,
             }),
             None => None,
         };
@@ -344,6 +365,11 @@ pub(super) fn add_history(
         files.insert(history_name, history.to_file());
     }
     Ok(())
+}
+
+/// A published schema's text as JSON; `what` names where it was read, for the error.
+fn parse_schema(text: &str, what: &str) -> Result<Value, CliError> {
+    serde_json::from_str(text).map_err(|error| fail(format!("`{what}` is not JSON: {error}")))
 }
 
 fn read_if_present(path: &Path) -> Result<Option<String>, CliError> {

@@ -219,7 +219,8 @@ enum Command {
     /// data stays valid with the same meaning.
     ///
     /// One line per change: compatible, breaking, or undecidable (counted as breaking), with
-    /// the JSON pointer in the task data and the old and new schema. Exits with 1 when a task
+    /// the JSON pointer in the task data (under /dynamic_task_data for the dynamic data) and
+    /// the old and new schema. Exits with 1 when a task
     /// has a breaking change and kept its version: bump `#[task(version = N)]` or make the
     /// change compatible.
     #[command(after_help = EXIT_CODES_HELP)]

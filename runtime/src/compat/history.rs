@@ -123,6 +123,7 @@ mod tests {
             version,
             schema,
             rules: Vec::new(),
+            dynamic_data_schema: None,
         }
     }
 

@@ -19,7 +19,9 @@ mod tasks;
 
 pub use change::{Change, Class, What};
 pub use classify::compare;
-pub use tasks::{PublishedTask, TaskEvent, TaskReport, changes_between, compare_tasks};
+pub use tasks::{
+    DYNAMIC_DATA_POINTER, PublishedTask, TaskEvent, TaskReport, changes_between, compare_tasks,
+};
 
 #[cfg(test)]
 mod tests;

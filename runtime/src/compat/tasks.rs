@@ -20,13 +20,34 @@ pub struct PublishedTask {
     pub schema: Value,
     /// The cross-field rules it documents (`Execute::RULES`), in words.
     pub rules: Vec<String>,
+    /// The JSON Schema of its dynamic data, or `None` for a publication that has none (written
+    /// before dynamic data were published): then nothing is compared for them.
+    pub dynamic_data_schema: Option<Value>,
 }
 
-/// Every change from `old` to `new`: the schema's, then the documented cross-field rules'. A
+/// Where a dynamic data change is reported: beside `task_data` in a work request, as the
+/// worker's configure-failed messages point at it.
+pub const DYNAMIC_DATA_POINTER: &str = "/dynamic_task_data";
+
+/// Every change from `old` to `new`: the schema's, the dynamic data schema's (pointers under
+/// [`DYNAMIC_DATA_POINTER`]: the server computes that data and the worker refuses what its
+/// model does not accept, so the same rule holds), then the documented cross-field rules'. A
 /// rule is compared by its words, so a reworded rule counts as one removed and one added: a
 /// rule cannot be proved to accept the same data as another.
 pub fn changes_between(old: &PublishedTask, new: &PublishedTask) -> Vec<Change> {
     let mut changes = compare(&old.schema, &new.schema);
+    if let (Some(old_dynamic), Some(new_dynamic)) =
+        (&old.dynamic_data_schema, &new.dynamic_data_schema)
+    {
+        changes.extend(
+            compare(old_dynamic, new_dynamic)
+                .into_iter()
+                .map(|change| Change {
+                    pointer: format!("{DYNAMIC_DATA_POINTER}{}", change.pointer),
+                    ..change
+                }),
+        );
+    }
     let rule_change = |rule: &String, class, what, added: bool| Change {
         pointer: String::new(),
         class,

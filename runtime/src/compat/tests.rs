@@ -331,6 +331,7 @@ fn task(name: &str, kind: &str, version: u32, schema: Value) -> PublishedTask {
         version,
         schema,
         rules: Vec::new(),
+        dynamic_data_schema: None,
     }
 }
 
@@ -439,5 +440,50 @@ fn keys_matched_by_a_pattern_are_compared_through_it() {
     assert_eq!(
         classes(with_pattern(json!({"type": "string"})), named),
         one("/name", Class::Compatible, What::KeyAdded)
+    );
+}
+
+#[test]
+fn dynamic_data_changes_are_compared_under_their_own_pointer_when_both_sides_publish_them() {
+    let schema = json!({"type": "object"});
+    let ids = |required: &[&str]| {
+        object(
+            json!({"environment_id": {"type": "integer"}, "extra_id": {"type": "integer"}}),
+            required,
+        )
+    };
+    let with_dynamic = |dynamic: Option<Value>| PublishedTask {
+        dynamic_data_schema: dynamic,
+        ..task("t", "worker", 1, schema.clone())
+    };
+    // A key the server must now send: old dynamic data lacking it is refused.
+    let changes = changes_between(
+        &with_dynamic(Some(ids(&["environment_id"]))),
+        &with_dynamic(Some(ids(&["environment_id", "extra_id"]))),
+    );
+    let seen: Vec<(&str, Class, What)> = changes
+        .iter()
+        .map(|change| (change.pointer.as_str(), change.class, change.what))
+        .collect();
+    assert_eq!(
+        seen,
+        [(
+            "/dynamic_task_data/extra_id",
+            Class::Breaking,
+            What::NowRequired
+        )]
+    );
+    let blocked = compare_tasks(
+        &[with_dynamic(Some(ids(&["environment_id"])))],
+        &[with_dynamic(Some(ids(&["environment_id", "extra_id"])))],
+    );
+    assert!(blocked[0].blocks(), "{blocked:?}");
+    // An old publication without a dynamic data schema compares the task data alone.
+    assert!(
+        changes_between(
+            &with_dynamic(None),
+            &with_dynamic(Some(ids(&["environment_id"])))
+        )
+        .is_empty()
     );
 }
