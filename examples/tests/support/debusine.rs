@@ -227,19 +227,58 @@ impl Server {
     pub fn manage_worker(&self, action: &str, name: &str) {
         if self.is_0_11() {
             self.script(&["admin", "manage_worker", action, name]);
-        } else {
-            self.script(&["admin", "worker", action, name]);
+            return;
         }
+        self.script(&["admin", "worker", action, name]);
+        if action != "enable" {
+            return;
+        }
+        // Debusine 0.16's WebSocket middleware reads the token on every connection attempt and
+        // then saves all of it (`token.asave()`, to set `last_seen_at`): an attempt that read it
+        // before `enable` committed writes `enabled: false` back, and the enable is lost (seen
+        // in CI). A refused worker retries every 1-6 s, so this race is real for an admin too:
+        // enable again until it holds.
+        for _ in 0..5 {
+            std::thread::sleep(Duration::from_secs(2));
+            if self.worker_entry(name).contains("enabled: true") {
+                return;
+            }
+            self.script(&["admin", "worker", "enable", name]);
+        }
+        panic!(
+            "worker {name} does not stay enabled:\n{}",
+            self.worker_entry(name)
+        );
+    }
+
+    /// The workers as `debusine-admin` lists them, in YAML.
+    fn worker_listing(&self) -> String {
+        if self.is_0_11() {
+            self.script(&["admin", "list_workers", "--yaml"])
+        } else {
+            self.script(&["admin", "worker", "list", "--yaml"])
+        }
+    }
+
+    /// The listing's entry (`connected: ...\n  enabled: ...\n  hash: ...\n  name: N`) of the
+    /// worker named `name`.
+    fn worker_entry(&self, name: &str) -> String {
+        let listing = self.worker_listing();
+        listing
+            .split("\n- ")
+            .find(|entry| {
+                entry
+                    .lines()
+                    .any(|line| line.trim() == format!("name: {name}"))
+            })
+            .unwrap_or_else(|| panic!("no worker named {name} in:\n{listing}"))
+            .to_owned()
     }
 
     /// The name of the worker whose token hashes to `token`'s sha256.
     pub fn worker_name(&self, token: &str) -> String {
         let hash = sha256(token);
-        let listing = if self.is_0_11() {
-            self.script(&["admin", "list_workers", "--yaml"])
-        } else {
-            self.script(&["admin", "worker", "list", "--yaml"])
-        };
+        let listing = self.worker_listing();
         // `- connected: ...\n  hash: H\n  name: N`: the entry holding our hash.
         let entry = listing
             .split("\n- ")
