@@ -199,41 +199,17 @@ pub fn autopkgtest(
             "distribution": run.distribution,
         }),
     );
-    let mut files = Vec::new();
-    collect_files(output_dir, output_dir, &mut files)?;
-    files.sort();
-    for (name, path) in files {
+    for path in taskdef::files_under(output_dir)? {
+        let name = path
+            .strip_prefix(output_dir)
+            .unwrap_or(&path)
+            .to_string_lossy()
+            .into_owned();
         if !name.starts_with("binaries/") {
             artifact = artifact.with_file(name, path);
         }
     }
     Ok(artifact)
-}
-
-fn collect_files(
-    base: &Path,
-    dir: &Path,
-    files: &mut Vec<(String, PathBuf)>,
-) -> Result<(), TaskError> {
-    let entries = std::fs::read_dir(dir)
-        .map_err(|error| TaskError::other(format!("{}: {error}", dir.display())))?;
-    for entry in entries.filter_map(Result::ok) {
-        let path = entry.path();
-        let Ok(kind) = entry.file_type() else {
-            continue;
-        };
-        if kind.is_dir() {
-            collect_files(base, &path, files)?;
-        } else if kind.is_file() {
-            let name = path
-                .strip_prefix(base)
-                .unwrap_or(&path)
-                .to_string_lossy()
-                .into_owned();
-            files.push((name, path));
-        }
-    }
-    Ok(())
 }
 
 /// What a bootstrapped system is, for `debian:system-tarball` (and `debian:system-image`).

@@ -38,7 +38,7 @@
 //!   task receives), [`AnyDynamicData`] (typed through the registry);
 //! - [`CommandLine`], [`CommandRunner`], [`CommandStatus`], [`ProcessRunner`];
 //! - artifacts through the context: [`NewArtifact`], [`ArtifactFile`], [`FetchedArtifact`],
-//!   [`RelationType`], [`ArtifactId`], [`RecordedArtifacts`].
+//!   [`RelationType`], [`ArtifactId`], [`RecordedArtifacts`], [`files_under`].
 //!
 //! # Features
 //!
@@ -91,7 +91,7 @@ pub use configure::TaskInput;
 pub use execution::{
     AbortHandle, AnyDynamicData, ArtifactFile, ArtifactId, BaseDynamicData, CommandLine,
     CommandRunner, CommandStatus, FetchedArtifact, NewArtifact, ProcessRunner, RecordedArtifacts,
-    RelationType, ServerClient, TaskContext, TaskError,
+    RelationType, ServerClient, TaskContext, TaskError, files_under,
 };
 pub use metadata::{
     RunCheckFailure, TaskKeys, TaskMetadata, Unmet, WorkerMetadata, keys, program_on_path,

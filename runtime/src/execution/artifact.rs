@@ -6,9 +6,11 @@
 //! a local record when it runs offline, so that the same task code serves both.
 
 use std::fmt;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use serde_json::Value;
+
+use super::error::TaskError;
 
 /// An artifact id, as Debusine numbers them (ids of offline records count from 1 in the run).
 pub type ArtifactId = u64;
@@ -104,4 +106,28 @@ pub struct RecordedArtifacts {
     pub artifacts: Vec<NewArtifact>,
     /// `(artifact, target, type)` in the order created.
     pub relations: Vec<(ArtifactId, ArtifactId, RelationType)>,
+}
+
+/// Every regular file under `dir`, recursively, sorted; symbolic links are not followed (an
+/// artifact's files, or a tool's output directory to upload).
+pub fn files_under(dir: &Path) -> Result<Vec<PathBuf>, TaskError> {
+    fn walk(dir: &Path, files: &mut Vec<PathBuf>) -> Result<(), TaskError> {
+        let error = |path: &Path, error: std::io::Error| {
+            TaskError::other(format!("{}: {error}", path.display()))
+        };
+        for entry in std::fs::read_dir(dir).map_err(|e| error(dir, e))? {
+            let entry = entry.map_err(|e| error(dir, e))?;
+            let kind = entry.file_type().map_err(|e| error(&entry.path(), e))?;
+            if kind.is_dir() {
+                walk(&entry.path(), files)?;
+            } else if kind.is_file() {
+                files.push(entry.path());
+            }
+        }
+        Ok(())
+    }
+    let mut files = Vec::new();
+    walk(dir, &mut files)?;
+    files.sort();
+    Ok(files)
 }

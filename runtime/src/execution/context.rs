@@ -8,7 +8,9 @@ use std::sync::{Arc, Mutex, PoisonError};
 use serde_json::Value;
 
 use super::abort::AbortHandle;
-use super::artifact::{ArtifactId, FetchedArtifact, NewArtifact, RecordedArtifacts, RelationType};
+use super::artifact::{
+    ArtifactId, FetchedArtifact, NewArtifact, RecordedArtifacts, RelationType, files_under,
+};
 use super::command::{CommandLine, CommandRunner, CommandStatus, ProcessRunner};
 use super::dynamic_data::AnyDynamicData;
 use super::error::TaskError;
@@ -175,9 +177,7 @@ impl TaskContext {
                 task: self.task_name.clone(),
             });
         }
-        let mut files = Vec::new();
-        collect_files(&dir, &mut files)?;
-        files.sort();
+        let files = files_under(&dir)?;
         Ok(FetchedArtifact {
             id,
             category: String::new(),
@@ -237,23 +237,4 @@ impl TaskContext {
         };
         self.runner.run(&command, &self.abort)
     }
-}
-
-/// Every file under `dir`, recursively (symbolic links are not followed).
-fn collect_files(dir: &Path, files: &mut Vec<PathBuf>) -> Result<(), TaskError> {
-    let entries = std::fs::read_dir(dir)
-        .map_err(|error| TaskError::other(format!("{}: {error}", dir.display())))?;
-    for entry in entries {
-        let entry =
-            entry.map_err(|error| TaskError::other(format!("{}: {error}", dir.display())))?;
-        let kind = entry
-            .file_type()
-            .map_err(|error| TaskError::other(format!("{}: {error}", entry.path().display())))?;
-        if kind.is_dir() {
-            collect_files(&entry.path(), files)?;
-        } else if kind.is_file() {
-            files.push(entry.path());
-        }
-    }
-    Ok(())
 }

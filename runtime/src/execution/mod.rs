@@ -11,6 +11,7 @@ mod error;
 pub use abort::AbortHandle;
 pub use artifact::{
     ArtifactFile, ArtifactId, FetchedArtifact, NewArtifact, RecordedArtifacts, RelationType,
+    files_under,
 };
 pub use command::{CommandLine, CommandRunner, CommandStatus, ProcessRunner};
 pub use context::{ServerClient, TaskContext};
