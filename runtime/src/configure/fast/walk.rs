@@ -17,15 +17,15 @@ use serde::de::value::StrDeserializer;
 use serde::de::{self, DeserializeSeed, Deserializer, EnumAccess, MapAccess, SeqAccess, Visitor};
 
 use super::check::{GiveUp, Verdict, container_node, scalar_valid, string_valid};
-use super::json::{JsonReader, Malformed, Text, Token};
 use super::node::{ANYTHING, Additional, Guide, NOTHING, Node, NodeId, ROOT, json_type};
 use super::scalar::{Number, Scalar};
 use super::unique::SeenStack;
+use crate::parse::json::{JsonReader, MAX_NESTING, Malformed, Text, Token};
 use crate::types::pointer;
 
 /// `serde_json`'s nesting limit: a 128th nested container is refused (or, when checking, left
 /// to the general path).
-const MAX_DEPTH: usize = 128;
+const MAX_DEPTH: usize = MAX_NESTING;
 
 /// Why the walk stopped: it gave up (the general path will decide), or, when not checking,
 /// serde's message.
