@@ -38,7 +38,9 @@
 //!   task receives), [`AnyDynamicData`] (typed through the registry);
 //! - [`CommandLine`], [`CommandRunner`], [`CommandStatus`], [`ProcessRunner`];
 //! - artifacts through the context: [`NewArtifact`], [`ArtifactFile`], [`FetchedArtifact`],
-//!   [`RelationType`], [`ArtifactId`], [`RecordedArtifacts`], [`files_under`].
+//!   [`RelationType`], [`ArtifactId`], [`RecordedArtifacts`], [`files_under`];
+//! - [`paths`]: the checks of file names in artifacts and work directories, and (feature
+//!   `worker`) the sha256 of files as Debusine keeps them.
 //!
 //! # Features
 //!
@@ -49,6 +51,7 @@
 //!   old task data valid with the same meaning (the `compat` module).
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 // The modules, bottom-up: each imports only from those before it in this list (checked by
 // `tests/layers.rs`).
@@ -91,6 +94,7 @@ mod task;
 mod types;
 
 pub use configure::TaskInput;
+pub use execution::paths;
 pub use execution::{
     AbortHandle, AnyDynamicData, ArtifactFile, ArtifactId, BaseDynamicData, CommandLine,
     CommandRunner, CommandStatus, FetchedArtifact, NewArtifact, ProcessRunner, RecordedArtifacts,

@@ -7,6 +7,7 @@ mod command;
 mod context;
 mod dynamic_data;
 mod error;
+pub mod paths;
 
 pub use abort::AbortHandle;
 pub use artifact::{
