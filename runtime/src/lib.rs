@@ -91,6 +91,9 @@ mod registry;
 pub mod schedule;
 mod schema;
 mod task;
+#[cfg(test)]
+#[path = "../../examples/tests/support/rng.rs"]
+mod test_rng;
 mod types;
 
 pub use configure::TaskInput;

@@ -535,16 +535,12 @@ mod tests {
             "é".as_bytes(),
             b"\x7f",
         ];
-        let mut seed = 0x2545_f491_4f6c_dd1d_u64;
+        let mut rng = crate::test_rng::Rng::new(0x2545_f491_4f6c_dd1d);
         for _ in 0..20_000 {
             let mut bytes = Vec::new();
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            let mut draw = seed;
-            for _ in 0..(seed % 40) {
-                bytes.extend_from_slice(alphabet[(draw % 8) as usize]);
-                draw = draw.rotate_right(3) ^ 0x9e37_79b9;
+            for _ in 0..rng.below(40) {
+                let piece: &&[u8] = rng.pick(&alphabet);
+                bytes.extend_from_slice(piece);
             }
             for start in 0..=bytes.len() {
                 let expected = (start..bytes.len())
