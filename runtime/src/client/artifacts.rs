@@ -22,7 +22,6 @@ use std::time::Duration;
 use serde_json::{Map, Value, json};
 
 use super::api::{Api, ApiError, Pace, Payload, Streamed};
-use crate::execution::paths::{check_relative, hash_reader, hex};
 use crate::execution::{ArtifactId, FetchedArtifact, NewArtifact, RelationType};
 
 /// Debian's client's largest chunk (nginx's `client_max_body_size` in Debusine's setup).
@@ -695,6 +694,9 @@ fn copy_hashed(
     }
     Ok((size, hex(hasher.finish().as_ref())))
 }
+
+// The checks of file names and the hashes are public, in `taskdef::paths`.
+use crate::execution::paths::{check_relative, hash_reader, hex};
 
 /// The size and sha256 of a local file, read once.
 pub(crate) fn hash_file(path: &Path) -> Result<(u64, String), ArtifactError> {
