@@ -14,7 +14,7 @@
 //! the server: without one, [`TaskContext::server`] gives [`TaskError::ServerAccessRequired`];
 //! with one, the error says that resolving lookups through it is not implemented here.
 
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 use taskdef::{ArtifactId, RelationType, TaskContext, TaskError};
@@ -184,14 +184,8 @@ pub fn local_path(work_dir: &Path, lookup: &LookupSingle) -> Option<PathBuf> {
     let path = match lookup {
         LookupSingle::Id(id) => work_dir.join("artifacts").join(id.to_string()),
         LookupSingle::Path(text) => {
-            let relative = Path::new(text);
-            let plain = relative
-                .components()
-                .all(|component| matches!(component, Component::Normal(_)));
-            if !plain || text.is_empty() {
-                return None;
-            }
-            work_dir.join(relative)
+            taskdef::paths::check_relative(text).ok()?;
+            work_dir.join(text)
         }
     };
     path.exists().then_some(path)

@@ -130,9 +130,9 @@ pub fn upload(changes: &Path, files_dir: &Path) -> Result<NewArtifact, TaskError
     )
     .with_file(file_name(changes), changes);
     for name in deb822::listed_files(&fields) {
-        if name.is_empty() || name.contains('/') || name == "." || name == ".." {
+        if let Err(problem) = taskdef::paths::check_file_name(&name) {
             return Err(TaskError::other(format!(
-                "{}: the listed file `{name}` is not a plain file name",
+                "{}: the listed file `{name}` is not a plain file name ({problem})",
                 changes.display()
             )));
         }

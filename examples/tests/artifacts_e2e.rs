@@ -16,7 +16,6 @@ use serde_json::{Value, json};
 mod debusine;
 use debusine::{Server, Worker, api, serial, server, sha256_of};
 
-#[allow(dead_code)]
 #[path = "support/rng.rs"]
 mod rng;
 
@@ -93,8 +92,8 @@ impl Client {
             .duration_since(UNIX_EPOCH)
             .unwrap()
             .as_nanos() as u64;
-        let mut rng = rng::Rng(nanos ^ (std::process::id() as u64) << 32 | 1);
-        let bytes: Vec<u8> = (0..size).map(|_| rng.next() as u8).collect();
+        let mut rng = rng::Rng::new(nanos ^ (std::process::id() as u64) << 32 | 1);
+        let bytes: Vec<u8> = (0..size).map(|_| rng.next_u64() as u8).collect();
         let path = self.dir.join("files").join(name);
         fs::create_dir_all(path.parent().unwrap()).unwrap();
         fs::write(&path, bytes).unwrap();

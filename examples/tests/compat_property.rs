@@ -21,7 +21,7 @@ use rng::Rng;
 
 /// True `percent` times in a hundred.
 fn chance(rng: &mut Rng, percent: u64) -> bool {
-    rng.next() % 100 < percent
+    rng.next_u64() % 100 < percent
 }
 
 /// One of `items`, or none if it is empty.
@@ -103,7 +103,7 @@ impl Generator<'_> {
                 let index = if depth > 6 {
                     0
                 } else {
-                    self.rng.below(alternatives.len())
+                    self.rng.index(alternatives.len())
                 };
                 return self.value(&alternatives[index].clone(), depth + 1);
             }
@@ -148,12 +148,12 @@ impl Generator<'_> {
             .iter()
             .any(|key| map.contains_key(*key));
         if !constrained && chance(self.rng, 50) {
-            return json!(format!("s{}", self.rng.below(1000)));
+            return json!(format!("s{}", self.rng.index(1000)));
         }
         let mut only_string = map.clone();
         only_string.insert("type".to_owned(), json!("string"));
         let check = validator(&Value::Object(only_string));
-        let start = self.rng.below(STRING_POOL.len());
+        let start = self.rng.index(STRING_POOL.len());
         (0..STRING_POOL.len())
             .map(|offset| STRING_POOL[(start + offset) % STRING_POOL.len()])
             .find(|candidate| check.is_valid(&json!(candidate)))
@@ -173,7 +173,7 @@ impl Generator<'_> {
         let count = if depth > 6 {
             min
         } else {
-            min + self.rng.below(3)
+            min + self.rng.index(3)
         };
         let items = map.get("items").cloned().unwrap_or(json!({}));
         Value::Array((0..count).map(|_| self.value(&items, depth + 1)).collect())
@@ -237,11 +237,11 @@ fn edit(schema: &mut Value, rng: &mut Rng) {
     let Some(Value::Object(node)) = schema.pointer_mut(&place) else {
         return;
     };
-    match rng.below(12) {
+    match rng.index(12) {
         0 => {
             if let Some(Value::Object(properties)) = node.get_mut("properties") {
                 properties.insert(
-                    format!("added_{}", rng.below(100)),
+                    format!("added_{}", rng.index(100)),
                     json!({"type": "string", "default": "x"}),
                 );
             }
@@ -268,9 +268,9 @@ fn edit(schema: &mut Value, rng: &mut Rng) {
         3 => {
             if let Some(Value::Array(values)) = node.get_mut("enum") {
                 if chance(rng, 50) && values.len() > 1 {
-                    values.remove(rng.below(values.len()));
+                    values.remove(rng.index(values.len()));
                 } else {
-                    values.push(json!(format!("value{}", rng.below(10))));
+                    values.push(json!(format!("value{}", rng.index(10))));
                 }
             }
         }
@@ -306,7 +306,7 @@ fn edit(schema: &mut Value, rng: &mut Rng) {
                     node.remove(key);
                 } else {
                     let current = node.get(key).and_then(Value::as_i64).unwrap_or(0);
-                    let delta = rng.below(5) as i64 - 2;
+                    let delta = rng.index(5) as i64 - 2;
                     node.insert(key.to_owned(), json!(current.saturating_add(delta).max(0)));
                 }
             }
@@ -320,7 +320,7 @@ fn edit(schema: &mut Value, rng: &mut Rng) {
         }
         8 => {
             if node.contains_key("default") {
-                node.insert("default".to_owned(), json!(format!("d{}", rng.below(3))));
+                node.insert("default".to_owned(), json!(format!("d{}", rng.index(3))));
             }
         }
         9 => {
@@ -329,7 +329,7 @@ fn edit(schema: &mut Value, rng: &mut Rng) {
         10 => {
             if let Some(Value::Array(alternatives)) = node.get_mut("anyOf") {
                 if chance(rng, 50) && alternatives.len() > 1 {
-                    alternatives.remove(rng.below(alternatives.len()));
+                    alternatives.remove(rng.index(alternatives.len()));
                 } else {
                     alternatives.push(json!({"type": "boolean"}));
                 }
@@ -358,12 +358,12 @@ fn every_change_called_compatible_keeps_old_task_data_valid() {
         .ok()
         .and_then(|text| text.parse().ok())
         .unwrap_or(0x7a5c_def1_u64);
-    let mut rng = Rng(seed);
+    let mut rng = Rng::new(seed);
     let (mut compatible_pairs, mut breaking_pairs, mut checked, mut counterexamples) = (0, 0, 0, 0);
     for round in 0..ROUNDS {
         let (name, old) = &schemas[round % schemas.len()];
         let mut new = old.clone();
-        for _ in 0..=rng.below(3) {
+        for _ in 0..=rng.index(3) {
             edit(&mut new, &mut rng);
         }
         if jsonschema::options()

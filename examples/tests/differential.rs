@@ -142,18 +142,18 @@ fn mutate(rng: &mut Rng, value: &mut Value, known_keys: &[String]) {
     paths(value, &mut Vec::new(), &mut all);
     let path = rng.pick(&all).clone();
     let target = at_mut(value, &path);
-    match rng.below(6) {
+    match rng.index(6) {
         0 | 1 => *target = interesting_values(rng, target),
         2 => {
             if let Value::Object(map) = target
-                && let Some(key) = map.keys().nth(rng.below(map.len().max(1))).cloned()
+                && let Some(key) = map.keys().nth(rng.index(map.len().max(1))).cloned()
             {
                 map.remove(&key);
             }
         }
         3 => {
             if let Value::Object(map) = target {
-                let key = if rng.below(3) == 0 {
+                let key = if rng.index(3) == 0 {
                     "unknown_key".to_owned()
                 } else {
                     rng.pick(known_keys).clone()
@@ -165,7 +165,7 @@ fn mutate(rng: &mut Rng, value: &mut Value, known_keys: &[String]) {
         4 => {
             if let Value::Array(items) = target {
                 if !items.is_empty() {
-                    let item = items[rng.below(items.len())].clone();
+                    let item = items[rng.index(items.len())].clone();
                     items.push(item);
                 } else {
                     items.push(interesting_values(rng, &Value::Null));
@@ -176,7 +176,7 @@ fn mutate(rng: &mut Rng, value: &mut Value, known_keys: &[String]) {
             if let Value::Array(items) = target
                 && !items.is_empty()
             {
-                items.remove(rng.below(items.len()));
+                items.remove(rng.index(items.len()));
             }
         }
     }
@@ -184,7 +184,7 @@ fn mutate(rng: &mut Rng, value: &mut Value, known_keys: &[String]) {
 
 /// Text-level changes the `Value` cannot express.
 fn mutate_text(rng: &mut Rng, text: &str) -> String {
-    match rng.below(5) {
+    match rng.index(5) {
         // Repeat the first key.
         0 => match text.find(':') {
             Some(colon) if text.starts_with('{') && colon > 1 => {
@@ -253,15 +253,15 @@ fn check_task<T: Task + PartialEq + Debug>(seed: u64) -> Tally {
     let samples = samples(T::NAME);
     assert!(!samples.is_empty(), "{}: no samples", T::NAME);
     let known_keys = key_names(&samples);
-    let mut rng = Rng(seed);
+    let mut rng = Rng::new(seed);
     let mut tally = Tally::default();
     for case in 0..CASES {
         let mut value = rng.pick(&samples).clone();
-        for _ in 0..=rng.below(3) {
+        for _ in 0..=rng.index(3) {
             mutate(&mut rng, &mut value, &known_keys);
         }
         let mut text = serde_json::to_string(&value).expect("serializable");
-        if rng.below(4) == 0 {
+        if rng.index(4) == 0 {
             text = mutate_text(&mut rng, &text);
         }
 

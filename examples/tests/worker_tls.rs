@@ -4,30 +4,26 @@
 //! server certificate comes from a private CA; without it, it refuses the endpoint.
 
 use std::fs;
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpListener;
+use std::net::TcpStream;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
-use std::sync::mpsc::{Receiver, channel};
+use std::sync::mpsc::Receiver;
 use std::time::{Duration, Instant};
 
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 
+#[path = "support/http.rs"]
+mod http;
+use http::{Connection, Received, serve_with};
+
 const TLS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/tls");
 
-/// One request as the endpoint read it: the request line and the `token` header.
-#[derive(Debug)]
-struct Seen {
-    line: String,
-    token: String,
-}
-
-/// A TLS endpoint on 127.0.0.1 answering each request with `replies` in turn (one connection
-/// per reply); its port and what it saw.
-fn endpoint(replies: Vec<&'static str>) -> (u16, Receiver<Seen>) {
+/// A TLS endpoint on 127.0.0.1 answering each request with `replies` (status codes) in turn,
+/// one connection each, then 503 to any more; its port and what it saw.
+fn endpoint(replies: Vec<u16>) -> (u16, Receiver<Received>) {
     let certs: Vec<CertificateDer<'static>> =
         CertificateDer::pem_file_iter(Path::new(TLS).join("cert.pem"))
             .unwrap()
@@ -44,60 +40,23 @@ fn endpoint(replies: Vec<&'static str>) -> (u16, Receiver<Seen>) {
         .with_single_cert(certs, key)
         .unwrap(),
     );
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    let (sender, receiver) = channel();
-    std::thread::spawn(move || {
-        let mut replies = replies.into_iter();
-        for stream in listener.incoming() {
-            let Ok(tcp) = stream else { continue };
-            tcp.set_read_timeout(Some(Duration::from_secs(10))).ok();
-            let connection = rustls::ServerConnection::new(Arc::clone(&config)).unwrap();
-            let mut tls = rustls::StreamOwned::new(connection, tcp);
-            // A handshake the client refuses ends here, with nothing seen.
-            let Some(seen) = read_head(&mut tls) else {
-                continue;
-            };
-            let reply = replies.next().unwrap_or("HTTP/1.1 503 Unavailable\r\n");
-            let _ = tls.write_all(
-                format!("{reply}Content-Length: 0\r\nConnection: close\r\n\r\n").as_bytes(),
-            );
-            let _ = tls.flush();
-            tls.conn.send_close_notify();
-            let _ = tls.conn.complete_io(&mut tls.sock);
-            if sender.send(seen).is_err() {
-                return;
-            }
-        }
+    let replies = replies
+        .into_iter()
+        .chain(std::iter::repeat(503))
+        .map(|status| (status, String::new()));
+    let (address, seen) = serve_with(replies, move |tcp| {
+        let connection = rustls::ServerConnection::new(Arc::clone(&config)).unwrap();
+        rustls::StreamOwned::new(connection, tcp)
     });
-    (port, receiver)
+    (address.port(), seen)
 }
 
-/// Reads a request's head and body; `None` when the connection fails first.
-fn read_head(stream: &mut impl Read) -> Option<Seen> {
-    let mut reader = BufReader::new(stream);
-    let mut line = String::new();
-    reader.read_line(&mut line).ok()?;
-    let (mut token, mut length) = (String::new(), 0usize);
-    loop {
-        let mut header = String::new();
-        reader.read_line(&mut header).ok()?;
-        if header.trim().is_empty() {
-            break;
-        }
-        let (name, value) = header.split_once(':')?;
-        match name.trim().to_ascii_lowercase().as_str() {
-            "token" => token = value.trim().to_owned(),
-            "content-length" => length = value.trim().parse().ok()?,
-            _ => {}
-        }
+/// A TLS connection ends with its `close_notify`.
+impl Connection for rustls::StreamOwned<rustls::ServerConnection, TcpStream> {
+    fn close(&mut self) {
+        self.conn.send_close_notify();
+        let _ = self.conn.complete_io(&mut self.sock);
     }
-    let mut body = vec![0; length];
-    reader.read_exact(&mut body).ok()?;
-    Some(Seen {
-        line: line.trim().to_owned(),
-        token,
-    })
 }
 
 /// A worker configuration for `https://localhost:<port>/api` with an activation token.
@@ -152,10 +111,7 @@ fn stop(mut child: Child) {
 
 #[test]
 fn the_worker_registers_over_https_and_connects_over_wss_to_an_endpoint_it_trusts() {
-    let (port, seen) = endpoint(vec![
-        "HTTP/1.1 201 Created\r\n",
-        "HTTP/1.1 403 Forbidden\r\n",
-    ]);
+    let (port, seen) = endpoint(vec![201, 403]);
     let dir = config_dir("trusted", port);
     let child = worker(&dir, Some(&Path::new(TLS).join("ca.pem")));
     let log = || fs::read_to_string(dir.join("worker.log")).unwrap_or_default();
@@ -184,7 +140,7 @@ fn the_worker_registers_over_https_and_connects_over_wss_to_an_endpoint_it_trust
 
 #[test]
 fn the_worker_refuses_an_endpoint_whose_certificate_it_does_not_trust() {
-    let (port, seen) = endpoint(vec!["HTTP/1.1 201 Created\r\n"]);
+    let (port, seen) = endpoint(vec![201]);
     let dir = config_dir("untrusted", port);
     let child = worker(&dir, None);
     let log = || fs::read_to_string(dir.join("worker.log")).unwrap_or_default();

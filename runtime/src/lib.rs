@@ -41,7 +41,9 @@
 //!   task receives), [`AnyDynamicData`] (typed through the registry);
 //! - [`CommandLine`], [`CommandRunner`], [`CommandStatus`], [`ProcessRunner`];
 //! - artifacts through the context: [`NewArtifact`], [`ArtifactFile`], [`FetchedArtifact`],
-//!   [`RelationType`], [`ArtifactId`], [`RecordedArtifacts`], [`files_under`].
+//!   [`RelationType`], [`ArtifactId`], [`RecordedArtifacts`], [`files_under`];
+//! - [`paths`]: the checks of file names in artifacts and work directories, and (feature
+//!   `worker`) the sha256 of files as Debusine keeps them.
 //!
 //! # Features
 //!
@@ -52,24 +54,28 @@
 //!   old task data valid with the same meaning (the `compat` module).
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 // The modules, bottom-up: each imports only from those before it in this list (checked by
 // `tests/layers.rs`).
 //
 // 1. `types`: violations and errors, task and worker kinds. Plain data, no behaviour.
-// 2. `schema`, `compat`: JSON Schemas as schemars writes them, and how two versions of one
-//    differ (`compat`, behind its feature). Work on schema JSON only.
-// 3. `parse`: JSON and YAML text into a `serde_json::Value`.
-// 4. `configure`: task data into a typed value, against a compiled schema (fast and general path).
-// 5. `metadata`, `execution`: what a task reads from and writes to its worker, and what it works
+// 2. `schema`: JSON Schemas as schemars writes them, and `schema::read`, the one reader of a
+//    schema's references, `allOf`, alternatives, nullable forms and annotation keywords, which
+//    every module above reads schemas through.
+// 3. `compat`: how two versions of a schema differ (behind its feature). Schema JSON only.
+// 4. `parse`: JSON and YAML text into a `serde_json::Value`.
+// 5. `configure`: task data into a typed value, against a compiled schema (fast and general path).
+// 6. `metadata`, `execution`: what a task reads from and writes to its worker, and what it works
 //    with when it runs. The task traits are written in these terms, so they come first.
-// 6. `task`: the `Task` and `Execute` traits, and what is done with a task.
-// 7. `registry`: every task linked in, by name.
-// 8. `schedule`: assigning work requests to workers.
-// 9. `locate`, `docs`: for the command line, each behind its feature.
-// 10. `client`: work requests run as a worker runs them, and (feature `worker`) the Debusine API
+// 7. `task`: the `Task` and `Execute` traits, and what is done with a task.
+// 8. `registry`: every task linked in, by name.
+// 9. `schedule`: assigning work requests to workers.
+// 10. `locate`: for the command line, behind its feature.
+// 11. `docs`: for the command line, behind its feature.
+// 12. `client`: work requests run as a worker runs them, and (feature `worker`) the Debusine API
 //     client, WebSocket and worker loop.
-// 11. `cli`: the command line, `taskdef run` and `taskdef worker` included.
+// 13. `cli`: the command line, `taskdef run` and `taskdef worker` included.
 #[cfg(feature = "cli")]
 pub mod cli;
 #[cfg(feature = "cli")]
@@ -88,9 +94,13 @@ mod registry;
 pub mod schedule;
 mod schema;
 mod task;
+#[cfg(test)]
+#[path = "../../examples/tests/support/rng.rs"]
+mod test_rng;
 mod types;
 
 pub use configure::TaskInput;
+pub use execution::paths;
 pub use execution::{
     AbortHandle, AnyDynamicData, ArtifactFile, ArtifactId, BaseDynamicData, CommandLine,
     CommandRunner, CommandStatus, FetchedArtifact, NewArtifact, Outcome, ProcessRunner,

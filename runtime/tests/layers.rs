@@ -10,12 +10,14 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 /// The top-level modules, bottom-up. A module may import from a module of a lower layer only;
-/// modules in one layer may not import from each other. `compat` works on schema JSON alone;
-/// `client` (work requests as a worker runs them, and the
-/// worker's Debusine client) sits below `cli`, whose `run` and `worker` subcommands use it.
+/// modules in one layer may not import from each other. `schema` is the one reader of schema
+/// JSON (`schema::read`); `compat`, which compares two schemas, reads them through it, so it
+/// sits above; `client` (work requests as a worker runs them, and the worker's Debusine
+/// client) sits below `cli`, whose `run` and `worker` subcommands use it.
 const LAYERS: &[&[&str]] = &[
     &["types"],
-    &["schema", "compat"],
+    &["schema"],
+    &["compat"],
     &["parse"],
     &["configure"],
     &["metadata", "execution"],

@@ -87,20 +87,12 @@ pub struct DiskImage {
 
 /// A file name from task data must name a file directly in the work directory.
 fn check_file_name(name: &str) -> Result<(), String> {
-    let problem = if name.is_empty() {
-        "is empty"
-    } else if name == "." || name == ".." {
-        "is a directory reference"
-    } else if name.contains('/') {
-        "contains `/`"
-    } else if name.contains('\0') {
-        "contains a NUL character"
-    } else {
-        return Ok(());
-    };
-    Err(format!(
-        "the image file name {name:?} {problem}: it must be a plain file name in the work directory"
-    ))
+    taskdef::paths::check_file_name(name).map_err(|problem| {
+        format!(
+            "the image file name {name:?} is refused ({problem}): it must be a plain file name \
+             in the work directory"
+        )
+    })
 }
 
 fn default_filename() -> String {

@@ -293,27 +293,16 @@ impl Server {
     }
 }
 
+/// The sha256 of `text`, in hexadecimal.
 pub fn sha256(text: &str) -> String {
-    let mut child = Command::new("sha256sum")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    use std::io::Write;
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(text.as_bytes())
-        .unwrap();
-    let output = child.wait_with_output().unwrap();
-    String::from_utf8(output.stdout).unwrap()[..64].to_owned()
+    taskdef::paths::sha256_hex(text.as_bytes())
 }
 
 /// The sha256 of the file at `path`, in hexadecimal.
 pub fn sha256_of(path: &Path) -> String {
-    let output = Command::new("sha256sum").arg(path).output().unwrap();
-    String::from_utf8(output.stdout).unwrap()[..64].to_owned()
+    taskdef::paths::hash_file(path)
+        .unwrap_or_else(|error| panic!("hashing {}: {error}", path.display()))
+        .1
 }
 
 /// `METHOD /api/PATH` as the test user, through the server script; the JSON reply.

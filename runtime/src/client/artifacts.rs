@@ -695,50 +695,13 @@ fn copy_hashed(
     Ok((size, hex(hasher.finish().as_ref())))
 }
 
+// The checks of file names and the hashes are public, in `taskdef::paths`.
+use crate::execution::paths::{check_relative, hash_reader, hex};
+
 /// The size and sha256 of a local file, read once.
 pub(crate) fn hash_file(path: &Path) -> Result<(u64, String), ArtifactError> {
-    let mut file = File::open(path).map_err(local("opening", path))?;
-    let mut hasher = ring::digest::Context::new(&ring::digest::SHA256);
-    let mut buffer = vec![0u8; COPY_BUFFER];
-    let mut size = 0u64;
-    loop {
-        let read = match file.read(&mut buffer) {
-            Ok(0) => break,
-            Ok(read) => read,
-            Err(error) if error.kind() == io::ErrorKind::Interrupted => continue,
-            Err(error) => return Err(local("reading", path)(error)),
-        };
-        hasher.update(&buffer[..read]);
-        size += read as u64;
-    }
-    Ok((size, hex(hasher.finish().as_ref())))
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|byte| format!("{byte:02x}")).collect()
-}
-
-/// Why `name` cannot be a path inside a directory: absolute, empty, with an empty, `.` or
-/// `..` component, or a NUL byte.
-pub(crate) fn check_relative(name: &str) -> Result<(), String> {
-    if name.is_empty() {
-        return Err("it is empty".into());
-    }
-    if name.starts_with('/') {
-        return Err("it is absolute".into());
-    }
-    if name.contains('\0') {
-        return Err("it contains a NUL byte".into());
-    }
-    for component in name.split('/') {
-        match component {
-            "" => return Err("it has an empty component (`//` or a trailing `/`)".into()),
-            "." => return Err("it has a `.` component".into()),
-            ".." => return Err("it has a `..` component".into()),
-            _ => {}
-        }
-    }
-    Ok(())
+    let file = File::open(path).map_err(local("opening", path))?;
+    hash_reader(file).map_err(local("reading", path))
 }
 
 /// Where file `name` (already checked) goes under `root`: its parent directories are created

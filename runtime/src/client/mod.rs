@@ -24,6 +24,7 @@ pub(crate) mod debug_log;
 #[cfg(feature = "worker")]
 pub(crate) mod task_server;
 #[cfg(all(test, feature = "worker"))]
+#[path = "../../../examples/tests/support/http.rs"]
 mod test_server;
 #[cfg(feature = "worker")]
 pub(crate) mod websocket;

@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet, HashSet};
 use serde_json::{Map, Value, json};
 
 use super::change::{Change, Class, What};
-use super::resolve::{Branch, DOC_KEYWORDS, JsonType, Resolved, Resolver, allowed_values};
+use crate::schema::read::{Branch, DOCUMENTATION, JsonType, Resolved, Resolver, allowed_values};
 use crate::types::pointer::child;
 
 /// Every change between two schemas of one task, in the order of the new schema's keys where
@@ -133,7 +133,7 @@ impl<'a> Walk<'a> {
     ) {
         let mut before = Map::new();
         let mut after = Map::new();
-        for key in DOC_KEYWORDS {
+        for key in DOCUMENTATION {
             if *key == "$schema" || old.get(*key) == new.get(*key) {
                 continue;
             }

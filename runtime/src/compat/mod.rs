@@ -14,7 +14,6 @@
 mod change;
 mod classify;
 pub mod history;
-mod resolve;
 mod tasks;
 
 pub use change::{Change, Class, What};

@@ -3,7 +3,7 @@
 
 use serde_json::Value;
 
-use crate::schema::{alternatives, resolve};
+use crate::schema::read::{alternatives, resolve};
 use crate::types::ViolationKind;
 
 /// The schema keyword holding messages for other keywords; see `declared_message`.
@@ -114,7 +114,11 @@ impl std::fmt::Display for Expected {
 /// What `branch` accepts, onto `out`: through `$ref`s and nested alternatives, a few levels deep.
 fn describe(root: &Value, branch: &Value, depth: usize, out: &mut Vec<Expected>) {
     const MAX_DEPTH: usize = 4;
-    let branch = resolve(root, branch);
+    let Ok(branch) = resolve(root, branch) else {
+        // A reference that cannot be followed: described as the others the text cannot name.
+        out.push(Expected::Other);
+        return;
+    };
     if let Some(value) = branch.get("const") {
         out.push(Expected::Value(value.clone()));
     } else if let Some(values) = branch.get("enum").and_then(Value::as_array) {

@@ -3,7 +3,8 @@
 use serde_json::Value;
 
 use super::text::compact;
-use crate::schema::{const_choices, restates_bounds, strip_null};
+use crate::schema::read::{const_choices, strip_null_or_anything};
+use crate::schema::restates_bounds;
 
 /// Enum values, pattern, bounds, item counts and the like, in words.
 pub(super) fn constraints(root: &Value, schema: &Value) -> Vec<String> {
@@ -22,7 +23,7 @@ fn collect_constraints(
     if depth > 4 {
         return;
     }
-    let schema = strip_null(root, schema);
+    let schema = strip_null_or_anything(root, schema);
     let values: Option<Vec<&Value>> = schema
         .get("enum")
         .and_then(Value::as_array)

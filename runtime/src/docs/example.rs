@@ -5,7 +5,9 @@ use std::collections::BTreeSet;
 use serde_json::{Map, Value};
 
 use crate::registry::TaskEntry;
-use crate::schema::{alternatives, is_null_schema, resolve, strip_null};
+use crate::schema::read::{
+    alternatives, is_null_schema, resolve_or_anything, strip_null_or_anything,
+};
 
 /// Where a page's example came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -93,7 +95,7 @@ impl Generator<'_> {
         if depth > 10 {
             return Value::Null;
         }
-        let schema = resolve(self.root, schema);
+        let schema = resolve_or_anything(self.root, schema);
         if let Some(value) = schema.get("const") {
             return value.clone();
         }
@@ -207,7 +209,7 @@ fn collect_optional(root: &Value, schema: &Value, path: &str, out: &mut Vec<Stri
     if depth > 6 {
         return;
     }
-    let schema = strip_null(root, schema);
+    let schema = strip_null_or_anything(root, schema);
     let Some(properties) = schema.get("properties").and_then(Value::as_object) else {
         return;
     };

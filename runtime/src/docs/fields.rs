@@ -6,7 +6,7 @@ use serde_json::Value;
 
 use super::constraints::constraints;
 use super::type_name::type_name;
-use crate::schema::{ref_name, resolve, strip_null, unwrap_all_of};
+use crate::schema::read::{ref_name, resolve_or_anything, strip_null_or_anything, unwrap_all_of};
 
 /// One row of a task's field table.
 #[derive(Debug, Clone, PartialEq)]
@@ -101,7 +101,7 @@ impl<'s> FieldWalker<'s> {
         }
         let schema = unwrap_all_of(schema);
         if let Some(name) = ref_name(schema) {
-            let target = resolve(self.root, schema);
+            let target = resolve_or_anything(self.root, schema);
             if target.get("properties").is_none() {
                 return self.expand(target, path, depth + 1);
             }
@@ -151,7 +151,7 @@ pub(super) fn description(root: &Value, schema: &Value) -> String {
         .get("description")
         .and_then(Value::as_str)
         .or_else(|| {
-            strip_null(root, schema)
+            strip_null_or_anything(root, schema)
                 .get("description")
                 .and_then(Value::as_str)
         })

@@ -5,7 +5,9 @@ use std::collections::BTreeSet;
 use serde_json::Value;
 
 use super::text::compact;
-use crate::schema::{alternatives, const_choices, ref_name, resolve, unwrap_all_of};
+use crate::schema::read::{
+    alternatives, const_choices, ref_name, resolve_or_anything, unwrap_all_of,
+};
 
 /// The type of a schema, in words.
 pub(super) fn type_name(root: &Value, schema: &Value, depth: usize) -> String {
@@ -14,7 +16,7 @@ pub(super) fn type_name(root: &Value, schema: &Value, depth: usize) -> String {
     }
     let schema = unwrap_all_of(schema);
     if let Some(name) = ref_name(schema) {
-        let target = resolve(root, schema);
+        let target = resolve_or_anything(root, schema);
         if target.get("properties").is_some() {
             return format!("object `{name}`");
         }

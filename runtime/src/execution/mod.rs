@@ -8,6 +8,7 @@ mod context;
 mod dynamic_data;
 mod error;
 mod outcome;
+pub mod paths;
 
 pub use abort::AbortHandle;
 pub use artifact::{

@@ -64,13 +64,3 @@ pub struct Located {
     /// The first character of the key (its opening quote in JSON), if the parent is an object.
     pub key: Option<Position>,
 }
-
-/// Line and column (1-based; columns count characters) of a byte offset.
-pub(super) fn position_at(text: &str, offset: usize) -> Position {
-    let before = &text[..offset];
-    let line_start = before.rfind('\n').map_or(0, |index| index + 1);
-    Position {
-        line: before.matches('\n').count() + 1,
-        column: before[line_start..].chars().count() + 1,
-    }
-}

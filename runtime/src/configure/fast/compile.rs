@@ -9,7 +9,8 @@ use super::check::trivially_valid;
 use super::node::{
     ANYTHING, Additional, Bound, BoundValue, Guide, NOTHING, Node, NodeId, ROOT, json_type,
 };
-use crate::schema::{ANNOTATIONS, alias_of, is_number_format};
+use crate::schema::is_number_format;
+use crate::schema::read::{alias_of, is_annotation, target};
 
 /// Compiles `schema`; `None` if its root uses a keyword the walk does not implement, in which
 /// case every input takes the general path.
@@ -55,18 +56,17 @@ impl<'s> Compiler<'s> {
         }
         // A `$ref` with annotations beside it (or an `allOf` of one, as schemars writes a
         // reference with a default) is the referenced schema itself.
-        if let Some(target) = alias_of(schema) {
-            if let Some(&id) = self.refs.get(target) {
+        if let Some(reference) = alias_of(schema) {
+            let key = reference.as_str().unwrap_or_default();
+            if let Some(&id) = self.refs.get(key) {
                 return id;
             }
             let id = self.push();
-            self.refs.insert(target, id);
-            match target
-                .strip_prefix('#')
-                .and_then(|pointer| self.root.pointer(pointer))
-            {
-                Some(resolved) => self.fill(id, resolved, depth + 1),
-                None => self.nodes[id as usize].unsupported = true,
+            self.refs.insert(key, id);
+            match target(self.root, reference) {
+                Ok(resolved) => self.fill(id, resolved, depth + 1),
+                // A reference the reader cannot follow: the general path reports it.
+                Err(_) => self.nodes[id as usize].unsupported = true,
             }
             return id;
         }
@@ -102,7 +102,7 @@ impl<'s> Compiler<'s> {
         let mut string_keywords = serde_json::Map::new();
         for (keyword, value) in object {
             let understood = match keyword.as_str() {
-                k if ANNOTATIONS.contains(&k) => true,
+                k if is_annotation(k) => true,
                 "type" => parse_types(value).map(|types| node.types = types).is_some(),
                 "enum" => value
                     .as_array()
@@ -167,9 +167,8 @@ impl<'s> Compiler<'s> {
                     _ => false,
                 },
                 // Anything else (`not`, `if`, `allOf` of several, `$ref` beside constraints,
-                // `contains`, `dependentRequired`, ...) is left to the general path; `x-`
-                // extensions only annotate.
-                _ => keyword.starts_with("x-"),
+                // `contains`, `dependentRequired`, ...) is left to the general path.
+                _ => false,
             };
             if !understood {
                 node.unsupported = true;

@@ -34,7 +34,7 @@
 //! - [ ] Errors found after a visitor returned are deferred to [`Walk::end`], so that no generic
 //!   code handles them.
 //! - [ ] One `EnumAccess` for unit and data variants, so each enum's visitor is compiled once.
-//! - [ ] The JSON reader (`json.rs`) is not generic at all.
+//! - [ ] The JSON reader (`parse::json`, shared with the locator) is not generic at all.
 //! - [ ] One instantiation of each task's `Deserialize` serves both paths: the general path
 //!   reads its validated value back through this deserializer with checks off, not through
 //!   `serde_json::Value`.
@@ -46,7 +46,6 @@
 
 mod check;
 mod compile;
-mod json;
 mod node;
 mod scalar;
 mod unique;

@@ -14,12 +14,7 @@ pub(super) enum Scalar<'a> {
     Str(&'a str),
 }
 
-#[derive(Debug, Clone, Copy)]
-pub(super) enum Number {
-    Signed(i64),
-    Unsigned(u64),
-    Float(f64),
-}
+pub(super) use crate::parse::json::Number;
 
 impl Number {
     pub(super) fn as_f64(self) -> f64 {

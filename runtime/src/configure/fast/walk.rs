@@ -17,15 +17,15 @@ use serde::de::value::StrDeserializer;
 use serde::de::{self, DeserializeSeed, Deserializer, EnumAccess, MapAccess, SeqAccess, Visitor};
 
 use super::check::{GiveUp, Verdict, container_node, scalar_valid, string_valid};
-use super::json::{JsonReader, Malformed, Text, Token};
 use super::node::{ANYTHING, Additional, Guide, NOTHING, Node, NodeId, ROOT, json_type};
 use super::scalar::{Number, Scalar};
 use super::unique::SeenStack;
+use crate::parse::json::{JsonReader, MAX_NESTING, Malformed, Text, Token};
 use crate::types::pointer;
 
 /// `serde_json`'s nesting limit: a 128th nested container is refused (or, when checking, left
 /// to the general path).
-const MAX_DEPTH: usize = 128;
+const MAX_DEPTH: usize = MAX_NESTING;
 
 /// Why the walk stopped: it gave up (the general path will decide), or, when not checking,
 /// serde's message.
@@ -1288,17 +1288,7 @@ mod tests {
         check::<Option<Option<u8>>>(&["null", "1"]);
     }
 
-    /// A small deterministic generator: xorshift64*.
-    struct Rng(u64);
-
-    impl Rng {
-        fn below(&mut self, n: usize) -> usize {
-            self.0 ^= self.0 >> 12;
-            self.0 ^= self.0 << 25;
-            self.0 ^= self.0 >> 27;
-            (self.0.wrapping_mul(0x2545_f491_4f6c_dd1d) >> 33) as usize % n
-        }
-    }
+    use crate::test_rng::Rng;
 
     fn random_value(rng: &mut Rng, depth: usize, out: &mut String) {
         const SCALARS: &[&str] = &[
@@ -1319,11 +1309,11 @@ mod tests {
             "-9223372036854775808",
             r#""tab\there""#,
         ];
-        match rng.below(if depth > 4 { 1 } else { 3 }) {
-            0 => out.push_str(SCALARS[rng.below(SCALARS.len())]),
+        match rng.index(if depth > 4 { 1 } else { 3 }) {
+            0 => out.push_str(SCALARS[rng.index(SCALARS.len())]),
             1 => {
                 out.push('[');
-                for index in 0..rng.below(4) {
+                for index in 0..rng.index(4) {
                     if index > 0 {
                         out.push(',');
                     }
@@ -1333,12 +1323,12 @@ mod tests {
             }
             _ => {
                 out.push('{');
-                for index in 0..rng.below(4) {
+                for index in 0..rng.index(4) {
                     if index > 0 {
                         out.push_str(", ");
                     }
                     let keys = ["a", "b", "key", "k\\\"q", "\\u0041"];
-                    out.push_str(&format!("\"{}\": ", keys[rng.below(keys.len())]));
+                    out.push_str(&format!("\"{}\": ", keys[rng.index(keys.len())]));
                     random_value(rng, depth + 1, out);
                 }
                 out.push('}');
@@ -1352,26 +1342,26 @@ mod tests {
             "", " ", ",", ":", "[", "]", "{", "}", "\"", "\\", "0", "-", ".", "e", "+", "1", "u",
             "\\u", "n", "t", "\n", "\u{1}", "é",
         ];
-        let mut rng = Rng(0x5eed_1234_abcd_ef01);
+        let mut rng = Rng::new(0x5eed_1234_abcd_ef01);
         for _ in 0..20_000 {
             let mut text = String::new();
             random_value(&mut rng, 0, &mut text);
             assert_reads_as_serde_json(&text);
             // One to three edits at character boundaries.
-            for _ in 0..=rng.below(3) {
+            for _ in 0..=rng.index(3) {
                 let boundaries: Vec<usize> = (0..=text.len())
                     .filter(|&i| text.is_char_boundary(i))
                     .collect();
-                let start = boundaries[rng.below(boundaries.len())];
+                let start = boundaries[rng.index(boundaries.len())];
                 let end = boundaries
                     .iter()
                     .copied()
                     .filter(|&i| i >= start)
-                    .take(1 + rng.below(2))
+                    .take(1 + rng.index(2))
                     .last()
                     .unwrap_or(start);
-                let end = if rng.below(2) == 0 { start } else { end };
-                text.replace_range(start..end, PIECES[rng.below(PIECES.len())]);
+                let end = if rng.index(2) == 0 { start } else { end };
+                text.replace_range(start..end, PIECES[rng.index(PIECES.len())]);
             }
             assert_reads_as_serde_json(&text);
         }

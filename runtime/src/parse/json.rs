@@ -1,4 +1,9 @@
-//! The JSON reader under the guided walk: text to tokens, RFC 8259 to the letter.
+//! The one JSON scanner besides `serde_json`: text to tokens, RFC 8259 to the letter. The fast
+//! path's guided walk reads task data with it, and the locator follows a JSON pointer in the
+//! text with it; both get one implementation of strings, escapes and skipping a value.
+//!
+//! As `serde_json`'s `read.rs`, the reader keeps only a byte offset ([`JsonReader::offset`]);
+//! line and column are computed from it when asked ([`JsonReader::position`]).
 //!
 //! Nothing here is generic. serde's visitors are generic, and everything they call is compiled
 //! again for each of them in the task's crate; keeping the reading here, compiled once in the
@@ -8,26 +13,36 @@
 //! negative one an `i64`, anything else (a fraction, an exponent, too many digits, `-0`) an
 //! `f64`, rounded correctly.
 
-use super::scalar::Number;
-use crate::parse::escaped_char;
+use crate::types::Position;
+
+/// `serde_json`'s nesting limit: a 128th nested container is refused.
+pub(crate) const MAX_NESTING: usize = 128;
+
+/// A JSON number kept as `serde_json` keeps it.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Number {
+    Signed(i64),
+    Unsigned(u64),
+    Float(f64),
+}
 
 /// The reader's one error: the text is not JSON (or nests too deep), at a byte offset.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) struct Malformed {
-    pub(super) at: usize,
+pub(crate) struct Malformed {
+    pub(crate) at: usize,
 }
 
 /// The text of a string: borrowed from the input when it has no escapes, otherwise unescaped
 /// into the reader's scratch buffer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Text<'de> {
+pub(crate) enum Text<'de> {
     Borrowed(&'de str),
     Scratch,
 }
 
 /// The start of one JSON value.
 #[derive(Debug, Clone, Copy)]
-pub(super) enum Token<'de> {
+pub(crate) enum Token<'de> {
     Null,
     Bool(bool),
     Number(Number),
@@ -39,11 +54,11 @@ pub(super) enum Token<'de> {
 }
 
 /// Reads JSON text token by token.
-pub(super) struct JsonReader<'de> {
+pub(crate) struct JsonReader<'de> {
     text: &'de str,
     pos: usize,
     /// The last escaped string, unescaped.
-    pub(super) scratch: String,
+    pub(crate) scratch: String,
 }
 
 /// Bytes that end the fast scan of a string: the closing quote, an escape, a control character.
@@ -60,7 +75,7 @@ const STOPS_STRING: [bool; 256] = {
 };
 
 impl<'de> JsonReader<'de> {
-    pub(super) fn new(text: &'de str) -> Self {
+    pub(crate) fn new(text: &'de str) -> Self {
         JsonReader {
             text,
             pos: 0,
@@ -77,7 +92,7 @@ impl<'de> JsonReader<'de> {
     }
 
     /// The next byte that is not whitespace, not consumed.
-    pub(super) fn peek(&mut self) -> Option<u8> {
+    pub(crate) fn peek(&mut self) -> Option<u8> {
         let bytes = self.bytes();
         while let Some(&byte) = bytes.get(self.pos) {
             match byte {
@@ -89,7 +104,7 @@ impl<'de> JsonReader<'de> {
     }
 
     /// Reads a scalar, or the opening bracket of a container.
-    pub(super) fn value(&mut self) -> Result<Token<'de>, Malformed> {
+    pub(crate) fn value(&mut self) -> Result<Token<'de>, Malformed> {
         let token = match self.peek() {
             Some(b'{') => Token::ObjectStart,
             Some(b'[') => Token::ArrayStart,
@@ -119,7 +134,7 @@ impl<'de> JsonReader<'de> {
     }
 
     /// A number, at its first byte (`-` or a digit).
-    pub(super) fn number(&mut self) -> Result<Number, Malformed> {
+    pub(crate) fn number(&mut self) -> Result<Number, Malformed> {
         let bytes = self.bytes();
         let start = self.pos;
         let negative = bytes[start] == b'-';
@@ -169,7 +184,7 @@ impl<'de> JsonReader<'de> {
     }
 
     /// The rest of a string whose opening quote was consumed.
-    pub(super) fn string(&mut self) -> Result<Text<'de>, Malformed> {
+    pub(crate) fn string(&mut self) -> Result<Text<'de>, Malformed> {
         let bytes = self.bytes();
         let start = self.pos;
         let pos = string_stop(bytes, start);
@@ -258,7 +273,7 @@ impl<'de> JsonReader<'de> {
     }
 
     /// After an array's `[` (`first`) or one of its items: whether another item follows.
-    pub(super) fn more_items(&mut self, first: bool) -> Result<bool, Malformed> {
+    pub(crate) fn more_items(&mut self, first: bool) -> Result<bool, Malformed> {
         match self.peek() {
             Some(b']') => {
                 self.pos += 1;
@@ -275,7 +290,17 @@ impl<'de> JsonReader<'de> {
 
     /// After an object's `{` (`first`) or one of its values: the next key and its colon, or
     /// `None` at the closing brace.
-    pub(super) fn next_key(&mut self, first: bool) -> Result<Option<Text<'de>>, Malformed> {
+    #[inline]
+    pub(crate) fn next_key(&mut self, first: bool) -> Result<Option<Text<'de>>, Malformed> {
+        match self.next_key_start(first)? {
+            Some(_) => self.key().map(Some),
+            None => Ok(None),
+        }
+    }
+
+    /// [`next_key`](Self::next_key) up to the key's opening quote, not consumed: its offset.
+    #[inline]
+    pub(crate) fn next_key_start(&mut self, first: bool) -> Result<Option<usize>, Malformed> {
         match self.peek() {
             Some(b'}') => {
                 self.pos += 1;
@@ -291,17 +316,23 @@ impl<'de> JsonReader<'de> {
         if self.bytes().get(self.pos) != Some(&b'"') {
             return Err(self.malformed());
         }
+        Ok(Some(self.pos))
+    }
+
+    /// A key at its opening quote, and its colon.
+    #[inline]
+    pub(crate) fn key(&mut self) -> Result<Text<'de>, Malformed> {
         self.pos += 1;
         let key = self.string()?;
         if self.peek() != Some(b':') {
             return Err(self.malformed());
         }
         self.pos += 1;
-        Ok(Some(key))
+        Ok(key)
     }
 
     /// Reads past one whole value, checking its syntax; `depth_left` bounds the nesting.
-    pub(super) fn skip_value(&mut self, depth_left: usize) -> Result<(), Malformed> {
+    pub(crate) fn skip_value(&mut self, depth_left: usize) -> Result<(), Malformed> {
         match self.value()? {
             Token::ArrayStart => {
                 let depth_left = depth_left.checked_sub(1).ok_or_else(|| self.malformed())?;
@@ -326,17 +357,85 @@ impl<'de> JsonReader<'de> {
     }
 
     /// Whether the whole text has been read, whitespace included.
-    pub(super) fn at_end(&self) -> bool {
+    pub(crate) fn at_end(&self) -> bool {
         self.pos == self.text.len()
     }
 
     /// Whether only whitespace is left.
-    pub(super) fn end(&mut self) -> Result<(), Malformed> {
+    pub(crate) fn end(&mut self) -> Result<(), Malformed> {
         match self.peek() {
             None => Ok(()),
             Some(_) => Err(self.malformed()),
         }
     }
+}
+
+/// Offsets and positions, for the locator (feature `locate`), which follows a pointer with
+/// this reader and reports where it led.
+#[cfg_attr(not(feature = "locate"), allow(dead_code))]
+impl<'de> JsonReader<'de> {
+    /// A reader past a leading byte order mark, if there is one.
+    pub(crate) fn after_byte_order_mark(text: &'de str) -> Self {
+        let mut reader = JsonReader::new(text);
+        if text.starts_with('\u{feff}') {
+            reader.pos = '\u{feff}'.len_utf8();
+        }
+        reader
+    }
+
+    /// The whole text read.
+    pub(crate) fn text(&self) -> &'de str {
+        self.text
+    }
+
+    /// Goes back to a byte offset this reader reported ([`offset`](Self::offset)).
+    pub(crate) fn seek(&mut self, offset: usize) {
+        self.pos = offset;
+    }
+
+    /// The byte offset of the next byte to read.
+    pub(crate) fn offset(&self) -> usize {
+        self.pos
+    }
+
+    /// Line and column of the next byte to read.
+    pub(crate) fn position(&self) -> Position {
+        position_at(self.text, self.pos)
+    }
+
+    /// The text of a string read last.
+    pub(crate) fn str_of<'s>(&'s self, text: Text<'de>) -> &'s str {
+        match text {
+            Text::Borrowed(text) => text,
+            Text::Scratch => &self.scratch,
+        }
+    }
+}
+
+/// Line and column (1-based; columns count characters) of a byte offset in `text`.
+#[cfg_attr(not(feature = "locate"), allow(dead_code))]
+pub(crate) fn position_at(text: &str, offset: usize) -> Position {
+    let before = &text[..offset];
+    let line_start = before.rfind('\n').map_or(0, |index| index + 1);
+    Position {
+        line: before.matches('\n').count() + 1,
+        column: before[line_start..].chars().count() + 1,
+    }
+}
+
+/// The character of a JSON `\u` escape whose four hex digits are `unit`; for a high surrogate,
+/// `low` reads the next escape's digits (`None` if no `\u` escape follows). `None` for a lone
+/// surrogate, as `serde_json` refuses one.
+fn escaped_char(unit: u16, low: impl FnOnce() -> Option<u16>) -> Option<char> {
+    let code = match unit {
+        0xD800..=0xDBFF => {
+            let low = low().filter(|low| (0xDC00..=0xDFFF).contains(low))?;
+            0x10000 + ((u32::from(unit) - 0xD800) << 10) + (u32::from(low) - 0xDC00)
+        }
+        0xDC00..=0xDFFF => return None,
+        _ => u32::from(unit),
+    };
+    char::from_u32(code)
 }
 
 /// The position of the first byte from `pos` on that ends the plain run of a string (a quote,
@@ -393,6 +492,35 @@ fn integer(digits: &[u8], negative: bool) -> Option<Number> {
 mod tests {
     use super::*;
 
+    #[test]
+    fn surrogates_pair_up_or_are_refused() {
+        assert_eq!(escaped_char(0x41, || panic!("not a surrogate")), Some('A'));
+        assert_eq!(escaped_char(0xD83D, || Some(0xDE00)), Some('\u{1f600}'));
+        assert_eq!(escaped_char(0xD83D, || None), None, "a lone high surrogate");
+        assert_eq!(
+            escaped_char(0xD83D, || Some(0x41)),
+            None,
+            "high then not low"
+        );
+        assert_eq!(
+            escaped_char(0xDE00, || Some(0xDE00)),
+            None,
+            "a lone low surrogate"
+        );
+    }
+
+    #[test]
+    fn positions_count_lines_and_characters_from_the_offset() {
+        let mut reader = JsonReader::after_byte_order_mark("\u{feff}{\n  \"é\": 1}");
+        assert_eq!(reader.offset(), 3);
+        assert_eq!(reader.value().map(|_| ()), Ok(()));
+        assert_eq!(reader.next_key_start(true), Ok(Some(7)));
+        assert_eq!(reader.position(), Position { line: 2, column: 3 });
+        let key = reader.key().unwrap();
+        assert_eq!(reader.str_of(key), "é");
+        assert_eq!(reader.position(), Position { line: 2, column: 7 });
+    }
+
     /// The word-at-a-time scan finds what a byte-by-byte scan finds, at every position of
     /// strings mixing plain ASCII, stops and multi-byte characters.
     #[test]
@@ -407,16 +535,12 @@ mod tests {
             "é".as_bytes(),
             b"\x7f",
         ];
-        let mut seed = 0x2545_f491_4f6c_dd1d_u64;
+        let mut rng = crate::test_rng::Rng::new(0x2545_f491_4f6c_dd1d);
         for _ in 0..20_000 {
             let mut bytes = Vec::new();
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            let mut draw = seed;
-            for _ in 0..(seed % 40) {
-                bytes.extend_from_slice(alphabet[(draw % 8) as usize]);
-                draw = draw.rotate_right(3) ^ 0x9e37_79b9;
+            for _ in 0..rng.below(40) {
+                let piece: &&[u8] = rng.pick(&alphabet);
+                bytes.extend_from_slice(piece);
             }
             for start in 0..=bytes.len() {
                 let expected = (start..bytes.len())

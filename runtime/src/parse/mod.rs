@@ -10,6 +10,8 @@ use serde_json::{Map, Value};
 
 use crate::types::{Position, TaskConfigError, Violation, ViolationKind};
 
+pub(crate) mod json;
+
 /// The largest task data accepted as text, in bytes (8 MiB; Debusine's task data is a few KiB).
 pub const MAX_INPUT_BYTES: usize = 8 * 1024 * 1024;
 
@@ -50,24 +52,6 @@ pub fn parse_yaml(text: &str) -> Result<Value, TaskConfigError> {
             });
             syntax_error(format!("invalid YAML: {error}"), position)
         })
-}
-
-/// The character of a JSON `\u` escape whose four hex digits are `unit`; for a high surrogate,
-/// `low` reads the next escape's digits (`None` if no `\u` escape follows). `None` for a lone
-/// surrogate, as `serde_json` refuses one.
-///
-/// Besides `serde_json`, two scanners read JSON strings: the fast path's reader and the
-/// locator. Both decode `\u` escapes here, so that neither reads a key the others refuse.
-pub(crate) fn escaped_char(unit: u16, low: impl FnOnce() -> Option<u16>) -> Option<char> {
-    let code = match unit {
-        0xD800..=0xDBFF => {
-            let low = low().filter(|low| (0xDC00..=0xDFFF).contains(low))?;
-            0x10000 + ((u32::from(unit) - 0xD800) << 10) + (u32::from(low) - 0xDC00)
-        }
-        0xDC00..=0xDFFF => return None,
-        _ => u32::from(unit),
-    };
-    char::from_u32(code)
 }
 
 fn check_size(len: usize) -> Result<(), TaskConfigError> {
@@ -188,27 +172,5 @@ impl<'de> Visitor<'de> for StrictVisitor {
             object.insert(key, value);
         }
         Ok(StrictValue(Value::Object(object)))
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::escaped_char;
-
-    #[test]
-    fn surrogates_pair_up_or_are_refused() {
-        assert_eq!(escaped_char(0x41, || panic!("not a surrogate")), Some('A'));
-        assert_eq!(escaped_char(0xD83D, || Some(0xDE00)), Some('\u{1f600}'));
-        assert_eq!(escaped_char(0xD83D, || None), None, "a lone high surrogate");
-        assert_eq!(
-            escaped_char(0xD83D, || Some(0x41)),
-            None,
-            "high then not low"
-        );
-        assert_eq!(
-            escaped_char(0xDE00, || Some(0xDE00)),
-            None,
-            "a lone low surrogate"
-        );
     }
 }
