@@ -220,6 +220,13 @@ impl ArtifactClient {
         }
     }
 
+    /// Retries follow `backoff` instead of [`Backoff::CALL`] (tests).
+    #[cfg(test)]
+    pub(crate) fn with_retry(mut self, backoff: Backoff) -> Self {
+        self.retry = backoff;
+        self
+    }
+
     /// Retries end when `shutdown` stops.
     pub(crate) fn with_shutdown(mut self, shutdown: Shutdown) -> Self {
         self.shutdown = Some(shutdown);

@@ -250,4 +250,30 @@ mod tests {
         let waits: Vec<Duration> = (0..50).map(|_| backoff.wait(7)).collect();
         assert!(waits.iter().any(|wait| *wait != waits[0]), "no jitter");
     }
+
+    #[test]
+    fn an_artifact_creation_is_never_retried_and_other_artifact_calls_are() {
+        use crate::client::api::Api;
+        use crate::client::artifacts::ArtifactClient;
+        use crate::client::test_server::serve;
+        use crate::execution::NewArtifact;
+
+        // The creation answered 503: one request, the error returned.
+        let (url, requests) = serve(vec![(503, String::new()), (503, String::new())]);
+        let client = ArtifactClient::new(Api::new(&url, None).unwrap());
+        let artifact = NewArtifact::new("debusine:test", serde_json::json!({}));
+        let error = client.upload(&artifact, None, None).unwrap_err();
+        assert!(error.to_string().contains("503"), "{error}");
+        let received: Vec<_> = requests.try_iter().collect();
+        assert_eq!(received.len(), 1, "{received:?}");
+        assert_eq!(received[0].line, "POST /api/1.0/artifact/ HTTP/1.1");
+
+        // A relation (idempotent: an existing one is not an error) is retried.
+        let (url, requests) = serve(vec![(502, String::new()), (201, "{}".to_owned())]);
+        let client = ArtifactClient::new(Api::new(&url, None).unwrap()).with_retry(QUICK);
+        client
+            .relate(1, 2, crate::execution::RelationType::RelatesTo)
+            .unwrap();
+        assert_eq!(requests.try_iter().count(), 2);
+    }
 }

@@ -169,10 +169,16 @@ impl Worker {
                 // The server may have assigned more while this one ran.
                 want_work = true;
             }
+            // The wait for the metadata request after `connected` ends when it is due (and the
+            // timer goes, so that a worker with work waiting does not spin on it).
+            if let Some(open) = link.as_mut()
+                && open.metadata_due.is_some_and(|due| Instant::now() >= due)
+            {
+                open.metadata_due = None;
+            }
             let waiting_for_metadata = link
                 .as_ref()
-                .and_then(|link| link.metadata_due)
-                .is_some_and(|due| Instant::now() < due);
+                .is_some_and(|link| link.metadata_due.is_some());
             let retry_due = ask_again.is_none_or(|(at, _)| Instant::now() >= at);
             if want_work && running.is_none() && !waiting_for_metadata && retry_due {
                 want_work = false;
@@ -225,7 +231,7 @@ impl Worker {
 
             let woken = if lost.is_none() {
                 let retry_at = ask_again
-                    .filter(|_| want_work && running.is_none())
+                    .filter(|(at, _)| want_work && running.is_none() && *at > Instant::now())
                     .map(|(at, _)| at);
                 self.wait(link.as_ref(), next_connect, want_work, retry_at)
             } else {
