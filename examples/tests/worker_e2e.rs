@@ -14,7 +14,24 @@ use std::time::{Duration, Instant};
 #[allow(dead_code)]
 #[path = "support/debusine.rs"]
 mod debusine;
-use debusine::{Server, Suite, Worker, alive, mmdebstrap, server_of};
+use debusine::{Server, Suite, Worker, alive, live_log, mmdebstrap, server_of};
+use serde_json::Value;
+use taskdef::Registry;
+use taskdef_examples as _;
+
+/// The release the worker must find the server to be, as its log names it.
+fn release_of(server: &Server) -> &'static str {
+    if server.is_0_11() { "0.11" } else { "0.16" }
+}
+
+/// The log line of work request `id` that holds `text`.
+fn log_line(worker: &Worker, id: u64, text: &str) -> Option<String> {
+    worker
+        .log()
+        .lines()
+        .find(|line| line.contains(&format!("work_request{{id={id}}}")) && line.contains(text))
+        .map(str::to_owned)
+}
 
 /// Runs each scenario against both servers: `name::trixie` and `name::sid`.
 macro_rules! on_both_servers {
@@ -116,7 +133,69 @@ fn data_the_server_accepts_and_the_model_refuses_is_configure_failed(server: &Se
             "/result"
         };
         assert!(line.contains(pointer), "{line}");
+        // The release whose models refused the data is named.
+        let release = format!("Debusine {}'s task data", release_of(server));
+        assert!(line.contains(&release), "{line}");
     }
+    // The release was learnt from the server, and said.
+    let learnt = format!("the server is Debusine {}", release_of(server));
+    assert!(worker.log().contains(&learnt), "{}", worker.log());
+    worker.stop();
+}
+
+fn a_configured_release_is_used_from_the_start(server: &Server) {
+    let mut worker = Worker::configure(server, "configured", true);
+    let ini = worker.dir.join("config.ini");
+    let config = fs::read_to_string(&ini).unwrap();
+    fs::write(
+        &ini,
+        config.replace("[General]\n", &format!("[General]\ndebusine-version = {}\n", server.version)),
+    )
+    .unwrap();
+    worker.start(2);
+    worker.wait_metadata(0);
+    let id = server.create("noop", server.noop(true));
+    assert_eq!(server.completed(id)["result"], "success");
+    let log = worker.log();
+    let said = format!(
+        "the server is Debusine {} (debusine-version in config.ini)",
+        release_of(server)
+    );
+    assert!(log.contains(&said), "{log}");
+    // Configured right: nothing learnt differs.
+    assert!(!log.contains("as debusine-version says"), "{log}");
+    worker.stop();
+}
+
+fn commands_get_the_configured_environment_and_hooks_run_after_each_request(server: &Server) {
+    let mut worker = Worker::configure(server, "environment", true);
+    // A hook under the configuration directory, run by run-parts after each work request.
+    let hooks = worker.dir.join("hooks/after-work-request.d");
+    fs::create_dir_all(&hooks).unwrap();
+    let ran = worker.dir.join("hook-ran");
+    fs::write(
+        hooks.join("50-mark"),
+        format!("#!/bin/sh\necho done >> '{}'\n", ran.display()),
+    )
+    .unwrap();
+    fs::set_permissions(hooks.join("50-mark"), fs::Permissions::from_mode(0o755)).unwrap();
+    // The tool fails after it ran, so that the task uploads nothing (the catalogue's
+    // mmdebstrap writes 0.11's system tarball data, which 0.16 refuses).
+    fs::write(worker.dir.join("fake-fails"), "").unwrap();
+    worker.start(1);
+    worker.wait_metadata(0);
+    let id = server.create("mmdebstrap", &mmdebstrap());
+    let done = server.completed(id);
+    assert_eq!(done["result"], "failure", "{done:#}");
+    // The fake tool found FAKE_PIDS, which only [Environment] gives it.
+    let pids = fs::read_to_string(worker.dir.join("pids")).unwrap();
+    assert_eq!(pids.split_whitespace().count(), 2, "{pids}");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !ran.exists() {
+        assert!(Instant::now() < deadline, "the hook did not run:\n{}", worker.log());
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert_eq!(fs::read_to_string(&ran).unwrap(), "done\n");
     worker.stop();
 }
 
@@ -222,4 +301,89 @@ fn sigterm_during_a_long_task_stops_its_processes_and_reports_nothing(server: &S
     std::thread::sleep(Duration::from_secs(1));
     assert_eq!(server.work_request(id)["status"], "running");
 }
+}
+
+/// The server of Debian unstable (0.16), one scenario at a time.
+fn sid() -> (&'static Server, std::sync::MutexGuard<'static, ()>) {
+    let server = server_of(Suite::Sid);
+    (server, server.serial())
+}
+
+#[test]
+fn noop_completes_with_each_result_name_on_0_16() {
+    let (server, _serial) = sid();
+    let mut worker = Worker::connected(server, "results", 2);
+    for name in [
+        "success",
+        "failure",
+        "error",
+        "skipped",
+        "temporary failure",
+    ] {
+        let data = format!(r#"{{"result": "{name}"}}"#);
+        let id = server.create("noop", &data);
+        let done = server.completed(id);
+        let value: Value = serde_json::from_str(&data).unwrap();
+        if Registry::global().configure("noop", &value).is_ok() {
+            // The catalogue's noop takes the name: the server gets that very result.
+            assert_eq!(done["result"], name, "{done:#}\n{}", worker.log());
+        } else {
+            // It does not (yet): a configure-failed naming the release.
+            assert_eq!(done["result"], "error", "{done:#}");
+            let line = log_line(&worker, id, "configure-failed")
+                .unwrap_or_else(|| panic!("no configure-failed for {name}:\n{}", worker.log()));
+            assert!(line.contains("Debusine 0.16's task data"), "{line}");
+        }
+    }
+    worker.stop();
+}
+
+#[test]
+fn the_live_log_of_a_running_task_is_readable_from_the_0_16_server() {
+    let (server, _serial) = sid();
+    let mut worker = Worker::connected(server, "live-log", 20);
+    let id = server.create("mmdebstrap", &mmdebstrap());
+    server.wait_status(id, "running", Duration::from_secs(30));
+    // The fake tool said it runs, then sleeps 20 s: what it said is on the server meanwhile.
+    let frames = live_log(server, id, "fake mmdebstrap", Duration::from_secs(15));
+    assert_eq!(
+        server.work_request(id)["status"],
+        "running",
+        "the task ended before its log was read"
+    );
+    assert_eq!(
+        frames.first().map(|frame| &frame["type"]),
+        Some(&"connected".into()),
+        "{frames:?}"
+    );
+    let output = frames
+        .iter()
+        .find(|frame| {
+            frame["data"]
+                .as_str()
+                .is_some_and(|data| data.contains("fake mmdebstrap"))
+        })
+        .unwrap_or_else(|| {
+            panic!(
+                "the command's output is not in the live log: {frames:?}\n{}",
+                worker.log()
+            )
+        });
+    assert_eq!(output["type"], "log_data");
+    assert_eq!(output["stream"], "stdout");
+    assert!(
+        output["timestamp"]
+            .as_str()
+            .is_some_and(|t| t.ends_with("+00:00")),
+        "{output}"
+    );
+    // The stages come first, on the internal stream.
+    assert!(
+        frames
+            .iter()
+            .any(|frame| frame["stream"] == "internal" && frame["data"] == "Running\n"),
+        "{frames:?}"
+    );
+    let status = worker.stop();
+    assert!(status.success(), "{status}");
 }

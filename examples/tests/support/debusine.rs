@@ -305,6 +305,58 @@ pub fn sha256_of(path: &Path) -> String {
         .1
 }
 
+/// The live log of running work request `id` as a browser reads it from the server
+/// (`/api/ws/1.0/work-request/<id>/logs/`, Debusine 0.16), read until a frame's data contains
+/// `until`, the server closes the stream, or `timeout`: the frames, `connected` first. Read by
+/// the server's own Python (aiohttp, a dependency of Debian's worker, is in its venv).
+pub fn live_log(server: &Server, id: u64, until: &str, timeout: Duration) -> Vec<Value> {
+    const READER: &str = r#"
+import asyncio, json, sys
+import aiohttp
+
+async def main(url, until, timeout):
+    frames = []
+    async with aiohttp.ClientSession() as session:
+        async with session.ws_connect(url) as ws:
+            try:
+                async with asyncio.timeout(timeout):
+                    async for message in ws:
+                        if message.type != aiohttp.WSMsgType.TEXT:
+                            break
+                        frame = json.loads(message.data)
+                        frames.append(frame)
+                        if until in frame.get("data", ""):
+                            break
+            except TimeoutError:
+                pass
+    print(json.dumps(frames))
+
+asyncio.run(main(sys.argv[1], sys.argv[2], float(sys.argv[3])))
+"#;
+    let url = format!(
+        "{}/ws/1.0/work-request/{id}/logs/",
+        server.env("DEBUSINE_API_URL").replacen("http", "ws", 1)
+    );
+    let python = Path::new(&server.state).join("venv/bin/python");
+    let output = Command::new(&python)
+        .args([
+            "-c",
+            READER,
+            &url,
+            until,
+            &timeout.as_secs_f64().to_string(),
+        ])
+        .stdin(Stdio::null())
+        .output()
+        .unwrap_or_else(|error| panic!("cannot run {}: {error}", python.display()));
+    assert!(
+        output.status.success(),
+        "reading the live log of {id} failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serde_json::from_slice(&output.stdout).unwrap()
+}
+
 /// `METHOD /api/PATH` as the test user, through the server script; the JSON reply.
 pub fn api(server: &Server, method: &str, path: &str, body: Option<&Value>) -> Value {
     let body = body.map(Value::to_string);
@@ -335,7 +387,8 @@ pub struct Worker {
     child: Option<Child>,
 }
 
-/// A fake `mmdebstrap` on PATH: it writes its pid and its child's into `pids`, then waits for
+/// A fake `mmdebstrap` on PATH: it says `fake mmdebstrap <pid> running` on its standard output,
+/// writes its pid and its child's into `pids`, then waits for
 /// the child, a `sleep` of FAKE_SECONDS; the catalogue's mmdebstrap task runs it. Then it exits
 /// with 1 if the file `fake-fails` is beside `pids`, else it leaves in its directory (the
 /// task's work directory) what the task's hooks copy out of a new system, and the tarball,
@@ -346,7 +399,8 @@ pub fn fake_tools(dir: &Path) -> PathBuf {
     let script = bin.join("mmdebstrap");
     fs::write(
         &script,
-        "#!/bin/sh\nsleep \"${FAKE_SECONDS:-2}\" &\necho \"$$ $!\" >> \"$FAKE_PIDS\"\nwait\n\
+        "#!/bin/sh\necho \"fake mmdebstrap $$ running\"\nsleep \"${FAKE_SECONDS:-2}\" &\n\
+         echo \"$$ $!\" >> \"$FAKE_PIDS\"\nwait\n\
          [ -e \"$(dirname \"$FAKE_PIDS\")/fake-fails\" ] && exit 1\n\
          printf 'ID=debian\\nVERSION_CODENAME=bookworm\\n' > os-release\n\
          mkdir -p var_lib_dpkg/dpkg\n\
@@ -410,7 +464,20 @@ impl Worker {
         }
     }
 
+    /// Starts the worker. Its tasks' commands get only PATH and the configuration's
+    /// `[Environment]` (as Debian's worker gives them), so the fake tools' settings go there.
     pub fn start(&mut self, fake_seconds: u32) {
+        let ini = self.dir.join("config.ini");
+        let config = fs::read_to_string(&ini).unwrap();
+        let general = config.split("[Environment]").next().unwrap_or_default();
+        fs::write(
+            &ini,
+            format!(
+                "{general}[Environment]\nFAKE_SECONDS = {fake_seconds}\nfake_pids = {}\n",
+                self.dir.join("pids").display()
+            ),
+        )
+        .unwrap();
         let path = format!(
             "{}:{}",
             self.dir.join("bin").display(),
@@ -427,8 +494,6 @@ impl Worker {
             .args(["--grace-period", "1", "--work-dir"])
             .arg(self.dir.join("work"))
             .env("PATH", path)
-            .env("FAKE_SECONDS", fake_seconds.to_string())
-            .env("FAKE_PIDS", self.dir.join("pids"))
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(log)

@@ -138,7 +138,7 @@ pub(super) fn run(registry: &Registry, args: RunArgs) -> CliResult {
     print_payload(&completion.payload())?;
     Ok(match completion.outcome {
         Outcome::Success => exit::SUCCESS,
-        Outcome::Failure | Outcome::Error(_) => exit::NEGATIVE,
+        _ => exit::NEGATIVE,
     })
 }
 

@@ -12,7 +12,8 @@ use clap::Args;
 use super::run::parse_seconds;
 use super::{CliResult, exit, fail, worker_metadata};
 use crate::client::config::{WorkerConfig, resolve_directory};
-use crate::client::signals::abort_on_signals;
+use crate::client::signals::stop_on_signals;
+use crate::client::wake::{Shutdown, Wakeup};
 use crate::client::worker::{Timings, Worker};
 use crate::execution::AbortHandle;
 use crate::registry::Registry;
@@ -32,9 +33,11 @@ pub(super) struct WorkerArgs {
     /// INFO).
     #[arg(long, value_name = "LEVEL", value_parser = parse_level)]
     log_level: Option<tracing::Level>,
-    /// Each work request works in a fresh directory under this one, removed afterwards.
-    #[arg(long, value_name = "DIR", default_value_os_t = std::env::temp_dir())]
-    work_dir: PathBuf,
+    /// Each work request works in a fresh directory under this one, removed afterwards
+    /// (overrides config.ini's `working-directory`; default: ~/workdir, or /tmp without
+    /// HOME, as Debian's worker).
+    #[arg(long, value_name = "DIR", alias = "working-directory")]
+    work_dir: Option<PathBuf>,
     /// Seconds between SIGTERM and SIGKILL when stopping a task's command.
     #[arg(long, value_name = "SECONDS", default_value = "5", value_parser = parse_seconds)]
     grace_period: Duration,
@@ -54,13 +57,27 @@ fn parse_level(text: &str) -> Result<tracing::Level, String> {
     }
 }
 
-/// Debian's worker's exit code for a token file that group or others can read.
+/// Debian's worker's exit code for a configuration it cannot use: a token file that group or
+/// others can read, a working directory it cannot create.
 const EXIT_TOKEN_PERMISSIONS: u8 = 3;
+
+/// Where work requests work: `--work-dir`, else `working-directory`, else `$HOME/workdir`,
+/// else `/tmp` (Debian's `ConfigHandler.working_directory`).
+fn work_root(explicit: Option<PathBuf>, configured: Option<PathBuf>) -> PathBuf {
+    explicit.or(configured).unwrap_or_else(|| {
+        match std::env::var_os("HOME").filter(|home| !home.is_empty()) {
+            Some(home) => PathBuf::from(home).join("workdir"),
+            None => PathBuf::from("/tmp"),
+        }
+    })
+}
 
 pub(super) fn worker(registry: &'static Registry, args: WorkerArgs) -> CliResult {
     // Before any thread starts, so that every thread inherits the blocked mask.
-    let shutdown = AbortHandle::new();
-    abort_on_signals(&shutdown, "the worker").map_err(fail)?;
+    let wakeup =
+        Wakeup::new().map_err(|error| fail(format!("cannot make a socket pair: {error}")))?;
+    let shutdown = Shutdown::new(AbortHandle::new(), wakeup.waker());
+    stop_on_signals(&shutdown, "the worker").map_err(fail)?;
 
     let dir = resolve_directory(args.config_dir.as_deref()).map_err(|e| fail(e.to_string()))?;
     let config = match WorkerConfig::read(&dir) {
@@ -109,12 +126,22 @@ pub(super) fn worker(registry: &'static Registry, args: WorkerArgs) -> CliResult
         tasks = registry.entries().len(),
         "taskdef worker starting"
     );
+    let work_root = work_root(args.work_dir, config.working_directory.clone());
+    if let Err(error) = std::fs::create_dir_all(&work_root) {
+        // Debian's worker exits with 3 too.
+        tracing::error!(
+            "could not create working directory `{}`: {error}",
+            work_root.display()
+        );
+        return Ok(EXIT_TOKEN_PERMISSIONS);
+    }
     let worker = Worker {
         config,
         registry,
         metadata: Box::new(move || worker_metadata(registry, WorkerType::External)),
         shutdown,
-        work_root: args.work_dir,
+        wakeup,
+        work_root,
         grace_period: args.grace_period,
         timings: Timings::default(),
     };
@@ -130,11 +157,26 @@ pub(super) fn worker(registry: &'static Registry, args: WorkerArgs) -> CliResult
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::path::Path;
 
     #[test]
     fn debusine_level_names_are_accepted() {
         assert_eq!(parse_level("warning"), Ok(tracing::Level::WARN));
         assert_eq!(parse_level("CRITICAL"), Ok(tracing::Level::ERROR));
         assert!(parse_level("loud").unwrap_err().contains("loud"));
+    }
+
+    #[test]
+    fn the_work_directory_is_the_options_then_the_configurations_then_home() {
+        let explicit = Some(PathBuf::from("/a"));
+        let configured = Some(PathBuf::from("/b"));
+        assert_eq!(work_root(explicit, configured.clone()), PathBuf::from("/a"));
+        assert_eq!(work_root(None, configured), PathBuf::from("/b"));
+        let default = work_root(None, None);
+        assert!(
+            default.ends_with("workdir") || default == Path::new("/tmp"),
+            "{}",
+            default.display()
+        );
     }
 }

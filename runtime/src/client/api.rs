@@ -5,15 +5,13 @@
 //! log line or an error message.
 
 use std::io::Read;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use serde_json::{Map, Value, json};
 use ureq::{AsSendBody, SendBody};
 
-use super::config::Token;
-use super::work_request::WorkRequest;
+use super::config::{HttpTimeout, Token};
+use super::work_request::{Release, WorkRequest};
 use crate::execution::{ServerClient, TaskError};
 
 /// The largest reply body read, so that a broken server cannot exhaust memory.
@@ -182,36 +180,46 @@ impl Streamed {
 }
 
 /// The client of one Debusine server's API.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub(crate) struct Api {
     agent: ureq::Agent,
     /// `api-url`: `https://host/api`, no trailing slash.
     base: String,
     token: Option<Token>,
-    /// Set once `get-next-for-worker` answered 405 to GET: the server wants POST (0.16+).
-    next_by_post: Arc<AtomicBool>,
 }
 
-impl Clone for Api {
-    fn clone(&self) -> Self {
-        Api {
-            agent: self.agent.clone(),
-            base: self.base.clone(),
-            token: self.token.clone(),
-            next_by_post: Arc::clone(&self.next_by_post),
-        }
-    }
-}
+/// What `get-next-for-worker` gave, and the release the server showed itself to be.
+pub(crate) type NextWorkRequest = (Option<(WorkRequest, Value)>, Release);
 
 impl Api {
-    /// A client of the API at `base` (`https://host/api`), authenticated with `token`.
+    /// A client of the API at `base` (`https://host/api`), authenticated with `token`, with 30 s
+    /// to connect.
     ///
     /// For https, the system's CA certificates are the roots of trust.
     pub(crate) fn new(base: &str, token: Option<Token>) -> Result<Self, String> {
+        Api::with_timeout(
+            base,
+            token,
+            HttpTimeout {
+                connect: Duration::from_secs(30),
+                read: Duration::from_secs(300),
+            },
+        )
+    }
+
+    /// [`new`](Api::new) with `timeout`'s limits: `connect` for the connection, `read` for the
+    /// reply's head (a call as a whole never takes more than 300 s, a file transfer as long as
+    /// it keeps moving).
+    pub(crate) fn with_timeout(
+        base: &str,
+        token: Option<Token>,
+        timeout: HttpTimeout,
+    ) -> Result<Self, String> {
         let mut config = ureq::Agent::config_builder()
             .http_status_as_error(false)
-            .timeout_connect(Some(Duration::from_secs(30)))
-            .timeout_global(Some(Duration::from_secs(300)))
+            .timeout_connect(Some(timeout.connect))
+            .timeout_recv_response(Some(timeout.read))
+            .timeout_global(Some(Duration::from_secs(300).max(timeout.read)))
             .user_agent(concat!("taskdef-worker/", env!("CARGO_PKG_VERSION")));
         if base.starts_with("https://") {
             config = config.tls_config(tls::ureq_config()?);
@@ -220,7 +228,6 @@ impl Api {
             agent: config.build().new_agent(),
             base: base.trim_end_matches('/').to_owned(),
             token,
-            next_by_post: Arc::new(AtomicBool::new(false)),
         })
     }
 
@@ -397,29 +404,52 @@ impl Api {
         .map(drop)
     }
 
-    /// `get-next-for-worker`: the work request the server assigned to this worker, if any.
+    /// `get-next-for-worker`: the work request the server assigned to this worker, if any, and
+    /// the server's release.
     ///
-    /// Debusine 0.11 takes GET and 0.16 takes POST with `{}`: GET is tried first, and after a
-    /// 405 POST is used for the life of this client (and its clones).
-    pub(crate) fn next_work_request(&self) -> Result<Option<(WorkRequest, Value)>, ApiError> {
+    /// Debusine 0.11 takes GET and 0.16 takes POST with `{}`, and each answers the other with
+    /// 405: the method of `release` (GET when it is not known yet) is tried first, and a 405
+    /// makes the other one the answer, and the release the one that takes it.
+    pub(crate) fn next_work_request(
+        &self,
+        release: Option<Release>,
+    ) -> Result<NextWorkRequest, ApiError> {
         const PATH: &str = "/1.0/work-request/get-next-for-worker/";
-        let reply = if self.next_by_post.load(Ordering::Relaxed) {
-            self.expect("POST", PATH, Some(&json!({})), &[200, 204])?
-        } else {
-            match self.expect("GET", PATH, None, &[200, 204]) {
-                Err(error) if error.status() == Some(405) => {
-                    tracing::info!("the server takes get-next-for-worker by POST (Debusine 0.16+)");
-                    self.next_by_post.store(true, Ordering::Relaxed);
-                    self.expect("POST", PATH, Some(&json!({})), &[200, 204])?
-                }
-                other => other?,
+        let by_post = release.is_some_and(Release::takes_next_by_post);
+        let ask = |post: bool| {
+            if post {
+                self.expect("POST", PATH, Some(&json!({})), &[200, 204])
+            } else {
+                self.expect("GET", PATH, None, &[200, 204])
             }
         };
+        let (reply, release) = match ask(by_post) {
+            Err(error) if error.status() == Some(405) => {
+                let other = if by_post {
+                    Release::V0_11
+                } else {
+                    Release::V0_16
+                };
+                (ask(!by_post)?, other)
+            }
+            other => (
+                other?,
+                release.unwrap_or(if by_post {
+                    Release::V0_16
+                } else {
+                    Release::V0_11
+                }),
+            ),
+        };
         if reply.status == 204 || reply.body.trim().is_empty() {
-            return Ok(None);
+            return Ok((None, release));
         }
         let reason = |error: String| ApiError::Reply {
-            method: "GET",
+            method: if release.takes_next_by_post() {
+                "POST"
+            } else {
+                "GET"
+            },
             url: self.url(PATH),
             reason: error,
         };
@@ -427,7 +457,7 @@ impl Api {
             .map_err(|error| reason(format!("not JSON: {error}")))?;
         let request: WorkRequest = serde_json::from_value(raw.clone())
             .map_err(|error| reason(format!("not a work request: {error}")))?;
-        Ok(Some((request, raw)))
+        Ok((Some((request, raw)), release))
     }
 
     /// `PUT /1.0/work-request/<id>/completed/` with a completion payload.

@@ -17,11 +17,12 @@ use std::fs::{self, File, OpenOptions};
 use std::io::{self, Read, Seek, SeekFrom, Write};
 use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
 use serde_json::{Map, Value, json};
 
 use super::api::{Api, ApiError, Pace, Payload, Streamed};
+use super::retry::{Backoff, Transient};
+use super::wake::Shutdown;
 use crate::execution::{ArtifactId, FetchedArtifact, NewArtifact, RelationType};
 
 /// Debian's client's largest chunk (nginx's `client_max_body_size` in Debusine's setup).
@@ -192,53 +193,9 @@ pub(crate) struct UploadReport {
     pub files_sent: usize,
 }
 
-/// How transient failures are retried.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct Retry {
-    /// Attempts per call, the first included.
-    pub attempts: u32,
-    /// The first wait; doubled each time up to `max_wait`.
-    pub first_wait: Duration,
-    /// The longest wait.
-    pub max_wait: Duration,
-}
-
-impl Default for Retry {
-    fn default() -> Self {
-        Retry {
-            attempts: 5,
-            first_wait: Duration::from_secs(1),
-            max_wait: Duration::from_secs(30),
-        }
-    }
-}
-
-impl Retry {
-    /// Runs `call` until it succeeds, fails for good, or the attempts are spent.
-    fn run<T>(
-        &self,
-        what: &str,
-        mut call: impl FnMut() -> Result<T, ArtifactError>,
-    ) -> Result<T, ArtifactError> {
-        let mut wait = self.first_wait;
-        let mut attempt = 1;
-        loop {
-            match call() {
-                Err(ArtifactError::Api(error))
-                    if error.is_transient() && attempt < self.attempts =>
-                {
-                    tracing::warn!(
-                        attempt,
-                        "{what}: {error}; retrying in {:.1} s",
-                        wait.as_secs_f64()
-                    );
-                    std::thread::sleep(wait);
-                    wait = (wait * 2).min(self.max_wait);
-                    attempt += 1;
-                }
-                other => return other,
-            }
-        }
+impl Transient for ArtifactError {
+    fn is_transient(&self) -> bool {
+        matches!(self, ArtifactError::Api(error) if error.is_transient())
     }
 }
 
@@ -247,7 +204,9 @@ impl Retry {
 pub(crate) struct ArtifactClient {
     api: Api,
     chunk_size: u64,
-    retry: Retry,
+    retry: Backoff,
+    /// The worker's shutdown: a retry does not wait past it.
+    shutdown: Option<Shutdown>,
 }
 
 impl ArtifactClient {
@@ -256,8 +215,37 @@ impl ArtifactClient {
         ArtifactClient {
             api,
             chunk_size: DEFAULT_CHUNK_SIZE,
-            retry: Retry::default(),
+            retry: Backoff::CALL,
+            shutdown: None,
         }
+    }
+
+    /// Retries follow `backoff` instead of [`Backoff::CALL`] (tests).
+    #[cfg(test)]
+    pub(crate) fn with_retry(mut self, backoff: Backoff) -> Self {
+        self.retry = backoff;
+        self
+    }
+
+    /// Retries end when `shutdown` stops.
+    pub(crate) fn with_shutdown(mut self, shutdown: Shutdown) -> Self {
+        self.shutdown = Some(shutdown);
+        self
+    }
+
+    /// Makes `call` under the retry policy ([`Backoff::CALL`]); a stop during a wait is an
+    /// error naming `what`.
+    fn retried<T>(
+        &self,
+        what: &str,
+        call: impl FnMut() -> Result<T, ArtifactError>,
+    ) -> Result<T, ArtifactError> {
+        self.retry
+            .run(self.shutdown.as_ref(), what, call)?
+            .ok_or_else(|| ArtifactError::Reply {
+                context: what.to_owned(),
+                reason: "the worker is stopping".to_owned(),
+            })
     }
 
     /// Uploads in chunks of at most `bytes` (at least 1).
@@ -280,7 +268,7 @@ impl ArtifactClient {
         expected: &[u16],
     ) -> Result<Value, ArtifactError> {
         let url = self.api.url(path);
-        let reply = self.retry.run(&format!("{method} {url}"), || {
+        let reply = self.retried(&format!("{method} {url}"), || {
             let payload = body.map_or(Payload::Empty, Payload::Json);
             let reply = self.api.send(method, &url, &[], payload, Pace::Call)?;
             if !expected.contains(&reply.status) {
@@ -337,7 +325,7 @@ impl ArtifactClient {
             })?;
             let url = self.file_url(&file.url);
             tracing::debug!(artifact = id, file = %name, size = file.size, "downloading");
-            self.retry.run(&format!("GET {url}"), || {
+            self.retried(&format!("GET {url}"), || {
                 self.download_file(id, name, file, &url, &target)
             })?;
             paths.push(target);
@@ -529,7 +517,7 @@ impl ArtifactClient {
             .url(&format!("/1.0/artifact/{id}/files/{}/", quote_path(name)));
         let mut sent = 0;
         for _ in 0..CONFLICT_ATTEMPTS {
-            let done = self.retry.run(&format!("PUT {url}"), || {
+            let done = self.retried(&format!("PUT {url}"), || {
                 self.send_missing(&url, path, size, &mut sent)
             })?;
             if done {

@@ -1,14 +1,19 @@
 //! The worker's configuration directory, read as Debian's `debusine-worker` reads it, so that
 //! an existing worker's directory works unchanged.
 //!
-//! `config.ini` `[General]`: `api-url` (required), `log-file`, `log-level`; beside it the files
-//! `token` and `activation-token`, which must not be readable by group or others.
+//! `config.ini` `[General]`: `api-url` (required), `log-file`, `log-level`,
+//! `working-directory`, `http-timeout` (seconds, or `connect, read`), and taskdef's own
+//! `debusine-version` (the server's release, when it is to be known before the first
+//! difference shows); `[Environment]`: variables given to every command of every task (names in
+//! upper case, as Debian's worker makes them). Beside it the files `token` and
+//! `activation-token`, which must not be readable by group or others.
 
 use std::fmt;
 use std::fs;
 use std::io::{self, Write};
 use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 /// A secret token: never shown in logs, errors or `Debug` output.
 #[derive(Clone, PartialEq, Eq)]
@@ -86,6 +91,54 @@ pub(crate) struct WorkerConfig {
     pub token: Option<Token>,
     /// A one-time token an admin gave for registration.
     pub activation_token: Option<Token>,
+    /// `working-directory`: where work requests work, if set.
+    pub working_directory: Option<PathBuf>,
+    /// `http-timeout`, or Debian's default.
+    pub http_timeout: HttpTimeout,
+    /// `debusine-version`: the server's release as the configuration says it, if it does.
+    pub debusine_version: Option<String>,
+    /// `[Environment]`: variables for every command, names in upper case, in file order.
+    pub environment: Vec<(String, String)>,
+}
+
+/// How long an HTTP call may wait: for the connection, and for the server's reply (`requests`'
+/// `(connect, read)`, as Debian's worker passes `http-timeout` on).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct HttpTimeout {
+    /// For the TCP (and TLS) connection.
+    pub connect: Duration,
+    /// For the reply.
+    pub read: Duration,
+}
+
+impl Default for HttpTimeout {
+    /// Debian's `DEFAULT_REQUEST_TIMEOUT`: 5 s to connect, 30 s for the reply.
+    fn default() -> Self {
+        HttpTimeout {
+            connect: Duration::from_secs(5),
+            read: Duration::from_secs(30),
+        }
+    }
+}
+
+impl HttpTimeout {
+    /// `N` (both) or `CONNECT, READ`, whole seconds, as Debian's `parse_timeout` reads them.
+    pub(crate) fn parse(text: &str) -> Option<Self> {
+        let seconds = |part: &str| part.trim().parse::<u64>().ok().map(Duration::from_secs);
+        match text.split_once(',') {
+            Some((connect, read)) => Some(HttpTimeout {
+                connect: seconds(connect)?,
+                read: seconds(read)?,
+            }),
+            None => {
+                let both = seconds(text)?;
+                Some(HttpTimeout {
+                    connect: both,
+                    read: both,
+                })
+            }
+        }
+    }
 }
 
 /// The directories looked at, in order, when `--config-dir` is not given.
@@ -128,7 +181,7 @@ impl WorkerConfig {
         let text = fs::read_to_string(&ini_path).map_err(|error| {
             ConfigError::Other(format!("cannot read `{}`: {error}", ini_path.display()))
         })?;
-        let general = parse_general_section(&text);
+        let general = parse_section(&text, "General");
         let get = |key: &str| {
             general
                 .iter()
@@ -148,8 +201,30 @@ impl WorkerConfig {
                 ini_path.display()
             )));
         }
+        let http_timeout = match get("http-timeout").filter(|v| !v.is_empty()) {
+            None => HttpTimeout::default(),
+            Some(text) => HttpTimeout::parse(&text).unwrap_or_else(|| {
+                // As Debian's worker: a warning, and the default.
+                tracing::warn!(
+                    "`{}`: http-timeout `{text}` is not N or CONNECT, READ (seconds); using \
+                     the default 5, 30",
+                    ini_path.display()
+                );
+                HttpTimeout::default()
+            }),
+        };
+        let environment = parse_section(&text, "Environment")
+            .into_iter()
+            .map(|(key, value)| (key.to_uppercase(), value))
+            .collect();
         Ok(WorkerConfig {
             dir: dir.to_path_buf(),
+            working_directory: get("working-directory")
+                .filter(|v| !v.is_empty())
+                .map(PathBuf::from),
+            http_timeout,
+            debusine_version: get("debusine-version").filter(|v| !v.is_empty()),
+            environment,
             api_url: api_url.trim_end_matches('/').to_owned(),
             log_file: get("log-file").filter(|v| !v.is_empty()).map(PathBuf::from),
             log_level: get("log-level").filter(|v| !v.is_empty()),
@@ -209,9 +284,10 @@ fn read_token(path: &Path) -> Result<Option<Token>, ConfigError> {
     Ok((!text.is_empty()).then(|| Token::new(text)))
 }
 
-/// The `key = value` (or `key: value`) pairs of the `[General]` section, as Python's
-/// configparser reads them: keys lowercased, `#` and `;` comment lines skipped.
-fn parse_general_section(text: &str) -> Vec<(String, String)> {
+/// The `key = value` (or `key: value`) pairs of section `[name]`, as Python's configparser
+/// reads them: keys lowercased, `#` and `;` comment lines skipped. (configparser's `%`
+/// interpolation is not done: a value is taken as written.)
+fn parse_section(text: &str, name: &str) -> Vec<(String, String)> {
     let mut in_general = false;
     let mut pairs = Vec::new();
     for line in text.lines() {
@@ -220,7 +296,7 @@ fn parse_general_section(text: &str) -> Vec<(String, String)> {
             continue;
         }
         if let Some(section) = trimmed.strip_prefix('[').and_then(|s| s.strip_suffix(']')) {
-            in_general = section.trim() == "General";
+            in_general = section.trim() == name;
             continue;
         }
         if !in_general {
@@ -251,8 +327,9 @@ mod tests {
 
     #[test]
     fn the_general_section_is_read_as_configparser_reads_it() {
-        let pairs = parse_general_section(
+        let pairs = parse_section(
             "[Other]\napi-url = wrong\n[General]\n# comment\nAPI-URL = https://x/api/\nlog-level: DEBUG\n",
+            "General",
         );
         assert_eq!(
             pairs,
@@ -315,5 +392,49 @@ mod tests {
         let message = WorkerConfig::read(&dir).unwrap_err().to_string();
         assert!(message.contains("api-url"), "{message}");
         fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn the_environment_timeouts_and_directories_are_read() {
+        let dir = temp_dir("env");
+        fs::write(
+            dir.join("config.ini"),
+            "[General]\napi-url = https://h/api\nworking-directory = /srv/work\n\
+             http-timeout = 10, 120\ndebusine-version = 0.16.2\n\
+             [Environment]\nhttp_proxy = http://proxy:3128\nDEB_BUILD_OPTIONS = parallel=2\n",
+        )
+        .unwrap();
+        let config = WorkerConfig::read(&dir).unwrap();
+        assert_eq!(config.working_directory, Some(PathBuf::from("/srv/work")));
+        assert_eq!(
+            config.http_timeout,
+            HttpTimeout {
+                connect: Duration::from_secs(10),
+                read: Duration::from_secs(120)
+            }
+        );
+        assert_eq!(config.debusine_version.as_deref(), Some("0.16.2"));
+        assert_eq!(
+            config.environment,
+            [
+                ("HTTP_PROXY".to_owned(), "http://proxy:3128".to_owned()),
+                ("DEB_BUILD_OPTIONS".to_owned(), "parallel=2".to_owned())
+            ]
+        );
+        fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn http_timeouts_are_read_as_debian_reads_them() {
+        assert_eq!(
+            HttpTimeout::parse("7"),
+            Some(HttpTimeout {
+                connect: Duration::from_secs(7),
+                read: Duration::from_secs(7)
+            })
+        );
+        assert_eq!(HttpTimeout::parse("5,x"), None);
+        assert_eq!(HttpTimeout::parse("soon"), None);
+        assert_eq!(HttpTimeout::default().read, Duration::from_secs(30));
     }
 }

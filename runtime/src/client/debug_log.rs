@@ -17,6 +17,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use serde_json::json;
 
 use super::artifacts::{ArtifactClient, ArtifactError};
+use super::live_log::LiveLog;
 use super::work_request::{Completion, Outcome};
 use crate::execution::{ArtifactId, NewArtifact, RelationType};
 
@@ -37,6 +38,8 @@ const EXECUTION: &str = "execution.log";
 pub(crate) struct DebugLog {
     dir: PathBuf,
     fetched: Mutex<Vec<ArtifactId>>,
+    /// Where each stage is announced as it begins (Debusine 0.16's live log).
+    live: Option<LiveLog>,
 }
 
 impl DebugLog {
@@ -50,7 +53,14 @@ impl DebugLog {
         Ok(DebugLog {
             dir: dir.to_owned(),
             fetched: Mutex::default(),
+            live: None,
         })
+    }
+
+    /// Announces each stage in `live` too, as Debian's 0.16 worker does (stream `internal`).
+    pub(crate) fn with_live(mut self, live: Option<LiveLog>) -> Self {
+        self.live = live;
+        self
     }
 
     /// The file the task's commands write their output to.
@@ -61,6 +71,9 @@ impl DebugLog {
     /// Appends `<now> <message>` to `stages.log`, as Debian's `log_stage` does; a failure to
     /// write loses only the line.
     pub(crate) fn stage(&self, message: &str) {
+        if let Some(live) = &self.live {
+            live.stage(message);
+        }
         let line = format!("{} {message}\n", iso_utc(SystemTime::now()));
         let written = OpenOptions::new()
             .create(true)
@@ -155,7 +168,7 @@ pub(crate) fn finish(
         log.error(error.code.as_str(), &error.message);
     }
     log.stage("Cleaning up");
-    let success = completion.outcome == Outcome::Success;
+    let success = completion.outcome.is_success();
     match log.upload(client, workspace, work_request, success) {
         Ok(id) => tracing::info!(artifact = id, "uploaded the debug logs"),
         Err(error) => tracing::error!(
@@ -177,7 +190,7 @@ impl Drop for DebugLog {
 
 /// `time` as Python's `datetime.now(timezone.utc).isoformat()` writes it:
 /// `2026-11-30T17:47:13.172257+00:00`.
-fn iso_utc(time: SystemTime) -> String {
+pub(crate) fn iso_utc(time: SystemTime) -> String {
     let since = time.duration_since(UNIX_EPOCH).unwrap_or_default();
     let seconds = since.as_secs();
     let (days, rest) = (seconds / 86_400, seconds % 86_400);

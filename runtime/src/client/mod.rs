@@ -6,9 +6,10 @@
 //! turned into a completion, with Debusine's error codes and runtime statistics) and
 //! [`signals`]; then, with `worker`: [`config`] (the worker's configuration directory),
 //! [`api`] (HTTP calls over one core), [`artifacts`] (the artifact client: files down and up,
-//! relations), [`debug_log`] (a work request's debug-log artifact), [`task_server`] (the
-//! server as a running task sees it), [`websocket`] (the notification channel) and [`worker`]
-//! (the loop).
+//! relations), [`debug_log`] (a work request's debug-log artifact), [`live_log`] (its live
+//! log, Debusine 0.16), [`runner`] (how its commands run), [`task_server`] (the server as a
+//! running task sees it), [`websocket`] (the notification channel), [`retry`] (the retry policy of every call), [`wake`] (waking the loop
+//! from other threads) and [`worker`] (the loop).
 
 pub(crate) mod signals;
 pub(crate) mod work_request;
@@ -22,10 +23,18 @@ pub(crate) mod config;
 #[cfg(feature = "worker")]
 pub(crate) mod debug_log;
 #[cfg(feature = "worker")]
+pub(crate) mod live_log;
+#[cfg(feature = "worker")]
+pub(crate) mod retry;
+#[cfg(feature = "worker")]
+pub(crate) mod runner;
+#[cfg(feature = "worker")]
 pub(crate) mod task_server;
 #[cfg(all(test, feature = "worker"))]
 #[path = "../../../examples/tests/support/http.rs"]
 mod test_server;
+#[cfg(feature = "worker")]
+pub(crate) mod wake;
 #[cfg(feature = "worker")]
 pub(crate) mod websocket;
 #[cfg(feature = "worker")]

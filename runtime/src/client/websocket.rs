@@ -1,11 +1,14 @@
 //! The worker's WebSocket: how the server tells it to send metadata or take work.
 //!
 //! `api-url` with `http` replaced by `ws` once, plus `/ws/1.0/worker/connect/`, with the
-//! header `token`. Reads wait at most a short poll interval, so that the worker loop can watch
-//! its task and the signals between messages.
+//! header `token`. Once open, the socket does not block: the worker loop waits for it (and for
+//! its other events) with `poll`, reads what came until nothing is left, and sends frames
+//! (pings, pongs, Debusine 0.16's live logs) as far as the socket takes them, the rest when it
+//! is writable again.
 
 use std::io;
 use std::net::{TcpStream, ToSocketAddrs};
+use std::os::fd::{AsFd, BorrowedFd};
 use std::time::Duration;
 
 use serde_json::Value;
@@ -86,13 +89,26 @@ pub(crate) enum Read {
     Notice(Notice),
     /// A pong (to our ping).
     Pong,
-    /// Nothing within the poll interval, or a frame with nothing to act on.
+    /// A frame with nothing to act on (a ping, answered by the next flush).
     Nothing,
+    /// Nothing more has arrived: wait until the socket is readable.
+    Drained,
 }
 
 /// An open WebSocket to the server.
 pub(crate) struct Connection {
     socket: WebSocket<MaybeTlsStream<TcpStream>>,
+    /// The same socket, for `poll`.
+    control: TcpStream,
+    /// Frames are queued that the socket has not taken yet.
+    unflushed: bool,
+}
+
+fn would_block(error: &tungstenite::Error) -> bool {
+    matches!(error, tungstenite::Error::Io(error) if matches!(
+        error.kind(),
+        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut | io::ErrorKind::Interrupted
+    ))
 }
 
 impl std::fmt::Debug for Connection {
@@ -102,8 +118,9 @@ impl std::fmt::Debug for Connection {
 }
 
 impl Connection {
-    /// Connects to `url` with `token`; reads then wait at most `poll`.
-    pub(crate) fn open(url: &str, token: &Token, poll: Duration) -> Result<Self, String> {
+    /// Connects to `url` with `token` (blocking, within [`CONNECT_TIMEOUT`]); the socket does
+    /// not block afterwards.
+    pub(crate) fn open(url: &str, token: &Token) -> Result<Self, String> {
         let mut request = url
             .into_client_request()
             .map_err(|error| format!("bad WebSocket URL `{url}`: {error}"))?;
@@ -151,12 +168,30 @@ impl Connection {
             }
         })?;
         control
-            .set_read_timeout(Some(poll))
+            .set_read_timeout(None)
+            .and_then(|()| control.set_write_timeout(None))
+            .and_then(|()| control.set_nonblocking(true))
             .map_err(|error| format!("socket: {error}"))?;
-        Ok(Connection { socket })
+        Ok(Connection {
+            socket,
+            control,
+            unflushed: false,
+        })
     }
 
-    /// Waits up to the poll interval for a message. An error means the connection is gone.
+    /// The socket, to wait for with `poll`.
+    pub(crate) fn fd(&self) -> BorrowedFd<'_> {
+        self.control.as_fd()
+    }
+
+    /// Whether frames wait for the socket to be writable.
+    pub(crate) fn wants_write(&self) -> bool {
+        self.unflushed
+    }
+
+    /// Reads the next message that has arrived, or [`Read::Drained`]; read until then, so that
+    /// nothing is left in the TLS or WebSocket buffers when the loop waits again. An error
+    /// means the connection is gone.
     pub(crate) fn read(&mut self) -> Result<Read, String> {
         match self.socket.read() {
             Ok(Message::Text(text)) => Ok(Read::Notice(Notice::parse(text.as_str()))),
@@ -165,40 +200,56 @@ impl Connection {
                 Some(frame) => format!("closed by the server ({}: {})", frame.code, frame.reason),
                 None => "closed by the server".to_owned(),
             }),
-            Ok(_) => Ok(Read::Nothing),
-            Err(tungstenite::Error::Io(error))
-                if matches!(
-                    error.kind(),
-                    io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
-                ) =>
-            {
-                // Nothing came; flush what tungstenite queued (pongs to the server's pings).
-                match self.socket.flush() {
-                    Ok(()) => Ok(Read::Nothing),
-                    Err(tungstenite::Error::Io(error))
-                        if matches!(
-                            error.kind(),
-                            io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
-                        ) =>
-                    {
-                        Ok(Read::Nothing)
-                    }
-                    Err(error) => Err(error.to_string()),
-                }
+            Ok(_) => {
+                // A ping: tungstenite queued its pong.
+                self.unflushed = true;
+                Ok(Read::Nothing)
+            }
+            Err(error) if would_block(&error) => Ok(Read::Drained),
+            Err(error) => Err(error.to_string()),
+        }
+    }
+
+    /// Sends what is queued as far as the socket takes it; the rest stays queued
+    /// ([`wants_write`](Connection::wants_write)).
+    pub(crate) fn flush(&mut self) -> Result<(), String> {
+        match self.socket.flush() {
+            Ok(()) => {
+                self.unflushed = false;
+                Ok(())
+            }
+            Err(error) if would_block(&error) => {
+                self.unflushed = true;
+                Ok(())
             }
             Err(error) => Err(error.to_string()),
         }
     }
 
-    /// Sends a ping; the pong comes through [`read`](Connection::read).
-    pub(crate) fn ping(&mut self) -> Result<(), String> {
-        self.socket
-            .send(Message::Ping(Vec::new().into()))
-            .map_err(|error| error.to_string())
+    fn send(&mut self, message: Message) -> Result<(), String> {
+        match self.socket.write(message) {
+            Ok(()) => {}
+            Err(error) if would_block(&error) => {}
+            Err(error) => return Err(error.to_string()),
+        }
+        self.flush()
     }
 
-    /// Closes politely; errors are of no interest any more.
+    /// Sends a ping; the pong comes through [`read`](Connection::read).
+    pub(crate) fn ping(&mut self) -> Result<(), String> {
+        self.send(Message::Ping(Vec::new().into()))
+    }
+
+    /// Sends a text frame (a live log message).
+    pub(crate) fn send_text(&mut self, text: String) -> Result<(), String> {
+        self.send(Message::Text(text.into()))
+    }
+
+    /// Closes politely, waiting a little for the socket to take the close frame; errors are
+    /// of no interest any more.
     pub(crate) fn close(mut self) {
+        let _ = self.control.set_nonblocking(false);
+        let _ = self.control.set_write_timeout(Some(Duration::from_secs(1)));
         let _ = self.socket.close(None);
         let _ = self.socket.flush();
     }

@@ -15,6 +15,81 @@ use crate::types::TaskKind;
 /// The kind of task an external worker runs.
 pub(crate) const WORKER_KIND: TaskKind = TaskKind::Worker;
 
+/// A Debusine release, as `major.minor`: whose models a work request's data is read with, which
+/// results and statistics its server takes, and what its worker protocol has (live logs).
+///
+/// Releases before 0.16 speak as 0.11 does (the oldest this worker knows); 0.16 and later as
+/// 0.16.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub(crate) struct Release {
+    major: u32,
+    minor: u32,
+}
+
+impl Release {
+    /// Debusine 0.11 (Debian 13's 0.11.3): noop's result a boolean, GET get-next-for-worker,
+    /// results success, failure and error only.
+    pub(crate) const V0_11: Release = Release {
+        major: 0,
+        minor: 11,
+    };
+    /// Debusine 0.16: POST get-next-for-worker, live logs over the WebSocket, every
+    /// WorkRequestResults outcome, statistics per phase.
+    pub(crate) const V0_16: Release = Release {
+        major: 0,
+        minor: 16,
+    };
+
+    /// A version as Debusine writes it (`0.16.2`, `0.11`, `0.16.2+deb1`): its major and minor
+    /// numbers; `None` when it does not start with two numbers.
+    pub(crate) fn parse(version: &str) -> Option<Release> {
+        let mut parts = version.trim().splitn(3, '.');
+        let major = parts.next()?.parse().ok()?;
+        let minor: String = parts
+            .next()?
+            .chars()
+            .take_while(char::is_ascii_digit)
+            .collect();
+        Some(Release {
+            major,
+            minor: minor.parse().ok()?,
+        })
+    }
+
+    /// At least 0.16: the newer protocol.
+    fn is_0_16_or_later(self) -> bool {
+        self >= Release::V0_16
+    }
+
+    /// Whether `get-next-for-worker` is called with POST (0.16) rather than GET.
+    pub(crate) fn takes_next_by_post(self) -> bool {
+        self.is_0_16_or_later()
+    }
+
+    /// Whether the server takes a running task's log over the WebSocket (`log_data`).
+    pub(crate) fn streams_logs(self) -> bool {
+        self.is_0_16_or_later()
+    }
+
+    /// Whether the server's RuntimeStatistics has the phase durations and network counters
+    /// (0.11's model forbids unknown fields).
+    fn has_phase_statistics(self) -> bool {
+        self.is_0_16_or_later()
+    }
+
+    /// Whether the server takes `skipped` and `temporary failure` (0.11 takes success,
+    /// failure and error only).
+    fn has_every_result(self) -> bool {
+        self.is_0_16_or_later()
+    }
+}
+
+impl std::fmt::Display for Release {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}.{}", self.major, self.minor)
+    }
+}
+
 /// The fields of a work request the worker reads; the others are ignored, so that newer
 /// servers' additions do not break the worker.
 #[derive(Debug, Clone, Deserialize)]
@@ -81,21 +156,59 @@ impl WorkError {
     }
 }
 
-/// How a work request ended, as the worker reports it.
+/// How a work request ended, as the worker reports it: Debusine 0.16's WorkRequestResults,
+/// and the worker's own error when it could not run the task.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(
+    not(test),
+    allow(
+        dead_code,
+        reason = "skipped, temporary failure and a task's own error come from \
+                  `DynTask::execute_outcome`, which the framework is adding"
+    )
+)]
 pub(crate) enum Outcome {
-    /// The task returned true.
+    /// The task succeeded.
     Success,
-    /// The task returned false.
+    /// The task ran, and what it checked failed.
     Failure,
+    /// The task found nothing to do (0.16's `skipped`).
+    Skipped,
+    /// The task could not tell, for a reason that may go away (0.16's `temporary failure`).
+    TemporaryFailure,
+    /// The task reported an error itself, without an exception (0.16's `error`).
+    TaskError,
     /// The task could not run, or failed with an error.
     Error(WorkError),
 }
 
+impl Outcome {
+    /// The result's name for a server of `release`: Debusine 0.16's names; for 0.11, which has
+    /// only success, failure and error, `skipped` is `success` and `temporary failure` is
+    /// `failure`, as 0.11's own autopkgtest reported an all-skipped run and a testbed failure.
+    pub(crate) fn result_in(&self, release: Release) -> &'static str {
+        match self {
+            Outcome::Success => "success",
+            Outcome::Failure => "failure",
+            Outcome::TaskError | Outcome::Error(_) => "error",
+            Outcome::Skipped if release.has_every_result() => "skipped",
+            Outcome::Skipped => "success",
+            Outcome::TemporaryFailure if release.has_every_result() => "temporary failure",
+            Outcome::TemporaryFailure => "failure",
+        }
+    }
+
+    /// Whether the task succeeded (its debug logs then drop `stages.log`).
+    pub(crate) fn is_success(&self) -> bool {
+        matches!(self, Outcome::Success)
+    }
+}
+
 /// `output_data.runtime_statistics`, measured as Debusine's worker measures them: whole
 /// seconds of wall-clock time, and whole seconds of the machine's user and system CPU time
-/// (all processes, as psutil's `cpu_times()`), both over the task's execution.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// (all processes, as psutil's `cpu_times()`), both over the task's execution; on 0.16 also
+/// the phases' durations and the bytes the machine's non-loopback interfaces received and sent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub(crate) struct RuntimeStatistics {
     /// Wall-clock seconds.
     pub duration: u64,
@@ -103,6 +216,86 @@ pub(crate) struct RuntimeStatistics {
     pub cpu_time: Option<u64>,
     /// The number of CPUs.
     pub cpu_count: Option<u64>,
+    /// Seconds of setup (before the first command), run (from the first command's start to the
+    /// last one's end) and teardown (after it); `None` when the phases were not followed.
+    pub phases: Option<PhaseDurations>,
+    /// Bytes received over non-loopback interfaces, or `None` without `/proc/net/dev`.
+    pub network_received: Option<u64>,
+    /// Bytes sent over non-loopback interfaces, or `None` without `/proc/net/dev`.
+    pub network_sent: Option<u64>,
+}
+
+/// Whole seconds of each phase of a task (Debusine 0.16's `duration_setup`, `duration_run`,
+/// `duration_teardown`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub(crate) struct PhaseDurations {
+    /// Before the first command.
+    pub setup: u64,
+    /// From the first command's start to the last one's end; the whole execution when the task
+    /// ran no command.
+    pub run: u64,
+    /// After the last command (uploads).
+    pub teardown: u64,
+}
+
+/// When a task's commands ran, noted by the runner: the phases of [`PhaseDurations`].
+#[derive(Debug, Default)]
+pub(crate) struct Phases {
+    commands: std::sync::Mutex<(Option<Instant>, Option<Instant>)>,
+}
+
+impl Phases {
+    /// A command starts now.
+    pub(crate) fn command_started(&self) {
+        let mut commands = self
+            .commands
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        commands.0.get_or_insert_with(Instant::now);
+    }
+
+    /// A command ended now.
+    pub(crate) fn command_ended(&self) {
+        let mut commands = self
+            .commands
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        commands.1 = Some(Instant::now());
+    }
+
+    /// Whether a command has started.
+    #[cfg(test)]
+    pub(crate) fn any_command(&self) -> bool {
+        self.commands
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .0
+            .is_some()
+    }
+
+    /// The phases of an execution from `start` to `end`.
+    fn durations(&self, start: Instant, end: Instant) -> PhaseDurations {
+        let commands = *self
+            .commands
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let seconds = |from: Instant, to: Instant| to.saturating_duration_since(from).as_secs();
+        match commands {
+            (Some(first), last) => {
+                let last = last.unwrap_or(end).clamp(first, end);
+                PhaseDurations {
+                    setup: seconds(start, first),
+                    run: seconds(first, last),
+                    teardown: seconds(last, end),
+                }
+            }
+            (None, _) => PhaseDurations {
+                setup: 0,
+                run: seconds(start, end),
+                teardown: 0,
+            },
+        }
+    }
 }
 
 /// The start of a measurement of [`RuntimeStatistics`].
@@ -110,6 +303,7 @@ pub(crate) struct RuntimeStatistics {
 pub(crate) struct Stopwatch {
     wall: Instant,
     cpu: Option<Duration>,
+    network: Option<(u64, u64)>,
 }
 
 impl Stopwatch {
@@ -118,23 +312,59 @@ impl Stopwatch {
         Stopwatch {
             wall: Instant::now(),
             cpu: machine_cpu_time(),
+            network: network_bytes(),
         }
     }
 
-    /// The statistics from the start until now.
-    pub(crate) fn stop(&self) -> RuntimeStatistics {
+    /// The statistics from the start until now, with the phases of `phases` when given.
+    pub(crate) fn stop(&self, phases: Option<&Phases>) -> RuntimeStatistics {
+        let end = Instant::now();
         let cpu_time = match (self.cpu, machine_cpu_time()) {
             (Some(start), Some(end)) => Some(end.saturating_sub(start).as_secs()),
             _ => None,
         };
+        let network = match (self.network, network_bytes()) {
+            (Some((rx0, tx0)), Some((rx1, tx1))) => {
+                Some((rx1.saturating_sub(rx0), tx1.saturating_sub(tx0)))
+            }
+            _ => None,
+        };
         RuntimeStatistics {
-            duration: self.wall.elapsed().as_secs(),
+            duration: end.saturating_duration_since(self.wall).as_secs(),
             cpu_time,
             cpu_count: std::thread::available_parallelism()
                 .ok()
                 .map(|n| n.get() as u64),
+            phases: phases.map(|phases| phases.durations(self.wall, end)),
+            network_received: network.map(|(rx, _)| rx),
+            network_sent: network.map(|(_, tx)| tx),
         }
     }
+}
+
+/// The bytes received and sent so far over every interface but loopback, from
+/// `/proc/net/dev`.
+fn network_bytes() -> Option<(u64, u64)> {
+    parse_network_bytes(&std::fs::read_to_string("/proc/net/dev").ok()?)
+}
+
+/// `iface: rx_bytes rx_packets ... (8 receive fields) tx_bytes ...` after two header lines.
+fn parse_network_bytes(dev: &str) -> Option<(u64, u64)> {
+    let mut total = (0u64, 0u64);
+    for line in dev.lines().skip(2) {
+        let (name, counters) = line.split_once(':')?;
+        if name.trim() == "lo" {
+            continue;
+        }
+        let fields: Vec<u64> = counters
+            .split_whitespace()
+            .map(str::parse)
+            .collect::<Result<_, _>>()
+            .ok()?;
+        total.0 = total.0.saturating_add(*fields.first()?);
+        total.1 = total.1.saturating_add(*fields.get(8)?);
+    }
+    Some(total)
 }
 
 /// The machine's user + system CPU time so far, from the first line of `/proc/stat`.
@@ -190,19 +420,20 @@ impl Completion {
         }
     }
 
-    /// `success`, `failure` or `error`.
+    /// The result's name in Debusine 0.16's spelling.
     pub(crate) fn result(&self) -> &'static str {
-        match self.outcome {
-            Outcome::Success => "success",
-            Outcome::Failure => "failure",
-            Outcome::Error(_) => "error",
-        }
+        self.outcome.result_in(Release::V0_16)
     }
 
-    /// The body of `PUT /api/1.0/work-request/<id>/completed/`:
-    /// `{"result", "output_data": {"runtime_statistics", "errors"}}`, each part only when there
-    /// is something to say.
+    /// The body of `PUT /api/1.0/work-request/<id>/completed/` in Debusine 0.16's terms.
     pub(crate) fn payload(&self) -> Value {
+        self.payload_in(Release::V0_16)
+    }
+
+    /// The body of `PUT /api/1.0/work-request/<id>/completed/` for a server of `release`:
+    /// `{"result", "output_data": {"runtime_statistics", "errors"}}`, each part only when there
+    /// is something to say, and only the statistics that release's model has.
+    pub(crate) fn payload_in(&self, release: Release) -> Value {
         let mut output = Map::new();
         if let Some(statistics) = &self.statistics {
             let mut stats = Map::new();
@@ -213,6 +444,19 @@ impl Completion {
             if let Some(cpu_count) = statistics.cpu_count {
                 stats.insert("cpu_count".into(), cpu_count.into());
             }
+            if release.has_phase_statistics() {
+                if let Some(phases) = statistics.phases {
+                    stats.insert("duration_setup".into(), phases.setup.into());
+                    stats.insert("duration_run".into(), phases.run.into());
+                    stats.insert("duration_teardown".into(), phases.teardown.into());
+                }
+                if let Some(received) = statistics.network_received {
+                    stats.insert("network_received".into(), received.into());
+                }
+                if let Some(sent) = statistics.network_sent {
+                    stats.insert("network_sent".into(), sent.into());
+                }
+            }
             output.insert("runtime_statistics".into(), Value::Object(stats));
         }
         if let Outcome::Error(error) = &self.outcome {
@@ -221,7 +465,7 @@ impl Completion {
                 json!([{ "message": error.message, "code": error.code.as_str() }]),
             );
         }
-        let mut payload = json!({ "result": self.result() });
+        let mut payload = json!({ "result": self.outcome.result_in(release) });
         if !output.is_empty() {
             payload["output_data"] = Value::Object(output);
         }
@@ -239,10 +483,29 @@ pub(crate) struct Prepared {
     pub dynamic_data: Option<AnyDynamicData>,
 }
 
+/// [`prepare_in`] without a server: the task's data read as the task's own form.
+pub(crate) fn prepare(registry: &Registry, request: &WorkRequest) -> Result<Prepared, WorkError> {
+    prepare_in(registry, request, None)
+}
+
 /// Checks a work request as Debusine's worker does before running it: the task type, then the
 /// task's name, then its data, then its dynamic data (a violation of either is
 /// `configure-failed`; those of the dynamic data point under `/dynamic_task_data`).
-pub(crate) fn prepare(registry: &Registry, request: &WorkRequest) -> Result<Prepared, WorkError> {
+///
+/// `release` is the server's Debusine release, whose models the data is read with; a
+/// `configure-failed` names it.
+pub(crate) fn prepare_in(
+    registry: &Registry,
+    request: &WorkRequest,
+    release: Option<Release>,
+) -> Result<Prepared, WorkError> {
+    let configure_failed = |error: String| {
+        let message = match release {
+            Some(release) => format!("Debusine {release}'s task data: {error}"),
+            None => error,
+        };
+        WorkError::new(ErrorCode::ConfigureFailed, message)
+    };
     if request.task_type != WORKER_KIND.task_type() {
         return Err(WorkError::new(
             ErrorCode::WrongTaskType,
@@ -256,9 +519,11 @@ pub(crate) fn prepare(registry: &Registry, request: &WorkRequest) -> Result<Prep
     let entry = registry
         .get_of_kind(WORKER_KIND, &request.task_name)
         .map_err(|error| WorkError::new(ErrorCode::SetupFailed, error.to_string()))?;
+    // The one place the release selects the models (`TaskEntry::configure_in` once the
+    // framework has it): today every task has one form for every release.
     let task = entry
         .configure(TaskInput::from(&request.task_data))
-        .map_err(|error| WorkError::new(ErrorCode::ConfigureFailed, error.to_string()))?;
+        .map_err(|error| configure_failed(error.to_string()))?;
     // `null` is no dynamic data, as in Debusine's `configure`.
     let dynamic_data = match request.dynamic_task_data.as_ref().filter(|v| !v.is_null()) {
         None => None,
@@ -266,8 +531,7 @@ pub(crate) fn prepare(registry: &Registry, request: &WorkRequest) -> Result<Prep
             entry
                 .configure_dynamic_data(TaskInput::from(dynamic))
                 .map_err(|error| {
-                    let error = error.nested_under("/dynamic_task_data");
-                    WorkError::new(ErrorCode::ConfigureFailed, error.to_string())
+                    configure_failed(error.nested_under("/dynamic_task_data").to_string())
                 })?,
         ),
     };
@@ -284,6 +548,15 @@ pub(crate) fn prepare(registry: &Registry, request: &WorkRequest) -> Result<Prep
 /// The calling process becomes a child subreaper, so that the task's orphaned grandchildren
 /// are reaped here even where PID 1 does not reap (containers, microVMs).
 pub(crate) fn execute(prepared: &Prepared, ctx: &TaskContext) -> Option<Completion> {
+    execute_measured(prepared, ctx, None)
+}
+
+/// [`execute`], the phases of the statistics taken from `phases` (noted by the runner).
+pub(crate) fn execute_measured(
+    prepared: &Prepared,
+    ctx: &TaskContext,
+    phases: Option<&Phases>,
+) -> Option<Completion> {
     if let Err(error) = nix::sys::prctl::set_child_subreaper(true) {
         tracing::debug!(%error, "cannot become a child subreaper");
     }
@@ -298,7 +571,7 @@ pub(crate) fn execute(prepared: &Prepared, ctx: &TaskContext) -> Option<Completi
     };
     let stopwatch = Stopwatch::start();
     let outcome = execute_logging_errors(prepared.task.as_ref(), ctx);
-    let statistics = stopwatch.stop();
+    let statistics = stopwatch.stop(phases);
     if ctx.is_aborted() {
         // The runner killed the process group: wait briefly for its members to die.
         reap_orphans(Duration::from_secs(1));
@@ -363,6 +636,7 @@ mod tests {
                 duration: 2,
                 cpu_time: Some(1),
                 cpu_count: Some(4),
+                ..RuntimeStatistics::default()
             }),
         };
         assert_eq!(
@@ -381,5 +655,101 @@ mod tests {
             statistics: None,
         };
         assert_eq!(failed.payload(), json!({"result": "failure"}));
+    }
+
+    #[test]
+    fn every_result_is_reported_by_its_name_on_0_16_and_mapped_on_0_11() {
+        let error = Outcome::Error(WorkError::new(ErrorCode::ExecuteFailed, "boom"));
+        let cases = [
+            (Outcome::Success, "success", "success"),
+            (Outcome::Failure, "failure", "failure"),
+            (Outcome::Skipped, "skipped", "success"),
+            (Outcome::TemporaryFailure, "temporary failure", "failure"),
+            (Outcome::TaskError, "error", "error"),
+            (error, "error", "error"),
+        ];
+        for (outcome, on_0_16, on_0_11) in cases {
+            let completion = Completion {
+                outcome: outcome.clone(),
+                statistics: None,
+            };
+            assert_eq!(completion.payload_in(Release::V0_16)["result"], on_0_16);
+            assert_eq!(completion.payload_in(Release::V0_11)["result"], on_0_11);
+        }
+    }
+
+    #[test]
+    fn phase_and_network_statistics_go_to_0_16_only() {
+        let completion = Completion {
+            outcome: Outcome::Success,
+            statistics: Some(RuntimeStatistics {
+                duration: 9,
+                cpu_time: None,
+                cpu_count: Some(2),
+                phases: Some(PhaseDurations {
+                    setup: 1,
+                    run: 7,
+                    teardown: 1,
+                }),
+                network_received: Some(300),
+                network_sent: Some(20),
+            }),
+        };
+        assert_eq!(
+            completion.payload_in(Release::V0_16)["output_data"]["runtime_statistics"],
+            json!({"duration": 9, "cpu_count": 2, "duration_setup": 1, "duration_run": 7,
+                "duration_teardown": 1, "network_received": 300, "network_sent": 20})
+        );
+        assert_eq!(
+            completion.payload_in(Release::V0_11)["output_data"]["runtime_statistics"],
+            json!({"duration": 9, "cpu_count": 2})
+        );
+    }
+
+    #[test]
+    fn phases_split_at_the_first_command_and_the_end_of_the_last() {
+        let start = Instant::now();
+        let phases = Phases::default();
+        let after = |seconds| start + Duration::from_secs(seconds);
+        assert_eq!(
+            phases.durations(start, after(5)),
+            PhaseDurations {
+                setup: 0,
+                run: 5,
+                teardown: 0
+            }
+        );
+        *phases.commands.lock().unwrap() = (Some(after(2)), Some(after(10)));
+        assert_eq!(
+            phases.durations(start, after(13)),
+            PhaseDurations {
+                setup: 2,
+                run: 8,
+                teardown: 3
+            }
+        );
+    }
+
+    #[test]
+    fn network_bytes_leave_out_loopback() {
+        let dev = "Inter-|   Receive                                                |  Transmit\n \
+             face |bytes    packets errs drop fifo frame compressed multicast|bytes    packets errs drop fifo colls carrier compressed\n\
+                lo: 1000 10 0 0 0 0 0 0 1000 10 0 0 0 0 0 0\n\
+              eth0: 5000 40 0 0 0 0 0 0 700 7 0 0 0 0 0 0\n\
+              eth1: 1 1 0 0 0 0 0 0 2 1 0 0 0 0 0 0\n";
+        assert_eq!(parse_network_bytes(dev), Some((5001, 702)));
+        assert_eq!(parse_network_bytes("h\nh\neth0: x\n"), None);
+    }
+
+    #[test]
+    fn releases_are_read_from_debusine_versions() {
+        assert_eq!(Release::parse("0.16.2"), Some(Release::V0_16));
+        assert_eq!(Release::parse("0.11"), Some(Release::V0_11));
+        assert_eq!(Release::parse(" 0.16.2+deb13u1 "), Some(Release::V0_16));
+        assert_eq!(Release::parse("0.12.1").unwrap().to_string(), "0.12");
+        assert_eq!(Release::parse("sixteen"), None);
+        assert_eq!(Release::parse("0"), None);
+        assert!(Release::parse("0.12.1").unwrap() < Release::V0_16);
+        assert!(Release::V0_16.takes_next_by_post() && !Release::V0_11.takes_next_by_post());
     }
 }

@@ -45,18 +45,46 @@ pub fn system_metadata(worker_type: WorkerType) -> Map<String, Value> {
     map
 }
 
-/// Whether the tools an executor backend drives are installed: `unshare` for unshare,
-/// `incus` for the incus backends, `qemu-img` and `qemu-system-<cpu>` for qemu.
+/// Whether an executor backend can run here, as Debusine's `ExecutorInterface.available`
+/// decides (the same in 0.11 and 0.16): `unshare` for unshare; for the incus backends `incus`
+/// and `autopkgtest-virt-incus`, and `incus info` listing the backend's driver (`lxc`,
+/// `qemu`); for qemu `qemu-system-<cpu>` and a writable `/dev/kvm`.
 fn executor_available(backend: &str) -> bool {
     match backend {
         "unshare" => program_on_path("unshare"),
-        "incus-lxc" | "incus-vm" => program_on_path("incus"),
+        "incus-lxc" => incus_has_driver("lxc"),
+        "incus-vm" => incus_has_driver("qemu"),
         "qemu" => {
-            program_on_path("qemu-img")
-                && program_on_path(&format!("qemu-system-{}", std::env::consts::ARCH))
+            program_on_path(&format!("qemu-system-{}", std::env::consts::ARCH))
+                && std::fs::OpenOptions::new()
+                    .write(true)
+                    .open("/dev/kvm")
+                    .is_ok()
         }
         _ => false,
     }
+}
+
+fn incus_has_driver(driver: &str) -> bool {
+    program_on_path("incus")
+        && program_on_path("autopkgtest-virt-incus")
+        && command_output("incus", &["info"])
+            .is_some_and(|info| incus_drivers(&info).contains(&driver))
+}
+
+/// The drivers of `incus info`'s `environment.driver: lxc | qemu`.
+fn incus_drivers(info: &str) -> Vec<&str> {
+    let mut in_environment = false;
+    for line in info.lines() {
+        if !line.starts_with(' ') {
+            in_environment = line.trim_end() == "environment:";
+            continue;
+        }
+        if in_environment && let Some(drivers) = line.trim().strip_prefix("driver:") {
+            return drivers.split('|').map(str::trim).collect();
+        }
+    }
+    Vec::new()
 }
 
 /// Whether an executable file called `program` is on `PATH` (for tool probes such as
@@ -90,4 +118,18 @@ fn total_physical_memory() -> Option<u64> {
     let line = meminfo.lines().find(|line| line.starts_with("MemTotal:"))?;
     let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
     kib.checked_mul(1024)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn incus_drivers_are_read_from_its_environment() {
+        let info = "config: {}\napi_extensions:\n- storage\nenvironment:\n  addresses: []\n  \
+                    driver: lxc | qemu\n  driver_version: 6.0.4 | 9.2.1\n";
+        assert_eq!(incus_drivers(info), ["lxc", "qemu"]);
+        assert!(incus_drivers("environment:\n  driver_version: 1\n").is_empty());
+        assert!(incus_drivers("other:\n  driver: lxc\n").is_empty());
+    }
 }

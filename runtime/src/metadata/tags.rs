@@ -35,16 +35,35 @@ pub(crate) struct TaggedTask<'a> {
     pub version: u32,
 }
 
+/// Tasks whose capability Debusine 0.16 names after another program than the task: the task,
+/// and the program whose presence provides `worker:cap:<program>`
+/// (`simplesystemimagebuild.py`'s `get_provided_worker_tags`).
+const CAP_BY_PROGRAM: [(&str, &str); 1] = [("simplesystemimagebuild", "mmdebstrap")];
+
+/// Programs an executor backend needs for 0.16's `worker:executor:<backend>` on top of what
+/// its `executor:<backend>:available` (0.11's probe) checks: 0.16's unshare executor also
+/// runs `ip`.
+const EXECUTOR_EXTRA_PROGRAMS: [(&str, &str); 1] = [("unshare", "ip")];
+
 /// The sorted tags a worker with `metadata` (system keys and the tasks' own keys) provides for
-/// `tasks`.
+/// `tasks`, with programs looked up on `PATH`.
 ///
 /// A task whose `<task>:available` probe is true provides `worker:cap:<task>`: Debusine names
 /// the capability after the tool, which is the task's name for sbuild, autopkgtest and
-/// mmdebstrap (simplesystemimagebuild requires `worker:cap:mmdebstrap`, which mmdebstrap's
-/// probe of the same program provides).
+/// mmdebstrap; simplesystemimagebuild provides `worker:cap:mmdebstrap` when mmdebstrap is
+/// installed, as Debian's does.
 pub(crate) fn provided_tags<'a>(
     metadata: &Map<String, Value>,
     tasks: impl IntoIterator<Item = TaggedTask<'a>>,
+) -> Vec<String> {
+    provided_tags_with(metadata, tasks, &super::program_on_path)
+}
+
+/// [`provided_tags`], with `on_path` saying whether a program is installed.
+pub(crate) fn provided_tags_with<'a>(
+    metadata: &Map<String, Value>,
+    tasks: impl IntoIterator<Item = TaggedTask<'a>>,
+    on_path: &dyn Fn(&str) -> bool,
 ) -> Vec<String> {
     let mut tags = BTreeSet::new();
     if let Some(Value::String(worker_type)) = metadata.get(keys::WORKER_TYPE) {
@@ -59,7 +78,11 @@ pub(crate) fn provided_tags<'a>(
         }
     }
     for backend in keys::EXECUTOR_BACKENDS {
-        if metadata.get(&keys::executor_available(backend)) == Some(&Value::Bool(true)) {
+        let extra = EXECUTOR_EXTRA_PROGRAMS
+            .iter()
+            .filter(|(name, _)| *name == backend)
+            .all(|(_, program)| on_path(program));
+        if extra && metadata.get(&keys::executor_available(backend)) == Some(&Value::Bool(true)) {
             tags.insert(format!("{EXECUTOR_PREFIX}{backend}"));
         }
     }
@@ -73,6 +96,11 @@ pub(crate) fn provided_tags<'a>(
         let available = task.kind.prefix_with_task_name(task.name, "available");
         if metadata.get(&available) == Some(&Value::Bool(true)) {
             tags.insert(format!("{CAP_PREFIX}{}", task.name));
+        }
+        for (name, program) in CAP_BY_PROGRAM {
+            if task.kind == TaskKind::Worker && task.name == name && on_path(program) {
+                tags.insert(format!("{CAP_PREFIX}{program}"));
+            }
         }
     }
     tags.into_iter().collect()
@@ -99,9 +127,10 @@ mod tests {
             name,
             version: 1,
         };
-        let tags = provided_tags(
+        let tags = provided_tags_with(
             metadata.as_object().unwrap(),
             [task("noop"), task("sbuild"), task("mmdebstrap")],
+            &|program| program == "ip",
         );
         assert_eq!(
             tags,
@@ -115,6 +144,35 @@ mod tests {
                 "worker:task:worker:sbuild:version:1",
                 "worker:type:external",
             ]
+        );
+    }
+
+    #[test]
+    fn unshare_needs_ip_and_simplesystemimagebuild_provides_mmdebstrap() {
+        let metadata = json!({"executor:unshare:available": true});
+        let task = |name| TaggedTask {
+            kind: TaskKind::Worker,
+            name,
+            version: 1,
+        };
+        let with = |installed: &'static [&'static str]| {
+            provided_tags_with(
+                metadata.as_object().unwrap(),
+                [task("simplesystemimagebuild")],
+                &move |program: &str| installed.contains(&program),
+            )
+        };
+        assert_eq!(
+            with(&["ip", "mmdebstrap"]),
+            [
+                "worker:cap:mmdebstrap",
+                "worker:executor:unshare",
+                "worker:task:worker:simplesystemimagebuild:version:1",
+            ]
+        );
+        assert_eq!(
+            with(&[]),
+            ["worker:task:worker:simplesystemimagebuild:version:1"]
         );
     }
 }
