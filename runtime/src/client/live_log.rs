@@ -19,7 +19,7 @@ use std::time::SystemTime;
 
 use serde_json::json;
 
-use super::debug_log::iso_utc;
+use super::clock::iso_utc;
 use super::wake::Waker;
 
 /// How many frames wait for the socket before they are dropped (Debian's

@@ -19,6 +19,8 @@ pub(crate) mod api;
 #[cfg(feature = "worker")]
 pub(crate) mod artifacts;
 #[cfg(feature = "worker")]
+pub(crate) mod clock;
+#[cfg(feature = "worker")]
 pub(crate) mod config;
 #[cfg(feature = "worker")]
 pub(crate) mod debug_log;

@@ -11,6 +11,7 @@ use std::collections::BTreeSet;
 use serde_json::{Map, Value};
 
 use super::keys;
+use super::system::program_on_path;
 use crate::types::TaskKind;
 
 /// `worker:type:<type>`; the server adds it from its own records and drops the worker's.
@@ -56,7 +57,7 @@ pub(crate) fn provided_tags<'a>(
     metadata: &Map<String, Value>,
     tasks: impl IntoIterator<Item = TaggedTask<'a>>,
 ) -> Vec<String> {
-    provided_tags_with(metadata, tasks, &super::program_on_path)
+    provided_tags_with(metadata, tasks, &program_on_path)
 }
 
 /// [`provided_tags`], with `on_path` saying whether a program is installed.

@@ -1,10 +1,8 @@
-//! A configured task of any type.
+//! A configured task of any type: the trait. Every task type implements it (`erased.rs`).
 
 use std::any::Any;
 use std::fmt;
 
-use super::can_run::check_can_run_on;
-use super::traits::{Execute, Task};
 use crate::execution::{Outcome, TaskContext, TaskError};
 use crate::metadata::{RunCheckFailure, WorkerMetadata};
 use crate::types::{TaskConfigError, TaskKind};
@@ -35,39 +33,9 @@ pub trait DynTask: Any + fmt::Debug + Send + Sync {
     fn as_any(&self) -> &dyn Any;
 }
 
-impl<T: Task> DynTask for T {
-    fn name(&self) -> &'static str {
-        T::NAME
-    }
-    fn kind(&self) -> TaskKind {
-        T::KIND
-    }
-    fn version(&self) -> u32 {
-        T::VERSION
-    }
-    fn host_architecture(&self) -> Option<&str> {
-        Execute::host_architecture(self)
-    }
-    fn check_can_run_on(&self, worker: &WorkerMetadata) -> Result<(), RunCheckFailure> {
-        check_can_run_on(self, worker)
-    }
-    fn validate(&self) -> Result<(), TaskConfigError> {
-        Execute::validate(self)
-    }
-    fn execute(&self, ctx: &TaskContext) -> Result<bool, TaskError> {
-        Execute::execute(self, ctx)
-    }
-    fn execute_outcome(&self, ctx: &TaskContext) -> Result<Outcome, TaskError> {
-        Execute::execute_outcome(self, ctx)
-    }
-    fn as_any(&self) -> &dyn Any {
-        self
-    }
-}
-
 impl dyn DynTask {
     /// The concrete task, if it is a `T`.
-    pub fn downcast_ref<T: Task>(&self) -> Option<&T> {
+    pub fn downcast_ref<T: Any>(&self) -> Option<&T> {
         self.as_any().downcast_ref()
     }
 }

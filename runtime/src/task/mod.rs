@@ -5,6 +5,7 @@ mod can_run;
 mod configure;
 mod dyn_task;
 mod dynamic_data;
+mod erased;
 mod execute;
 mod release;
 mod traits;

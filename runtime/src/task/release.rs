@@ -34,7 +34,6 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use super::dyn_task::DynTask;
-use super::traits::Task;
 use crate::configure::{
     CompiledSchema, Paths, TaskInput, Walk, WalkError, nothing_read, read_with,
 };
@@ -56,9 +55,9 @@ type ReadDynamicData =
 /// The derive writes one per release (`Task::release_forms`); a task that names no release
 /// has a single form whose [`release`](ReleaseForm::release) is `None`.
 pub struct ReleaseForm {
-    release: Option<&'static str>,
-    data: DataForm,
-    dynamic_data: DynamicDataForm,
+    pub(super) release: Option<&'static str>,
+    pub(super) data: DataForm,
+    pub(super) dynamic_data: DynamicDataForm,
 }
 
 /// How one release's task data is read: its type, schema and reader. Written by the derive.
@@ -71,7 +70,7 @@ pub struct DataForm {
 
 impl DataForm {
     /// Data `F`, checked against the schema `compiled` gives, converted into the task `T`.
-    pub const fn of<T: Task, F: DeserializeOwned + IntoTaskData<T>>(
+    pub const fn of<T: DynTask, F: DeserializeOwned + IntoTaskData<T>>(
         compiled: fn() -> &'static CompiledSchema,
     ) -> DataForm {
         DataForm {
@@ -105,18 +104,6 @@ impl DynamicDataForm {
 }
 
 impl ReleaseForm {
-    /// The task's own form: its struct and dynamic data, in `release` (or every release).
-    #[doc(hidden)]
-    pub const fn own<T: Task>(release: Option<&'static str>) -> ReleaseForm {
-        ReleaseForm {
-            release,
-            data: DataForm::of::<T, T>(T::__compiled),
-            dynamic_data: DynamicDataForm::of::<T::DynamicData, T::DynamicData>(
-                T::__compiled_dynamic_data,
-            ),
-        }
-    }
-
     /// An older release's form.
     #[doc(hidden)]
     pub const fn older(
@@ -219,7 +206,7 @@ impl From<Infallible> for TaskConfigError {
 }
 
 /// Reads `F` and converts it into the task `T`.
-fn read_converted<F: DeserializeOwned + IntoTaskData<T>, T: Task>(
+fn read_converted<F: DeserializeOwned + IntoTaskData<T>, T: DynTask>(
     walk: &mut Walk<'_, '_>,
     out: &mut Converted<Box<dyn DynTask>>,
 ) -> Result<(), WalkError> {
@@ -320,11 +307,11 @@ pub fn compare_releases(a: &str, b: &str) -> Ordering {
 }
 
 /// Converts a configured task back into its type, for `Task::configure_in`.
-pub(crate) fn downcast_task<T: Task>(task: Box<dyn DynTask>) -> Result<T, TaskConfigError> {
+pub(crate) fn downcast_task<T: Any>(task: Box<dyn DynTask>) -> Result<T, TaskConfigError> {
     let any: Box<dyn Any + Send + Sync> = task;
     any.downcast::<T>()
         .map(|task| *task)
-        .map_err(|_| type_mismatch(T::TYPE_NAME))
+        .map_err(|_| type_mismatch(std::any::type_name::<T>()))
 }
 
 /// The error for a form whose conversion produced another type than the task's: the derive

@@ -6,7 +6,9 @@ use schemars::JsonSchema;
 use serde::de::DeserializeOwned;
 
 use super::dynamic_data::DynamicDataBounds;
-use super::release::{ReleaseForm, downcast_task, select, type_mismatch};
+use super::release::{
+    DataForm, DynamicDataForm, ReleaseForm, downcast_task, select, type_mismatch,
+};
 use crate::configure::{TaskInput, deserialize_fast_first};
 #[cfg(doc)]
 use crate::execution::BaseDynamicData;
@@ -331,5 +333,19 @@ pub trait Task:
     /// This task's worker metadata: its version key plus its own keys from [`Execute::analyze_worker`].
     fn analyze_worker_metadata() -> serde_json::Map<String, serde_json::Value> {
         worker_metadata(Self::KIND, Self::NAME, Self::VERSION, Self::analyze_worker)
+    }
+}
+
+impl ReleaseForm {
+    /// The task's own form: its struct and dynamic data, in `release` (or every release).
+    #[doc(hidden)]
+    pub const fn own<T: Task>(release: Option<&'static str>) -> ReleaseForm {
+        ReleaseForm {
+            release,
+            data: DataForm::of::<T, T>(T::__compiled),
+            dynamic_data: DynamicDataForm::of::<T::DynamicData, T::DynamicData>(
+                T::__compiled_dynamic_data,
+            ),
+        }
     }
 }
