@@ -18,6 +18,16 @@
 //!
 //! The messages are Debusine 0.11's (pydantic 1), where they differ from 0.16's.
 
+pub mod autopkgtest;
+pub mod lintian;
+pub mod piuparts;
+pub mod sbuild;
+
+pub use autopkgtest::{Autopkgtest, AutopkgtestDynamicData};
+pub use lintian::Lintian;
+pub use piuparts::{Piuparts, PiupartsDynamicData};
+pub use sbuild::{Sbuild, SbuildDynamicData};
+
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
