@@ -267,7 +267,7 @@ fn autopkgtest() {
 
 #[test]
 fn autopkgtest_results_as_debusine_reads_them() {
-    use taskdef_examples::tasks::autopkgtest::TestResult::{Failure, Skipped, Success};
+    use taskdef::Outcome::{Failure, Skipped, Success, TemporaryFailure};
     let task = |fail_on: Value| {
         Autopkgtest::configure(json!({
             "input": {"source_artifact": 1, "binary_artifacts": [2]}, "environment": 3,
@@ -284,30 +284,34 @@ fn autopkgtest_results_as_debusine_reads_them() {
             .collect();
         Value::Object(map)
     };
-    assert_eq!(default.result(Some(0), &results(&["PASS"])), Some(Success));
+    assert_eq!(default.result(Some(0), &results(&["PASS"])), Success);
     assert_eq!(
         default.result(Some(4), &results(&["PASS", "FAIL"])),
-        Some(Failure)
+        Failure
     );
     assert_eq!(
         default.result(Some(2), &results(&["SKIP", "PASS"])),
-        Some(Success)
+        Success
     );
-    assert_eq!(default.result(Some(8), &results(&["SKIP"])), Some(Skipped));
-    assert_eq!(default.result(Some(12), &results(&[])), Some(Failure));
+    assert_eq!(default.result(Some(8), &results(&["SKIP"])), Skipped);
+    assert_eq!(default.result(Some(12), &results(&[])), Failure);
     // A temporary failure: 16, an abort (no code), or a code autopkgtest does not give.
     for code in [Some(16), None, Some(1), Some(20)] {
-        assert_eq!(default.result(code, &results(&["PASS"])), None, "{code:?}");
+        assert_eq!(
+            default.result(code, &results(&["PASS"])),
+            TemporaryFailure,
+            "{code:?}"
+        );
     }
     let lenient = task(json!({"failed_test": false}));
     assert_eq!(
         lenient.result(Some(4), &results(&["PASS", "FAIL"])),
-        Some(Success)
+        Success
     );
     let strict = task(json!({"flaky_test": true, "skipped_test": true}));
-    assert_eq!(strict.result(Some(2), &results(&["PASS"])), Some(Failure));
-    assert_eq!(strict.result(Some(8), &results(&[])), Some(Failure));
-    assert_eq!(strict.result(Some(2), &results(&["FLAKY"])), Some(Failure));
+    assert_eq!(strict.result(Some(2), &results(&["PASS"])), Failure);
+    assert_eq!(strict.result(Some(8), &results(&[])), Failure);
+    assert_eq!(strict.result(Some(2), &results(&["FLAKY"])), Failure);
 }
 
 #[test]

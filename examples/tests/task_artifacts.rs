@@ -793,6 +793,53 @@ fn autopkgtest_uploads_its_results_without_the_binaries_related_to_its_inputs() 
     );
 }
 
+/// autopkgtest ending as `ending` says: an exit code (with a summary), or an abort (`None`).
+#[derive(Debug)]
+struct Autopkgtest16 {
+    ending: Option<i32>,
+}
+
+impl CommandRunner for Autopkgtest16 {
+    fn run(&self, command: &CommandLine, _: &AbortHandle) -> Result<CommandStatus, TaskError> {
+        let out = PathBuf::from(arg(command, "--output-dir=").unwrap());
+        write(&out.join("summary"), "smoke PASS\n");
+        self.ending
+            .map(CommandStatus::exited)
+            .ok_or(TaskError::Aborted)
+    }
+}
+
+#[test]
+fn autopkgtest_reports_a_temporary_failure_on_16_or_an_abort_and_uploads_nothing() {
+    for ending in [Some(16), None, Some(0)] {
+        let mut setup = Setup::new("autopkgtest-temporary");
+        setup.source_package(5);
+        setup.binary_package(6, "hello_1.0-1_amd64.deb");
+        setup.environment(3);
+        let task: Autopkgtest = configure(json!({
+            "input": {"source_artifact": 1, "binary_artifacts": [2]},
+            "environment": 3, "build_architecture": "amd64"
+        }));
+        let dynamic: AutopkgtestDynamicData = serde_json::from_value(json!(
+            {"environment_id": 3, "input_source_artifact_id": 5, "input_binary_artifacts_ids": [6]}
+        ))
+        .unwrap();
+        let server = Arc::new(setup.server);
+        let ctx = TaskContext::new("autopkgtest", setup.dir.join("work"))
+            .with_runner(Arc::new(Autopkgtest16 { ending }))
+            .with_server(server.clone())
+            .with_dynamic_data(dynamic);
+        let outcome = task.execute_outcome(&ctx).unwrap();
+        if ending == Some(0) {
+            assert_eq!(outcome, taskdef::Outcome::Success);
+            assert_eq!(server.categories(), ["debian:autopkgtest"]);
+        } else {
+            assert_eq!(outcome, taskdef::Outcome::TemporaryFailure, "{ending:?}");
+            assert!(server.uploads().is_empty(), "{ending:?}");
+        }
+    }
+}
+
 #[test]
 fn piuparts_uploads_its_output_with_what_it_tested() {
     let mut setup = Setup::new("piuparts");

@@ -7,8 +7,8 @@ use std::path::{Path, PathBuf};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use taskdef::{
-    ArtifactId, BaseDynamicData, CommandLine, Execute, RelationType, Task, TaskConfigError,
-    TaskContext, TaskError, TaskMetadata, Unmet, WorkerMetadata, program_on_path,
+    ArtifactId, BaseDynamicData, CommandLine, Execute, Outcome, RelationType, Task,
+    TaskConfigError, TaskContext, TaskError, TaskMetadata, Unmet, WorkerMetadata, program_on_path,
 };
 
 use crate::artifacts::{Inputs, file_with_suffix, files_with_suffix, read_file};
@@ -25,7 +25,16 @@ use taskdef::Rules;
 /// virtualisation server for that backend.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema, Task)]
 #[serde(deny_unknown_fields)]
-#[task(version = 1, dynamic_data = AutopkgtestDynamicData)]
+#[task(
+    version = 1,
+    dynamic_data = AutopkgtestDynamicData,
+    release = "0.16",
+    older(
+        release = "0.11",
+        data = crate::debusine_0_11::Autopkgtest,
+        dynamic_data = crate::debusine_0_11::AutopkgtestDynamicData
+    )
+)]
 pub struct Autopkgtest {
     /// The task configuration to apply, or null for none.
     #[serde(default = "default_task_configuration")]
@@ -291,11 +300,14 @@ impl Autopkgtest {
     }
 
     /// Debusine 0.16's result of a run (`Autopkgtest.task_result`) from autopkgtest's exit
-    /// code and its summary (`results`, as [`parse_summary`] reads it), or `None` for a
-    /// temporary failure (exit code 16, a testbed failure, or a code autopkgtest does not
-    /// document: the results are not read then).
-    pub fn result(&self, code: Option<i32>, results: &serde_json::Value) -> Option<TestResult> {
-        let code = code.filter(|code| [0, 2, 4, 6, 8, 12, 14].contains(code))?;
+    /// code (`None` for an abort) and its summary (`results`, as [`parse_summary`] reads it):
+    /// a temporary failure for an abort, exit code 16 (a temporary testbed failure) or a code
+    /// autopkgtest does not document; otherwise success, failure or skipped (every test
+    /// skipped) as `fail_on` counts the tests.
+    pub fn result(&self, code: Option<i32>, results: &serde_json::Value) -> Outcome {
+        let Some(code) = code.filter(|code| EXIT_CODES.contains(code)) else {
+            return Outcome::TemporaryFailure;
+        };
         let statuses: Vec<&str> = results
             .as_object()
             .into_iter()
@@ -309,33 +321,25 @@ impl Autopkgtest {
             "SKIP" => fail_on.skipped_test,
             _ => false,
         };
-        Some(if statuses.iter().any(|status| fails(status)) {
-            TestResult::Failure
+        if statuses.iter().any(|status| fails(status)) {
+            Outcome::Failure
         } else if code == 4 && !fail_on.failed_test {
-            TestResult::Success
+            Outcome::Success
         } else if (code == 2 && fail_on.flaky_test) || (code == 8 && fail_on.skipped_test) {
-            TestResult::Failure
+            Outcome::Failure
         } else if code == 8 && statuses.iter().all(|status| *status == "SKIP") {
-            TestResult::Skipped
+            Outcome::Skipped
         } else if [0, 2, 8].contains(&code) {
-            TestResult::Success
+            Outcome::Success
         } else {
-            TestResult::Failure
-        })
+            Outcome::Failure
+        }
     }
 }
 
-/// How an autopkgtest run ended, short of a temporary failure (Debusine's
-/// `WorkRequestResults` for this task).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TestResult {
-    /// The tests passed (as `fail_on` counts them).
-    Success,
-    /// Some test failed (as `fail_on` counts them).
-    Failure,
-    /// There was nothing to test: every test was skipped (exit code 8).
-    Skipped,
-}
+/// The exit codes autopkgtest documents for a run that tested (0, 2, 4, 6, 8, 12, 14); any
+/// other is a temporary failure for Debusine.
+const EXIT_CODES: [i32; 7] = [0, 2, 4, 6, 8, 12, 14];
 
 impl Execute for Autopkgtest {
     const RULES: &'static [&'static str] = &[
@@ -368,24 +372,28 @@ impl Execute for Autopkgtest {
         Self::worker_keys(worker).require_flag("available")
     }
 
-    /// Runs the tests, then uploads their results as `debian:autopkgtest`, related to the
-    /// source package and the binary packages tested, as Debusine 0.16 does. Without a summary
-    /// (a testbed failure) there is nothing to upload, and the task fails.
-    ///
-    /// A temporary failure (autopkgtest exit code 16, an undocumented code, or an abort) is
-    /// a failure here, with nothing uploaded: see [`Autopkgtest::result`].
+    /// Runs the tests: see [`Execute::execute_outcome`].
     fn execute(&self, ctx: &TaskContext) -> Result<bool, TaskError> {
-        // TODO(outcome): when taskdef::Outcome lands, move this body into
-        // `execute_outcome` and return Outcome::TemporaryFailure for `None` and for
-        // `Err(TaskError::Aborted)` of the run, Outcome::Skipped for TestResult::Skipped;
-        // `execute` becomes `self.execute_outcome(ctx).map(Outcome::is_success)`.
-        Ok(self.run_tests(ctx)? == Some(TestResult::Success))
+        self.execute_outcome(ctx).map(Outcome::is_success)
+    }
+
+    /// Runs the tests, then uploads their results as `debian:autopkgtest`, related to the
+    /// source package and the binary packages tested, as Debusine 0.16 does; the outcome is
+    /// [`Autopkgtest::result`]'s. Without a summary (a testbed failure) there is nothing to
+    /// upload, and the task fails. A temporary failure (an abort, exit code 16, an
+    /// undocumented code) uploads nothing: Debusine 0.16 would try to and fail on the summary
+    /// it did not read.
+    fn execute_outcome(&self, ctx: &TaskContext) -> Result<Outcome, TaskError> {
+        match self.run_tests(ctx) {
+            Err(TaskError::Aborted) => Ok(Outcome::TemporaryFailure),
+            other => other,
+        }
     }
 }
 
 impl Autopkgtest {
-    /// [`Execute::execute`]'s work: the result, `None` for a temporary failure.
-    fn run_tests(&self, ctx: &TaskContext) -> Result<Option<TestResult>, TaskError> {
+    /// [`Execute::execute_outcome`]'s work.
+    fn run_tests(&self, ctx: &TaskContext) -> Result<Outcome, TaskError> {
         let dynamic = Self::dynamic_data(ctx);
         let mut inputs = Inputs::new(ctx);
         let source = inputs.single(
@@ -441,10 +449,10 @@ impl Autopkgtest {
         let status = ctx.run(&command)?;
         let summary = found.output_dir.join("summary");
         if !summary.exists() {
-            return Ok(Some(TestResult::Failure));
+            return Ok(Outcome::Failure);
         }
-        if self.result(status.code, &serde_json::Value::Null).is_none() {
-            return Ok(None);
+        if !status.code.is_some_and(|code| EXIT_CODES.contains(&code)) {
+            return Ok(Outcome::TemporaryFailure);
         }
         let results = parse_summary(&read_file(&summary)?)
             .map_err(|line| TaskError::other(format!("{}: {line}", summary.display())))?;

@@ -25,7 +25,12 @@ use taskdef::Rules;
 /// architecture-dependent ones, as `output` asks.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema, Task)]
 #[serde(deny_unknown_fields)]
-#[task(version = 1, dynamic_data = LintianDynamicData)]
+#[task(
+    version = 1,
+    dynamic_data = LintianDynamicData,
+    release = "0.16",
+    older(release = "0.11", data = crate::debusine_0_11::Lintian)
+)]
 pub struct Lintian {
     /// The task configuration to apply, or null for none.
     #[serde(default = "default_task_configuration")]

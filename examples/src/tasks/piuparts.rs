@@ -22,7 +22,16 @@ use taskdef::Rules;
 /// Test that binary packages install, upgrade and purge cleanly with piuparts.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema, Task)]
 #[serde(deny_unknown_fields)]
-#[task(version = 1, dynamic_data = PiupartsDynamicData)]
+#[task(
+    version = 1,
+    dynamic_data = PiupartsDynamicData,
+    release = "0.16",
+    older(
+        release = "0.11",
+        data = crate::debusine_0_11::Piuparts,
+        dynamic_data = crate::debusine_0_11::PiupartsDynamicData
+    )
+)]
 pub struct Piuparts {
     /// The task configuration to apply, or null for none.
     #[serde(default = "default_task_configuration")]

@@ -25,7 +25,16 @@ use taskdef::Rules;
 /// autopkgtest's virtualisation servers.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema, Task)]
 #[serde(deny_unknown_fields)]
-#[task(version = 1, dynamic_data = SbuildDynamicData)]
+#[task(
+    version = 1,
+    dynamic_data = SbuildDynamicData,
+    release = "0.16",
+    older(
+        release = "0.11",
+        data = crate::debusine_0_11::Sbuild,
+        dynamic_data = crate::debusine_0_11::SbuildDynamicData
+    )
+)]
 pub struct Sbuild {
     /// The task configuration to apply, or null for none.
     #[serde(default = "default_task_configuration")]
