@@ -1150,3 +1150,39 @@ fn without_dynamic_data_an_id_lookup_is_fetched_from_the_server() {
     let error = task.execute(&ctx).unwrap_err().to_string();
     assert!(error.contains("input.artifact"), "{error}");
 }
+
+#[test]
+fn piuparts_and_lintian_without_a_package_fail_and_run_nothing() {
+    let mut setup = Setup::new("no-packages");
+    setup.server.add(
+        6,
+        "debian:binary-package",
+        json!({}),
+        &[("README", "no deb")],
+    );
+    setup.environment(4);
+    let task: Piuparts = configure(json!({
+        "input": {"binary_artifacts": [1]}, "environment": 2, "base_tgz": 3
+    }));
+    let (success, server, tools, _) = setup.run::<_, PiupartsDynamicData>(
+        &task,
+        json!({"environment_id": 3, "input_binary_artifacts_ids": [6], "base_tgz_id": 4}),
+    );
+    assert!(!success);
+    assert!(tools.commands.lock().unwrap().is_empty());
+    assert!(server.uploads().is_empty());
+
+    let mut setup = Setup::new("no-packages-lintian");
+    setup.server.add(
+        6,
+        "debian:binary-package",
+        json!({}),
+        &[("README", "no deb")],
+    );
+    let task: Lintian = configure(json!({"input": {"binary_artifacts": [1]}}));
+    let (success, server, tools, _) =
+        setup.run::<_, LintianDynamicData>(&task, json!({"input_binary_artifacts_ids": [6]}));
+    assert!(!success);
+    assert!(tools.commands.lock().unwrap().is_empty());
+    assert!(server.uploads().is_empty());
+}

@@ -192,7 +192,8 @@ impl Execute for Piuparts {
 
     /// Tests the packages, then uploads piuparts' output (its standard output) as
     /// `debian:piuparts`, related to the packages tested and the base system, as Debusine 0.16
-    /// does. The task succeeds when piuparts exits 0.
+    /// does. The task succeeds when piuparts exits 0; without a `.deb` to test it fails, and
+    /// runs nothing.
     ///
     /// Debusine runs piuparts inside `environment` (installing it there); this runner runs the
     /// worker's own piuparts, and does not rewrite the base tarball as Debusine does (without
@@ -231,9 +232,9 @@ impl Execute for Piuparts {
             scripts_dir: work.join("scripts"),
         };
         if found.binaries.is_empty() {
-            return Err(TaskError::other(
-                "input.binary_artifacts: there must be at least one *.deb file",
-            ));
+            // Debusine's configure_for_execution fails the task: nothing to test.
+            note_why_not_run(ctx, "There must be at least one *.deb file");
+            return Ok(false);
         }
         self.write_scripts(&found.scripts_dir, &files)?;
         let output = work.join("piuparts.txt");
@@ -261,6 +262,15 @@ impl Execute for Piuparts {
         }
         Ok(success)
     }
+}
+
+/// Writes `message` to `<work dir>/configure_for_execution.log`, as Debusine logs why it did
+/// not run the tool; a log that cannot be written is only a lost note.
+fn note_why_not_run(ctx: &TaskContext, message: &str) {
+    let _ = write_file(
+        &ctx.work_dir().join("configure_for_execution.log"),
+        &format!("{message}\n"),
+    );
 }
 
 /// The `Package` and `Version` of a binary package, read with `dpkg-deb --field`.
