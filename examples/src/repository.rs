@@ -14,7 +14,7 @@
 //! Debusine. The schema is one object with the keys of both (so that the fast path reads it in
 //! one pass: an `if`/`then`/`else` or an `anyOf` of two objects would send every task data with
 //! extra repositories down the general path), and what depends on the kind is a rule
-//! ([`RULE_COMPONENTS`]).
+//! (the tasks' docs pages list it).
 //!
 //! When it assigns the work, the server resolves every repository into an external one and
 //! sends them in the dynamic data (`extra_repositories`); the worker writes those whose
@@ -83,7 +83,7 @@ pub struct ExternalRepository {
 
 /// One extra APT repository as the task data has it: external when it has a `url`, else hosted
 /// by Debusine (its `suite` then a lookup). Holds whatever the schema accepts; the task's rules
-/// ([`check_all`]) refuse what neither kind is.
+/// refuse what neither kind is.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ExtraRepository {
     /// An external repository's URL, with a scheme and a host; `None` for a repository hosted
