@@ -14,6 +14,10 @@
 //! `noop`, `mmdebstrap` and `simplesystemimagebuild` get only what every task gets,
 //! [`taskdef::BaseDynamicData`].
 //!
+//! Tasks whose data changed between Debusine releases name the release of their struct
+//! (`release = "0.16"`) and keep the older release's form beside it, converted into it:
+//! [`debusine_0_11`] has Debusine 0.11's (sbuild, autopkgtest, piuparts, lintian, ...).
+//!
 //! The shared pieces are written once: [`lookup`] (single and multiple lookups, lookup objects
 //! and their matcher keys), [`executor`] (the `backend` and the worker checks that follow from
 //! it), [`repository`] (extra APT repositories) and [`bootstrap`] (what mmdebstrap and
@@ -49,6 +53,7 @@ pub mod artifacts;
 pub mod bootstrap;
 pub mod categories;
 pub mod deb822;
+pub mod debusine_0_11;
 pub mod executor;
 pub mod lintian_report;
 pub mod lookup;
