@@ -1,5 +1,6 @@
 //! What `extractforsigning`, `assemblesignedsource` and `mergeuploads` share: Debusine's
-//! signing templates, and a task's failure with its reason.
+//! signing templates, their inputs with the category and data the server gives them, and a
+//! task's failure with its reason.
 //!
 //! A *signing template* is a binary package (`debian:binary-package`) that ships, under
 //! `/usr/share/code-signing/<template package>/`:
@@ -18,7 +19,11 @@ use std::path::{Component, Path, PathBuf};
 
 use serde::Deserialize;
 use serde::de::{Deserializer, MapAccess, Visitor};
-use taskdef::{CommandLine, TaskContext, TaskError};
+use serde_json::Value;
+use taskdef::{ArtifactId, CommandLine, TaskContext, TaskError};
+
+use crate::artifacts::{local_path, resolve_multiple, resolve_single};
+use crate::lookup::{LookupItem, LookupMultiple, LookupSingle};
 
 /// Where a template package keeps its manifest and source template, under its root.
 pub const CODE_SIGNING_DIR: &str = "usr/share/code-signing";
@@ -57,6 +62,101 @@ pub fn finish(task: &str, result: Result<(), Stop>) -> Result<bool, TaskError> {
         }
         Err(Stop::Error(error)) => Err(error),
     }
+}
+
+/// One input artifact.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Input {
+    /// Its directory (or, found locally, the path the lookup names: a file or a directory).
+    pub path: PathBuf,
+    /// Its data; `null` when it was found locally.
+    pub data: Value,
+    /// Its id, when it was fetched (the outputs relate to it).
+    pub id: Option<ArtifactId>,
+}
+
+/// Artifact `id`, fetched, if the server says it is of `category` (Debusine's fetch_input
+/// checks; a local artifact has no category to check).
+pub fn fetch(
+    ctx: &TaskContext,
+    field: &str,
+    id: ArtifactId,
+    category: &str,
+) -> Result<Input, Stop> {
+    let fetched = ctx.fetch_artifact(id)?;
+    if !fetched.category.is_empty() && fetched.category != category {
+        return failure(format!(
+            "Expected {field} to be of category {category}; got {} (artifact {id})",
+            fetched.category
+        ));
+    }
+    Ok(Input {
+        path: fetched.dir,
+        data: fetched.data,
+        id: Some(id),
+    })
+}
+
+/// The input of `field`: artifact `id` of the dynamic data when the run has some; else an
+/// integer lookup fetched through the server when the run has one and the artifact is not under
+/// the work directory; else the lookup resolved locally (see [`crate::artifacts`]).
+pub fn single(
+    ctx: &TaskContext,
+    field: &str,
+    lookup: &LookupSingle,
+    id: Option<ArtifactId>,
+    category: &str,
+) -> Result<Input, Stop> {
+    if let Some(id) = id {
+        return fetch(ctx, field, id, category);
+    }
+    if let LookupSingle::Id(number) = lookup
+        && local_path(ctx.work_dir(), lookup).is_none()
+        && ctx.server().is_ok()
+        && let Ok(id) = ArtifactId::try_from(*number)
+    {
+        return fetch(ctx, field, id, category);
+    }
+    Ok(Input {
+        path: resolve_single(ctx, field, lookup)?,
+        data: Value::Null,
+        id: None,
+    })
+}
+
+/// The inputs of `field`: artifacts `ids` of the dynamic data when the run has some, else each
+/// lookup as [`single`] finds it (a lookup object needs the server's dynamic data).
+pub fn multiple(
+    ctx: &TaskContext,
+    field: &str,
+    lookup: &LookupMultiple,
+    ids: Option<&[ArtifactId]>,
+    category: &str,
+) -> Result<Vec<Input>, Stop> {
+    if let Some(ids) = ids {
+        return ids
+            .iter()
+            .map(|id| fetch(ctx, field, *id, category))
+            .collect();
+    }
+    let mut inputs = Vec::new();
+    for item in &lookup.items {
+        match item {
+            LookupItem::Single(single_lookup) => {
+                inputs.push(single(ctx, field, single_lookup, None, category)?);
+            }
+            LookupItem::Dict(dict) => {
+                // Says why (no server, or no resolving through it); a lookup object never
+                // resolves locally.
+                resolve_multiple(ctx, field, lookup)?;
+                return Err(Stop::Error(TaskError::other(format!(
+                    "{field}: a lookup in {} needs the server",
+                    dict.collection
+                ))));
+            }
+        }
+    }
+    Ok(inputs)
 }
 
 /// Runs `command`; a non-zero exit is a failure (`<program> exited with code <code>`, as

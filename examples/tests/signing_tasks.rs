@@ -501,6 +501,35 @@ fn mergeuploads_merges_in_the_order_of_the_ids_and_extends_every_input() {
     assert_eq!(server.relations(), [(*id, 40, Extends), (*id, 41, Extends)]);
 }
 
+#[test]
+fn an_input_of_another_category_fails_the_task_before_any_work() {
+    let root = fresh("category");
+    let mut server = FakeServer::new(&root);
+    let deb = efi_deb(&root);
+    server.add(
+        50,
+        "debian:binary-package",
+        binary_package("hello-efi"),
+        &[("hello-efi_1.0_amd64.deb", &deb)],
+    );
+    server.add(
+        51,
+        "debian:upload",
+        json!({}),
+        &[("hello-efi_1.0_amd64.deb", &deb)],
+    );
+    let server = Arc::new(server);
+    let merge = MergeUploads::configure(json!({"input": {"uploads": [50]}})).unwrap();
+    // Without dynamic data, the integer lookup is fetched from the server, and checked.
+    assert!(!merge.execute(&under(&server, &root.join("w1"))).unwrap());
+    let extract = ExtractForSigning::configure(json!({
+        "environment": 1, "input": {"template_artifact": 51, "binary_artifacts": [50]}
+    }))
+    .unwrap();
+    assert!(!extract.execute(&under(&server, &root.join("w2"))).unwrap());
+    assert!(server.uploads().is_empty());
+}
+
 // ---- the checks that fail a task ----
 
 fn reason<T>(result: Result<T, Stop>) -> String {

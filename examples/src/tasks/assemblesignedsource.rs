@@ -11,11 +11,10 @@ use taskdef::{
     TaskContext, TaskError, Unmet, WorkerMetadata,
 };
 
-use crate::artifacts::{Inputs, local_path};
 use crate::categories;
 use crate::deb822;
 use crate::executor::Backend;
-use crate::lookup::{LookupItem, LookupMultiple, LookupSingle, default_task_configuration};
+use crate::lookup::{LookupMultiple, LookupSingle, default_task_configuration};
 use crate::signing::{self, CODE_SIGNING_DIR, Manifest, Stop, failure};
 use crate::tasks::extractforsigning::{backend_must_be_auto, deb_of};
 
@@ -167,80 +166,33 @@ impl AssembleSignedSource {
             .stdout_to(out)
     }
 
-    /// The signing outputs of `signed`: each one's directory, data (`null` when found locally)
-    /// and id (when fetched).
-    fn signing_outputs(
-        &self,
-        ctx: &TaskContext,
-        dynamic: Option<&AssembleSignedSourceDynamicData>,
-    ) -> Result<Vec<(PathBuf, Value, Option<ArtifactId>)>, Stop> {
-        let mut found = Vec::new();
-        let fetch = |id: ArtifactId| -> Result<(PathBuf, Value, Option<ArtifactId>), Stop> {
-            let fetched = ctx.fetch_artifact(id)?;
-            if !fetched.category.is_empty() && fetched.category != categories::SIGNING_OUTPUT {
-                return failure(format!(
-                    "Expected signed of category {}; got {}",
-                    categories::SIGNING_OUTPUT,
-                    fetched.category
-                ));
-            }
-            Ok((fetched.dir, fetched.data, Some(id)))
-        };
-        if let Some(data) = dynamic {
-            for id in &data.signed_ids {
-                found.push(fetch(*id)?);
-            }
-            return Ok(found);
-        }
-        if self
-            .signed
-            .items
-            .iter()
-            .any(|item| matches!(item, LookupItem::Dict(_)))
-        {
-            // Only the server resolves a lookup object: this says so.
-            crate::artifacts::resolve_multiple(ctx, "signed", &self.signed)?;
-        }
-        for item in &self.signed.items {
-            match item {
-                LookupItem::Single(LookupSingle::Id(id))
-                    if local_path(ctx.work_dir(), &LookupSingle::Id(*id)).is_none() =>
-                {
-                    let id = ArtifactId::try_from(*id)
-                        .or_else(|_| failure(format!("signed: {id} is not an artifact id")))?;
-                    found.push(fetch(id)?);
-                }
-                LookupItem::Single(single) => {
-                    let path = crate::artifacts::resolve_single(ctx, "signed", single)?;
-                    found.push((path, Value::Null, None));
-                }
-                LookupItem::Dict(dict) => {
-                    return Err(Stop::Error(TaskError::other(format!(
-                        "signed: a lookup in {} needs the server",
-                        dict.collection
-                    ))));
-                }
-            }
-        }
-        Ok(found)
-    }
-
     fn run(&self, ctx: &TaskContext) -> Result<(), Stop> {
         let dynamic = Self::dynamic_data(ctx);
-        let mut inputs = Inputs::new(ctx);
-        let template_path = inputs.single(
+        let template = signing::single(
+            ctx,
             "template",
             &self.template,
             dynamic.map(|data| data.template_id),
+            categories::BINARY_PACKAGE,
         )?;
-        let template_deb = deb_of(&template_path, "template")?;
+        let template_deb = deb_of(&template.path, "template")?;
 
         let mut signed = SignedFiles::new();
-        let mut built_using = Vec::new();
-        for (dir, data, id) in self.signing_outputs(ctx, dynamic)? {
-            add_signed_files(&dir, &data, &mut signed)?;
-            if let Some(id) = id {
-                built_using.extend(built_using_of(ctx, id)?);
+        let mut built_using: Vec<ArtifactId> = Vec::new();
+        for input in signing::multiple(
+            ctx,
+            "signed",
+            &self.signed,
+            dynamic.map(|data| data.signed_ids.as_slice()),
+            categories::SIGNING_OUTPUT,
+        )? {
+            add_signed_files(&input.path, &input.data, &mut signed)?;
+            if let Some(id) = input.id {
+                for package in built_using_of(ctx, id)? {
+                    if !built_using.contains(&package) {
+                        built_using.push(package);
+                    }
+                }
             }
         }
 

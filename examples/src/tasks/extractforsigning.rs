@@ -9,7 +9,6 @@ use taskdef::{
     TaskContext, TaskError, Unmet, WorkerMetadata,
 };
 
-use crate::artifacts::Inputs;
 use crate::categories;
 use crate::executor::Backend;
 use crate::lookup::{LookupMultiple, LookupSingle, default_task_configuration};
@@ -115,28 +114,28 @@ impl ExtractForSigning {
 
     fn run(&self, ctx: &TaskContext) -> Result<(), Stop> {
         let dynamic = Self::dynamic_data(ctx);
-        let mut inputs = Inputs::new(ctx);
-        let template_path = inputs.single(
+        let template = signing::single(
+            ctx,
             "input.template_artifact",
             &self.input.template_artifact,
             dynamic.map(|data| data.input_template_artifact_id),
+            categories::BINARY_PACKAGE,
         )?;
         let template = Package {
-            deb: deb_of(&template_path, "input.template_artifact")?,
-            id: inputs.sources().last().copied(),
+            deb: deb_of(&template.path, "input.template_artifact")?,
+            id: template.id,
         };
-        let before = inputs.sources().len();
-        let paths = inputs.multiple(
+        let mut binaries = Vec::new();
+        for input in signing::multiple(
+            ctx,
             "input.binary_artifacts",
             &self.input.binary_artifacts,
             dynamic.map(|data| data.input_binary_artifacts_ids.as_slice()),
-        )?;
-        let ids = &inputs.sources()[before..];
-        let mut binaries = Vec::new();
-        for (index, path) in paths.iter().enumerate() {
+            categories::BINARY_PACKAGE,
+        )? {
             binaries.push(Package {
-                deb: deb_of(path, "input.binary_artifacts")?,
-                id: ids.get(index).copied(),
+                deb: deb_of(&input.path, "input.binary_artifacts")?,
+                id: input.id,
             });
         }
 

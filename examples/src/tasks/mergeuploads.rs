@@ -10,7 +10,7 @@ use taskdef::{
     TaskContext, TaskError,
 };
 
-use crate::artifacts::{Inputs, file_with_suffix};
+use crate::artifacts::file_with_suffix;
 use crate::categories;
 use crate::deb822::{self, Paragraph};
 use crate::executor::Backend;
@@ -299,18 +299,16 @@ impl MergeUploads {
 
     fn run(&self, ctx: &TaskContext) -> Result<(), Stop> {
         let dynamic = Self::dynamic_data(ctx);
-        let mut inputs = Inputs::new(ctx);
-        let paths = inputs.multiple(
+        let mut uploads: Vec<(Option<ArtifactId>, PathBuf)> = signing::multiple(
+            ctx,
             "input.uploads",
             &self.input.uploads,
             dynamic.map(|data| data.input_uploads_ids.as_slice()),
-        )?;
-        let ids: Vec<ArtifactId> = inputs.sources().to_vec();
-        let mut uploads: Vec<(Option<ArtifactId>, PathBuf)> = paths
-            .into_iter()
-            .enumerate()
-            .map(|(index, path)| (ids.get(index).copied(), path))
-            .collect();
+            categories::UPLOAD,
+        )?
+        .into_iter()
+        .map(|input| (input.id, input.path))
+        .collect();
         // Debusine merges in the order of the artifact ids.
         if uploads.iter().all(|(id, _)| id.is_some()) {
             uploads.sort_by_key(|(id, _)| *id);
