@@ -13,11 +13,12 @@
 //! the worker's tests (a real bootstrap takes minutes and the mirror).
 //!
 //! Against sid's server (Debusine 0.16), `mergeuploads` merges two real uploads of a tiny
-//! package and `extractforsigning` takes the file a real signing template lists out of a real
-//! binary package: the server resolves their lookups, computes their dynamic data and takes
+//! package; `extractforsigning` takes the file a real signing template lists out of a real
+//! binary package, and after a signature faked as the test user, `assemblesignedsource` builds
+//! the signed source: the server resolves their lookups, computes their dynamic data and takes
 //! their artifacts and relations.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
 use std::time::Duration;
@@ -448,7 +449,7 @@ fn mergeuploads_merges_two_real_uploads_through_the_sid_server() {
 }
 
 #[test]
-fn extractforsigning_takes_the_listed_file_out_through_the_sid_server() {
+fn extract_sign_and_assemble_a_signed_source_through_the_sid_server() {
     tools();
     let server = server_of(Suite::Sid);
     let _serial = server.serial();
@@ -514,6 +515,101 @@ fn extractforsigning_takes_the_listed_file_out_through_the_sid_server() {
     ];
     expected.sort();
     assert_eq!(relations_of(server, input), expected);
+
+    // The signing task, faked as the test user: a signing output with a signature of the file,
+    // related to the signing input as Debusine's sign task relates it.
+    let signature = scratch.join("hello.efi.sig");
+    std::fs::write(&signature, format!("fake signature {stamp}\n")).unwrap();
+    let output = NewArtifact::new(
+        "debusine:signing-output",
+        json!({
+            "purpose": "uefi",
+            "fingerprint": "0123456789ABCDEF",
+            "results": [{"file": "hello-efi/usr/lib/hello/hello.efi", "output_file": "hello-efi/usr/lib/hello/hello.efi.sig"}],
+            "binary_package_name": "hello-efi"
+        }),
+    )
+    .with_file("hello-efi/usr/lib/hello/hello.efi.sig", &signature);
+    let output_id = upload_artifact(server, &output);
+    api(
+        server,
+        "POST",
+        "/1.0/artifact-relation/",
+        Some(&json!({"artifact": output_id, "target": input["id"], "type": "relates-to"})),
+    );
+
+    let data =
+        json!({"environment": environment_id, "template": template_id, "signed": [output_id]});
+    let id = server.create("assemblesignedsource", &data.to_string());
+    let done = server.wait_status(id, "completed", Duration::from_secs(180));
+    assert_eq!(done["result"], "success", "{done:#}\n{}", worker.log());
+    let mut unsigned: Vec<u64> = done["dynamic_task_data"]["unsigned_ids"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{done:#}"))
+        .iter()
+        .filter_map(Value::as_u64)
+        .collect();
+    unsigned.sort();
+    let mut expected_unsigned = vec![input["id"].as_u64().unwrap(), template_id, efi_id];
+    expected_unsigned.sort();
+    assert_eq!(unsigned, expected_unsigned, "{done:#}");
+    let artifacts = artifacts_of(server, &done);
+    let of = |category: &str| -> Vec<&Value> {
+        artifacts
+            .iter()
+            .filter(|a| a["category"] == category)
+            .collect()
+    };
+    let (packages, uploads) = (of("debian:source-package"), of("debian:upload"));
+    assert_eq!(
+        (packages.len(), uploads.len()),
+        (1, 1),
+        "{artifacts:#?}\n{}",
+        worker.log()
+    );
+    let package = packages[0];
+    assert_eq!(package["data"]["name"], "hello-signed");
+    assert_eq!(package["data"]["version"], "1.0+1");
+    let mut names: Vec<&String> = package["files"].as_object().unwrap().keys().collect();
+    names.sort();
+    assert_eq!(
+        names,
+        ["hello-signed_1.0+1.dsc", "hello-signed_1.0+1.tar.xz"]
+    );
+    let mut built_using = vec![
+        (template_id, "built-using".to_owned()),
+        (efi_id, "built-using".to_owned()),
+    ];
+    built_using.sort();
+    assert_eq!(relations_of(server, package), built_using);
+    assert_eq!(
+        relations_of(server, uploads[0]),
+        [(package["id"].as_u64().unwrap(), "extends".to_owned())]
+    );
+    // The stored source package unpacks, with the signature in it.
+    let stored = |name: &str| {
+        let sha256 = package["files"][name]["checksums"]["sha256"]
+            .as_str()
+            .unwrap();
+        PathBuf::from(server.script(&["stored-file", sha256]).trim())
+    };
+    let unpack = scratch.join("unpack");
+    std::fs::create_dir_all(&unpack).unwrap();
+    for name in ["hello-signed_1.0+1.dsc", "hello-signed_1.0+1.tar.xz"] {
+        std::fs::copy(stored(name), unpack.join(name)).unwrap();
+    }
+    fixtures::run(
+        Command::new("dpkg-source")
+            .args(["--no-check", "-x", "hello-signed_1.0+1.dsc", "tree"])
+            .current_dir(&unpack),
+    );
+    assert_eq!(
+        std::fs::read_to_string(
+            unpack.join("tree/debian/signatures/hello-efi/usr/lib/hello/hello.efi.sig")
+        )
+        .unwrap(),
+        format!("fake signature {stamp}\n")
+    );
     worker.stop();
     let _ = std::fs::remove_dir_all(&scratch);
 }
