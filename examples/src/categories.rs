@@ -19,6 +19,10 @@ pub const BINARY_PACKAGES: &str = "debian:binary-packages";
 pub const UPLOAD: &str = "debian:upload";
 /// `debusine:signing-input`: files for a signing task.
 pub const SIGNING_INPUT: &str = "debusine:signing-input";
+/// `debusine:signing-output`: what a signing task signed.
+pub const SIGNING_OUTPUT: &str = "debusine:signing-output";
+/// `debian:source-package`: a `.dsc` and the files it lists.
+pub const SOURCE_PACKAGE: &str = "debian:source-package";
 /// `debian:lintian`: one lintian analysis.
 pub const LINTIAN: &str = "debian:lintian";
 /// `debian:autopkgtest`: the results of an autopkgtest run.
@@ -152,6 +156,59 @@ pub fn signing_input(changes: &Path) -> NewArtifact {
         json!({"trusted_certs": null, "binary_package_name": null}),
     )
     .with_file(file_name(changes), changes)
+}
+
+/// Files to sign, as `extractforsigning` takes them out of binary package
+/// `binary_package_name`: each `(name, path)`, the name relative to the extraction's base
+/// directory (`<package>/<path in the package>`), as Debusine's `SigningInputArtifact.create`
+/// names them.
+pub fn signing_input_files(
+    files: &[(String, PathBuf)],
+    trusted_certs: Option<&[String]>,
+    binary_package_name: &str,
+) -> NewArtifact {
+    let mut artifact = NewArtifact::new(
+        SIGNING_INPUT,
+        json!({"trusted_certs": trusted_certs, "binary_package_name": binary_package_name}),
+    );
+    for (name, path) in files {
+        artifact = artifact.with_file(name.clone(), path);
+    }
+    artifact
+}
+
+/// A source package `name` `version`: its `.dsc` (read for `dsc_fields`) and every file it
+/// lists, found beside it.
+pub fn source_package(name: &str, version: &str, dsc: &Path) -> Result<NewArtifact, TaskError> {
+    let fields = deb822::read_first(dsc)?;
+    for required in ["Source", "Version"] {
+        deb822::require(&fields, required, dsc)?;
+    }
+    let files_dir = dsc.parent().unwrap_or(Path::new("."));
+    let mut artifact = NewArtifact::new(
+        SOURCE_PACKAGE,
+        json!({
+            "name": name,
+            "version": version,
+            "type": "dpkg",
+            "dsc_fields": deb822::to_json(&fields, Kind::Dsc),
+        }),
+    )
+    .with_file(file_name(dsc), dsc);
+    for listed in deb822::listed_files(&fields) {
+        if listed.is_empty() || listed.contains('/') || listed == "." || listed == ".." {
+            return Err(TaskError::other(format!(
+                "{}: the listed file `{listed}` is not a plain file name",
+                dsc.display()
+            )));
+        }
+        let path = files_dir.join(&listed);
+        if !path.is_file() {
+            return Err(TaskError::MissingFiles(vec![path]));
+        }
+        artifact = artifact.with_file(listed, path);
+    }
+    Ok(artifact)
 }
 
 /// One lintian analysis: `analysis.json` (which holds `summary`) and lintian's output.

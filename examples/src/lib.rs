@@ -2,8 +2,10 @@
 //!
 //! One typed struct per task of Debusine 0.12's worker catalogue: [`tasks::Noop`],
 //! [`tasks::Sbuild`], [`tasks::Lintian`], [`tasks::Autopkgtest`], [`tasks::Mmdebstrap`],
-//! [`tasks::SimpleSystemImageBuild`], [`tasks::Piuparts`], [`tasks::Blhc`], [`tasks::Debdiff`]
-//! and [`tasks::MakeSourcePackageUpload`]. Each has Debusine's wire names, types, defaults and
+//! [`tasks::SimpleSystemImageBuild`], [`tasks::Piuparts`], [`tasks::Blhc`], [`tasks::Debdiff`],
+//! [`tasks::MakeSourcePackageUpload`], and, written against Debusine 0.16's data,
+//! [`tasks::ExtractForSigning`], [`tasks::AssembleSignedSource`] and [`tasks::MergeUploads`]
+//! (their Debusine 0.11 forms are in [`debusine_0_11`]). Each has Debusine's wire names, types, defaults and
 //! constraints, so its generated JSON Schema is the task's documentation and `configure`
 //! accepts what Debusine accepts; the cross-field rules are in each task's `validate` hook, with
 //! Debusine's messages, at the JSON pointer of the offending value.
@@ -21,7 +23,8 @@
 //! The shared pieces are written once: [`lookup`] (single and multiple lookups, lookup objects
 //! and their matcher keys), [`executor`] (the `backend` and the worker checks that follow from
 //! it), [`repository`] (extra APT repositories) and [`bootstrap`] (what mmdebstrap and
-//! simplesystemimagebuild share). [`artifacts`] is how a task gets its input artifacts (fetched by
+//! simplesystemimagebuild share), [`signing`] (signing templates, and the inputs and failures
+//! of the signing and merge tasks). [`artifacts`] is how a task gets its input artifacts (fetched by
 //! the ids of its dynamic data, or found locally offline), [`categories`] the artifacts it
 //! uploads (Debusine's categories and their data), [`deb822`] the control files it reads.
 //!
@@ -59,4 +62,5 @@ pub mod lintian_report;
 pub mod lookup;
 pub mod repository;
 mod schema;
+pub mod signing;
 pub mod tasks;

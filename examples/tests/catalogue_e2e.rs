@@ -11,8 +11,14 @@
 //! A second test checks that the server's own model (pydantic, Debusine 0.11) accepts the data
 //! of a `debian:system-tarball` as the mmdebstrap task builds it, with the fake mmdebstrap of
 //! the worker's tests (a real bootstrap takes minutes and the mirror).
+//!
+//! Against sid's server (Debusine 0.16), `mergeuploads` merges two real uploads of a tiny
+//! package; `extractforsigning` takes the file a real signing template lists out of a real
+//! binary package, and after a signature faked as the test user, `assemblesignedsource` builds
+//! the signed source: the server resolves their lookups, computes their dynamic data and takes
+//! their artifacts and relations.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
 use std::time::Duration;
@@ -22,7 +28,13 @@ use serde_json::{Value, json};
 #[allow(dead_code)]
 #[path = "support/debusine.rs"]
 mod debusine;
-use debusine::{Server, Worker, api, mmdebstrap, serial, server, sha256_of};
+use debusine::{Server, Suite, Worker, api, mmdebstrap, serial, server, server_of, sha256_of};
+
+#[allow(dead_code)]
+#[path = "support/debian_fixtures.rs"]
+mod fixtures;
+use taskdef::NewArtifact;
+use taskdef_examples::categories;
 
 const TOOLS: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
@@ -283,6 +295,320 @@ fn an_input_with_a_dotdot_file_path_is_an_error_and_nothing_lands_outside() {
         !names_under(&worker.dir).contains(&escape),
         "a file escaped the artifact's directory: {:?}",
         names_under(&worker.dir)
+    );
+    worker.stop();
+    let _ = std::fs::remove_dir_all(&scratch);
+}
+
+/// Creates `artifact` (its category, data and every file) as the test user and sends its
+/// files; its id.
+fn upload_artifact(server: &Server, artifact: &NewArtifact) -> u64 {
+    let files: serde_json::Map<String, Value> = artifact
+        .files
+        .iter()
+        .map(|file| {
+            let size = std::fs::metadata(&file.path).unwrap().len();
+            let checksums = json!({"sha256": sha256_of(&file.path)});
+            (
+                file.name.clone(),
+                json!({"size": size, "checksums": checksums, "type": "file"}),
+            )
+        })
+        .collect();
+    let created = api(
+        server,
+        "POST",
+        "/1.0/artifact/",
+        Some(&json!({
+            "category": artifact.category,
+            "workspace": server.env("DEBUSINE_WORKSPACE"),
+            "files": files,
+            "data": artifact.data,
+        })),
+    );
+    let id = created["id"]
+        .as_u64()
+        .unwrap_or_else(|| panic!("{created:#}"));
+    for file in &artifact.files {
+        let size = std::fs::metadata(&file.path).unwrap().len();
+        server.script(&[
+            "put-file-range",
+            &id.to_string(),
+            &file.name,
+            file.path.to_str().unwrap(),
+            "0",
+            &(size - 1).to_string(),
+        ]);
+    }
+    id
+}
+
+/// The relations from `artifact`, as `(target, type)`.
+fn relations_of(server: &Server, artifact: &Value) -> Vec<(u64, String)> {
+    let relations = api(
+        server,
+        "GET",
+        &format!("/1.0/artifact-relation/?artifact={}", artifact["id"]),
+        None,
+    );
+    let mut found: Vec<(u64, String)> = relations
+        .as_array()
+        .unwrap_or_else(|| panic!("{relations:#}"))
+        .iter()
+        .map(|r| {
+            (
+                r["target"].as_u64().unwrap(),
+                r["type"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    found.sort();
+    found
+}
+
+/// The `debian:binary-package` of `deb`, as the catalogue describes one (`dpkg-deb --control`
+/// into `scratch`).
+fn binary_package(deb: &Path, scratch: &Path) -> NewArtifact {
+    let control = scratch.join(format!(
+        "control-{}",
+        deb.file_name().unwrap().to_string_lossy()
+    ));
+    fixtures::run(
+        Command::new("dpkg-deb")
+            .arg("--control")
+            .arg(deb)
+            .arg(&control),
+    );
+    categories::binary_package(deb, &control).unwrap()
+}
+
+#[test]
+fn mergeuploads_merges_two_real_uploads_through_the_sid_server() {
+    tools();
+    let server = server_of(Suite::Sid);
+    let _serial = server.serial();
+    let scratch = fixtures::fresh("catalogue-mergeuploads");
+    // A version of its own, so that the server's store never already holds the files.
+    let version = format!("1.{}", std::process::id());
+    let (source, binary) =
+        fixtures::uploads(&scratch, &version, &scratch.join("s"), &scratch.join("b"));
+    let source_id = upload_artifact(
+        server,
+        &categories::upload(&source, source.parent().unwrap()).unwrap(),
+    );
+    let binary_id = upload_artifact(
+        server,
+        &categories::upload(&binary, binary.parent().unwrap()).unwrap(),
+    );
+
+    let mut worker = Worker::connected(server, "mergeuploads", 1);
+    let data = json!({"input": {"uploads": [binary_id, source_id]}});
+    let id = server.create("mergeuploads", &data.to_string());
+    let done = server.wait_status(id, "completed", Duration::from_secs(180));
+    assert_eq!(done["result"], "success", "{done:#}\n{}", worker.log());
+    let mut ids = vec![source_id, binary_id];
+    ids.sort();
+    let resolved = done["dynamic_task_data"]["input_uploads_ids"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    let mut resolved: Vec<u64> = resolved.iter().filter_map(Value::as_u64).collect();
+    resolved.sort();
+    assert_eq!(resolved, ids, "{done:#}");
+
+    let uploads: Vec<Value> = artifacts_of(server, &done)
+        .into_iter()
+        .filter(|artifact| artifact["category"] == "debian:upload")
+        .collect();
+    assert_eq!(uploads.len(), 1, "{uploads:#?}\n{}", worker.log());
+    let merged = &uploads[0];
+    let mut names: Vec<&String> = merged["files"].as_object().unwrap().keys().collect();
+    names.sort();
+    assert_eq!(
+        names,
+        [
+            &format!("hello_{version}.dsc"),
+            &format!("hello_{version}.tar.xz"),
+            &format!("hello_{version}_amd64.deb"),
+            &format!("hello_{version}_multi.changes"),
+        ]
+    );
+    assert_eq!(
+        merged["data"]["changes_fields"]["Architecture"],
+        "amd64 source"
+    );
+    assert_eq!(
+        relations_of(server, merged),
+        [
+            (ids[0], "extends".to_owned()),
+            (ids[1], "extends".to_owned())
+        ]
+    );
+    worker.stop();
+    let _ = std::fs::remove_dir_all(&scratch);
+}
+
+#[test]
+fn extract_sign_and_assemble_a_signed_source_through_the_sid_server() {
+    tools();
+    let server = server_of(Suite::Sid);
+    let _serial = server.serial();
+    let scratch = fixtures::fresh("catalogue-extractforsigning");
+    // Content of its own, so that the server's store never already holds the files.
+    let stamp = format!("{}", std::process::id());
+    let template = fixtures::template_deb(
+        &scratch,
+        fixtures::MANIFEST,
+        &[("usr/share/doc/hello-signed-template/stamp", &stamp)],
+    );
+    let efi = fixtures::build_deb(
+        &scratch,
+        "hello-efi",
+        "1.0",
+        "amd64",
+        &[("usr/lib/hello/hello.efi", &format!("MZ {stamp}\n"))],
+    );
+    let template_id = upload_artifact(server, &binary_package(&template, &scratch));
+    let efi_id = upload_artifact(server, &binary_package(&efi, &scratch));
+    // The environment is only named (the task runs dpkg-deb on the worker): a tarball's
+    // description, with no file.
+    let tarball = NewArtifact::new(
+        "debian:system-tarball",
+        json!({
+            "filename": "system.tar.xz", "vendor": "debian", "codename": "sid",
+            "mirror": "http://deb.debian.org/debian", "components": ["main"], "variant": null,
+            "pkglist": {}, "architecture": "amd64", "with_dev": true, "with_init": true
+        }),
+    );
+    let environment_id = upload_artifact(server, &tarball);
+
+    let mut worker = Worker::connected(server, "extractforsigning", 1);
+    let data = json!({
+        "environment": environment_id,
+        "input": {"template_artifact": template_id, "binary_artifacts": [efi_id]}
+    });
+    let id = server.create("extractforsigning", &data.to_string());
+    let done = server.wait_status(id, "completed", Duration::from_secs(180));
+    assert_eq!(done["result"], "success", "{done:#}\n{}", worker.log());
+    assert_eq!(
+        done["dynamic_task_data"]["input_template_artifact_id"], template_id,
+        "{done:#}"
+    );
+
+    let inputs: Vec<Value> = artifacts_of(server, &done)
+        .into_iter()
+        .filter(|artifact| artifact["category"] == "debusine:signing-input")
+        .collect();
+    assert_eq!(inputs.len(), 1, "{inputs:#?}\n{}", worker.log());
+    let input = &inputs[0];
+    assert_eq!(input["data"]["binary_package_name"], "hello-efi");
+    assert_eq!(input["data"]["trusted_certs"], json!(["0123abcd"]));
+    let file = &input["files"]["hello-efi/usr/lib/hello/hello.efi"];
+    assert_eq!(
+        file["checksums"]["sha256"],
+        debusine::sha256(&format!("MZ {stamp}\n")),
+        "{input:#}"
+    );
+    let mut expected = vec![
+        (template_id, "relates-to".to_owned()),
+        (efi_id, "relates-to".to_owned()),
+    ];
+    expected.sort();
+    assert_eq!(relations_of(server, input), expected);
+
+    // The signing task, faked as the test user: a signing output with a signature of the file,
+    // related to the signing input as Debusine's sign task relates it.
+    let signature = scratch.join("hello.efi.sig");
+    std::fs::write(&signature, format!("fake signature {stamp}\n")).unwrap();
+    let output = NewArtifact::new(
+        "debusine:signing-output",
+        json!({
+            "purpose": "uefi",
+            "fingerprint": "0123456789ABCDEF",
+            "results": [{"file": "hello-efi/usr/lib/hello/hello.efi", "output_file": "hello-efi/usr/lib/hello/hello.efi.sig"}],
+            "binary_package_name": "hello-efi"
+        }),
+    )
+    .with_file("hello-efi/usr/lib/hello/hello.efi.sig", &signature);
+    let output_id = upload_artifact(server, &output);
+    api(
+        server,
+        "POST",
+        "/1.0/artifact-relation/",
+        Some(&json!({"artifact": output_id, "target": input["id"], "type": "relates-to"})),
+    );
+
+    let data =
+        json!({"environment": environment_id, "template": template_id, "signed": [output_id]});
+    let id = server.create("assemblesignedsource", &data.to_string());
+    let done = server.wait_status(id, "completed", Duration::from_secs(180));
+    assert_eq!(done["result"], "success", "{done:#}\n{}", worker.log());
+    let mut unsigned: Vec<u64> = done["dynamic_task_data"]["unsigned_ids"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{done:#}"))
+        .iter()
+        .filter_map(Value::as_u64)
+        .collect();
+    unsigned.sort();
+    let mut expected_unsigned = vec![input["id"].as_u64().unwrap(), template_id, efi_id];
+    expected_unsigned.sort();
+    assert_eq!(unsigned, expected_unsigned, "{done:#}");
+    let artifacts = artifacts_of(server, &done);
+    let of = |category: &str| -> Vec<&Value> {
+        artifacts
+            .iter()
+            .filter(|a| a["category"] == category)
+            .collect()
+    };
+    let (packages, uploads) = (of("debian:source-package"), of("debian:upload"));
+    assert_eq!(
+        (packages.len(), uploads.len()),
+        (1, 1),
+        "{artifacts:#?}\n{}",
+        worker.log()
+    );
+    let package = packages[0];
+    assert_eq!(package["data"]["name"], "hello-signed");
+    assert_eq!(package["data"]["version"], "1.0+1");
+    let mut names: Vec<&String> = package["files"].as_object().unwrap().keys().collect();
+    names.sort();
+    assert_eq!(
+        names,
+        ["hello-signed_1.0+1.dsc", "hello-signed_1.0+1.tar.xz"]
+    );
+    let mut built_using = vec![
+        (template_id, "built-using".to_owned()),
+        (efi_id, "built-using".to_owned()),
+    ];
+    built_using.sort();
+    assert_eq!(relations_of(server, package), built_using);
+    assert_eq!(
+        relations_of(server, uploads[0]),
+        [(package["id"].as_u64().unwrap(), "extends".to_owned())]
+    );
+    // The stored source package unpacks, with the signature in it.
+    let stored = |name: &str| {
+        let sha256 = package["files"][name]["checksums"]["sha256"]
+            .as_str()
+            .unwrap();
+        PathBuf::from(server.script(&["stored-file", sha256]).trim())
+    };
+    let unpack = scratch.join("unpack");
+    std::fs::create_dir_all(&unpack).unwrap();
+    for name in ["hello-signed_1.0+1.dsc", "hello-signed_1.0+1.tar.xz"] {
+        std::fs::copy(stored(name), unpack.join(name)).unwrap();
+    }
+    fixtures::run(
+        Command::new("dpkg-source")
+            .args(["--no-check", "-x", "hello-signed_1.0+1.dsc", "tree"])
+            .current_dir(&unpack),
+    );
+    assert_eq!(
+        std::fs::read_to_string(
+            unpack.join("tree/debian/signatures/hello-efi/usr/lib/hello/hello.efi.sig")
+        )
+        .unwrap(),
+        format!("fake signature {stamp}\n")
     );
     worker.stop();
     let _ = std::fs::remove_dir_all(&scratch);

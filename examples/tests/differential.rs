@@ -19,8 +19,9 @@ use serde_json::{Map, Value, json};
 use taskdef::{Task, TaskInput};
 use taskdef::{fast_path, general_path};
 use taskdef_examples::tasks::{
-    Autopkgtest, Blhc, Debdiff, Lintian, MakeSourcePackageUpload, Mmdebstrap, Noop, Piuparts,
-    Sbuild, SimpleSystemImageBuild,
+    AssembleSignedSource, Autopkgtest, Blhc, Debdiff, ExtractForSigning, Lintian,
+    MakeSourcePackageUpload, MergeUploads, Mmdebstrap, Noop, Piuparts, Sbuild,
+    SimpleSystemImageBuild,
 };
 
 /// Payloads per task.
@@ -333,6 +334,12 @@ fn configure_accepts_exactly_what_the_schema_and_rules_accept() {
             "makesourcepackageupload",
             check_task::<MakeSourcePackageUpload>(10),
         ),
+        ("extractforsigning", check_task::<ExtractForSigning>(11)),
+        (
+            "assemblesignedsource",
+            check_task::<AssembleSignedSource>(12),
+        ),
+        ("mergeuploads", check_task::<MergeUploads>(13)),
     ];
     let mut problems = Vec::new();
     for (task, tally) in &tallies {
@@ -390,6 +397,9 @@ fn the_fast_path_takes_every_valid_sample() {
     check::<Blhc>(&mut declined);
     check::<Debdiff>(&mut declined);
     check::<MakeSourcePackageUpload>(&mut declined);
+    check::<ExtractForSigning>(&mut declined);
+    check::<AssembleSignedSource>(&mut declined);
+    check::<MergeUploads>(&mut declined);
     assert_eq!(declined, Vec::<String>::new());
 }
 

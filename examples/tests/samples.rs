@@ -8,12 +8,15 @@ use std::path::{Path, PathBuf};
 use taskdef::{ConfigureByNameError, Registry, TaskInput};
 use taskdef_examples as _;
 
-const TASKS: [&str; 10] = [
+const TASKS: [&str; 13] = [
+    "assemblesignedsource",
     "autopkgtest",
     "blhc",
     "debdiff",
+    "extractforsigning",
     "lintian",
     "makesourcepackageupload",
+    "mergeuploads",
     "mmdebstrap",
     "noop",
     "piuparts",

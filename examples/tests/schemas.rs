@@ -3,8 +3,9 @@
 use serde_json::{Value, json};
 use taskdef::Task;
 use taskdef_examples::tasks::{
-    Autopkgtest, Blhc, Debdiff, Lintian, MakeSourcePackageUpload, Mmdebstrap, Noop, Piuparts,
-    Sbuild, SimpleSystemImageBuild,
+    AssembleSignedSource, Autopkgtest, Blhc, Debdiff, ExtractForSigning, Lintian,
+    MakeSourcePackageUpload, MergeUploads, Mmdebstrap, Noop, Piuparts, Sbuild,
+    SimpleSystemImageBuild,
 };
 
 fn all_schemas() -> Vec<(&'static str, &'static Value)> {
@@ -25,6 +26,9 @@ fn all_schemas() -> Vec<(&'static str, &'static Value)> {
             MakeSourcePackageUpload::NAME,
             MakeSourcePackageUpload::schema(),
         ),
+        (ExtractForSigning::NAME, ExtractForSigning::schema()),
+        (AssembleSignedSource::NAME, AssembleSignedSource::schema()),
+        (MergeUploads::NAME, MergeUploads::schema()),
     ]
 }
 

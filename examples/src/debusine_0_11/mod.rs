@@ -18,13 +18,19 @@
 //!
 //! The messages are Debusine 0.11's (pydantic 1), where they differ from 0.16's.
 
+pub mod assemblesignedsource;
 pub mod autopkgtest;
+pub mod extractforsigning;
 pub mod lintian;
+pub mod mergeuploads;
 pub mod piuparts;
 pub mod sbuild;
 
+pub use assemblesignedsource::{AssembleSignedSource, AssembleSignedSourceDynamicData};
 pub use autopkgtest::{Autopkgtest, AutopkgtestDynamicData};
+pub use extractforsigning::ExtractForSigning;
 pub use lintian::Lintian;
+pub use mergeuploads::{MergeUploads, MergeUploadsDynamicData};
 pub use piuparts::{Piuparts, PiupartsDynamicData};
 pub use sbuild::{Sbuild, SbuildDynamicData};
 
