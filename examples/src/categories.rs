@@ -4,6 +4,8 @@
 
 use std::path::{Path, PathBuf};
 
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 use taskdef::{NewArtifact, TaskError};
 
@@ -289,6 +291,89 @@ pub fn blhc(output: &Path) -> NewArtifact {
 pub fn debdiff(output: &Path, original: &str, new: &str) -> NewArtifact {
     NewArtifact::new(DEBDIFF, json!({"original": original, "new": new}))
         .with_file("debdiff.txt", output)
+}
+
+// Debusine 0.16's artifact data, where it grew fields since 0.11: each its own function, for
+// the tasks that follow 0.16's task code.
+
+/// The data of a `debian:package-build-log` artifact (Debusine's `DebianPackageBuildLog`),
+/// as a 0.16 server sends it in blhc's dynamic data.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PackageBuildLogData {
+    /// The source package's name.
+    pub source: String,
+    /// The source package's version.
+    pub version: String,
+    /// The architecture the package was built for, or null.
+    #[serde(default)]
+    pub architecture: Option<String>,
+    /// The log's file name.
+    pub filename: String,
+    /// dose-debcheck's report of the build dependencies that could not be installed
+    /// (Debusine's `DoseDistCheck`), or null; not read here, so it is kept as sent. The
+    /// server sends null in blhc's dynamic data.
+    #[serde(default)]
+    pub bd_uninstallable: Option<Map<String, Value>>,
+}
+
+/// blhc's report, as `blhc.txt`, as Debusine 0.16 uploads it: with the `source`, `version`
+/// and `architecture` of the build log it checked, when the server sent them
+/// (`input_artifact_data`). Without them the data is empty, which Debusine 0.16 reads as its
+/// nulls and 0.11 (whose `debian:blhc` has no fields) accepts.
+pub fn blhc_of_log(output: &Path, build_log: Option<&PackageBuildLogData>) -> NewArtifact {
+    let data = match build_log {
+        Some(log) => json!({
+            "source": log.source,
+            "version": log.version,
+            "architecture": log.architecture,
+        }),
+        None => json!({}),
+    };
+    NewArtifact::new(BLHC, data).with_file("blhc.txt", output)
+}
+
+/// debdiff's report, as `debdiff.txt`, between `original` and `new` (file names joined by
+/// spaces), as Debusine 0.16 uploads it: with `label` (`debdiff <parameter summary>`) when
+/// there is one. Without it, the data is 0.11's, which 0.16 labels `debdiff ORIGINAL NEW`.
+pub fn debdiff_labelled(
+    output: &Path,
+    original: &str,
+    new: &str,
+    label: Option<&str>,
+) -> NewArtifact {
+    let mut data = json!({"original": original, "new": new});
+    if let Some(label) = label {
+        data["label"] = label.into();
+    }
+    NewArtifact::new(DEBDIFF, data).with_file("debdiff.txt", output)
+}
+
+/// A bootstrapped system as a tarball, as Debusine 0.16 uploads it: with the `components` of
+/// its first repository.
+pub fn system_tarball_with_components(
+    tarball: &Path,
+    system: &SystemData<'_>,
+    components: &[String],
+) -> NewArtifact {
+    let mut fields = system_fields(tarball, system);
+    fields.insert("components".into(), json!(components));
+    NewArtifact::new(SYSTEM_TARBALL, Value::Object(fields)).with_file(file_name(tarball), tarball)
+}
+
+/// A bootable system image, as Debusine 0.16 uploads it: with the `components` of its first
+/// repository.
+pub fn system_image_with_components(
+    file: &Path,
+    system: &SystemData<'_>,
+    image: &ImageData<'_>,
+    components: &[String],
+) -> NewArtifact {
+    let mut artifact = system_image(file, system, image);
+    if let Value::Object(fields) = &mut artifact.data {
+        fields.insert("components".into(), json!(components));
+    }
+    artifact
 }
 
 #[cfg(test)]

@@ -49,6 +49,8 @@ pub mod artifacts;
 pub mod bootstrap;
 pub mod categories;
 pub mod deb822;
+pub mod debusine_0_11;
+pub mod debversion;
 pub mod executor;
 pub mod lintian_report;
 pub mod lookup;

@@ -30,7 +30,7 @@ pub struct MakeSourcePackageUpload {
     pub environment: LookupSingle,
     /// The architecture to run on, or null for any.
     #[serde(default)]
-    pub host_architecture: Option<String>,
+    pub build_architecture: Option<String>,
     /// Include the changelog entries since this version, or null for the last entry only.
     #[serde(default)]
     pub since_version: Option<String>,
@@ -87,7 +87,7 @@ impl MakeSourcePackageUpload {
 
 impl Execute for MakeSourcePackageUpload {
     fn host_architecture(&self) -> Option<&str> {
-        self.host_architecture.as_deref()
+        self.build_architecture.as_deref()
     }
 
     /// Makes the `.changes`, then uploads it with the source package's files as `debian:upload`,
