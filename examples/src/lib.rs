@@ -14,6 +14,11 @@
 //! `noop`, `mmdebstrap` and `simplesystemimagebuild` get only what every task gets,
 //! [`taskdef::BaseDynamicData`].
 //!
+//! The task's struct is the data of Debusine 0.16 (the default release); where Debusine 0.11
+//! sent other data, [`debusine_0_11`] holds that release's form of the task and its
+//! conversion into the task's struct (so far: `noop`, `blhc`, `debdiff`, `mmdebstrap`,
+//! `simplesystemimagebuild`, `makesourcepackageupload`).
+//!
 //! The shared pieces are written once: [`lookup`] (single and multiple lookups, lookup objects
 //! and their matcher keys), [`executor`] (the `backend` and the worker checks that follow from
 //! it), [`repository`] (extra APT repositories) and [`bootstrap`] (what mmdebstrap and

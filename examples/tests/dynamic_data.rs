@@ -1,9 +1,11 @@
-//! The catalogue's dynamic data: what Debusine 0.11/0.12's scheduler sends each task (as its
-//! `build_dynamic_data` computes it, serialized with `exclude_unset`, so a field set to `None`
-//! arrives as `null`) is accepted and typed, and a document missing a required id is refused.
+//! The catalogue's dynamic data: what Debusine's scheduler sends each task (0.11/0.12's
+//! `build_dynamic_data`, 0.16's `compute_dynamic_data`, serialized with `exclude_unset`, so a
+//! field set to `None` arrives as `null`) is accepted and typed, and a document missing a
+//! required id is refused.
 
 use serde_json::{Value, json};
 use taskdef::{BaseDynamicData, Registry, TaskKind};
+use taskdef_examples::debusine_0_11;
 use taskdef_examples::tasks::autopkgtest::AutopkgtestDynamicData;
 use taskdef_examples::tasks::blhc::BlhcDynamicData;
 use taskdef_examples::tasks::debdiff::DebdiffDynamicData;
@@ -99,16 +101,54 @@ fn lintian_takes_nulls_for_what_it_did_not_find() {
 
 #[test]
 fn blhc_debdiff_piuparts_and_makesourcepackageupload_get_theirs() {
+    // Debusine 0.16's: the build log's data too (its dose-debcheck report left out).
     let blhc = configure(
         "blhc",
+        json!({"environment_id": 12, "input_artifact_id": 50,
+               "input_artifact_data": {"source": "hello", "version": "1.0-1", "architecture": "amd64",
+                                       "filename": "hello_1.0-1_amd64.build", "bd_uninstallable": null},
+               "subject": "hello", "parameter_summary": "hello_1.0-1 (amd64)", "task_input_fields": {}}),
+    )
+    .unwrap();
+    let typed = blhc.downcast_ref::<BlhcDynamicData>().unwrap();
+    assert_eq!(typed.input_artifact_id, 50);
+    assert_eq!(typed.environment_id, 12);
+    let log = typed.input_artifact_data.as_ref().unwrap();
+    assert_eq!(
+        (log.source.as_str(), log.architecture.as_deref()),
+        ("hello", Some("amd64"))
+    );
+    // 0.16 requires the environment; the build log's data is strict too.
+    let error = configure(
+        "blhc",
+        json!({"environment_id": null, "input_artifact_id": 50}),
+    );
+    assert_eq!(
+        error.unwrap_err().violations()[0].pointer,
+        "/environment_id"
+    );
+    let error = configure(
+        "blhc",
+        json!({"environment_id": 1, "input_artifact_id": 50,
+               "input_artifact_data": {"source": "a", "version": "1", "filename": "a.build", "x": 1}}),
+    );
+    assert_eq!(
+        error.unwrap_err().violations()[0].pointer,
+        "/input_artifact_data"
+    );
+    // 0.11's form takes a null environment (and has no build log data).
+    let old: debusine_0_11::BlhcDynamicData = serde_json::from_value(
         json!({"environment_id": null, "input_artifact_id": 50, "subject": "hello"}),
     )
     .unwrap();
+    let converted = BlhcDynamicData::from(old);
     assert_eq!(
-        blhc.downcast_ref::<BlhcDynamicData>()
-            .unwrap()
-            .input_artifact_id,
-        50
+        (
+            converted.environment_id,
+            converted.input_artifact_id,
+            converted.input_artifact_data
+        ),
+        (0, 50, None)
     );
     let debdiff = configure(
         "debdiff",

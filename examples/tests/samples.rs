@@ -5,12 +5,8 @@
 
 use std::path::{Path, PathBuf};
 
-use schemars::JsonSchema;
-use serde::de::DeserializeOwned;
 use serde_json::Value;
-use taskdef::{ConfigureByNameError, Execute, Registry, TaskConfigError, TaskInput};
-use taskdef_examples::debusine_0_11 as old;
-use taskdef_examples::tasks;
+use taskdef::{ConfigureByNameError, Registry, TaskInput};
 
 const TASKS: [&str; 10] = [
     "autopkgtest",
@@ -133,15 +129,9 @@ fn invalid_samples_are_refused_as_expected() {
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
-/// The tasks with samples of Debusine 0.11's data in `samples-0.11/<task>/`.
-const TASKS_0_11: [&str; 6] = [
-    "blhc",
-    "debdiff",
-    "makesourcepackageupload",
-    "mmdebstrap",
-    "noop",
-    "simplesystemimagebuild",
-];
+#[path = "support/release_0_11.rs"]
+mod release_0_11;
+use release_0_11::{TASKS_0_11, configure_0_11};
 
 fn samples_0_11(task: &str) -> Vec<PathBuf> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -154,55 +144,6 @@ fn samples_0_11(task: &str) -> Vec<PathBuf> {
         .collect();
     paths.sort();
     paths
-}
-
-/// Configures `data` as 0.11's form `Old` of the task `New`: `Old`'s schema, then serde, the
-/// conversion and `New`'s own rules.
-// TODO(releases): `Registry::configure_in(task, "0.11", data)` once the lead's framework lands.
-fn through<Old, New>(
-    data: &Value,
-    convert: fn(Old) -> Result<New, TaskConfigError>,
-) -> Result<(), Vec<(String, String)>>
-where
-    Old: DeserializeOwned + JsonSchema,
-    New: Execute,
-{
-    let pairs = |error: TaskConfigError| -> Vec<(String, String)> {
-        error
-            .violations()
-            .iter()
-            .map(|v| (v.pointer.clone(), v.message.clone()))
-            .collect()
-    };
-    let violations = taskdef::__private::CompiledSchema::new::<Old>().violations(data);
-    if !violations.is_empty() {
-        return Err(violations
-            .into_iter()
-            .map(|v| (v.pointer, v.message))
-            .collect());
-    }
-    let old: Old = serde_json::from_value(data.clone())
-        .map_err(|error| vec![(String::new(), error.to_string())])?;
-    let task = convert(old).map_err(pairs)?;
-    task.validate().map_err(pairs)
-}
-
-fn configure_0_11(task: &str, data: &Value) -> Result<(), Vec<(String, String)>> {
-    match task {
-        "noop" => through::<old::Noop, tasks::Noop>(data, |old| Ok(old.into())),
-        "blhc" => through::<old::Blhc, tasks::Blhc>(data, |old| Ok(old.into())),
-        "debdiff" => through::<old::Debdiff, tasks::Debdiff>(data, TryFrom::try_from),
-        "makesourcepackageupload" => through::<
-            old::MakeSourcePackageUpload,
-            tasks::MakeSourcePackageUpload,
-        >(data, |old| Ok(old.into())),
-        "mmdebstrap" => through::<old::Mmdebstrap, tasks::Mmdebstrap>(data, |old| Ok(old.into())),
-        "simplesystemimagebuild" => through::<
-            old::SimpleSystemImageBuild,
-            tasks::SimpleSystemImageBuild,
-        >(data, |old| Ok(old.into())),
-        other => panic!("no 0.11 form for {other}"),
-    }
 }
 
 #[test]
@@ -223,7 +164,15 @@ fn samples_of_debusine_0_11_configure_through_their_release_form() {
             let name = name(&path);
             let data: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap())
                 .unwrap_or_else(|error| panic!("{task}/{name}: {error}"));
-            let result = configure_0_11(task, &data);
+            let result = configure_0_11(task, &data)
+                .expect("a 0.11 form")
+                .map_err(|error| {
+                    error
+                        .violations()
+                        .iter()
+                        .map(|v| (v.pointer.clone(), v.message.clone()))
+                        .collect::<Vec<_>>()
+                });
             if name.starts_with("valid-") {
                 if let Err(violations) = result {
                     failures.push(format!("{task}/{name}: {violations:?}"));

@@ -162,24 +162,39 @@ fn executor_fields() {
             "{name}"
         );
     }
-    let required = |schema: &Value| schema["required"].as_array().unwrap().clone();
-    for schema in [
-        Sbuild::schema(),
-        Autopkgtest::schema(),
-        Piuparts::schema(),
-        Debdiff::schema(),
-    ] {
+    let required = |schema: &Value| schema["required"].as_array().cloned().unwrap_or_default();
+    for schema in [Sbuild::schema(), Autopkgtest::schema(), Piuparts::schema()] {
         assert!(required(schema).contains(&json!("environment")));
         assert!(required(schema).contains(&json!("host_architecture")));
     }
+    // Debusine 0.16's `build_architecture`: required by blhc and debdiff (with the
+    // environment), optional for makesourcepackageupload and noop; no `host_architecture`.
+    for schema in [Blhc::schema(), Debdiff::schema()] {
+        assert!(required(schema).contains(&json!("environment")));
+        assert!(required(schema).contains(&json!("build_architecture")));
+    }
     assert!(required(MakeSourcePackageUpload::schema()).contains(&json!("environment")));
-    for schema in [Lintian::schema(), Blhc::schema()] {
-        assert!(!required(schema).contains(&json!("environment")));
+    assert!(!required(Noop::schema()).contains(&json!("environment")));
+    for schema in [
+        Blhc::schema(),
+        Debdiff::schema(),
+        MakeSourcePackageUpload::schema(),
+        Noop::schema(),
+    ] {
+        assert!(schema["properties"].get("host_architecture").is_none());
+    }
+    for schema in [MakeSourcePackageUpload::schema(), Noop::schema()] {
         assert_eq!(
-            property(schema, &["host_architecture"])["type"],
+            property(schema, &["build_architecture"])["type"],
             json!(["string", "null"])
         );
     }
+    let schema = Lintian::schema();
+    assert!(!required(schema).contains(&json!("environment")));
+    assert_eq!(
+        property(schema, &["host_architecture"])["type"],
+        json!(["string", "null"])
+    );
 }
 
 #[test]
@@ -301,6 +316,12 @@ fn bootstrap_enums_and_defaults() {
         enum_of(schema, property(schema, &["bootstrap_options", "variant"])),
         ["buildd", "minbase"]
     );
+    // Debusine 0.16's gpgv_command, in both tasks: null by default.
+    for schema in [Mmdebstrap::schema(), schema] {
+        let gpgv = property(schema, &["bootstrap_options", "gpgv_command"]);
+        assert_eq!(gpgv["default"], json!(null));
+        assert_eq!(enum_of(schema, gpgv), ["gpgv", "gpgv-sq"]);
+    }
     assert_eq!(
         enum_of(schema, property(schema, &["disk_image", "format"])),
         ["raw", "qcow2"]
