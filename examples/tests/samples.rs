@@ -131,7 +131,17 @@ fn invalid_samples_are_refused_as_expected() {
 
 #[path = "support/release_0_11.rs"]
 mod release_0_11;
-use release_0_11::{TASKS_0_11, configure_0_11};
+use release_0_11::configure_0_11;
+
+/// The tasks with samples of Debusine 0.11's data in `samples-0.11/<task>/`.
+const TASKS_0_11: [&str; 6] = [
+    "blhc",
+    "debdiff",
+    "makesourcepackageupload",
+    "mmdebstrap",
+    "noop",
+    "simplesystemimagebuild",
+];
 
 fn samples_0_11(task: &str) -> Vec<PathBuf> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR"))

@@ -11,16 +11,6 @@ use taskdef::{Execute, TaskConfigError};
 use taskdef_examples::debusine_0_11 as old;
 use taskdef_examples::tasks;
 
-/// The tasks that have a 0.11 form here.
-pub const TASKS_0_11: [&str; 6] = [
-    "blhc",
-    "debdiff",
-    "makesourcepackageupload",
-    "mmdebstrap",
-    "noop",
-    "simplesystemimagebuild",
-];
-
 fn through<Old, New>(
     data: &Value,
     convert: fn(Old) -> Result<New, TaskConfigError>,
