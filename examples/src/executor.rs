@@ -1,5 +1,10 @@
 //! The executor fields of tasks that run in an environment: `backend`, `environment`,
-//! `host_architecture`.
+//! `build_architecture` (Debusine 0.16's `BaseTaskDataWithExecutor`; Debusine 0.11 had no
+//! architecture there, and the tasks that needed one called it `host_architecture`).
+//!
+//! In Debusine 0.16 `build_architecture` is optional in every task with an executor and
+//! required in those with extra repositories (`BaseTaskDataWithExtraRepositories`: sbuild,
+//! autopkgtest, piuparts), whose worker writes the repositories for that architecture.
 //!
 //! Each task writes the three fields itself, although `#[serde(flatten)]` of a shared struct
 //! would work: with `deny_unknown_fields` on the task, serde still refuses unknown keys and
@@ -13,13 +18,16 @@
 //! call from `/proc/thread-self/schedstat`, 2026-11-30, on a loaded 2-core machine, so the
 //! figures are higher than those of BENCHMARKS.md; the two builds differed only in the
 //! flatten.) Besides, the tasks do not share one shape: `environment` is required in five
-//! tasks and optional in two, `host_architecture` required in four and optional in three, and
+//! tasks and optional in two, `build_architecture` required in some and optional in others, and
 //! the doc comment of a flattened field is lost, so each task's own wording of the fields
 //! ("The executor backend to build with.") would give way to the group's. What is shared is
 //! the types, the defaults and the worker checks, here.
 
+use std::ffi::{OsStr, OsString};
+
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 use taskdef::keys;
 use taskdef::{Unmet, WorkerMetadata};
 
@@ -61,6 +69,57 @@ impl Backend {
         }
     }
 
+    /// The name of autopkgtest's virtualisation server for this backend (`unshare`, `incus`,
+    /// `qemu`), as Debusine's executors name it: `autopkgtest-virt-<name>` is the program.
+    pub const fn autopkgtest_virt_server(self) -> &'static str {
+        match self.resolve() {
+            Backend::IncusLxc | Backend::IncusVm => "incus",
+            Backend::Qemu => "qemu",
+            Backend::Auto | Backend::Unshare => "unshare",
+        }
+    }
+
+    /// The arguments of autopkgtest's virtualisation server for the environment `image` (the
+    /// tarball or image file; an Incus image's name), as Debusine 0.16's executors write them:
+    ///
+    /// - unshare: `--arch <architecture> --release <codename> --tarball <image>`;
+    /// - incus-lxc: `<image> -- --profile debusine`; incus-vm: `--vm <image> -- --profile debusine`;
+    /// - qemu: `--boot <boot_mechanism> --dpkg-architecture <architecture> <image>`.
+    ///
+    /// The values come from the environment artifact's `data`; an option whose value the data
+    /// does not have (an environment found locally has no data) is left out, so that the
+    /// server's own default applies.
+    pub fn autopkgtest_virt_args(self, image: &OsStr, data: &Value) -> Vec<OsString> {
+        let mut args: Vec<OsString> = Vec::new();
+        let option = |args: &mut Vec<OsString>, name: &str, key: &str| {
+            if let Some(value) = data.get(key).and_then(Value::as_str) {
+                args.push(name.into());
+                args.push(value.into());
+            }
+        };
+        match self.resolve() {
+            Backend::Auto | Backend::Unshare => {
+                option(&mut args, "--arch", "architecture");
+                option(&mut args, "--release", "codename");
+                args.push("--tarball".into());
+                args.push(image.to_owned());
+            }
+            backend @ (Backend::IncusLxc | Backend::IncusVm) => {
+                if backend == Backend::IncusVm {
+                    args.push("--vm".into());
+                }
+                args.push(image.to_owned());
+                args.extend(["--", "--profile", "debusine"].map(OsString::from));
+            }
+            Backend::Qemu => {
+                option(&mut args, "--boot", "boot_mechanism");
+                option(&mut args, "--dpkg-architecture", "architecture");
+                args.push(image.to_owned());
+            }
+        }
+        args
+    }
+
     /// `Ok` when the worker reports `executor:<backend>:available` for the resolved backend.
     pub fn check_available(self, worker: &WorkerMetadata) -> Result<(), Unmet> {
         worker.require_flag(&keys::executor_available(self.resolve().as_str()))
@@ -70,5 +129,52 @@ impl Backend {
 impl std::fmt::Display for Backend {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn args(backend: Backend, data: &Value) -> Vec<String> {
+        backend
+            .autopkgtest_virt_args(OsStr::new("/env"), data)
+            .into_iter()
+            .map(|arg| arg.into_string().unwrap())
+            .collect()
+    }
+
+    #[test]
+    fn each_backend_drives_its_virtualisation_server_as_debusine_does() {
+        let data = json!({"architecture": "arm64", "codename": "trixie", "boot_mechanism": "efi"});
+        assert_eq!(Backend::Auto.autopkgtest_virt_server(), "unshare");
+        assert_eq!(
+            args(Backend::Auto, &data),
+            [
+                "--arch",
+                "arm64",
+                "--release",
+                "trixie",
+                "--tarball",
+                "/env"
+            ]
+        );
+        assert_eq!(Backend::IncusLxc.autopkgtest_virt_server(), "incus");
+        assert_eq!(
+            args(Backend::IncusLxc, &data),
+            ["/env", "--", "--profile", "debusine"]
+        );
+        assert_eq!(
+            args(Backend::IncusVm, &data),
+            ["--vm", "/env", "--", "--profile", "debusine"]
+        );
+        assert_eq!(Backend::Qemu.autopkgtest_virt_server(), "qemu");
+        assert_eq!(
+            args(Backend::Qemu, &data),
+            ["--boot", "efi", "--dpkg-architecture", "arm64", "/env"]
+        );
+        // What the data does not say is left to the server.
+        assert_eq!(args(Backend::Unshare, &Value::Null), ["--tarball", "/env"]);
     }
 }

@@ -232,7 +232,7 @@ impl Autopkgtest {
                 }
             }
         }
-        for repository in self.extra_repositories.iter().flatten() {
+        for repository in repository::external(&self.extra_repositories) {
             cmd = cmd.arg(format!(
                 "--add-apt-source={}",
                 repository.sources_list_line()

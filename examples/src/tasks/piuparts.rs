@@ -83,7 +83,7 @@ impl Piuparts {
             .arg("--warn-on-leftovers-after-purge")
             .arg(format!("--arch={}", self.host_architecture))
             .arg(basetgz);
-        for repository in self.extra_repositories.iter().flatten() {
+        for repository in repository::external(&self.extra_repositories) {
             cmd = cmd.arg(format!("--extra-repo={}", repository.sources_list_line()));
         }
         cmd.arg("--").args(inputs.binaries.iter())

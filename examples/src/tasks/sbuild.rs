@@ -235,7 +235,7 @@ impl Sbuild {
         if let Some(criteria) = &self.aspcud_criteria {
             cmd = cmd.arg(format!("--aspcud-criteria={criteria}"));
         }
-        for (index, repository) in self.extra_repositories.iter().flatten().enumerate() {
+        for (index, repository) in repository::external(&self.extra_repositories).enumerate() {
             cmd = cmd.arg(format!(
                 "--extra-repository={}",
                 repository.sources_list_line()
@@ -322,7 +322,7 @@ impl Execute for Sbuild {
             environment: environment.path,
             key_dir: ctx.work_dir().to_owned(),
         };
-        for (index, repository) in self.extra_repositories.iter().flatten().enumerate() {
+        for (index, repository) in repository::external(&self.extra_repositories).enumerate() {
             if let Some(key) = &repository.signing_key {
                 write_file(&Sbuild::key_path(&found.key_dir, index), key)?;
             }
