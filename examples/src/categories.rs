@@ -1,6 +1,7 @@
 //! The artifacts the catalogue's tasks upload: Debusine's categories and the data of each, as
 //! Debusine 0.11's artifact models (`debusine/artifacts/models.py`) define them and its
-//! `LocalArtifact.create` methods fill them. Every task builds its outputs here.
+//! `LocalArtifact.create` methods fill them, and, where Debusine 0.16's data grew (blhc,
+//! debdiff, the system tarball and image), as 0.16's do. Every task builds its outputs here.
 
 use std::path::{Path, PathBuf};
 
@@ -249,7 +250,8 @@ fn system_fields(file: &Path, system: &SystemData<'_>) -> Map<String, Value> {
     fields
 }
 
-/// A bootstrapped system as a tarball.
+/// A bootstrapped system as a tarball, as Debusine 0.11 uploads it (0.16 adds `components`:
+/// [`system_tarball_with_components`]).
 pub fn system_tarball(tarball: &Path, system: &SystemData<'_>) -> NewArtifact {
     NewArtifact::new(
         SYSTEM_TARBALL,
@@ -281,13 +283,14 @@ pub fn system_image(file: &Path, system: &SystemData<'_>, image: &ImageData<'_>)
     NewArtifact::new(SYSTEM_IMAGE, Value::Object(fields)).with_file(file_name(file), file)
 }
 
-/// blhc's report, as `blhc.txt`; no data.
+/// blhc's report, as `blhc.txt`; no data, as Debusine 0.11 uploads it (0.16's:
+/// [`blhc_of_log`]).
 pub fn blhc(output: &Path) -> NewArtifact {
     NewArtifact::new(BLHC, json!({})).with_file("blhc.txt", output)
 }
 
 /// debdiff's report, as `debdiff.txt`, between `original` and `new` (file names joined by
-/// spaces).
+/// spaces), as Debusine 0.11 uploads it (0.16's: [`debdiff_labelled`]).
 pub fn debdiff(output: &Path, original: &str, new: &str) -> NewArtifact {
     NewArtifact::new(DEBDIFF, json!({"original": original, "new": new}))
         .with_file("debdiff.txt", output)
