@@ -561,7 +561,19 @@ fn execute_without_the_server_or_the_tool() {
     assert!(
         matches!(task.execute(&ctx), Err(TaskError::ToolMissing { program }) if program == "blhc")
     );
-    // noop runs nothing.
+    // noop runs nothing, and reports the result it is given as its outcome.
+    for result in [
+        "",
+        "success",
+        "failure",
+        "temporary failure",
+        "error",
+        "skipped",
+    ] {
+        let task = Noop::configure(json!({"result": result})).unwrap();
+        assert_eq!(task.execute_outcome(&ctx).unwrap().as_str(), result);
+        assert_eq!(task.execute(&ctx).unwrap(), result == "success");
+    }
     assert!(
         !Noop::configure(r#"{"result": "failure"}"#)
             .unwrap()

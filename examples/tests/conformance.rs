@@ -10,9 +10,6 @@ use serde_json::Value;
 use taskdef::{ConfigureByNameError, Registry, Violation, ViolationKind};
 use taskdef_examples as _;
 
-#[path = "support/release_0_11.rs"]
-mod release_0_11;
-
 fn cases_path() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/conformance/debusine-cases.jsonl")
 }
@@ -81,12 +78,8 @@ fn catalogue_agrees_with_debusine() {
         let id = case["id"].as_str().unwrap_or("?");
         let task = case["task"].as_str().expect("task");
         let expected = case["valid"].as_bool().expect("valid");
-        // The cases are Debusine 0.12's data (0.11's models): configured as such where the
-        // task has a 0.11 form.
-        let outcome = match release_0_11::configure_0_11(task, &case["data"]) {
-            Some(result) => result.map_err(ConfigureByNameError::Config),
-            None => registry.configure(task, &case["data"]).map(drop),
-        };
+        // The cases are Debusine 0.12's data, whose models are 0.11's.
+        let outcome = registry.configure_in(task, "0.11", &case["data"]);
         let violations: Vec<Violation> = match &outcome {
             Ok(_) => Vec::new(),
             Err(ConfigureByNameError::Config(error)) => error.violations().to_vec(),

@@ -136,7 +136,28 @@ fn blhc_debdiff_piuparts_and_makesourcepackageupload_get_theirs() {
         error.unwrap_err().violations()[0].pointer,
         "/input_artifact_data"
     );
-    // 0.11's form takes a null environment (and has no build log data).
+    // 0.11's form takes a null environment (and has no build log data), through the registry
+    // as a worker of a 0.11 server reads it.
+    let entry = Registry::global()
+        .get_of_kind(TaskKind::Worker, "blhc")
+        .unwrap();
+    let sent = json!({"environment_id": null, "input_artifact_id": 50, "task_configuration_id": 4});
+    let data = entry.configure_dynamic_data_in("0.11", &sent).unwrap();
+    let typed = data.downcast_ref::<BlhcDynamicData>().unwrap();
+    assert_eq!((typed.environment_id, typed.input_artifact_id), (0, 50));
+    assert_eq!(typed.base.task_configuration_id, Some(4));
+    // 0.11's form refuses 0.16's key.
+    let sent = json!({"environment_id": 1, "input_artifact_id": 50, "input_artifact_data": null});
+    assert!(entry.configure_dynamic_data_in("0.11", &sent).is_err());
+    // 0.11's debdiff took any number of binary id lists, and both lists.
+    let debdiff = Registry::global()
+        .get_of_kind(TaskKind::Worker, "debdiff")
+        .unwrap();
+    let sent = json!({"environment_id": 1, "input_source_artifacts_ids": [1, 2],
+                      "input_binary_artifacts_ids": [[3], [4], [5]]});
+    assert!(debdiff.configure_dynamic_data_in("0.11", &sent).is_ok());
+    assert!(debdiff.configure_dynamic_data_in("0.16", &sent).is_err());
+    // The conversion alone.
     let old: debusine_0_11::BlhcDynamicData = serde_json::from_value(
         json!({"environment_id": null, "input_artifact_id": 50, "subject": "hello"}),
     )

@@ -176,11 +176,11 @@ fn debdiff_needs_exactly_one_pair() {
         Debdiff::configure(with(json!({"binary_artifacts": [[1], {"collection": 2}]}))).is_ok()
     );
     // 0.11's form checks the rule with 0.11.3's own message (which lacks a space).
-    let old: debusine_0_11::Debdiff = serde_json::from_value(
+    let error = Debdiff::configure_in(
+        "0.11",
         json!({"host_architecture": "amd64", "environment": 1, "input": {}}),
     )
-    .unwrap();
-    let error = tasks::Debdiff::try_from(old).unwrap_err();
+    .unwrap_err();
     assert_eq!(
         violations(&error),
         [pair(
@@ -188,14 +188,12 @@ fn debdiff_needs_exactly_one_pair() {
             "Exactly one of source_artifactsor binary_artifacts must be set"
         )]
     );
-    let old: debusine_0_11::Debdiff = serde_json::from_value(
-        json!({"host_architecture": "i386", "environment": 1, "input": {"source_artifacts": [1, 2]}}),
-    )
-    .unwrap();
-    assert_eq!(
-        tasks::Debdiff::try_from(old).unwrap().build_architecture,
-        "i386"
-    );
+    let data = json!({"host_architecture": "i386", "environment": 1, "input": {"source_artifacts": [1, 2]}});
+    let task = Debdiff::configure_in("0.11", &data).unwrap();
+    assert_eq!(task.build_architecture, "i386");
+    // The conversion alone gives the same.
+    let old: debusine_0_11::Debdiff = serde_json::from_value(data).unwrap();
+    assert_eq!(tasks::Debdiff::try_from(old).unwrap(), task);
 }
 
 #[test]
@@ -453,11 +451,21 @@ fn noop_takes_0_16s_result_names_and_0_11s_booleans_in_its_form() {
         assert_eq!(error.violations()[0].pointer, "/result", "{data}: {error}");
     }
     for (result, expected) in [(true, NoopResult::Success), (false, NoopResult::Failure)] {
-        let old: debusine_0_11::Noop = serde_json::from_value(json!({"result": result})).unwrap();
-        let task = tasks::Noop::from(old);
+        let task = Noop::configure_in("0.11", json!({"result": result})).unwrap();
         assert_eq!(task.result, expected);
         // 0.11's default is no task configuration.
         assert_eq!(task.task_configuration, None);
+        // 0.11.3, as a server names its version, is 0.11.
+        assert_eq!(
+            Noop::configure_in("0.11.3", json!({"result": result})).unwrap(),
+            task
+        );
+    }
+    for data in [
+        json!({"result": "success"}),
+        json!({"build_architecture": "amd64"}),
+    ] {
+        assert!(Noop::configure_in("0.11", &data).is_err(), "{data}");
     }
 }
 

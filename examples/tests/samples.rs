@@ -5,8 +5,8 @@
 
 use std::path::{Path, PathBuf};
 
-use serde_json::Value;
 use taskdef::{ConfigureByNameError, Registry, TaskInput};
+use taskdef_examples as _;
 
 const TASKS: [&str; 10] = [
     "autopkgtest",
@@ -129,19 +129,22 @@ fn invalid_samples_are_refused_as_expected() {
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
-#[path = "support/release_0_11.rs"]
-mod release_0_11;
-use release_0_11::configure_0_11;
-
-/// The tasks with samples of Debusine 0.11's data in `samples-0.11/<task>/`.
-const TASKS_0_11: [&str; 6] = [
-    "blhc",
-    "debdiff",
-    "makesourcepackageupload",
-    "mmdebstrap",
-    "noop",
-    "simplesystemimagebuild",
-];
+/// The tasks with samples of Debusine 0.11's data: the folders of `samples-0.11/`.
+fn tasks_0_11() -> Vec<String> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("samples-0.11");
+    let mut tasks: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|error| panic!("{}: {error}", dir.display()))
+        .map(|entry| {
+            entry
+                .expect("entry")
+                .file_name()
+                .to_string_lossy()
+                .into_owned()
+        })
+        .collect();
+    tasks.sort();
+    tasks
+}
 
 fn samples_0_11(task: &str) -> Vec<PathBuf> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -150,16 +153,29 @@ fn samples_0_11(task: &str) -> Vec<PathBuf> {
     let mut paths: Vec<PathBuf> = std::fs::read_dir(&dir)
         .unwrap_or_else(|error| panic!("{}: {error}", dir.display()))
         .map(|entry| entry.expect("entry").path())
-        .filter(|path| path.extension().is_some_and(|e| e == "json"))
+        .filter(|path| {
+            matches!(
+                path.extension().and_then(|e| e.to_str()),
+                Some("json" | "yaml")
+            )
+        })
         .collect();
     paths.sort();
     paths
 }
 
 #[test]
-fn samples_of_debusine_0_11_configure_through_their_release_form() {
+fn samples_of_debusine_0_11_configure_in_0_11() {
+    let tasks = tasks_0_11();
+    assert!(tasks.len() >= 6, "{tasks:?}");
     let mut failures = Vec::new();
-    for task in TASKS_0_11 {
+    for task in &tasks {
+        // Each of these tasks has a form of its own for 0.11's data.
+        let entry = Registry::global().get(task).unwrap();
+        assert!(
+            entry.releases().any(|release| release == "0.11"),
+            "{task}: no 0.11 form"
+        );
         let paths = samples_0_11(task);
         let name = |path: &PathBuf| path.file_name().unwrap().to_string_lossy().into_owned();
         assert!(
@@ -172,20 +188,15 @@ fn samples_of_debusine_0_11_configure_through_their_release_form() {
         );
         for path in paths {
             let name = name(&path);
-            let data: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap())
-                .unwrap_or_else(|error| panic!("{task}/{name}: {error}"));
-            let result = configure_0_11(task, &data)
-                .expect("a 0.11 form")
-                .map_err(|error| {
-                    error
-                        .violations()
-                        .iter()
-                        .map(|v| (v.pointer.clone(), v.message.clone()))
-                        .collect::<Vec<_>>()
-                });
+            let text = std::fs::read_to_string(&path).expect("sample readable");
+            let input = match path.extension().and_then(|e| e.to_str()) {
+                Some("yaml") => TaskInput::yaml(&text),
+                _ => TaskInput::Json(&text),
+            };
+            let result = Registry::global().configure_in(task, "0.11", input);
             if name.starts_with("valid-") {
-                if let Err(violations) = result {
-                    failures.push(format!("{task}/{name}: {violations:?}"));
+                if let Err(error) = result {
+                    failures.push(format!("{task}/{name}: {error}"));
                 }
                 continue;
             }
@@ -195,17 +206,19 @@ fn samples_of_debusine_0_11_configure_through_their_release_form() {
             let pointer = lines.next().unwrap_or_default();
             let message = lines.next().unwrap_or_default();
             match result {
-                Ok(()) => failures.push(format!("{task}/{name}: accepted")),
-                Err(violations) => {
-                    if !violations
+                Ok(_) => failures.push(format!("{task}/{name}: accepted")),
+                Err(ConfigureByNameError::Config(error)) => {
+                    let found = error
+                        .violations()
                         .iter()
-                        .any(|(p, m)| p == pointer && m.contains(message))
-                    {
+                        .any(|v| v.pointer == pointer && v.message.contains(message));
+                    if !found {
                         failures.push(format!(
-                            "{task}/{name}: expected {pointer:?} {message:?}, got {violations:?}"
+                            "{task}/{name}: expected {pointer:?} {message:?}, got {error}"
                         ));
                     }
                 }
+                Err(other) => failures.push(format!("{task}/{name}: {other}")),
             }
         }
     }

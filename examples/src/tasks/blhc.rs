@@ -21,7 +21,16 @@ use crate::lookup::{LookupSingle, default_task_configuration};
 /// 0.07+20170817+gita232d32 or later, by `dpkg-query`), then `extra_flags`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema, Task)]
 #[serde(deny_unknown_fields)]
-#[task(version = 1, dynamic_data = BlhcDynamicData)]
+#[task(
+    version = 1,
+    dynamic_data = BlhcDynamicData,
+    release = "0.16",
+    older(
+        release = "0.11",
+        data = crate::debusine_0_11::Blhc,
+        dynamic_data = crate::debusine_0_11::BlhcDynamicData
+    )
+)]
 pub struct Blhc {
     /// The task configuration to apply, or null for none.
     #[serde(default = "default_task_configuration")]

@@ -23,7 +23,16 @@ use taskdef::pointer::child;
 /// `--from ... --to ...`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema, Task)]
 #[serde(deny_unknown_fields)]
-#[task(version = 1, dynamic_data = DebdiffDynamicData)]
+#[task(
+    version = 1,
+    dynamic_data = DebdiffDynamicData,
+    release = "0.16",
+    older(
+        release = "0.11",
+        data = crate::debusine_0_11::Debdiff,
+        dynamic_data = crate::debusine_0_11::DebdiffDynamicData
+    )
+)]
 pub struct Debdiff {
     /// The task configuration to apply, or null for none.
     #[serde(default = "default_task_configuration")]

@@ -16,7 +16,15 @@ use crate::lookup::{LookupSingle, default_task_configuration};
 /// Make a source package upload (a `.changes` file) from a source package.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema, Task)]
 #[serde(deny_unknown_fields)]
-#[task(version = 1, dynamic_data = MakeSourcePackageUploadDynamicData)]
+#[task(
+    version = 1,
+    dynamic_data = MakeSourcePackageUploadDynamicData,
+    release = "0.16",
+    older(
+        release = "0.11",
+        data = crate::debusine_0_11::MakeSourcePackageUpload
+    )
+)]
 pub struct MakeSourcePackageUpload {
     /// The task configuration to apply, or null for none.
     #[serde(default = "default_task_configuration")]

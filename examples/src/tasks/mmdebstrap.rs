@@ -18,7 +18,11 @@ use taskdef::Rules;
 /// The tarball can be used as an environment by the other tasks.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema, Task)]
 #[serde(deny_unknown_fields)]
-#[task(version = 1)]
+#[task(
+    version = 1,
+    release = "0.16",
+    older(release = "0.11", data = crate::debusine_0_11::Mmdebstrap)
+)]
 pub struct Mmdebstrap {
     /// The task configuration to apply, or null for none.
     #[serde(default = "default_task_configuration")]

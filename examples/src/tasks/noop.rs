@@ -2,7 +2,7 @@
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-use taskdef::{Execute, Task, TaskContext, TaskError};
+use taskdef::{Execute, Outcome, Task, TaskContext, TaskError};
 
 use crate::executor::Backend;
 use crate::lookup::{LookupSingle, default_task_configuration};
@@ -13,7 +13,11 @@ use crate::lookup::{LookupSingle, default_task_configuration};
 /// the executor fields of the tasks that run in an environment, but runs nothing in one.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema, Task)]
 #[serde(deny_unknown_fields)]
-#[task(version = 1)]
+#[task(
+    version = 1,
+    release = "0.16",
+    older(release = "0.11", data = crate::debusine_0_11::Noop)
+)]
 pub struct Noop {
     /// The task configuration to apply, or null for none.
     #[serde(default = "default_task_configuration")]
@@ -72,14 +76,28 @@ impl NoopResult {
     }
 }
 
+/// The outcome of each result name: the same name.
+impl From<NoopResult> for Outcome {
+    fn from(result: NoopResult) -> Outcome {
+        match result {
+            NoopResult::Unset => Outcome::NoResult,
+            NoopResult::Success => Outcome::Success,
+            NoopResult::Failure => Outcome::Failure,
+            NoopResult::TemporaryFailure => Outcome::TemporaryFailure,
+            NoopResult::Error => Outcome::Error,
+            NoopResult::Skipped => Outcome::Skipped,
+        }
+    }
+}
+
 impl Execute for Noop {
-    // TODO(Outcome): when the lead's `taskdef::Outcome` lands, override `execute_outcome` to
-    // report `self.result` itself (success, failure, temporary failure, error, skipped; `""`
-    // needs an outcome of its own or a decision) and write `execute` as
-    // `self.execute_outcome(ctx).map(Outcome::is_success)`. Until then every result other
-    // than `success` is reported as a failure.
     fn execute(&self, ctx: &TaskContext) -> Result<bool, TaskError> {
+        self.execute_outcome(ctx).map(Outcome::is_success)
+    }
+
+    /// Reports `result` itself, as Debusine's noop returns it.
+    fn execute_outcome(&self, ctx: &TaskContext) -> Result<Outcome, TaskError> {
         ctx.check_aborted()?;
-        Ok(self.result == NoopResult::Success)
+        Ok(self.result.into())
     }
 }

@@ -23,7 +23,11 @@ use taskdef::Rules;
 /// not passed on, as in Debusine.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema, Task)]
 #[serde(deny_unknown_fields)]
-#[task(version = 1)]
+#[task(
+    version = 1,
+    release = "0.16",
+    older(release = "0.11", data = crate::debusine_0_11::SimpleSystemImageBuild)
+)]
 pub struct SimpleSystemImageBuild {
     /// The task configuration to apply, or null for none.
     #[serde(default = "default_task_configuration")]
