@@ -301,7 +301,7 @@ pub fn debdiff(output: &Path, original: &str, new: &str) -> NewArtifact {
 
 /// The data of a `debian:package-build-log` artifact (Debusine's `DebianPackageBuildLog`),
 /// as a 0.16 server sends it in blhc's dynamic data.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PackageBuildLogData {
     /// The source package's name.
@@ -313,11 +313,187 @@ pub struct PackageBuildLogData {
     pub architecture: Option<String>,
     /// The log's file name.
     pub filename: String,
-    /// dose-debcheck's report of the build dependencies that could not be installed
-    /// (Debusine's `DoseDistCheck`), or null; not read here, so it is kept as sent. The
-    /// server sends null in blhc's dynamic data.
+    /// dose-debcheck's report of the build dependencies that could not be installed, or null
+    /// (the server sends null in blhc's dynamic data).
     #[serde(default)]
-    pub bd_uninstallable: Option<Map<String, Value>>,
+    pub bd_uninstallable: Option<DoseDistCheck>,
+}
+
+/// dose-debcheck's report, as sbuild runs it (Debusine's `DoseDistCheck`; dose3 writes its keys
+/// with hyphens).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct DoseDistCheck {
+    /// The report format's version.
+    pub output_version: String,
+    /// The native architecture.
+    #[serde(default)]
+    pub native_architecture: Option<String>,
+    /// The foreign architectures.
+    #[serde(default)]
+    pub foreign_architecture: Option<String>,
+    /// The host architecture.
+    #[serde(default)]
+    pub host_architecture: Option<String>,
+    /// One entry per package checked.
+    pub report: Vec<DosePackage>,
+    /// How many packages there were.
+    pub total_packages: i64,
+    /// How many of them are broken.
+    pub broken_packages: i64,
+    /// How many were in the background.
+    pub background_packages: i64,
+    /// How many were in the foreground.
+    pub foreground_packages: i64,
+}
+
+/// One package of a dose-debcheck report (Debusine's `DoseDistCheckPackage`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DosePackage {
+    /// The package's name.
+    pub package: String,
+    /// Its version.
+    pub version: String,
+    /// Its architecture.
+    #[serde(default)]
+    pub architecture: Option<String>,
+    /// Whether it is essential.
+    #[serde(default)]
+    pub essential: Option<bool>,
+    /// Its type.
+    #[serde(default, rename = "type")]
+    pub kind: Option<String>,
+    /// Its source package.
+    #[serde(default)]
+    pub source: Option<String>,
+    /// `broken` or `ok`.
+    pub status: DoseStatus,
+    /// Why it is installable.
+    #[serde(default)]
+    pub success: Option<String>,
+    /// Why it is broken.
+    pub reasons: Vec<DoseReason>,
+}
+
+/// Whether a package of a dose-debcheck report is installable.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+#[schemars(transform = crate::schema::unit_enum)]
+pub enum DoseStatus {
+    /// It cannot be installed.
+    Broken,
+    /// It can.
+    Ok,
+}
+
+/// Why a package of a dose-debcheck report is broken: a dependency missing, or a conflict.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum DoseReason {
+    /// A dependency that nothing satisfies.
+    Missing(DoseMissing),
+    /// Two packages that conflict.
+    Conflict(DoseConflict),
+}
+
+/// A missing dependency (Debusine's `DoseDistCheckReasonMissing`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DoseMissing {
+    /// What is missing.
+    pub missing: DoseMissingDetail,
+}
+
+/// What is missing, and through which dependency chains.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DoseMissingDetail {
+    /// The package whose dependency is missing.
+    pub pkg: DoseMissingPackage,
+    /// The chains of dependencies that lead to it.
+    #[serde(default)]
+    pub depchains: Vec<DoseDepchain>,
+}
+
+/// The package whose dependency is missing.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct DoseMissingPackage {
+    /// Its name.
+    pub package: String,
+    /// Its version.
+    pub version: String,
+    /// Its architecture.
+    #[serde(default)]
+    pub architecture: Option<String>,
+    /// The dependency nothing satisfies.
+    #[serde(default)]
+    pub unsat_dependency: Option<String>,
+}
+
+/// A conflict (Debusine's `DoseDistCheckReasonConflict`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DoseConflict {
+    /// The two packages and their chains.
+    pub conflict: DoseConflictDetail,
+}
+
+/// Two conflicting packages, and the dependency chains that bring each in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DoseConflictDetail {
+    /// The first package.
+    pub pkg1: DoseConflictPackage,
+    /// The second package.
+    pub pkg2: DoseConflictPackage,
+    /// The chains that bring in the first.
+    #[serde(default)]
+    pub depchain1: Vec<DoseDepchain>,
+    /// The chains that bring in the second.
+    #[serde(default)]
+    pub depchain2: Vec<DoseDepchain>,
+}
+
+/// One of two conflicting packages.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct DoseConflictPackage {
+    /// Its name.
+    pub package: String,
+    /// Its version.
+    pub version: String,
+    /// Its architecture.
+    #[serde(default)]
+    pub architecture: Option<String>,
+    /// The conflict it declares.
+    #[serde(default)]
+    pub unsat_conflict: Option<String>,
+}
+
+/// A chain of dependencies.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DoseDepchain {
+    /// The packages of the chain, in order.
+    pub depchain: Vec<DoseDepchainPackage>,
+}
+
+/// One package of a dependency chain.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DoseDepchainPackage {
+    /// Its name.
+    pub package: String,
+    /// Its version.
+    pub version: String,
+    /// Its architecture.
+    #[serde(default)]
+    pub architecture: Option<String>,
+    /// Its dependency that the chain follows.
+    #[serde(default)]
+    pub depends: Option<String>,
 }
 
 /// blhc's report, as `blhc.txt`, as Debusine 0.16 uploads it: with the `source`, `version`

@@ -275,3 +275,39 @@ fn every_worker_task_publishes_a_strict_dynamic_data_schema() {
         );
     }
 }
+
+#[test]
+fn blhc_takes_the_build_logs_dose_report_as_debusine_models_it() {
+    // dose-debcheck's keys with hyphens, a missing dependency and a conflict (from Debusine's
+    // sbuild tests); each change below is refused by Debusine 0.16.2's model too.
+    let dose = json!({"output-version": "1.2", "native-architecture": "amd64", "report": [{"package": "sbuild-build-depends-main-dummy", "version": "0.invalid.0", "architecture": "amd64", "status": "broken", "reasons": [{"missing": {"pkg": {"package": "sbuild-build-depends-main-dummy", "version": "0.invalid.0", "architecture": "amd64", "unsat-dependency": "debhelper-compat:amd64 (= 14)"}}}, {"conflict": {"pkg1": {"package": "a", "version": "1", "unsat-conflict": "b"}, "pkg2": {"package": "b", "version": "2"}, "depchain1": [{"depchain": [{"package": "c", "version": "3", "depends": "a"}]}]}}]}], "background-packages": 66137, "foreground-packages": 1, "total-packages": 66138, "broken-packages": 1});
+    let with = |dose: &Value| {
+        json!({"environment_id": 12, "input_artifact_id": 50,
+               "input_artifact_data": {"source": "hello", "version": "1.0-1",
+                                       "filename": "hello_1.0-1_amd64.build", "bd_uninstallable": dose}})
+    };
+    let data = configure("blhc", with(&dose)).unwrap();
+    let log = data
+        .downcast_ref::<BlhcDynamicData>()
+        .unwrap()
+        .input_artifact_data
+        .clone()
+        .unwrap();
+    let report = log.bd_uninstallable.unwrap();
+    assert_eq!(report.output_version, "1.2");
+    assert_eq!(report.report[0].reasons.len(), 2);
+    let mut underscore = dose.clone();
+    let version = underscore
+        .as_object_mut()
+        .unwrap()
+        .remove("output-version")
+        .unwrap();
+    underscore["output_version"] = version;
+    let mut status = dose.clone();
+    status["report"][0]["status"] = json!("fine");
+    let mut package = dose.clone();
+    package["report"][0]["reasons"][0]["missing"]["pkg"]["unsat_dependency"] = json!("x");
+    for refused in [underscore, status, package] {
+        assert!(configure("blhc", with(&refused)).is_err(), "{refused}");
+    }
+}
