@@ -17,7 +17,7 @@ fn can_run_on(c: &mut Criterion) {
             json!({
                 "input": {"source_artifact": "hello_1.0-1@artifacts"},
                 "environment": "debian/match:codename=bookworm",
-                "host_architecture": "amd64",
+                "build_architecture": "amd64",
             }),
         )
         .expect("the sbuild data is valid");

@@ -488,11 +488,14 @@ fn draw_worker(
     }
 }
 
-/// The data with its architectures rewritten: `host_architecture` if it holds a string, and
-/// `bootstrap_options.architecture` (mmdebstrap, simplesystemimagebuild).
+/// The data with its architectures rewritten: `build_architecture` (Debusine 0.16) or
+/// `host_architecture` (0.11) if it holds a string, and `bootstrap_options.architecture`
+/// (mmdebstrap, simplesystemimagebuild).
 fn with_architecture(mut data: Value, architecture: &str) -> Value {
-    if let Some(Value::String(host)) = data.get_mut("host_architecture") {
-        *host = architecture.to_owned();
+    for key in ["build_architecture", "host_architecture"] {
+        if let Some(Value::String(host)) = data.get_mut(key) {
+            *host = architecture.to_owned();
+        }
     }
     if let Some(Value::String(bootstrap)) = data.pointer_mut("/bootstrap_options/architecture") {
         *bootstrap = architecture.to_owned();

@@ -555,6 +555,88 @@ pub fn system_image_with_components(
     artifact
 }
 
+/// `debian:debug-symbols`: the `.debug` files of one `-dbgsym` package (Debusine 0.16).
+pub const DEBUG_SYMBOLS: &str = "debian:debug-symbols";
+/// `debian:piuparts`: the output of a piuparts run (Debusine 0.16).
+pub const PIUPARTS: &str = "debian:piuparts";
+
+/// A build log of `source` `version` for `architecture` (Debusine 0.16's
+/// `debian:package-build-log` has the architecture; `bd_uninstallable` is not analysed: null).
+pub fn package_build_log_of(
+    file: &Path,
+    source: &str,
+    version: &str,
+    architecture: &str,
+) -> NewArtifact {
+    let name = file_name(file);
+    NewArtifact::new(
+        PACKAGE_BUILD_LOG,
+        json!({
+            "source": source,
+            "version": version,
+            "architecture": architecture,
+            "filename": name,
+            "bd_uninstallable": null,
+        }),
+    )
+    .with_file(name, file)
+}
+
+/// The debug symbols of one `-dbgsym` package: each `(build id, .debug file)`, the file named
+/// by its bare build id, the ids in `build_ids` in the same order.
+pub fn debug_symbols(files: &[(String, PathBuf)]) -> NewArtifact {
+    let build_ids: Vec<&str> = files.iter().map(|(id, _)| id.as_str()).collect();
+    let mut artifact = NewArtifact::new(DEBUG_SYMBOLS, json!({"build_ids": build_ids}));
+    for (id, path) in files {
+        artifact = artifact.with_file(id.clone(), path);
+    }
+    artifact
+}
+
+/// What a piuparts run tested, for `debian:piuparts`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PiupartsRun<'a> {
+    /// The version of piuparts that ran.
+    pub piuparts_version: &'a str,
+    /// Each binary package tested, to its version.
+    pub binary_packages: &'a std::collections::BTreeMap<String, String>,
+    /// The build architecture.
+    pub architecture: &'a str,
+    /// The base system's `vendor:codename`.
+    pub distribution: &'a str,
+}
+
+/// piuparts' output, as `piuparts.txt`, with what it tested.
+pub fn piuparts(output: &Path, run: &PiupartsRun<'_>) -> NewArtifact {
+    NewArtifact::new(
+        PIUPARTS,
+        json!({
+            "piuparts_version": run.piuparts_version,
+            "binary_packages": run.binary_packages,
+            "architecture": run.architecture,
+            "distribution": run.distribution,
+        }),
+    )
+    .with_file("piuparts.txt", output)
+}
+
+/// One lintian analysis of the packages of one `architecture` (`source`, `all`, `amd64`, ...:
+/// Debusine 0.16's `debian:lintian` has it): `analysis.json` (which holds `summary`) and
+/// lintian's output.
+pub fn lintian_of(
+    analysis: &Path,
+    output: &Path,
+    architecture: &str,
+    summary: Value,
+) -> NewArtifact {
+    NewArtifact::new(
+        LINTIAN,
+        json!({"architecture": architecture, "summary": summary}),
+    )
+    .with_file("analysis.json", analysis)
+    .with_file("lintian.txt", output)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

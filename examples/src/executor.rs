@@ -126,6 +126,23 @@ impl Backend {
     }
 }
 
+/// The architecture a task's artifact reports: the task's `build_architecture` when it has
+/// one, else the environment artifact's `architecture` (its `data`); an error naming
+/// `build_architecture` when neither says.
+pub fn architecture_of(
+    build_architecture: Option<&str>,
+    environment_data: &Value,
+) -> Result<String, taskdef::TaskError> {
+    build_architecture
+        .or_else(|| environment_data["architecture"].as_str())
+        .map(str::to_owned)
+        .ok_or_else(|| {
+            taskdef::TaskError::other(
+                "build_architecture: not set, and the environment does not say its architecture",
+            )
+        })
+}
+
 impl std::fmt::Display for Backend {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())

@@ -14,10 +14,11 @@
 //! `noop`, `mmdebstrap` and `simplesystemimagebuild` get only what every task gets,
 //! [`taskdef::BaseDynamicData`].
 //!
-//! The task's struct is the data of Debusine 0.16 (the default release); where Debusine 0.11
-//! sent other data, [`debusine_0_11`] holds that release's form of the task and its
-//! conversion into the task's struct (so far: `noop`, `blhc`, `debdiff`, `mmdebstrap`,
-//! `simplesystemimagebuild`, `makesourcepackageupload`).
+//! Tasks whose data changed between Debusine releases name the release of their struct
+//! (`release = "0.16"`) and keep the older release's form beside it, converted into it:
+//! [`debusine_0_11`] has Debusine 0.11's (every task of the catalogue: sbuild, autopkgtest,
+//! piuparts, lintian, noop, blhc, debdiff, mmdebstrap, simplesystemimagebuild,
+//! makesourcepackageupload).
 //!
 //! The shared pieces are written once: [`lookup`] (single and multiple lookups, lookup objects
 //! and their matcher keys), [`executor`] (the `backend` and the worker checks that follow from

@@ -280,8 +280,8 @@ impl ExternalRepository {
     }
 
     /// Whether the repository is used for `architecture`: when it lists none, or lists it
-    /// (an empty list counts as none).
-    pub fn is_for(&self, architecture: &str) -> bool {
+    /// (an empty list counts as none); with no architecture, only when it lists none.
+    pub fn is_for(&self, architecture: Option<&str>) -> bool {
         is_for(&self.architectures, architecture)
     }
 
@@ -351,10 +351,12 @@ fn suite_matches(suite: &str) -> bool {
             .all(|c| c.is_alphanumeric() || matches!(c, '_' | '.' | '/' | ' ' | '-'))
 }
 
-fn is_for(architectures: &Option<Vec<String>>, architecture: &str) -> bool {
+fn is_for(architectures: &Option<Vec<String>>, architecture: Option<&str>) -> bool {
     match architectures.as_deref() {
         None | Some([]) => true,
-        Some(listed) => listed.iter().any(|each| each == architecture),
+        Some(listed) => listed
+            .iter()
+            .any(|each| Some(each.as_str()) == architecture),
     }
 }
 
@@ -409,6 +411,16 @@ pub fn to_add(
         .collect()
 }
 
+/// `text` quoted for a POSIX shell as Python's `shlex.quote` quotes it: as it is when it holds
+/// only `[A-Za-z0-9@%+=:,./_-]` (and is not empty), else in single quotes.
+pub fn shell_quote(text: &str) -> String {
+    let safe = |c: char| c.is_ascii_alphanumeric() || "@%+=:,./_-".contains(c);
+    if !text.is_empty() && text.chars().all(safe) {
+        return text.to_owned();
+    }
+    format!("'{}'", text.replace('\'', "'\"'\"'"))
+}
+
 /// Whether APT in an environment of `codename` reads a key inline in `Signed-By` (apt 2.3.10
 /// and later); the releases Debusine knows to be older do not.
 pub fn supports_inline_signed_by(codename: &str) -> bool {
@@ -429,14 +441,15 @@ pub struct RepositoryFiles {
     pub keys: Vec<PathBuf>,
 }
 
-/// Writes the repositories used for `build_architecture` into `destination` as Debusine's
+/// Writes the repositories used for `build_architecture` (only those for every architecture
+/// when there is none: autopkgtest's and piuparts' is optional) into `destination` as Debusine's
 /// worker does (`write_extra_repository_config`): one deb822 source each,
 /// `extra_repository_<N>.sources` (N counting the repositories kept), the key inline unless
 /// `codename` (the environment's, when known) is too old for that, in which case it goes to
 /// `extra_apt_key_<N>.asc` and the source names `/etc/apt/keyrings/extra_apt_key_<N>.asc`.
 pub fn write_sources(
     repositories: &[ExternalRepository],
-    build_architecture: &str,
+    build_architecture: Option<&str>,
     codename: Option<&str>,
     destination: &Path,
 ) -> Result<RepositoryFiles, TaskError> {
@@ -566,7 +579,7 @@ mod tests {
         let mut signed = external("b", &["main"]);
         signed.signing_key = Some("KEY".into());
         let repositories = [arm, signed];
-        let files = write_sources(&repositories, "amd64", Some("bookworm"), &dir).unwrap();
+        let files = write_sources(&repositories, Some("amd64"), Some("bookworm"), &dir).unwrap();
         assert_eq!(files.sources, [dir.join("extra_repository_0.sources")]);
         assert!(files.keys.is_empty());
         let text = std::fs::read_to_string(&files.sources[0]).unwrap();
@@ -575,7 +588,7 @@ mod tests {
             "{text}"
         );
 
-        let files = write_sources(&repositories, "arm64", Some("bullseye"), &dir).unwrap();
+        let files = write_sources(&repositories, Some("arm64"), Some("bullseye"), &dir).unwrap();
         assert_eq!(files.sources.len(), 2);
         assert_eq!(files.keys, [dir.join("extra_apt_key_1.asc")]);
         assert_eq!(std::fs::read_to_string(&files.keys[0]).unwrap(), "KEY\n");
@@ -584,7 +597,20 @@ mod tests {
             text.ends_with("Signed-By: /etc/apt/keyrings/extra_apt_key_1.asc\n"),
             "{text}"
         );
+        // Without an architecture, only the repositories for every architecture.
+        let files = write_sources(&repositories, None, None, &dir).unwrap();
+        assert_eq!(files.sources, [dir.join("extra_repository_0.sources")]);
+        let text = std::fs::read_to_string(&files.sources[0]).unwrap();
+        assert!(text.contains("Suites: b\n"), "{text}");
         std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn quoting_is_pythons() {
+        assert_eq!(shell_quote("/a/b_c.sources"), "/a/b_c.sources");
+        assert_eq!(shell_quote(""), "''");
+        assert_eq!(shell_quote("cat > /x"), "'cat > /x'");
+        assert_eq!(shell_quote("it's"), "'it'\"'\"'s'");
     }
 
     #[test]

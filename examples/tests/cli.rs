@@ -61,7 +61,7 @@ fn write(dir: &Path, name: &str, text: &str) -> String {
 
 const AUTOPKGTEST_INVALID: &str = r#"{
   "input": {"source_artifact": 1, "binary_artifacts": []},
-  "host_architecture": "amd64",
+  "build_architecture": "amd64",
   "environment": "debian/match:codename=trixie",
   "debug_level": 4,
   "bogus": true
@@ -310,7 +310,7 @@ fn validate_yaml_reports_line_and_column() {
     let file = write(
         &dir,
         "autopkgtest.yaml",
-        "input:\n  source_artifact: 1\n  binary_artifacts: []\nhost_architecture: amd64\n\
+        "input:\n  source_artifact: 1\n  binary_artifacts: []\nbuild_architecture: amd64\n\
          debug_level: 4\n",
     );
     let output = taskdef(&["validate", "autopkgtest", &file]);
@@ -590,7 +590,7 @@ fn can_run(task: &str, data: &str, metadata: Value) -> Output {
 #[test]
 fn can_run_says_yes_or_which_check_failed() {
     let autopkgtest = r#"{"input": {"source_artifact": 1, "binary_artifacts": [2]},
-        "host_architecture": "amd64", "environment": 3}"#;
+        "build_architecture": "amd64", "environment": 3}"#;
     let yes = can_run("noop", "{}", worker(json!({})));
     assert_eq!(yes.status.code(), Some(0));
     assert_eq!(stdout(&yes), "yes\n");

@@ -8,6 +8,7 @@ use serde_json::{Value, json};
 use taskdef::{
     AbortHandle, CommandLine, CommandRunner, CommandStatus, Execute, Task, TaskContext, TaskError,
 };
+use taskdef_examples::repository::RepositoryFiles;
 use taskdef_examples::tasks::autopkgtest::AutopkgtestInputs;
 use taskdef_examples::tasks::debdiff::DebdiffInputs;
 use taskdef_examples::tasks::lintian::LintianInputs;
@@ -30,7 +31,7 @@ fn p(path: &str) -> PathBuf {
 
 fn sbuild(extra: Value) -> Sbuild {
     let mut data =
-        json!({"input": {"source_artifact": 1}, "environment": 2, "host_architecture": "amd64"});
+        json!({"input": {"source_artifact": 1}, "environment": 2, "build_architecture": "amd64"});
     for (key, value) in extra.as_object().unwrap() {
         data[key] = value.clone();
     }
@@ -41,8 +42,13 @@ fn sbuild_inputs() -> SbuildInputs {
     SbuildInputs {
         dsc: p("/w/artifacts/1/hello_1.0-1.dsc"),
         extra_binary_packages: vec![p("/w/artifacts/3/libfoo_1_amd64.deb")],
-        environment: p("/w/artifacts/2"),
-        key_dir: p("/w"),
+        environment: p("/w/artifacts/2/system.tar.xz"),
+        environment_data: json!({"codename": "trixie", "architecture": "amd64"}),
+        repositories: RepositoryFiles {
+            sources: vec![p("/w/extra_repository_0.sources")],
+            keys: vec![p("/w/extra_apt_key_0.asc")],
+        },
+        binnmu_maintainer: Some("Debusine <noreply@debusine.example.org>".into()),
     }
 }
 
@@ -50,48 +56,120 @@ fn sbuild_inputs() -> SbuildInputs {
 fn sbuild_unshare() {
     let task = sbuild(json!({
         "build_components": ["any"],
-        "binnmu": {"changelog": "--rebuild; rm -rf /", "suffix": "+b1", "maintainer": "A <a@b.c>"},
-        "build_profiles": ["nocheck", "nodoc"],
+        "binnmu": {"changelog": "--rebuild; rm -rf /", "suffix": "+b1", "maintainer": "A <a@b.c>",
+                   "timestamp": "2025-01-02T03:04:05+05:30"},
+        "build_profiles": ["nocheck", "nodoc", "pkg.hello.x"],
         "build_dep_resolver": "aspcud",
         "aspcud_criteria": "-removed",
+        "resolve_alternatives": true,
         "extra_repositories": [{"url": "http://e.org/d", "suite": "bookworm", "components": ["main", "contrib"], "signing_key": "KEY"}]
     }));
+    let command = task.command_line(&sbuild_inputs());
     assert_eq!(
-        argv(&task.command_line(&sbuild_inputs())),
+        argv(&command),
         [
             "sbuild",
-            "--no-clean",
-            "--arch=amd64",
+            "--purge-deps=never",
+            "--no-run-lintian",
             "--arch-any",
             "--no-arch-all",
             "--no-source",
+            "--arch=amd64",
+            "--dist=trixie",
             "--chroot-mode=unshare",
-            "--chroot=/w/artifacts/2",
+            "--chroot=/w/artifacts/2/system.tar.xz",
+            "--chroot-setup-commands=rm -f /etc/resolv.conf",
+            "--pre-build-commands=cat /w/extra_repository_0.sources | %SBUILD_CHROOT_EXEC sh -c 'cat > /etc/apt/sources.list.d/extra_repository_0.sources'",
+            "--pre-build-commands=cat /w/extra_apt_key_0.asc | %SBUILD_CHROOT_EXEC sh -c 'mkdir -p /etc/apt/keyrings && cat > /etc/apt/keyrings/extra_apt_key_0.asc'",
             "--make-binNMU=--rebuild; rm -rf /",
             "--append-to-version=+b1",
             "--binNMU=0",
+            "--binNMU-timestamp=Thu, 02 Jan 2025 03:04:05 +0530",
             "--maintainer=A <a@b.c>",
-            "--profiles=nocheck,nodoc",
+            "--profiles=nocheck,nodoc,pkg.hello.x",
             "--build-dep-resolver=aspcud",
             "--aspcud-criteria=-removed",
-            "--extra-repository=deb http://e.org/d bookworm main contrib",
-            "--extra-repository-key=/w/extra-repository-0.asc",
+            "--resolve-alternatives",
+            "--bd-uninstallable-explainer=dose3",
             "--extra-package=/w/artifacts/3/libfoo_1_amd64.deb",
-            "--",
             "/w/artifacts/1/hello_1.0-1.dsc",
         ]
+    );
+    // nocheck and nodoc are also build options, after the inherited ones.
+    let (key, value) = command.env.last().unwrap();
+    assert_eq!(key, "DEB_BUILD_OPTIONS");
+    assert!(
+        value.to_string_lossy().ends_with("nocheck nodoc"),
+        "{value:?}"
     );
 }
 
 #[test]
-fn sbuild_other_backends() {
-    let task = sbuild(json!({"backend": "incus-vm", "build_components": ["all", "source"]}));
+fn sbuild_binnmu_maintainer_from_the_server_and_other_backends() {
+    let task = sbuild(json!({
+        "backend": "qemu", "build_components": ["any", "source"],
+        "binnmu": {"changelog": "x", "suffix": "+b2", "timestamp": "2024-02-29T23:59:59.5Z"}
+    }));
+    let mut inputs = sbuild_inputs();
+    inputs.environment_data =
+        json!({"codename": "sid", "architecture": "arm64", "boot_mechanism": "efi"});
+    inputs.environment = p("/w/100% image.qcow2");
+    let args = argv(&task.command_line(&inputs));
+    for expected in [
+        "--chroot-mode=autopkgtest",
+        "--autopkgtest-virt-server=autopkgtest-virt-qemu",
+        "--autopkgtest-virt-server-opt=--boot",
+        "--autopkgtest-virt-server-opt=efi",
+        "--autopkgtest-virt-server-opt=--dpkg-architecture",
+        "--autopkgtest-virt-server-opt=arm64",
+        "--autopkgtest-virt-server-opt=/w/100%% image.qcow2",
+        "--binNMU-timestamp=Thu, 29 Feb 2024 23:59:59 +0000",
+        "--maintainer=Debusine <noreply@debusine.example.org>",
+        "--source",
+    ] {
+        assert!(args.contains(&expected.to_owned()), "{expected}: {args:?}");
+    }
+    assert!(!args.iter().any(|arg| arg.starts_with("--chroot=")));
+    let task = sbuild(json!({"backend": "incus-vm", "build_components": ["all"]}));
     let args = argv(&task.command_line(&sbuild_inputs()));
-    assert!(args.contains(&"--chroot-mode=autopkgtest".to_owned()));
-    assert!(args.contains(&"--autopkgtest-virt-server=incus".to_owned()));
-    assert!(args.contains(&"--autopkgtest-virt-server-opt=--vm".to_owned()));
+    let options: Vec<&String> = args
+        .iter()
+        .filter(|arg| arg.starts_with("--autopkgtest-virt-server"))
+        .collect();
+    assert_eq!(
+        options,
+        [
+            "--autopkgtest-virt-server=autopkgtest-virt-incus",
+            "--autopkgtest-virt-server-opt=--vm",
+            "--autopkgtest-virt-server-opt=/w/artifacts/2/system.tar.xz",
+            "--autopkgtest-virt-server-opt=--",
+            "--autopkgtest-virt-server-opt=--profile",
+            "--autopkgtest-virt-server-opt=debusine",
+        ]
+    );
     assert!(args.contains(&"--no-arch-any".to_owned()) && args.contains(&"--arch-all".to_owned()));
-    assert!(args.contains(&"--source".to_owned()));
+    assert_eq!(task.package_architecture(), "all");
+}
+
+#[test]
+fn binnmu_timestamps_in_rfc_5322() {
+    use taskdef_examples::tasks::sbuild::rfc5322_date;
+    assert_eq!(
+        rfc5322_date("1970-01-01T00:00:00Z").as_deref(),
+        Some("Thu, 01 Jan 1970 00:00:00 +0000")
+    );
+    assert_eq!(
+        rfc5322_date("2000-03-01T12:00:00-08:00").as_deref(),
+        Some("Wed, 01 Mar 2000 12:00:00 -0800")
+    );
+    for bad in [
+        "2025-01-02",
+        "2025-13-02T00:00:00Z",
+        "2025-01-02T03:04:05",
+        "x",
+    ] {
+        assert_eq!(rfc5322_date(bad), None, "{bad}");
+    }
 }
 
 #[test]
@@ -107,6 +185,7 @@ fn lintian() {
         source: Some(p("/w/h.dsc")),
         binaries: vec![p("/w/h-doc_1_all.deb"), p("/w/h_1_amd64.deb")],
     };
+    // Every file is checked: `output` selects the analyses.
     assert_eq!(
         argv(&task.command_line(&inputs)),
         [
@@ -117,22 +196,23 @@ fn lintian() {
             "--display-experimental",
             "--info",
             "--show-overrides",
-            "--fail-on=override",
-            "--profile=ubuntu",
             "--tags=a,b",
             "--suppress-tags=c",
-            "--",
             "/w/h.dsc",
+            "/w/h-doc_1_all.deb",
             "/w/h_1_amd64.deb",
         ]
     );
+    assert!(task.analyses("source") && task.analyses("amd64") && !task.analyses("all"));
 }
 
 #[test]
 fn autopkgtest() {
     let task = Autopkgtest::configure(json!({
-        "input": {"source_artifact": 1, "binary_artifacts": [2]}, "environment": 3, "host_architecture": "amd64",
+        "input": {"source_artifact": 1, "binary_artifacts": [2]}, "environment": 3, "build_architecture": "amd64",
         "include_tests": ["smoke"], "exclude_tests": ["slow"], "debug_level": 2,
+        "use_packages_from_base_repository": true,
+        "pin_packages": {"sid": ["hello", "libhello1"], "experimental": ["x"]},
         "extra_environment": {"LANG": "C.UTF-8"}, "needs_internet": "skip",
         "timeout": {"global": 600, "copy": 30},
         "extra_repositories": [{"url": "http://e.org/", "suite": "./"}]
@@ -142,7 +222,13 @@ fn autopkgtest() {
         dsc: p("/w/h.dsc"),
         binaries: vec![p("/w/h.deb")],
         environment: p("/w/env.tar"),
+        environment_data: json!({"codename": "trixie", "architecture": "amd64"}),
         output_dir: p("/w/artifact-dir"),
+        repositories: RepositoryFiles {
+            sources: vec![p("/w/extra_repository_0.sources")],
+            keys: vec![p("/w/extra_apt_key_0.asc")],
+        },
+        copy_resolv_conf: true,
     };
     assert_eq!(
         argv(&task.command_line(&inputs)),
@@ -151,22 +237,81 @@ fn autopkgtest() {
             "--apt-upgrade",
             "--output-dir=/w/artifact-dir",
             "--summary=/w/artifact-dir/summary",
-            "--debug",
+            "--no-built-binaries",
             "--test-name=smoke",
             "--skip-test=slow",
+            "-dd",
+            "--copy=/w/extra_repository_0.sources:/etc/apt/sources.list.d/extra_repository_0.sources",
+            "--copy=/w/extra_apt_key_0.asc:/etc/apt/keyrings/extra_apt_key_0.asc",
+            "--apt-default-release=trixie",
+            "--pin-packages=experimental=x",
+            "--pin-packages=sid=hello,libhello1",
             "--env=LANG=C.UTF-8",
             "--needs-internet=skip",
             "--timeout-global=600",
             "--timeout-copy=30",
-            "--add-apt-source=deb http://e.org/ ./",
-            "/w/h.dsc",
+            "--copy=/etc/resolv.conf:/etc/resolv.conf",
             "/w/h.deb",
+            "/w/h.dsc",
             "--",
             "unshare",
-            "--tarball=/w/env.tar",
-            "--debug",
+            "--arch",
+            "amd64",
+            "--release",
+            "trixie",
+            "--tarball",
+            "/w/env.tar",
         ]
     );
+}
+
+#[test]
+fn autopkgtest_results_as_debusine_reads_them() {
+    use taskdef::Outcome::{Failure, Skipped, Success, TemporaryFailure};
+    let task = |fail_on: Value| {
+        Autopkgtest::configure(json!({
+            "input": {"source_artifact": 1, "binary_artifacts": [2]}, "environment": 3,
+            "build_architecture": "amd64", "fail_on": fail_on
+        }))
+        .unwrap()
+    };
+    let default = task(json!({}));
+    let results = |statuses: &[&str]| {
+        let map: serde_json::Map<String, Value> = statuses
+            .iter()
+            .enumerate()
+            .map(|(i, status)| (format!("t{i}"), json!({"status": status})))
+            .collect();
+        Value::Object(map)
+    };
+    assert_eq!(default.result(Some(0), &results(&["PASS"])), Success);
+    assert_eq!(
+        default.result(Some(4), &results(&["PASS", "FAIL"])),
+        Failure
+    );
+    assert_eq!(
+        default.result(Some(2), &results(&["SKIP", "PASS"])),
+        Success
+    );
+    assert_eq!(default.result(Some(8), &results(&["SKIP"])), Skipped);
+    assert_eq!(default.result(Some(12), &results(&[])), Failure);
+    // A temporary failure: 16, an abort (no code), or a code autopkgtest does not give.
+    for code in [Some(16), None, Some(1), Some(20)] {
+        assert_eq!(
+            default.result(code, &results(&["PASS"])),
+            TemporaryFailure,
+            "{code:?}"
+        );
+    }
+    let lenient = task(json!({"failed_test": false}));
+    assert_eq!(
+        lenient.result(Some(4), &results(&["PASS", "FAIL"])),
+        Success
+    );
+    let strict = task(json!({"flaky_test": true, "skipped_test": true}));
+    assert_eq!(strict.result(Some(2), &results(&["PASS"])), Failure);
+    assert_eq!(strict.result(Some(8), &results(&[])), Failure);
+    assert_eq!(strict.result(Some(2), &results(&["FLAKY"])), Failure);
 }
 
 /// Debusine 0.16.2's `MmDebstrap._cmdline`, argument for argument.
@@ -364,13 +509,14 @@ fn image_calls_debefivm_create_as_debusine_does() {
 #[test]
 fn piuparts_blhc_debdiff_makesourcepackageupload() {
     let task = Piuparts::configure(json!({
-        "input": {"binary_artifacts": [1]}, "environment": 2, "host_architecture": "i386", "base_tgz": 3,
+        "input": {"binary_artifacts": [1]}, "environment": 2, "build_architecture": "i386", "base_tgz": 3,
         "extra_repositories": [{"url": "http://e.org/", "suite": "sid", "components": ["main"]}]
     }))
     .unwrap();
     let inputs = PiupartsInputs {
-        binaries: vec![p("/w/a.deb")],
+        binaries: vec![p("/w/a.deb"), p("/w/b.deb")],
         base_tgz: p("/w/base.tgz"),
+        scripts_dir: p("/w/scripts"),
     };
     assert_eq!(
         argv(&task.command_line(&inputs)),
@@ -379,11 +525,11 @@ fn piuparts_blhc_debdiff_makesourcepackageupload() {
             "--keep-sources-list",
             "--allow-database",
             "--warn-on-leftovers-after-purge",
-            "--arch=i386",
             "--basetgz=/w/base.tgz",
-            "--extra-repo=deb http://e.org/ sid main",
-            "--",
+            "--scriptsdir=/etc/piuparts/scripts",
+            "--scriptsdir=/w/scripts",
             "/w/a.deb",
+            "/w/b.deb",
         ]
     );
 
@@ -508,7 +654,7 @@ fn execute_resolves_local_artifacts() {
     assert!(task.execute(&ctx).unwrap());
     let task = Autopkgtest::configure(
         json!({"input": {"source_artifact": 1, "binary_artifacts": [2]},
-        "environment": "hello.build", "host_architecture": "amd64"}),
+        "environment": "hello.build", "build_architecture": "amd64"}),
     )
     .unwrap();
     // The recorder runs nothing, so autopkgtest leaves no summary: a failure, as in Debusine.

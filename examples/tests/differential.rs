@@ -396,7 +396,7 @@ fn the_fast_path_takes_every_valid_sample() {
 #[test]
 fn unknown_keys_and_empty_objects_are_judged_alike() {
     // A hand-picked case of each kind, so a failure here reads plainly.
-    let text = r#"{"input": {"source_artifact": 5}, "environment": 1, "host_architecture": "amd64", "bogus": 1}"#;
+    let text = r#"{"input": {"source_artifact": 5}, "environment": 1, "build_architecture": "amd64", "bogus": 1}"#;
     assert!(fast_path::<Sbuild>(&TaskInput::Json(text)).is_none());
     assert!(Sbuild::configure(text).is_err());
     let map = Map::new();

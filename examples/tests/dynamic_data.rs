@@ -311,3 +311,37 @@ fn blhc_takes_the_build_logs_dose_report_as_debusine_models_it() {
         assert!(configure("blhc", with(&refused)).is_err(), "{refused}");
     }
 }
+
+#[test]
+fn debusine_0_16_sends_the_resolved_repositories() {
+    // As Debusine 0.16's scheduler serializes them (`ExtraExternalRepository.model_dump`).
+    let resolved = json!([{"url": "https://deb.example.org/debusine/overlay/", "suite": "sid",
+                           "components": ["main"], "architectures": ["amd64"], "signing_key": "KEY"}]);
+    let data = configure(
+        "sbuild",
+        json!({"environment_id": 12, "input_source_artifact_id": 40,
+               "extra_repositories": resolved, "task_input_fields": {}}),
+    )
+    .unwrap();
+    let sbuild = data.downcast_ref::<SbuildDynamicData>().unwrap();
+    let repositories = sbuild.extra_repositories.as_ref().unwrap();
+    assert_eq!(repositories[0].suite, "sid");
+    assert!(repositories[0].is_for(Some("amd64")) && !repositories[0].is_for(Some("arm64")));
+    for name in ["autopkgtest", "piuparts"] {
+        let mut data = json!({"environment_id": 12, "input_binary_artifacts_ids": [41],
+                              "extra_repositories": null});
+        match name {
+            "piuparts" => data["base_tgz_id"] = json!(13),
+            _ => data["input_source_artifact_id"] = json!(40),
+        }
+        assert!(configure(name, data.clone()).is_ok(), "{name}");
+        // A resolved repository is external: it has a URL.
+        data["extra_repositories"] = json!([{"suite": "sid", "components": ["main"]}]);
+        let error = configure(name, data).unwrap_err();
+        assert_eq!(
+            error.violations()[0].pointer,
+            "/extra_repositories/0",
+            "{name}: {error}"
+        );
+    }
+}

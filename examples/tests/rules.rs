@@ -12,7 +12,7 @@ fn sbuild(extra: Value) -> Value {
     let mut data = json!({
         "input": {"source_artifact": 5},
         "environment": "debian/match:codename=bookworm",
-        "host_architecture": "amd64"
+        "build_architecture": "amd64"
     });
     for (key, value) in extra.as_object().unwrap() {
         data[key] = value.clone();
@@ -136,6 +136,55 @@ fn extra_repository_shapes() {
         error.violations()[0].pointer,
         "/extra_repositories/0/components/1"
     );
+}
+
+#[test]
+fn debusine_and_external_repositories() {
+    // Without a `url`, a repository is hosted by Debusine: its suite is a lookup.
+    for repository in [
+        json!({"suite": "trixie-overlay@debian:suite"}),
+        json!({"suite": 12, "components": ["main"], "architectures": ["amd64"]}),
+        json!({"suite": "flat/", "components": ["main"]}),
+        json!({"url": "http://e.org/", "suite": "sid", "components": ["main"], "architectures": []}),
+    ] {
+        let data = sbuild(json!({"extra_repositories": [repository]}));
+        assert!(Sbuild::configure(&data).is_ok(), "{data}");
+    }
+    let refused = |repository: Value| {
+        let data = sbuild(
+            json!({"extra_repositories": [{"url": "http://e.org/", "suite": "sid", "components": ["main"]}, repository]}),
+        );
+        rule_violations::<Sbuild>(&data)
+    };
+    assert_eq!(
+        refused(json!({"url": "http://e.org/", "suite": 12, "components": ["main"]})),
+        [pair(
+            "/extra_repositories/1/suite",
+            "Input should be a valid string: an external repository's suite is a string"
+        )]
+    );
+    assert_eq!(
+        refused(json!({"url": "http://e.org/", "suite": "b@d", "components": ["main"]})),
+        [pair(
+            "/extra_repositories/1/suite",
+            "String should match pattern '^(\\w|[./ -])+$'"
+        )]
+    );
+    assert_eq!(
+        refused(json!({"suite": "overlay@debian:suite", "signing_key": null})),
+        [pair(
+            "/extra_repositories/1/signing_key",
+            "Extra inputs are not permitted: a repository without a `url` is hosted by Debusine, and has no `signing_key`"
+        )]
+    );
+    for bad in [
+        json!({"suite": true}),
+        json!({"suite": "x", "architectures": ["a b"]}),
+        json!({"suite": "x", "mirror": "y"}),
+    ] {
+        let data = sbuild(json!({"extra_repositories": [bad]}));
+        assert!(Sbuild::configure(&data).is_err(), "{data}");
+    }
 }
 
 #[test]
@@ -389,7 +438,7 @@ fn strings_are_not_booleans_or_integers() {
     assert!(Noop::configure(json!({"result": "true"})).is_err());
     assert!(Noop::configure(json!({"result": 1})).is_err());
     let autopkgtest = |extra: (&str, Value)| {
-        let mut data = json!({"input": {"source_artifact": 5, "binary_artifacts": [1]}, "host_architecture": "amd64", "environment": 1});
+        let mut data = json!({"input": {"source_artifact": 5, "binary_artifacts": [1]}, "build_architecture": "amd64", "environment": 1});
         data[extra.0] = extra.1;
         Autopkgtest::configure(&data)
     };
@@ -398,8 +447,8 @@ fn strings_are_not_booleans_or_integers() {
     assert!(autopkgtest(("use_packages_from_base_repository", json!("no"))).is_err());
     assert!(autopkgtest(("extra_environment", json!({"A": 1}))).is_err());
     assert!(autopkgtest(("timeout", json!({"global": "60"}))).is_err());
-    assert!(Sbuild::configure(sbuild(json!({"host_architecture": 64}))).is_err());
-    assert!(Sbuild::configure(sbuild(json!({"host_architecture": null}))).is_err());
+    assert!(Sbuild::configure(sbuild(json!({"build_architecture": 64}))).is_err());
+    assert!(Sbuild::configure(sbuild(json!({"build_architecture": null}))).is_err());
     assert!(
         Sbuild::configure(sbuild(
             json!({"binnmu": {"changelog": "c", "suffix": "s", "timestamp": "yesterday"}})
@@ -506,12 +555,12 @@ input:
     - collection: bookworm@debian:suite
       name__startswith: hello_
 environment: debian/match:codename=bookworm
-host_architecture: amd64
+build_architecture: amd64
 build_components: [any, all]
 build_profiles: [nocheck]
 ";
     let json = r#"{"input": {"source_artifact": 5, "extra_binary_artifacts": [6, {"collection": "bookworm@debian:suite", "name__startswith": "hello_"}]},
-        "environment": "debian/match:codename=bookworm", "host_architecture": "amd64",
+        "environment": "debian/match:codename=bookworm", "build_architecture": "amd64",
         "build_components": ["any", "all"], "build_profiles": ["nocheck"]}"#;
     assert_eq!(
         Sbuild::configure(TaskInput::yaml(yaml)).unwrap(),
@@ -526,7 +575,7 @@ build_profiles: [nocheck]
             .result,
         NoopResult::TemporaryFailure
     );
-    let error = Sbuild::configure(TaskInput::yaml("input: {source_artifact: 5}\nenvironment: 1\nhost_architecture: amd64\nbuild_components: [all]\nbinnmu: {changelog: c, suffix: +b1}\n")).unwrap_err();
+    let error = Sbuild::configure(TaskInput::yaml("input: {source_artifact: 5}\nenvironment: 1\nbuild_architecture: amd64\nbuild_components: [all]\nbinnmu: {changelog: c, suffix: +b1}\n")).unwrap_err();
     assert_eq!(
         violations(&error),
         [pair(

@@ -1,7 +1,7 @@
-//! The sample task data in `samples/<task>/` (Debusine 0.16's data) and `samples-0.11/<task>/`
-//! (Debusine 0.11's): every `valid-*` configures, every `invalid-*` is refused with the pointer
-//! and message of its `.expect` file (pointer on the first line, a part of the message on the
-//! second).
+//! The sample task data in `samples/<task>/` (Debusine 0.16's, the default release) and
+//! `samples-0.11/<task>/` (Debusine 0.11's, read in release 0.11): every `valid-*` configures,
+//! every `invalid-*` is refused with the pointer and message of its `.expect` file (pointer on
+//! the first line, a part of the message on the second; any further line is a note).
 
 use std::path::{Path, PathBuf};
 
@@ -25,16 +25,63 @@ fn samples_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("samples")
 }
 
+/// The releases with samples of their own: each directory, and the release it is read in
+/// (`None`: the default, the newest).
+const RELEASES: [(&str, Option<&str>); 2] = [("samples", None), ("samples-0.11", Some("0.11"))];
+
 fn configure(task: &str, path: &Path) -> Result<(), ConfigureByNameError> {
     let text = std::fs::read_to_string(path).expect("sample readable");
     let input = match path.extension().and_then(|e| e.to_str()) {
         Some("yaml") => TaskInput::yaml(&text),
         _ => TaskInput::Json(&text),
     };
-    Registry::global().configure(task, input).map(drop)
+    let release = RELEASES
+        .iter()
+        .find(|(dir, _)| path.parent().and_then(Path::parent) == Some(&dir_of(dir)))
+        .and_then(|(_, release)| *release);
+    match release {
+        Some(release) => Registry::global().configure_in(task, release, input),
+        None => Registry::global().configure(task, input),
+    }
+    .map(drop)
 }
 
+fn dir_of(dir: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(dir)
+}
+
+/// The samples of `task`: those of every release directory that has the task.
 fn samples(task: &str) -> Vec<PathBuf> {
+    let mut paths: Vec<PathBuf> = RELEASES
+        .iter()
+        .filter(|(dir, _)| *dir != "samples")
+        .flat_map(|(dir, _)| release_samples(&dir_of(dir).join(task)))
+        .collect();
+    paths.extend(default_samples(task));
+    paths
+}
+
+/// The samples of the release directory `dir`, if it has them.
+fn release_samples(dir: &Path) -> Vec<PathBuf> {
+    if !dir.is_dir() {
+        return Vec::new();
+    }
+    let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|entry| entry.expect("entry").path())
+        .filter(|path| {
+            matches!(
+                path.extension().and_then(|e| e.to_str()),
+                Some("json" | "yaml")
+            )
+        })
+        .collect();
+    paths.sort();
+    paths
+}
+
+/// The samples of `samples/<task>/`, which every task has.
+fn default_samples(task: &str) -> Vec<PathBuf> {
     let mut paths: Vec<PathBuf> = std::fs::read_dir(samples_dir().join(task))
         .unwrap_or_else(|error| panic!("samples/{task}: {error}"))
         .map(|entry| entry.expect("entry").path())
@@ -52,7 +99,7 @@ fn samples(task: &str) -> Vec<PathBuf> {
 #[test]
 fn every_task_has_valid_and_invalid_samples() {
     for task in TASKS {
-        let names: Vec<String> = samples(task)
+        let names: Vec<String> = default_samples(task)
             .iter()
             .map(|path| path.file_name().unwrap().to_string_lossy().into_owned())
             .collect();
@@ -78,12 +125,12 @@ fn valid_samples_configure() {
     let mut failures = Vec::new();
     for task in TASKS {
         for path in samples(task) {
-            let name = path.file_name().unwrap().to_string_lossy().into_owned();
-            if !name.starts_with("valid-") {
+            let name = sample_name(&path);
+            if !name.rsplit('/').next().unwrap().starts_with("valid-") {
                 continue;
             }
             if let Err(error) = configure(task, &path) {
-                failures.push(format!("{task}/{name}: {error}"));
+                failures.push(format!("{name}: {error}"));
             }
         }
     }
@@ -95,17 +142,17 @@ fn invalid_samples_are_refused_as_expected() {
     let mut failures = Vec::new();
     for task in TASKS {
         for path in samples(task) {
-            let name = path.file_name().unwrap().to_string_lossy().into_owned();
-            if !name.starts_with("invalid-") {
+            let name = sample_name(&path);
+            if !name.rsplit('/').next().unwrap().starts_with("invalid-") {
                 continue;
             }
             let expect = std::fs::read_to_string(path.with_extension("expect"))
-                .unwrap_or_else(|_| panic!("{task}/{name}: no .expect file"));
+                .unwrap_or_else(|_| panic!("{name}: no .expect file"));
             let mut lines = expect.lines();
             let pointer = lines.next().unwrap_or_default();
             let message = lines.next().unwrap_or_default();
             match configure(task, &path) {
-                Ok(()) => failures.push(format!("{task}/{name}: accepted")),
+                Ok(()) => failures.push(format!("{name}: accepted")),
                 Err(ConfigureByNameError::Config(error)) => {
                     let found = error
                         .violations()
@@ -113,7 +160,7 @@ fn invalid_samples_are_refused_as_expected() {
                         .any(|v| v.pointer == pointer && v.message.contains(message));
                     if !found {
                         failures.push(format!(
-                            "{task}/{name}: expected {pointer:?} {message:?}, got {:?}",
+                            "{name}: expected {pointer:?} {message:?}, got {:?}",
                             error
                                 .violations()
                                 .iter()
@@ -122,105 +169,50 @@ fn invalid_samples_are_refused_as_expected() {
                         ));
                     }
                 }
-                Err(other) => failures.push(format!("{task}/{name}: {other}")),
+                Err(other) => failures.push(format!("{name}: {other}")),
             }
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
-/// The tasks with samples of Debusine 0.11's data: the folders of `samples-0.11/`.
-fn tasks_0_11() -> Vec<String> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("samples-0.11");
-    let mut tasks: Vec<String> = std::fs::read_dir(&dir)
-        .unwrap_or_else(|error| panic!("{}: {error}", dir.display()))
-        .map(|entry| {
-            entry
-                .expect("entry")
-                .file_name()
-                .to_string_lossy()
-                .into_owned()
-        })
+/// `<dir>/<task>/<file>`, for messages.
+fn sample_name(path: &Path) -> String {
+    let parts: Vec<String> = path
+        .components()
+        .rev()
+        .take(3)
+        .map(|part| part.as_os_str().to_string_lossy().into_owned())
         .collect();
-    tasks.sort();
-    tasks
-}
-
-fn samples_0_11(task: &str) -> Vec<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("samples-0.11")
-        .join(task);
-    let mut paths: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .unwrap_or_else(|error| panic!("{}: {error}", dir.display()))
-        .map(|entry| entry.expect("entry").path())
-        .filter(|path| {
-            matches!(
-                path.extension().and_then(|e| e.to_str()),
-                Some("json" | "yaml")
-            )
-        })
-        .collect();
-    paths.sort();
-    paths
+    parts.into_iter().rev().collect::<Vec<_>>().join("/")
 }
 
 #[test]
-fn samples_of_debusine_0_11_configure_in_0_11() {
-    let tasks = tasks_0_11();
-    assert!(tasks.len() >= 6, "{tasks:?}");
-    let mut failures = Vec::new();
-    for task in &tasks {
-        // Each of these tasks has a form of its own for 0.11's data.
-        let entry = Registry::global().get(task).unwrap();
-        assert!(
-            entry.releases().any(|release| release == "0.11"),
-            "{task}: no 0.11 form"
-        );
-        let paths = samples_0_11(task);
-        let name = |path: &PathBuf| path.file_name().unwrap().to_string_lossy().into_owned();
-        assert!(
-            paths.iter().any(|p| name(p).starts_with("valid-")),
-            "{task}: no valid sample"
-        );
-        assert!(
-            paths.iter().any(|p| name(p).starts_with("invalid-")),
-            "{task}: no invalid sample"
-        );
-        for path in paths {
-            let name = name(&path);
-            let text = std::fs::read_to_string(&path).expect("sample readable");
-            let input = match path.extension().and_then(|e| e.to_str()) {
-                Some("yaml") => TaskInput::yaml(&text),
-                _ => TaskInput::Json(&text),
-            };
-            let result = Registry::global().configure_in(task, "0.11", input);
-            if name.starts_with("valid-") {
-                if let Err(error) = result {
-                    failures.push(format!("{task}/{name}: {error}"));
-                }
+fn each_release_directory_has_valid_and_invalid_samples_of_its_tasks() {
+    for (dir, release) in RELEASES.iter().filter(|(dir, _)| *dir != "samples") {
+        let mut tasks = 0;
+        for task in TASKS {
+            let paths = release_samples(&dir_of(dir).join(task));
+            if paths.is_empty() {
                 continue;
             }
-            let expect = std::fs::read_to_string(path.with_extension("expect"))
-                .unwrap_or_else(|_| panic!("{task}/{name}: no .expect file"));
-            let mut lines = expect.lines();
-            let pointer = lines.next().unwrap_or_default();
-            let message = lines.next().unwrap_or_default();
-            match result {
-                Ok(_) => failures.push(format!("{task}/{name}: accepted")),
-                Err(ConfigureByNameError::Config(error)) => {
-                    let found = error
-                        .violations()
+            tasks += 1;
+            let names: Vec<String> = paths.iter().map(|path| sample_name(path)).collect();
+            for prefix in ["valid-", "invalid-"] {
+                assert!(
+                    names
                         .iter()
-                        .any(|v| v.pointer == pointer && v.message.contains(message));
-                    if !found {
-                        failures.push(format!(
-                            "{task}/{name}: expected {pointer:?} {message:?}, got {error}"
-                        ));
-                    }
-                }
-                Err(other) => failures.push(format!("{task}/{name}: {other}")),
+                        .any(|n| n.rsplit('/').next().unwrap().starts_with(prefix)),
+                    "{dir}/{task}: no {prefix} sample"
+                );
             }
+            // The task has a form of its own for that release.
+            let entry = Registry::global().get(task).unwrap();
+            assert!(
+                entry.releases().any(|r| Some(r) == *release),
+                "{dir}/{task}: the task has no form for {release:?}"
+            );
         }
+        assert!(tasks > 0, "{dir}: no samples");
     }
-    assert!(failures.is_empty(), "{}", failures.join("\n"));
 }

@@ -72,7 +72,7 @@ fn autopkgtest_tests_and_environment_are_inert() {
         let task = Autopkgtest::configure(json!({
             "input": {"source_artifact": 1, "binary_artifacts": [2]},
             "environment": 3,
-            "host_architecture": "amd64",
+            "build_architecture": "amd64",
             "include_tests": [value],
             "extra_environment": {"VAR": value},
         }))
@@ -82,6 +82,7 @@ fn autopkgtest_tests_and_environment_are_inert() {
             binaries: vec![PathBuf::from("/w/hello.deb")],
             environment: PathBuf::from("/w/env.tar"),
             output_dir: PathBuf::from("/w/artifact-dir"),
+            ..AutopkgtestInputs::default()
         };
         assert_inert(&task.command_line(&inputs), value);
     }

@@ -215,6 +215,41 @@ fn build_deb(dir: &Path, package: &str, source: &str) {
     std::fs::remove_dir_all(&root).unwrap();
 }
 
+/// The build id of the `.debug` file of the fake `-dbgsym` package.
+const BUILD_ID: &str = "ab0123456789abcdef0123456789abcdef012345";
+
+/// Builds `<package>_1.0-1_amd64.deb` in `dir` holding `.debug` files under
+/// `usr/lib/debug/.build-id/`, one per build id, with the real `dpkg-deb --build`.
+fn build_dbgsym_deb(dir: &Path, package: &str, build_ids: &[&str]) {
+    let root = dir.join(format!("{package}-root"));
+    write(
+        &root.join("DEBIAN/control"),
+        &format!(
+            "Package: {package}\nSource: hello\nVersion: 1.0-1\nArchitecture: amd64\n\
+             Maintainer: A <a@example.org>\nDescription: debug symbols\n"
+        ),
+    );
+    for id in build_ids {
+        write(
+            &root.join(format!(
+                "usr/lib/debug/.build-id/{}/{}.debug",
+                &id[..2],
+                &id[2..]
+            )),
+            &format!("ELF {id}\n"),
+        );
+    }
+    let status = std::process::Command::new("dpkg-deb")
+        .args(["--build", "--root-owner-group"])
+        .arg(&root)
+        .arg(dir.join(format!("{package}_1.0-1_amd64.deb")))
+        .stdout(std::process::Stdio::null())
+        .status()
+        .expect("dpkg-deb runs (Debian)");
+    assert!(status.success());
+    std::fs::remove_dir_all(&root).unwrap();
+}
+
 impl CommandRunner for FakeTools {
     fn run(&self, command: &CommandLine, abort: &AbortHandle) -> Result<CommandStatus, TaskError> {
         self.commands.lock().unwrap().push(command.clone());
@@ -222,8 +257,8 @@ impl CommandRunner for FakeTools {
         let stdout = |text: &str| write(command.stdout.as_deref().expect("captured"), text);
         let last = PathBuf::from(command.args.last().cloned().unwrap_or_default());
         let code = match command.program.to_str().unwrap() {
-            // blhc asks for blhc's version: one that has `--debian`.
-            "dpkg-query" => {
+            // blhc asks for blhc's version (one that has `--debian`), piuparts for piuparts'.
+            "dpkg-query" if last == Path::new("blhc") => {
                 stdout("0.14-1");
                 0
             }
@@ -262,7 +297,10 @@ impl CommandRunner for FakeTools {
                 0
             }
             "sbuild" => {
-                write(&cwd.join("hello_1.0-1_amd64-2026.build"), "build log\n");
+                write(
+                    &cwd.join("hello_1.0-1_amd64-2026.build"),
+                    "build log\nStatus: successful\n",
+                );
                 std::os::unix::fs::symlink(
                     "hello_1.0-1_amd64-2026.build",
                     cwd.join("hello_1.0-1_amd64.build"),
@@ -270,6 +308,7 @@ impl CommandRunner for FakeTools {
                 .unwrap();
                 build_deb(&cwd, "hello", "");
                 build_deb(&cwd, "libhello1", "Source: hello\n");
+                build_dbgsym_deb(&cwd, "hello-dbgsym", &[BUILD_ID]);
                 write(
                     &cwd.join("hello_1.0-1_amd64.changes"),
                     "Source: hello\nVersion: 1.0-1\nArchitecture: amd64\n\
@@ -311,7 +350,14 @@ impl CommandRunner for FakeTools {
                 write(&cwd.join("test-sbin-init"), "1\n");
                 0
             }
-            "piuparts" => 0,
+            "piuparts" => {
+                stdout("piuparts log\n");
+                0
+            }
+            "dpkg-query" => {
+                stdout("1.6.1");
+                0
+            }
             DEBEFIVM_CREATE => {
                 write(&cwd.join("system.img"), "raw image");
                 write(
@@ -627,7 +673,7 @@ fn makesourcepackageupload_uploads_the_changes_extending_the_source() {
 }
 
 #[test]
-fn lintian_uploads_one_analysis_per_kind_of_package() {
+fn lintian_uploads_one_analysis_per_architecture() {
     let mut setup = Setup::new("lintian");
     setup.source_package(5);
     setup.binary_package(6, "hello_1.0-1_amd64.deb");
@@ -638,25 +684,33 @@ fn lintian_uploads_one_analysis_per_kind_of_package() {
         &task,
         json!({"input_source_artifact_id": 5, "input_binary_artifacts_ids": [6, 8]}),
     );
-    assert!(success);
+    assert!(
+        !success,
+        "an error tag fails the task (fail_on_severity: error)"
+    );
     assert_eq!(server.downloads(), [5, 6, 8]);
     assert_eq!(server.categories(), ["debian:lintian"; 3]);
     let uploads = server.uploads();
+    let architectures: Vec<&Value> = uploads
+        .iter()
+        .map(|upload| &upload.artifact.data["architecture"])
+        .collect();
+    assert_eq!(architectures, ["all", "amd64", "source"]);
     let summary = |index: usize| uploads[index].artifact.data["summary"].clone();
     assert_eq!(
-        summary(0)["package_filename"],
+        summary(2)["package_filename"],
         json!({"hello": "hello_1.0-1.dsc"})
     );
-    assert_eq!(summary(0)["tags_found"], json!(["newer-standards-version"]));
-    assert_eq!(summary(0)["tags_count_by_severity"]["warning"], 1);
-    assert_eq!(summary(0)["lintian_version"], "2.116.3");
-    assert_eq!(summary(0)["distribution"], "debian:unstable");
+    assert_eq!(summary(2)["tags_found"], json!(["newer-standards-version"]));
+    assert_eq!(summary(2)["tags_count_by_severity"]["warning"], 1);
+    assert_eq!(summary(2)["lintian_version"], "2.116.3");
+    assert_eq!(summary(2)["distribution"], "debian:unstable");
     assert_eq!(
-        summary(1)["package_filename"],
+        summary(0)["package_filename"],
         json!({"hello-doc": "hello-doc_1.0-1_all.deb"})
     );
-    assert_eq!(summary(2)["tags_found"], json!(["no-copyright-file"]));
-    assert_eq!(summary(2)["tags_count_by_severity"]["error"], 1);
+    assert_eq!(summary(1)["tags_found"], json!(["no-copyright-file"]));
+    assert_eq!(summary(1)["tags_count_by_severity"]["error"], 1);
     for upload in &uploads {
         let names: Vec<&String> = upload.contents.keys().collect();
         assert_eq!(names, ["analysis.json", "lintian.txt"]);
@@ -671,6 +725,37 @@ fn lintian_uploads_one_analysis_per_kind_of_package() {
 }
 
 #[test]
+fn lintian_fails_only_on_tags_of_analysed_packages_at_the_severity() {
+    let run = |data: Value| {
+        let mut setup = Setup::new("lintian-severity");
+        setup.source_package(5);
+        setup.binary_package(6, "hello_1.0-1_amd64.deb");
+        let task: Lintian = configure(data);
+        let (success, server, _, _) = setup.run::<_, LintianDynamicData>(
+            &task,
+            json!({"input_source_artifact_id": 5, "input_binary_artifacts_ids": [6]}),
+        );
+        (success, server.uploads().len())
+    };
+    let input = json!({"source_artifact": 1, "binary_artifacts": [2]});
+    // The error is hello's (amd64): not analysed, it does not count.
+    assert_eq!(
+        run(json!({"input": input, "output": {"binary_any_analysis": false}})),
+        (true, 1)
+    );
+    // The source's warning counts from `warning` down, not at `error`.
+    let source_only = json!({"binary_any_analysis": false});
+    assert_eq!(
+        run(json!({"input": input, "output": source_only, "fail_on_severity": "warning"})),
+        (false, 1)
+    );
+    assert_eq!(
+        run(json!({"input": input, "fail_on_severity": "none"})),
+        (true, 2)
+    );
+}
+
+#[test]
 fn sbuild_uploads_the_log_the_packages_and_the_upload_with_their_relations() {
     let mut setup = Setup::new("sbuild");
     setup.source_package(5);
@@ -678,7 +763,7 @@ fn sbuild_uploads_the_log_the_packages_and_the_upload_with_their_relations() {
     setup.binary_package(9, "libdep_1_amd64.deb");
     let task: Sbuild = configure(json!({
         "input": {"source_artifact": 1, "extra_binary_artifacts": [4]},
-        "environment": 2, "host_architecture": "amd64"
+        "environment": 2, "build_architecture": "amd64"
     }));
     let (success, server, tools, dir) = setup.run::<_, SbuildDynamicData>(
         &task,
@@ -698,7 +783,8 @@ fn sbuild_uploads_the_log_the_packages_and_the_upload_with_their_relations() {
             "debian:package-build-log",
             "debian:binary-package",
             "debian:binary-package",
-            "debian:binary-packages",
+            "debian:binary-package",
+            "debian:debug-symbols",
             "debian:upload",
             "debusine:signing-input",
         ]
@@ -706,11 +792,12 @@ fn sbuild_uploads_the_log_the_packages_and_the_upload_with_their_relations() {
     let log = server.upload("debian:package-build-log");
     assert_eq!(
         log.artifact.data,
-        json!({"source": "hello", "version": "1.0-1", "filename": "hello_1.0-1_amd64-2026.build", "bd_uninstallable": null})
+        json!({"source": "hello", "version": "1.0-1", "architecture": "amd64",
+               "filename": "hello_1.0-1_amd64-2026.build", "bd_uninstallable": null})
     );
     let uploads = server.uploads();
     assert_eq!(
-        uploads[2].artifact.data,
+        uploads[3].artifact.data,
         json!({
             "srcpkg_name": "hello", "srcpkg_version": "1.0-1",
             "deb_fields": {"Package": "libhello1", "Source": "hello", "Version": "1.0-1",
@@ -719,10 +806,11 @@ fn sbuild_uploads_the_log_the_packages_and_the_upload_with_their_relations() {
             "deb_control_files": ["control"],
         })
     );
+    let symbols = server.upload("debian:debug-symbols");
+    assert_eq!(symbols.artifact.data, json!({"build_ids": [BUILD_ID]}));
     assert_eq!(
-        server.upload("debian:binary-packages").artifact.data,
-        json!({"srcpkg_name": "hello", "srcpkg_version": "1.0-1", "version": "1.0-1",
-               "architecture": "amd64", "packages": ["hello", "libhello1"]})
+        symbols.contents,
+        BTreeMap::from([(BUILD_ID.to_owned(), format!("ELF {BUILD_ID}\n"))])
     );
     let upload = server.upload("debian:upload");
     let names: Vec<&String> = upload.contents.keys().collect();
@@ -739,6 +827,9 @@ fn sbuild_uploads_the_log_the_packages_and_the_upload_with_their_relations() {
         signing.artifact.data,
         json!({"trusted_certs": null, "binary_package_name": null})
     );
+    // hello-dbgsym, hello, libhello1, in the order of their file names.
+    let hello = uploads[2].id;
+    assert_eq!(uploads[2].artifact.data["deb_fields"]["Package"], "hello");
     let mut expected = vec![(log.id, 5, RelatesTo), (log.id, 9, RelatesTo)];
     for package in [uploads[1].id, uploads[2].id, uploads[3].id] {
         expected.extend([
@@ -749,19 +840,21 @@ fn sbuild_uploads_the_log_the_packages_and_the_upload_with_their_relations() {
             (upload.id, package, RelatesTo),
         ]);
     }
+    expected.push((log.id, upload.id, RelatesTo));
     expected.push((signing.id, upload.id, RelatesTo));
+    expected.push((symbols.id, hello, RelatesTo));
     assert_eq!(server.relations(), expected);
 }
 
 #[test]
-fn autopkgtest_uploads_its_results_without_the_binaries() {
+fn autopkgtest_uploads_its_results_without_the_binaries_related_to_its_inputs() {
     let mut setup = Setup::new("autopkgtest");
     setup.source_package(5);
     setup.binary_package(6, "hello_1.0-1_amd64.deb");
     setup.environment(3);
     let task: Autopkgtest = configure(json!({
         "input": {"source_artifact": 1, "binary_artifacts": [2]},
-        "environment": 3, "host_architecture": "amd64"
+        "environment": 3, "build_architecture": "amd64"
     }));
     let (success, server, _, _) = setup.run::<_, AutopkgtestDynamicData>(
         &task,
@@ -787,21 +880,81 @@ fn autopkgtest_uploads_its_results_without_the_binaries() {
     );
     let names: Vec<&String> = upload.contents.keys().collect();
     assert_eq!(names, ["log", "summary"]);
-    assert_eq!(server.relations(), []);
+    assert_eq!(
+        server.relations(),
+        [(upload.id, 5, RelatesTo), (upload.id, 6, RelatesTo)]
+    );
+}
+
+/// autopkgtest ending as `ending` says: an exit code (with a summary), or an abort (`None`).
+#[derive(Debug)]
+struct Autopkgtest16 {
+    ending: Option<i32>,
+}
+
+impl CommandRunner for Autopkgtest16 {
+    fn run(&self, command: &CommandLine, _: &AbortHandle) -> Result<CommandStatus, TaskError> {
+        let out = PathBuf::from(arg(command, "--output-dir=").unwrap());
+        write(&out.join("summary"), "smoke PASS\n");
+        self.ending
+            .map(CommandStatus::exited)
+            .ok_or(TaskError::Aborted)
+    }
 }
 
 #[test]
-fn piuparts_fetches_its_inputs_and_uploads_nothing() {
+fn autopkgtest_reports_a_temporary_failure_on_16_or_an_abort_and_uploads_nothing() {
+    for ending in [Some(16), None, Some(0)] {
+        let mut setup = Setup::new("autopkgtest-temporary");
+        setup.source_package(5);
+        setup.binary_package(6, "hello_1.0-1_amd64.deb");
+        setup.environment(3);
+        let task: Autopkgtest = configure(json!({
+            "input": {"source_artifact": 1, "binary_artifacts": [2]},
+            "environment": 3, "build_architecture": "amd64"
+        }));
+        let dynamic: AutopkgtestDynamicData = serde_json::from_value(json!(
+            {"environment_id": 3, "input_source_artifact_id": 5, "input_binary_artifacts_ids": [6]}
+        ))
+        .unwrap();
+        let server = Arc::new(setup.server);
+        let ctx = TaskContext::new("autopkgtest", setup.dir.join("work"))
+            .with_runner(Arc::new(Autopkgtest16 { ending }))
+            .with_server(server.clone())
+            .with_dynamic_data(dynamic);
+        let outcome = task.execute_outcome(&ctx).unwrap();
+        if ending == Some(0) {
+            assert_eq!(outcome, taskdef::Outcome::Success);
+            assert_eq!(server.categories(), ["debian:autopkgtest"]);
+        } else {
+            assert_eq!(outcome, taskdef::Outcome::TemporaryFailure, "{ending:?}");
+            assert!(server.uploads().is_empty(), "{ending:?}");
+        }
+    }
+}
+
+#[test]
+fn piuparts_uploads_its_output_with_what_it_tested() {
     let mut setup = Setup::new("piuparts");
-    setup.binary_package(6, "hello_1.0-1_amd64.deb");
+    let store = setup.server.store.join("6");
+    std::fs::create_dir_all(&store).unwrap();
+    build_deb(&store, "hello", "");
+    setup
+        .server
+        .meta
+        .insert(6, ("debian:binary-package".into(), json!({})));
     setup.environment(3);
     setup.environment(4);
     let task: Piuparts = configure(json!({
-        "input": {"binary_artifacts": [1]}, "environment": 2, "host_architecture": "amd64", "base_tgz": 3
+        "input": {"binary_artifacts": [1]}, "environment": 2, "build_architecture": "amd64", "base_tgz": 3,
+        "extra_repositories": [{"url": "http://deb.example.org/", "suite": "sid", "components": ["main"],
+                                "signing_key": "KEY"}]
     }));
     let (success, server, tools, dir) = setup.run::<_, PiupartsDynamicData>(
         &task,
-        json!({"environment_id": 3, "input_binary_artifacts_ids": [6], "base_tgz_id": 4}),
+        json!({"environment_id": 3, "input_binary_artifacts_ids": [6], "base_tgz_id": 4,
+               "extra_repositories": [{"url": "http://resolved.example.org/", "suite": "sid",
+                                       "components": ["main"], "architectures": ["amd64"]}]}),
     );
     assert!(success);
     assert_eq!(server.downloads(), [6, 4]);
@@ -811,7 +964,30 @@ fn piuparts_fetches_its_inputs_and_uploads_nothing() {
         dir.join("work/artifacts/4/system.tar.xz").display()
     );
     assert!(command.args.contains(&OsString::from(base)), "{command}");
-    assert!(server.uploads().is_empty());
+    // The resolved repositories are the ones added, by the script piuparts runs.
+    let script =
+        std::fs::read_to_string(dir.join("work/scripts/post_chroot_unpack_debusine_extra_repos"))
+            .unwrap();
+    assert_eq!(
+        script,
+        "#!/bin/sh\nset -eux\nprintf %s 'Types: deb\nURIs: http://resolved.example.org/\n\
+         Suites: sid\nComponents: main\n' > /etc/apt/sources.list.d/extra_repository_0.sources\n\
+         echo DONE\n"
+    );
+    let upload = server.upload("debian:piuparts");
+    assert_eq!(
+        upload.artifact.data,
+        json!({"piuparts_version": "1.6.1", "binary_packages": {"hello": "1.0-1"},
+               "architecture": "amd64", "distribution": "debian:trixie"})
+    );
+    assert_eq!(
+        upload.contents,
+        BTreeMap::from([("piuparts.txt".to_owned(), "piuparts log\n".to_owned())])
+    );
+    assert_eq!(
+        server.relations(),
+        [(upload.id, 6, RelatesTo), (upload.id, 4, RelatesTo)]
+    );
 }
 
 #[test]

@@ -42,7 +42,7 @@ fn unmet(task: &dyn DynTask, worker: &WorkerMetadata) -> String {
 fn sbuild(backend: &str, architecture: &str) -> Box<dyn DynTask> {
     task(
         "sbuild",
-        json!({"input": {"source_artifact": 1}, "environment": 2, "host_architecture": architecture, "backend": backend}),
+        json!({"input": {"source_artifact": 1}, "environment": 2, "build_architecture": architecture, "backend": backend}),
     )
 }
 
@@ -137,7 +137,7 @@ fn sbuild_worker_checks() {
 fn autopkgtest_worker_checks() {
     let task = task(
         "autopkgtest",
-        json!({"input": {"source_artifact": 1, "binary_artifacts": [2]}, "environment": 3, "host_architecture": "i386", "backend": "incus-lxc"}),
+        json!({"input": {"source_artifact": 1, "binary_artifacts": [2]}, "environment": 3, "build_architecture": "i386", "backend": "incus-lxc"}),
     );
     assert_eq!(unmet(&*task, &worker(json!({}))), "ok");
     assert_eq!(
@@ -224,7 +224,7 @@ fn optional_host_architecture() {
     assert_eq!(unmet(&*noop, &worker(json!({}))), "ok");
     let arm = task(
         "lintian",
-        json!({"input": {"source_artifact": 1}, "host_architecture": "arm64"}),
+        json!({"input": {"source_artifact": 1}, "build_architecture": "arm64"}),
     );
     assert!(matches!(
         arm.check_can_run_on(&worker(json!({}))),

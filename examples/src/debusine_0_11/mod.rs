@@ -18,18 +18,26 @@
 //!
 //! The messages are Debusine 0.11's (pydantic 1), where they differ from 0.16's.
 
+pub mod autopkgtest;
 pub mod blhc;
 pub mod debdiff;
+pub mod lintian;
 pub mod makesourcepackageupload;
 pub mod mmdebstrap;
 pub mod noop;
+pub mod piuparts;
+pub mod sbuild;
 pub mod simplesystemimagebuild;
 
+pub use autopkgtest::{Autopkgtest, AutopkgtestDynamicData};
 pub use blhc::{Blhc, BlhcDynamicData};
 pub use debdiff::{Debdiff, DebdiffDynamicData};
+pub use lintian::Lintian;
 pub use makesourcepackageupload::MakeSourcePackageUpload;
 pub use mmdebstrap::Mmdebstrap;
 pub use noop::Noop;
+pub use piuparts::{Piuparts, PiupartsDynamicData};
+pub use sbuild::{Sbuild, SbuildDynamicData};
 pub use simplesystemimagebuild::SimpleSystemImageBuild;
 
 use schemars::JsonSchema;

@@ -25,7 +25,12 @@ use taskdef::Rules;
 /// architecture-dependent ones, as `output` asks.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema, Task)]
 #[serde(deny_unknown_fields)]
-#[task(version = 1, dynamic_data = LintianDynamicData)]
+#[task(
+    version = 1,
+    dynamic_data = LintianDynamicData,
+    release = "0.16",
+    older(release = "0.11", data = crate::debusine_0_11::Lintian)
+)]
 pub struct Lintian {
     /// The task configuration to apply, or null for none.
     #[serde(default = "default_task_configuration")]
@@ -40,7 +45,7 @@ pub struct Lintian {
     pub environment: Option<LookupSingle>,
     /// The architecture to run on, or null for any.
     #[serde(default)]
-    pub host_architecture: Option<String>,
+    pub build_architecture: Option<String>,
     /// Which analyses to produce.
     #[serde(default)]
     pub output: LintianOutput,
@@ -145,17 +150,35 @@ pub enum Severity {
 }
 
 impl Severity {
-    /// lintian's `--fail-on` spelling (`overridden` is `override` there).
-    pub const fn fail_on(self) -> &'static str {
-        match self {
+    /// The least level of a tag that fails the task (`None` for [`Severity::None`]), on
+    /// Debusine's scale ([`severity_level`]).
+    pub fn level(self) -> Option<u8> {
+        let name = match self {
             Severity::Error => "error",
             Severity::Warning => "warning",
             Severity::Info => "info",
             Severity::Pedantic => "pedantic",
             Severity::Experimental => "experimental",
-            Severity::Overridden => "override",
-            Severity::None => "none",
-        }
+            Severity::Overridden => "overridden",
+            Severity::None => return None,
+        };
+        Some(severity_level(name))
+    }
+}
+
+/// A tag severity's level, as Debusine ranks them: `error` 7, `warning` 6, `info` 5,
+/// `pedantic` 4, `experimental` 3, `overridden` 2, `classification` 1, `masked` (and anything
+/// else) 0.
+pub fn severity_level(severity: &str) -> u8 {
+    match severity {
+        "error" => 7,
+        "warning" => 6,
+        "info" => 5,
+        "pedantic" => 4,
+        "experimental" => 3,
+        "overridden" => 2,
+        "classification" => 1,
+        _ => 0,
     }
 }
 
@@ -169,46 +192,35 @@ pub struct LintianInputs {
 }
 
 impl Lintian {
-    /// The lintian command line for this task data and these local files.
-    ///
-    /// `output` selects which of the files are checked; `target_distribution`'s vendor is the
-    /// profile. The report shows every tag, explained, overridden ones included, as the
-    /// analyses need.
+    /// The lintian command line for these local files, as Debusine 0.16 builds it
+    /// (`Lintian._cmdline`): every tag down to classifications, with explanations and the
+    /// overridden ones, so that the analyses have them; the source package, then the binary
+    /// packages, whatever `output` asks for (it selects the analyses, not the files).
     pub fn command_line(&self, inputs: &LintianInputs) -> CommandLine {
-        let vendor = self
-            .target_distribution
-            .split(':')
-            .next()
-            .unwrap_or_default();
-        // As Debusine's task: every tag down to classifications, with explanations and the
-        // overridden ones, so that the analysis it uploads has them.
         let mut cmd = CommandLine::new("lintian")
             .arg("--no-cfg")
             .arg("--display-level")
             .arg(">=classification")
             .arg("--display-experimental")
             .arg("--info")
-            .arg("--show-overrides")
-            .arg(format!("--fail-on={}", self.fail_on_severity.fail_on()))
-            .arg(format!("--profile={vendor}"));
+            .arg("--show-overrides");
         if !self.include_tags.is_empty() {
             cmd = cmd.arg(format!("--tags={}", self.include_tags.join(",")));
         }
         if !self.exclude_tags.is_empty() {
             cmd = cmd.arg(format!("--suppress-tags={}", self.exclude_tags.join(",")));
         }
-        cmd = cmd.arg("--");
-        if self.output.source_analysis {
-            cmd = cmd.args(inputs.source.iter());
+        cmd.args(inputs.source.iter()).args(inputs.binaries.iter())
+    }
+
+    /// Whether `output` asks for the analysis of `architecture` (`source`, `all`, or any
+    /// other: the architecture-dependent packages).
+    pub fn analyses(&self, architecture: &str) -> bool {
+        match architecture {
+            "source" => self.output.source_analysis,
+            "all" => self.output.binary_all_analysis,
+            _ => self.output.binary_any_analysis,
         }
-        for binary in &inputs.binaries {
-            let all = binary.to_string_lossy().ends_with("_all.deb");
-            if (all && self.output.binary_all_analysis) || (!all && self.output.binary_any_analysis)
-            {
-                cmd = cmd.arg(binary);
-            }
-        }
-        cmd
     }
 }
 
@@ -233,12 +245,13 @@ impl Execute for Lintian {
     }
 
     fn host_architecture(&self) -> Option<&str> {
-        self.host_architecture.as_deref()
+        self.build_architecture.as_deref()
     }
 
-    /// Checks the packages, then uploads one `debian:lintian` analysis for each of source,
-    /// architecture-independent and architecture-dependent packages that `output` asks for,
-    /// each related to every input, as Debusine does.
+    /// Checks the packages, then uploads one `debian:lintian` analysis for each architecture
+    /// of the packages (`source`, `all`, `amd64`, ...) that `output` asks for, each related to
+    /// every input, as Debusine 0.16 does. The task fails when a tag of an analysed package is
+    /// at least as severe as `fail_on_severity`; lintian exiting other than 0 or 2 is an error.
     fn execute(&self, ctx: &TaskContext) -> Result<bool, TaskError> {
         let dynamic = Self::dynamic_data(ctx);
         let mut inputs = Inputs::new(ctx);
@@ -255,14 +268,26 @@ impl Execute for Lintian {
             &self.input.binary_artifacts,
             dynamic.map(|data| data.input_binary_artifacts_ids.as_slice()),
         )?;
+        let mut debs = files_with_suffix(&binaries, ".deb")?;
+        for path in &binaries {
+            if path.is_dir() {
+                debs.extend(files_with_suffix(std::slice::from_ref(path), ".udeb")?);
+            }
+        }
         let found = LintianInputs {
             source: source
                 .map(|path| file_with_suffix(&path, ".dsc"))
                 .transpose()?,
-            binaries: files_with_suffix(&binaries, ".deb")?,
+            binaries: debs,
         };
         let report = ctx.work_dir().join("lintian.txt");
         let status = ctx.run(&self.command_line(&found).stdout_to(&report))?;
+        if !matches!(status.code, Some(0) | Some(2)) {
+            return Err(TaskError::other(format!(
+                "lintian exited with {:?}: neither 0 nor 2",
+                status.code
+            )));
+        }
         let version_file = ctx.work_dir().join("lintian-version.txt");
         let version_command = CommandLine::new("lintian")
             .arg("--print-version")
@@ -273,60 +298,69 @@ impl Execute for Lintian {
         let version = read_file(&version_file)?.trim().to_owned();
         let tags = lintian_report::parse(&read_file(&report)?)
             .map_err(|error| TaskError::other(format!("{}: {error}", report.display())))?;
-        let analyses = [
-            ("source", self.output.source_analysis),
-            ("binary-all", self.output.binary_all_analysis),
-            ("binary-any", self.output.binary_any_analysis),
-        ];
-        let packages = packages_by_kind(&found)?;
-        for (kind, wanted) in analyses {
-            if !wanted {
+        let packages = packages_by_architecture(&found)?;
+        let mut analysed = std::collections::BTreeSet::new();
+        for (architecture, of_architecture) in &packages {
+            if !self.analyses(architecture) {
                 continue;
             }
-            let empty = BTreeMap::new();
-            let of_kind = packages.get(kind).unwrap_or(&empty);
-            let analysis =
-                lintian_report::analysis(&tags, of_kind, &version, &self.target_distribution);
-            let path = ctx.work_dir().join(format!("analysis-{kind}.json"));
+            analysed.extend(of_architecture.keys().cloned());
+            let analysis = lintian_report::analysis(
+                &tags,
+                of_architecture,
+                &version,
+                &self.target_distribution,
+            );
+            let path = ctx.work_dir().join(format!("analysis-{architecture}.json"));
             write_file(&path, &analysis.to_string())?;
-            let artifact = categories::lintian(&path, &report, analysis["summary"].clone());
+            let artifact =
+                categories::lintian_of(&path, &report, architecture, analysis["summary"].clone());
             let id = ctx.upload_artifact(artifact)?;
             inputs.relate_to_sources(id, RelationType::RelatesTo)?;
         }
-        Ok(status.success())
+        let Some(level) = self.fail_on_severity.level() else {
+            return Ok(true);
+        };
+        Ok(!tags
+            .iter()
+            .any(|tag| analysed.contains(&tag.package) && severity_level(&tag.severity) >= level))
     }
 }
 
-/// The packages checked, by kind (`source`, `binary-all`, `binary-any`): lintian's name for
-/// each (`<source> source` for the source package, the `Source` of its `.dsc`; a binary
+/// The packages checked, by architecture (`source` for the source package; a binary
+/// package's from its file name, `<package>_<version>_<architecture>.deb`): lintian's name
+/// for each (`<source> source` for the source package, the `Source` of its `.dsc`; a binary
 /// package's name from its file name) to the file's name.
-fn packages_by_kind(
+fn packages_by_architecture(
     found: &LintianInputs,
-) -> Result<BTreeMap<&'static str, BTreeMap<String, String>>, TaskError> {
+) -> Result<BTreeMap<String, BTreeMap<String, String>>, TaskError> {
     let file_name = |path: &std::path::Path| {
         path.file_name()
             .unwrap_or_default()
             .to_string_lossy()
             .into_owned()
     };
-    let mut kinds: BTreeMap<&'static str, BTreeMap<String, String>> = BTreeMap::new();
+    let mut architectures: BTreeMap<String, BTreeMap<String, String>> = BTreeMap::new();
     if let Some(dsc) = &found.source {
         let fields = deb822::read_first(dsc)?;
         let name = deb822::require(&fields, "Source", dsc)?;
-        kinds
-            .entry("source")
+        architectures
+            .entry("source".to_owned())
             .or_default()
             .insert(format!("{name} source"), file_name(dsc));
     }
     for deb in &found.binaries {
         let name = file_name(deb);
-        let package = name.split('_').next().unwrap_or_default().to_owned();
-        let kind = if name.ends_with("_all.deb") {
-            "binary-all"
-        } else {
-            "binary-any"
-        };
-        kinds.entry(kind).or_default().insert(package, name);
+        let stem = name
+            .strip_suffix(".deb")
+            .or_else(|| name.strip_suffix(".udeb"))
+            .unwrap_or(&name);
+        let package = stem.split('_').next().unwrap_or_default().to_owned();
+        let architecture = stem.rsplit('_').next().unwrap_or_default().to_owned();
+        architectures
+            .entry(architecture)
+            .or_default()
+            .insert(package, name);
     }
-    Ok(kinds)
+    Ok(architectures)
 }

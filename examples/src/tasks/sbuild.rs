@@ -9,12 +9,12 @@ use taskdef::{
     TaskError, TaskMetadata, Unmet, WorkerMetadata, program_on_path,
 };
 
-use crate::artifacts::{Inputs, file_with_suffix, output_files, write_file};
+use crate::artifacts::{Inputs, file_with_suffix, output_files};
 use crate::categories;
 use crate::deb822;
 use crate::executor::Backend;
 use crate::lookup::{LookupMultiple, LookupSingle, default_task_configuration};
-use crate::repository::{self, ExtraRepository};
+use crate::repository::{self, ExternalRepository, ExtraRepository, RepositoryFiles, shell_quote};
 use taskdef::RelationType;
 use taskdef::Rules;
 
@@ -25,7 +25,16 @@ use taskdef::Rules;
 /// autopkgtest's virtualisation servers.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema, Task)]
 #[serde(deny_unknown_fields)]
-#[task(version = 1, dynamic_data = SbuildDynamicData)]
+#[task(
+    version = 1,
+    dynamic_data = SbuildDynamicData,
+    release = "0.16",
+    older(
+        release = "0.11",
+        data = crate::debusine_0_11::Sbuild,
+        dynamic_data = crate::debusine_0_11::SbuildDynamicData
+    )
+)]
 pub struct Sbuild {
     /// The task configuration to apply, or null for none.
     #[serde(default = "default_task_configuration")]
@@ -37,9 +46,10 @@ pub struct Sbuild {
     pub backend: Backend,
     /// The environment to build in (a tarball or an image).
     pub environment: LookupSingle,
-    /// The architecture to build for (`amd64`).
-    pub host_architecture: String,
-    /// APT repositories to add to the build environment.
+    /// The architecture to build on and for (`amd64`; sbuild's `--arch`).
+    pub build_architecture: String,
+    /// APT repositories to add to the build environment: external ones, or suites of this
+    /// Debusine instance.
     #[serde(default)]
     pub extra_repositories: Option<Vec<ExtraRepository>>,
     /// Which packages to build.
@@ -57,6 +67,10 @@ pub struct Sbuild {
     /// The optimisation criteria of the `aspcud` resolver.
     #[serde(default)]
     pub aspcud_criteria: Option<String>,
+    /// Let the resolver use the alternatives of build dependencies (`a | b`), not only the
+    /// first (sbuild's `--resolve-alternatives`).
+    #[serde(default)]
+    pub resolve_alternatives: bool,
 }
 
 /// What the server found for an `sbuild` task (Debusine's `SbuildDynamicData`).
@@ -69,6 +83,10 @@ pub struct SbuildDynamicData {
     /// The environment to run in, as found for `environment`: null or absent when it has none.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub environment_id: Option<ArtifactId>,
+    /// The extra repositories to add, as the server resolved `extra_repositories`: all
+    /// external.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub extra_repositories: Option<Vec<ExternalRepository>>,
     /// The source package to build, as found for `input.source_artifact`.
     pub input_source_artifact_id: ArtifactId,
     /// The binary packages to make available, as found for `input.extra_binary_artifacts`.
@@ -103,7 +121,8 @@ pub enum BuildComponent {
     Source,
 }
 
-fn default_build_components() -> Vec<BuildComponent> {
+/// `[any]`: the default of `build_components`.
+pub fn default_build_components() -> Vec<BuildComponent> {
     vec![BuildComponent::Any]
 }
 
@@ -152,8 +171,8 @@ impl BuildDepResolver {
     }
 }
 
-/// The local files an sbuild run uses.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// What an sbuild run uses besides its task data.
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SbuildInputs {
     /// The source package's `.dsc`.
     pub dsc: PathBuf,
@@ -161,22 +180,48 @@ pub struct SbuildInputs {
     pub extra_binary_packages: Vec<PathBuf>,
     /// The environment: a tarball for unshare, an image name or file for other backends.
     pub environment: PathBuf,
-    /// Where the extra repositories' signing keys are written (`extra-repository-N.asc`).
-    pub key_dir: PathBuf,
+    /// The environment artifact's data (`codename`, `architecture`, ...; null when found
+    /// locally): `--dist` and the virtualisation server's options.
+    pub environment_data: serde_json::Value,
+    /// The extra repositories' deb822 sources and keys, written by
+    /// [`repository::write_sources`].
+    pub repositories: RepositoryFiles,
+    /// The binNMU maintainer the server chose (the dynamic data's `binnmu_maintainer`), for a
+    /// binNMU that names none.
+    pub binnmu_maintainer: Option<String>,
 }
 
 impl Sbuild {
-    /// The path of extra repository `index`'s signing key under `key_dir`.
-    pub fn key_path(key_dir: &Path, index: usize) -> PathBuf {
-        key_dir.join(format!("extra-repository-{index}.asc"))
+    /// The architecture the packages are built for, as Debusine names it in the build log's
+    /// data: `all` or `source` when `build_components` is only that, else
+    /// `build_architecture`.
+    pub fn package_architecture(&self) -> &str {
+        match self.build_components.as_slice() {
+            [BuildComponent::All] => "all",
+            [BuildComponent::Source] => "source",
+            _ => &self.build_architecture,
+        }
     }
 
-    /// The sbuild command line for this task data and these local files.
+    /// The build profiles that Debusine also sets in `DEB_BUILD_OPTIONS`: `nocheck` and
+    /// `nodoc`.
+    pub fn build_options(&self) -> Vec<&str> {
+        self.build_profiles
+            .iter()
+            .flatten()
+            .map(String::as_str)
+            .filter(|profile| matches!(*profile, "nocheck" | "nodoc"))
+            .collect()
+    }
+
+    /// The sbuild command line for this task data and these inputs, as Debusine 0.16 builds
+    /// it (`Sbuild._cmdline`); its environment adds the [`build_options`](Self::build_options)
+    /// to `DEB_BUILD_OPTIONS`.
     pub fn command_line(&self, inputs: &SbuildInputs) -> CommandLine {
         let has = |component| self.build_components.contains(&component);
         let mut cmd = CommandLine::new("sbuild")
-            .arg("--no-clean")
-            .arg(format!("--arch={}", self.host_architecture))
+            .arg("--purge-deps=never")
+            .arg("--no-run-lintian")
             .arg(if has(BuildComponent::Any) {
                 "--arch-any"
             } else {
@@ -191,38 +236,72 @@ impl Sbuild {
                 "--source"
             } else {
                 "--no-source"
-            });
+            })
+            .arg(format!("--arch={}", self.build_architecture));
+        if let Some(codename) = inputs.environment_data["codename"].as_str() {
+            cmd = cmd.arg(format!("--dist={codename}"));
+        }
         match self.backend.resolve() {
             Backend::Unshare => {
                 let mut chroot = std::ffi::OsString::from("--chroot=");
                 chroot.push(&inputs.environment);
-                cmd = cmd.arg("--chroot-mode=unshare").arg(chroot);
+                cmd = cmd
+                    .arg("--chroot-mode=unshare")
+                    .arg(chroot)
+                    .arg("--chroot-setup-commands=rm -f /etc/resolv.conf");
             }
             backend => {
-                let server = match backend {
-                    Backend::Qemu => "qemu",
-                    _ => "incus",
-                };
-                let mut image = std::ffi::OsString::from("--autopkgtest-virt-server-opt=");
-                image.push(&inputs.environment);
-                cmd = cmd
-                    .arg("--chroot-mode=autopkgtest")
-                    .arg(format!("--autopkgtest-virt-server={server}"))
-                    .arg(image);
-                if backend == Backend::IncusVm {
-                    cmd = cmd.arg("--autopkgtest-virt-server-opt=--vm");
+                cmd = cmd.arg("--chroot-mode=autopkgtest").arg(format!(
+                    "--autopkgtest-virt-server=autopkgtest-virt-{}",
+                    backend.autopkgtest_virt_server()
+                ));
+                let options = backend.autopkgtest_virt_args(
+                    inputs.environment.as_os_str(),
+                    &inputs.environment_data,
+                );
+                for option in options {
+                    let option = option.to_string_lossy().replace('%', "%%");
+                    cmd = cmd.arg(format!("--autopkgtest-virt-server-opt={option}"));
                 }
             }
+        }
+        // sbuild reads no deb822 sources itself: each is copied into the chroot.
+        let copy = |path: &Path, inner: String| {
+            format!(
+                "--pre-build-commands=cat {} | %SBUILD_CHROOT_EXEC sh -c {}",
+                shell_quote(&path.to_string_lossy()),
+                shell_quote(&inner)
+            )
+        };
+        for path in &inputs.repositories.sources {
+            let name = path.file_name().unwrap_or_default().to_string_lossy();
+            let inner = format!(
+                "cat > {}",
+                shell_quote(&format!("/etc/apt/sources.list.d/{name}"))
+            );
+            cmd = cmd.arg(copy(path, inner));
+        }
+        for path in &inputs.repositories.keys {
+            let name = path.file_name().unwrap_or_default().to_string_lossy();
+            let inner = format!(
+                "mkdir -p /etc/apt/keyrings && cat > {}",
+                shell_quote(&format!("/etc/apt/keyrings/{name}"))
+            );
+            cmd = cmd.arg(copy(path, inner));
         }
         if let Some(binnmu) = &self.binnmu {
             cmd = cmd
                 .arg(format!("--make-binNMU={}", binnmu.changelog))
                 .arg(format!("--append-to-version={}", binnmu.suffix))
                 .arg("--binNMU=0");
-            if let Some(timestamp) = &binnmu.timestamp {
-                cmd = cmd.arg(format!("--binNMU-timestamp={timestamp}"));
+            if let Some(date) = binnmu.timestamp.as_deref().and_then(rfc5322_date) {
+                cmd = cmd.arg(format!("--binNMU-timestamp={date}"));
             }
-            if let Some(maintainer) = &binnmu.maintainer {
+            if let Some(maintainer) = binnmu
+                .maintainer
+                .as_ref()
+                .or(inputs.binnmu_maintainer.as_ref())
+            {
                 cmd = cmd.arg(format!("--maintainer={maintainer}"));
             }
         }
@@ -232,27 +311,98 @@ impl Sbuild {
         if let Some(resolver) = self.build_dep_resolver {
             cmd = cmd.arg(format!("--build-dep-resolver={}", resolver.as_str()));
         }
-        if let Some(criteria) = &self.aspcud_criteria {
+        if let Some(criteria) = self.aspcud_criteria.as_deref().filter(|c| !c.is_empty()) {
             cmd = cmd.arg(format!("--aspcud-criteria={criteria}"));
         }
-        for (index, repository) in repository::external(&self.extra_repositories).enumerate() {
-            cmd = cmd.arg(format!(
-                "--extra-repository={}",
-                repository.sources_list_line()
-            ));
-            if repository.signing_key.is_some() {
-                let mut key = std::ffi::OsString::from("--extra-repository-key=");
-                key.push(Sbuild::key_path(&inputs.key_dir, index));
-                cmd = cmd.arg(key);
-            }
+        if self.resolve_alternatives {
+            cmd = cmd.arg("--resolve-alternatives");
         }
+        cmd = cmd.arg("--bd-uninstallable-explainer=dose3");
         for package in &inputs.extra_binary_packages {
             let mut arg = std::ffi::OsString::from("--extra-package=");
             arg.push(package);
             cmd = cmd.arg(arg);
         }
-        cmd.arg("--").arg(&inputs.dsc)
+        let options = self.build_options();
+        if !options.is_empty() {
+            let inherited = std::env::var("DEB_BUILD_OPTIONS").unwrap_or_default();
+            let all: Vec<&str> = inherited.split_whitespace().chain(options).collect();
+            cmd = cmd.env("DEB_BUILD_OPTIONS", all.join(" "));
+        }
+        cmd.arg(&inputs.dsc)
     }
+}
+
+/// An RFC 3339 date-time (`2025-01-02T03:04:05Z`, `...+05:30`, with or without a fraction)
+/// as RFC 5322 writes it (`Thu, 02 Jan 2025 03:04:05 +0000`), as Python's
+/// `email.utils.format_datetime` does for sbuild's `--binNMU-timestamp`; `None` if it is not
+/// one.
+pub fn rfc5322_date(text: &str) -> Option<String> {
+    let bytes = text.as_bytes();
+    let number = |range: std::ops::Range<usize>| -> Option<i64> {
+        let part = text.get(range)?;
+        part.bytes()
+            .all(|b| b.is_ascii_digit())
+            .then(|| part.parse().ok())?
+    };
+    if bytes.len() < 20 || bytes[4] != b'-' || bytes[7] != b'-' || bytes[13] != b':' {
+        return None;
+    }
+    if !matches!(bytes[10], b'T' | b't' | b' ') || bytes[16] != b':' {
+        return None;
+    }
+    let (year, month, day) = (number(0..4)?, number(5..7)?, number(8..10)?);
+    let (hour, minute, second) = (number(11..13)?, number(14..16)?, number(17..19)?);
+    let mut rest = &text[19..];
+    if let Some(fraction) = rest.strip_prefix('.') {
+        let digits = fraction.bytes().take_while(u8::is_ascii_digit).count();
+        if digits == 0 {
+            return None;
+        }
+        rest = &fraction[digits..];
+    }
+    let zone = match rest {
+        "Z" | "z" => "+0000".to_owned(),
+        offset if offset.len() == 6 && offset.is_char_boundary(1) => {
+            let (sign, hours, colon, minutes) = (
+                &offset[..1],
+                offset.get(1..3)?,
+                offset.get(3..4)?,
+                offset.get(4..6)?,
+            );
+            let digits = |part: &str| part.bytes().all(|b| b.is_ascii_digit());
+            if !matches!(sign, "+" | "-") || colon != ":" || !digits(hours) || !digits(minutes) {
+                return None;
+            }
+            format!("{sign}{hours}{minutes}")
+        }
+        _ => return None,
+    };
+    if !(1..=12).contains(&month)
+        || !(1..=31).contains(&day)
+        || hour > 23
+        || minute > 59
+        || second > 60
+    {
+        return None;
+    }
+    // Days since 1970-01-01 (Howard Hinnant's days_from_civil), for the day of the week.
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (month + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + day - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era * 146_097 + doe - 719_468;
+    const WEEKDAYS: [&str; 7] = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"];
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    let weekday = WEEKDAYS[days.rem_euclid(7) as usize];
+    let month_name = MONTHS[(month - 1) as usize];
+    Some(format!(
+        "{weekday}, {day:02} {month_name} {year:04} {hour:02}:{minute:02}:{second:02} {zone}"
+    ))
 }
 
 impl Execute for Sbuild {
@@ -278,7 +428,7 @@ impl Execute for Sbuild {
     }
 
     fn host_architecture(&self) -> Option<&str> {
-        Some(&self.host_architecture)
+        Some(&self.build_architecture)
     }
 
     fn analyze_worker(metadata: &mut TaskMetadata<'_>) {
@@ -294,10 +444,12 @@ impl Execute for Sbuild {
         Ok(())
     }
 
-    /// Builds, then uploads what Debusine's sbuild task uploads: the build log (always, related
-    /// to the inputs) and, after a successful build, each binary package and the
-    /// `debian:binary-packages` of each architecture (built using the inputs), the
-    /// `debian:upload` of the `.changes` and its `debusine:signing-input`, with their relations.
+    /// Builds, then uploads what Debusine 0.16's sbuild task uploads: the build log (always,
+    /// related to the inputs) and, after a successful build, each binary package (built using
+    /// the inputs), a `debian:debug-symbols` for each `-dbgsym` package (related to its
+    /// package), the `debian:upload` of the `.changes` and its `debusine:signing-input`, with
+    /// their relations. The build succeeded when sbuild exits 0 and its log's last `Status:`
+    /// is `successful` (sbuild exits 0 for a skipped build too).
     fn execute(&self, ctx: &TaskContext) -> Result<bool, TaskError> {
         let dynamic = Self::dynamic_data(ctx);
         let mut inputs = Inputs::new(ctx);
@@ -316,24 +468,54 @@ impl Execute for Sbuild {
             &self.environment,
             dynamic.and_then(|data| data.environment_id),
         )?;
+        let repositories = repository::to_add(
+            &self.extra_repositories,
+            dynamic.and_then(|data| data.extra_repositories.as_deref()),
+        )?;
+        let codename = environment.data["codename"].as_str();
         let found = SbuildInputs {
             dsc: file_with_suffix(&source, ".dsc")?,
             extra_binary_packages: crate::artifacts::files_with_suffix(&extra, ".deb")?,
+            repositories: repository::write_sources(
+                &repositories,
+                Some(&self.build_architecture),
+                codename,
+                ctx.work_dir(),
+            )?,
             environment: environment.path,
-            key_dir: ctx.work_dir().to_owned(),
+            environment_data: environment.data,
+            binnmu_maintainer: dynamic.and_then(|data| data.binnmu_maintainer.clone()),
         };
-        for (index, repository) in repository::external(&self.extra_repositories).enumerate() {
-            if let Some(key) = &repository.signing_key {
-                write_file(&Sbuild::key_path(&found.key_dir, index), key)?;
-            }
-        }
-        let success = ctx.run(&self.command_line(&found))?.success();
+        let exited = ctx.run(&self.command_line(&found))?.success();
+        let success = exited && self.build_log_says_successful(ctx)?;
         self.upload_outputs(ctx, &inputs, &found.dsc, success)?;
         Ok(success)
     }
 }
 
 impl Sbuild {
+    /// Whether the build log's last `Status:` line says `successful`; an error when there is
+    /// no build log (Debusine's `error` result).
+    fn build_log_says_successful(&self, ctx: &TaskContext) -> Result<bool, TaskError> {
+        let Some(log) = output_files(ctx.work_dir(), &[".build"])?
+            .into_iter()
+            .next()
+        else {
+            return Err(TaskError::other(format!(
+                "sbuild exited 0 but left no build log (*.build) in {}",
+                ctx.work_dir().display()
+            )));
+        };
+        let bytes = std::fs::read(&log)
+            .map_err(|error| TaskError::other(format!("{}: {error}", log.display())))?;
+        let text = String::from_utf8_lossy(&bytes);
+        let status = text
+            .lines()
+            .rev()
+            .find_map(|line| line.strip_prefix("Status: "));
+        Ok(status == Some("successful"))
+    }
+
     /// Uploads what the build left in the work directory (see [`Execute::execute`]).
     fn upload_outputs(
         &self,
@@ -348,8 +530,13 @@ impl Sbuild {
         let dir = ctx.work_dir();
         let log = match output_files(dir, &[".build"])?.first() {
             Some(path) => {
-                let id =
-                    ctx.upload_artifact(categories::package_build_log(path, source, version))?;
+                let artifact = categories::package_build_log_of(
+                    path,
+                    source,
+                    version,
+                    self.package_architecture(),
+                );
+                let id = ctx.upload_artifact(artifact)?;
                 inputs.relate_to_sources(id, RelationType::RelatesTo)?;
                 Some(id)
             }
@@ -358,9 +545,9 @@ impl Sbuild {
         if !success {
             return Ok(());
         }
-        let mut packages: Vec<ArtifactId> = Vec::new();
+        let mut packages: Vec<(PathBuf, ArtifactId)> = Vec::new();
         let architectures = [
-            (BuildComponent::Any, self.host_architecture.as_str()),
+            (BuildComponent::Any, self.package_architecture()),
             (BuildComponent::All, "all"),
         ];
         for (component, architecture) in architectures {
@@ -374,14 +561,18 @@ impl Sbuild {
                     &format!("_{architecture}.udeb"),
                 ],
             )?;
-            if debs.is_empty() {
-                continue;
+            for deb in debs {
+                let id = ctx.upload_artifact(binary_package(ctx, &deb)?)?;
+                packages.push((deb, id));
             }
-            for deb in &debs {
-                packages.push(ctx.upload_artifact(binary_package(ctx, deb)?)?);
+        }
+        let mut debug_symbols = Vec::new();
+        for (deb, package) in &packages {
+            if let Some(dbgsym) = matching_dbgsym(deb)
+                && let Some(artifact) = debug_symbols_of(ctx, &dbgsym)?
+            {
+                debug_symbols.push((ctx.upload_artifact(artifact)?, *package));
             }
-            let group = categories::binary_packages(source, version, architecture, &debs);
-            packages.push(ctx.upload_artifact(group)?);
         }
         let changes = output_files(dir, &[".changes"])?;
         let (upload, signing) = match changes.first() {
@@ -391,7 +582,7 @@ impl Sbuild {
             ),
             None => (None, None),
         };
-        for package in &packages {
+        for (_, package) in &packages {
             inputs.relate_to_sources(*package, RelationType::BuiltUsing)?;
             if let Some(log) = log {
                 ctx.relate_artifacts(log, *package, RelationType::RelatesTo)?;
@@ -401,11 +592,87 @@ impl Sbuild {
                 ctx.relate_artifacts(upload, *package, RelationType::RelatesTo)?;
             }
         }
+        if let (Some(log), Some(upload), false) = (log, upload, packages.is_empty()) {
+            ctx.relate_artifacts(log, upload, RelationType::RelatesTo)?;
+        }
         if let (Some(signing), Some(upload)) = (signing, upload) {
             ctx.relate_artifacts(signing, upload, RelationType::RelatesTo)?;
         }
+        for (symbols, package) in debug_symbols {
+            ctx.relate_artifacts(symbols, package, RelationType::RelatesTo)?;
+        }
         Ok(())
     }
+}
+
+/// The `-dbgsym` package of the binary package `deb` (`<package>_<rest>.deb`), if the build
+/// made one beside it: `<package>-dbgsym_<rest>.deb`, else `.ddeb`. Not for `.udeb`s.
+fn matching_dbgsym(deb: &Path) -> Option<PathBuf> {
+    let name = deb.file_name()?.to_str()?;
+    let (package, rest) = name.strip_suffix(".deb")?.split_once('_')?;
+    [".deb", ".ddeb"]
+        .iter()
+        .map(|extension| deb.with_file_name(format!("{package}-dbgsym_{rest}{extension}")))
+        .find(|candidate| candidate.is_file())
+}
+
+/// The `debian:debug-symbols` of the `-dbgsym` package `dbgsym`: each regular file
+/// `./usr/lib/debug/.build-id/<XX>/<38 hex digits>.debug` of it, extracted with
+/// `dpkg-deb --extract` into `<work dir>/debug-symbols/<file name>/`; `None` when it has none.
+/// A file under `.build-id/` of another shape is an error, as in Debusine.
+fn debug_symbols_of(
+    ctx: &TaskContext,
+    dbgsym: &Path,
+) -> Result<Option<taskdef::NewArtifact>, TaskError> {
+    let name = dbgsym.file_name().unwrap_or_default();
+    let root = ctx.work_dir().join("debug-symbols").join(name);
+    std::fs::create_dir_all(&root)
+        .map_err(|error| TaskError::other(format!("{}: {error}", root.display())))?;
+    let command = CommandLine::new("dpkg-deb")
+        .arg("--extract")
+        .arg(dbgsym)
+        .arg(&root);
+    if !ctx.run(&command)?.success() {
+        return Err(TaskError::other(format!(
+            "{}: `dpkg-deb --extract` failed",
+            dbgsym.display()
+        )));
+    }
+    let build_id_dir = root.join("usr/lib/debug/.build-id");
+    if !build_id_dir.is_dir() {
+        return Ok(None);
+    }
+    let mut files = Vec::new();
+    for path in taskdef::files_under(&build_id_dir)? {
+        let relative = path
+            .strip_prefix(&build_id_dir)
+            .unwrap_or(&path)
+            .to_string_lossy()
+            .into_owned();
+        let Some(build_id) = build_id_of(&relative) else {
+            return Err(TaskError::other(format!(
+                "{}: malformed .build-id path './usr/lib/debug/.build-id/{relative}'; expected \
+                 ./usr/lib/debug/.build-id/<XX>/<YYYY>.debug",
+                name.to_string_lossy()
+            )));
+        };
+        files.push((build_id, path));
+    }
+    if files.is_empty() {
+        return Ok(None);
+    }
+    files.sort();
+    Ok(Some(categories::debug_symbols(&files)))
+}
+
+/// The build id of `<XX>/<38 hex digits>.debug` (lowercase hex): `XX` and the digits joined.
+fn build_id_of(relative: &str) -> Option<String> {
+    let (prefix, file) = relative.split_once('/')?;
+    let suffix = file.strip_suffix(".debug")?;
+    let hex = |part: &str, len: usize| {
+        part.len() == len && part.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+    };
+    (hex(prefix, 2) && hex(suffix, 38)).then(|| format!("{prefix}{suffix}"))
 }
 
 /// The `debian:binary-package` of `deb`, its control files extracted with `dpkg-deb --control`
