@@ -2,12 +2,13 @@
 //! what is read from a bootstrapped system for the data of its artifact.
 
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use taskdef::{Rules, TaskError};
+use taskdef::{CommandLine, Rules, TaskContext, TaskError};
 
 use crate::artifacts::read_file;
 use crate::categories::SystemData;
@@ -28,6 +29,40 @@ pub struct BootstrapOptions<V> {
     /// Whether to write `Signed-By` into the sources of the repositories.
     #[serde(default = "yes")]
     pub use_signed_by: bool,
+    /// The program APT checks signatures with (`/usr/bin/<gpgv_command>`), or null for
+    /// APT's default.
+    #[serde(default)]
+    pub gpgv_command: Option<GpgvCommand>,
+}
+
+/// A program APT can check signatures with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+#[schemars(transform = crate::schema::unit_enum)]
+pub enum GpgvCommand {
+    /// GnuPG's `gpgv`.
+    Gpgv,
+    /// Sequoia's `gpgv-sq`.
+    GpgvSq,
+}
+
+impl GpgvCommand {
+    /// The wire spelling, also the program's name: `gpgv` or `gpgv-sq`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            GpgvCommand::Gpgv => "gpgv",
+            GpgvCommand::GpgvSq => "gpgv-sq",
+        }
+    }
+
+    /// mmdebstrap's option making APT check signatures with it:
+    /// `--aptopt=Apt::Key::gpgvcommand "/usr/bin/<command>"`.
+    pub fn aptopt(self) -> String {
+        format!(
+            "--aptopt=Apt::Key::gpgvcommand \"/usr/bin/{}\"",
+            self.as_str()
+        )
+    }
 }
 
 fn yes() -> bool {
@@ -309,12 +344,168 @@ pub(crate) fn check_repositories(repositories: &[BootstrapRepository], rules: &m
     }
 }
 
+/// The local files of a bootstrap, as Debusine's `SystemBootstrap.configure_for_execution`
+/// prepares them for mmdebstrap and simplesystemimagebuild.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BootstrapInputs {
+    /// The deb822 sources mmdebstrap bootstraps from.
+    pub host_sources: PathBuf,
+    /// The deb822 sources installed in the system as `/etc/apt/sources.list.d/file.sources`.
+    pub chroot_sources: PathBuf,
+    /// The keyring of each `external` repository, for `--keyring`.
+    pub keyrings: Vec<PathBuf>,
+    /// The keyrings to install in the system (`keyring.install`), under
+    /// [`KEYRINGS_INSIDE`].
+    pub installed_keyrings: Vec<PathBuf>,
+    /// Where the customization script was written, if there is one.
+    pub script: Option<PathBuf>,
+}
+
+/// Where the keyrings to install go inside the system.
+pub const KEYRINGS_INSIDE: &str = "/etc/apt/keyrings-debusine";
+
+/// The file the customization script is written to, in the work directory.
+pub const CUSTOMIZATION_SCRIPT: &str = "customization_script";
+
+/// A keyring's file: a `file://` URL is used in place; other URLs need a download, which this
+/// runner does not do.
+pub fn local_keyring(keyring: &Keyring) -> Result<PathBuf, TaskError> {
+    match strip_prefix_ignore_case(&keyring.url, "file://") {
+        Some(path) => Ok(Path::new(&normalise_path(path)).to_owned()),
+        None => Err(TaskError::other(format!(
+            "keyring {}: downloading keyrings is not implemented by this runner; use a \
+             file:// URL under /usr/share/keyrings/",
+            keyring.url
+        ))),
+    }
+}
+
+/// Writes the sources files and the customization script into the work directory and finds
+/// the keyrings, as Debusine's `configure_for_execution` does: an `external` repository's
+/// keyring checks signatures (and is its `Signed-By` with `use_signed_by`); in the system it
+/// is installed under [`KEYRINGS_INSIDE`] when `keyring.install`, else the system's sources
+/// have no `Signed-By`.
+pub(crate) fn prepare(
+    ctx: &TaskContext,
+    repositories: &[BootstrapRepository],
+    use_signed_by: bool,
+    script: Option<&str>,
+) -> Result<BootstrapInputs, TaskError> {
+    let dir = ctx.work_dir();
+    let script = match script {
+        Some(text) => {
+            let path = dir.join(CUSTOMIZATION_SCRIPT);
+            crate::artifacts::write_file(&path, text)?;
+            Some(path)
+        }
+        None => None,
+    };
+    let mut inputs = BootstrapInputs {
+        host_sources: dir.join("host.sources"),
+        chroot_sources: dir.join("chroot.sources"),
+        keyrings: Vec::new(),
+        installed_keyrings: Vec::new(),
+        script,
+    };
+    let mut host = Vec::new();
+    let mut chroot = Vec::new();
+    for (index, repository) in repositories.iter().enumerate() {
+        let keyring = match (&repository.keyring, repository.check_signature_with) {
+            (Some(keyring), SignatureCheck::External) => Some((keyring, local_keyring(keyring)?)),
+            _ => None,
+        };
+        let signed_by = keyring
+            .as_ref()
+            .filter(|_| use_signed_by)
+            .map(|(keyring, path)| (keyring.install, path.clone()));
+        let host_signed_by = signed_by.as_ref().map(|(_, path)| path.to_string_lossy());
+        host.push(repository.deb822_source(index, host_signed_by.as_deref())?);
+        let chroot_signed_by = match &signed_by {
+            Some((true, path)) => {
+                inputs.installed_keyrings.push(path.clone());
+                let name = path.file_name().unwrap_or_default().to_string_lossy();
+                Some(format!("{KEYRINGS_INSIDE}/{name}"))
+            }
+            _ => None,
+        };
+        chroot.push(repository.deb822_source(index, chroot_signed_by.as_deref())?);
+        inputs.keyrings.extend(keyring.map(|(_, path)| path));
+    }
+    crate::artifacts::write_file(&inputs.host_sources, &host.join("\n"))?;
+    crate::artifacts::write_file(&inputs.chroot_sources, &chroot.join("\n"))?;
+    Ok(inputs)
+}
+
+/// The mmdebstrap options Debusine gives both tasks after the system's own: the sources
+/// installed in the system, the keyrings (uploaded into it, and `--keyring` for the
+/// bootstrap), the repositories' keyring packages.
+pub(crate) fn sources_and_keyrings(
+    cmd: CommandLine,
+    repositories: &[BootstrapRepository],
+    inputs: &BootstrapInputs,
+) -> CommandLine {
+    let mut cmd = cmd
+        // find runs as mmdebstrap's subuid, which cannot read the work directory.
+        .arg("--customize-hook=cd \"$1\" && find etc/apt/sources.list.d -type f -delete")
+        .arg(hook(&[
+            "upload ".as_ref(),
+            inputs.chroot_sources.as_os_str(),
+            " /etc/apt/sources.list.d/file.sources".as_ref(),
+        ]))
+        .arg(format!("--customize-hook=mkdir \"$1{KEYRINGS_INSIDE}\""));
+    for keyring in &inputs.installed_keyrings {
+        let name = keyring.file_name().unwrap_or_default();
+        cmd = cmd.arg(hook(&[
+            "upload ".as_ref(),
+            keyring.as_os_str(),
+            format!(" {KEYRINGS_INSIDE}/").as_ref(),
+            name,
+        ]));
+    }
+    for keyring in &inputs.keyrings {
+        let mut arg = OsString::from("--keyring=");
+        arg.push(keyring);
+        cmd = cmd.arg(arg);
+    }
+    for repository in repositories {
+        if let Some(package) = &repository.keyring_package {
+            cmd = cmd.arg(format!("--include={package}"));
+        }
+    }
+    cmd
+}
+
+/// The hooks that run the customization script in the system, as Debusine writes them.
+pub(crate) fn customization_hooks(cmd: CommandLine, script: Option<&Path>) -> CommandLine {
+    let Some(script) = script else {
+        return cmd;
+    };
+    let name = script.file_name().unwrap_or_default().to_string_lossy();
+    cmd.arg(hook(&[
+        "upload ".as_ref(),
+        script.as_os_str(),
+        format!(" /{name}").as_ref(),
+    ]))
+    .arg(format!("--customize-hook=chmod 555 \"$1/{name}\""))
+    .arg(format!("--customize-hook=chroot \"$1\" /{name}"))
+    .arg(format!("--customize-hook=rm \"$1/{name}\""))
+}
+
+/// Every piece after `--customize-hook=`, as one argument.
+pub(crate) fn hook(parts: &[&std::ffi::OsStr]) -> OsString {
+    let mut arg = OsString::from("--customize-hook=");
+    for part in parts {
+        arg.push(part);
+    }
+    arg
+}
+
 /// What is read from a bootstrapped system for its artifact's data, as Debusine reads it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SystemInfo {
     /// `ID` of its `/etc/os-release`.
     pub vendor: String,
-    /// `VERSION_CODENAME` of its `/etc/os-release` (the suite without one), `sid` when the
+    /// `VERSION_CODENAME` of its `/etc/os-release` (which must have one), `sid` when the
     /// suite is unstable (os-release names the testing release there).
     pub codename: String,
     /// Installed packages and their versions.
@@ -329,12 +520,17 @@ impl SystemInfo {
         let vendor = variables
             .get("ID")
             .ok_or_else(|| TaskError::other(format!("{}: no ID", os_release_path.display())))?;
+        // As Debusine 0.16: a system without VERSION_CODENAME (jessie) is an error.
+        let codename = variables.get("VERSION_CODENAME").ok_or_else(|| {
+            TaskError::other(format!(
+                "{}: no VERSION_CODENAME",
+                os_release_path.display()
+            ))
+        })?;
         let codename = if matches!(suite, "unstable" | "sid") {
             "sid"
         } else {
-            variables
-                .get("VERSION_CODENAME")
-                .map_or(suite, String::as_str)
+            codename
         };
         let pkglist = installed_packages(&read_file(&dpkg_dir.join("status"))?);
         Ok(SystemInfo {

@@ -1,9 +1,12 @@
 //! The artifacts the catalogue's tasks upload: Debusine's categories and the data of each, as
 //! Debusine 0.11's artifact models (`debusine/artifacts/models.py`) define them and its
-//! `LocalArtifact.create` methods fill them. Every task builds its outputs here.
+//! `LocalArtifact.create` methods fill them, and, where Debusine 0.16's data grew (blhc,
+//! debdiff, the system tarball and image), as 0.16's do. Every task builds its outputs here.
 
 use std::path::{Path, PathBuf};
 
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 use taskdef::{NewArtifact, TaskError};
 
@@ -304,7 +307,8 @@ fn system_fields(file: &Path, system: &SystemData<'_>) -> Map<String, Value> {
     fields
 }
 
-/// A bootstrapped system as a tarball.
+/// A bootstrapped system as a tarball, as Debusine 0.11 uploads it (0.16 adds `components`:
+/// [`system_tarball_with_components`]).
 pub fn system_tarball(tarball: &Path, system: &SystemData<'_>) -> NewArtifact {
     NewArtifact::new(
         SYSTEM_TARBALL,
@@ -336,16 +340,276 @@ pub fn system_image(file: &Path, system: &SystemData<'_>, image: &ImageData<'_>)
     NewArtifact::new(SYSTEM_IMAGE, Value::Object(fields)).with_file(file_name(file), file)
 }
 
-/// blhc's report, as `blhc.txt`; no data.
+/// blhc's report, as `blhc.txt`; no data, as Debusine 0.11 uploads it (0.16's:
+/// [`blhc_of_log`]).
 pub fn blhc(output: &Path) -> NewArtifact {
     NewArtifact::new(BLHC, json!({})).with_file("blhc.txt", output)
 }
 
 /// debdiff's report, as `debdiff.txt`, between `original` and `new` (file names joined by
-/// spaces).
+/// spaces), as Debusine 0.11 uploads it (0.16's: [`debdiff_labelled`]).
 pub fn debdiff(output: &Path, original: &str, new: &str) -> NewArtifact {
     NewArtifact::new(DEBDIFF, json!({"original": original, "new": new}))
         .with_file("debdiff.txt", output)
+}
+
+// Debusine 0.16's artifact data, where it grew fields since 0.11: each its own function, for
+// the tasks that follow 0.16's task code.
+
+/// The data of a `debian:package-build-log` artifact (Debusine's `DebianPackageBuildLog`),
+/// as a 0.16 server sends it in blhc's dynamic data.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PackageBuildLogData {
+    /// The source package's name.
+    pub source: String,
+    /// The source package's version.
+    pub version: String,
+    /// The architecture the package was built for, or null.
+    #[serde(default)]
+    pub architecture: Option<String>,
+    /// The log's file name.
+    pub filename: String,
+    /// dose-debcheck's report of the build dependencies that could not be installed, or null
+    /// (the server sends null in blhc's dynamic data).
+    #[serde(default)]
+    pub bd_uninstallable: Option<DoseDistCheck>,
+}
+
+/// dose-debcheck's report, as sbuild runs it (Debusine's `DoseDistCheck`; dose3 writes its keys
+/// with hyphens).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct DoseDistCheck {
+    /// The report format's version.
+    pub output_version: String,
+    /// The native architecture.
+    #[serde(default)]
+    pub native_architecture: Option<String>,
+    /// The foreign architectures.
+    #[serde(default)]
+    pub foreign_architecture: Option<String>,
+    /// The host architecture.
+    #[serde(default)]
+    pub host_architecture: Option<String>,
+    /// One entry per package checked.
+    pub report: Vec<DosePackage>,
+    /// How many packages there were.
+    pub total_packages: i64,
+    /// How many of them are broken.
+    pub broken_packages: i64,
+    /// How many were in the background.
+    pub background_packages: i64,
+    /// How many were in the foreground.
+    pub foreground_packages: i64,
+}
+
+/// One package of a dose-debcheck report (Debusine's `DoseDistCheckPackage`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DosePackage {
+    /// The package's name.
+    pub package: String,
+    /// Its version.
+    pub version: String,
+    /// Its architecture.
+    #[serde(default)]
+    pub architecture: Option<String>,
+    /// Whether it is essential.
+    #[serde(default)]
+    pub essential: Option<bool>,
+    /// Its type.
+    #[serde(default, rename = "type")]
+    pub kind: Option<String>,
+    /// Its source package.
+    #[serde(default)]
+    pub source: Option<String>,
+    /// `broken` or `ok`.
+    pub status: DoseStatus,
+    /// Why it is installable.
+    #[serde(default)]
+    pub success: Option<String>,
+    /// Why it is broken.
+    pub reasons: Vec<DoseReason>,
+}
+
+/// Whether a package of a dose-debcheck report is installable.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+#[schemars(transform = crate::schema::unit_enum)]
+pub enum DoseStatus {
+    /// It cannot be installed.
+    Broken,
+    /// It can.
+    Ok,
+}
+
+/// Why a package of a dose-debcheck report is broken: a dependency missing, or a conflict.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum DoseReason {
+    /// A dependency that nothing satisfies.
+    Missing(DoseMissing),
+    /// Two packages that conflict.
+    Conflict(DoseConflict),
+}
+
+/// A missing dependency (Debusine's `DoseDistCheckReasonMissing`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DoseMissing {
+    /// What is missing.
+    pub missing: DoseMissingDetail,
+}
+
+/// What is missing, and through which dependency chains.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DoseMissingDetail {
+    /// The package whose dependency is missing.
+    pub pkg: DoseMissingPackage,
+    /// The chains of dependencies that lead to it.
+    #[serde(default)]
+    pub depchains: Vec<DoseDepchain>,
+}
+
+/// The package whose dependency is missing.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct DoseMissingPackage {
+    /// Its name.
+    pub package: String,
+    /// Its version.
+    pub version: String,
+    /// Its architecture.
+    #[serde(default)]
+    pub architecture: Option<String>,
+    /// The dependency nothing satisfies.
+    #[serde(default)]
+    pub unsat_dependency: Option<String>,
+}
+
+/// A conflict (Debusine's `DoseDistCheckReasonConflict`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DoseConflict {
+    /// The two packages and their chains.
+    pub conflict: DoseConflictDetail,
+}
+
+/// Two conflicting packages, and the dependency chains that bring each in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DoseConflictDetail {
+    /// The first package.
+    pub pkg1: DoseConflictPackage,
+    /// The second package.
+    pub pkg2: DoseConflictPackage,
+    /// The chains that bring in the first.
+    #[serde(default)]
+    pub depchain1: Vec<DoseDepchain>,
+    /// The chains that bring in the second.
+    #[serde(default)]
+    pub depchain2: Vec<DoseDepchain>,
+}
+
+/// One of two conflicting packages.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct DoseConflictPackage {
+    /// Its name.
+    pub package: String,
+    /// Its version.
+    pub version: String,
+    /// Its architecture.
+    #[serde(default)]
+    pub architecture: Option<String>,
+    /// The conflict it declares.
+    #[serde(default)]
+    pub unsat_conflict: Option<String>,
+}
+
+/// A chain of dependencies.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DoseDepchain {
+    /// The packages of the chain, in order.
+    pub depchain: Vec<DoseDepchainPackage>,
+}
+
+/// One package of a dependency chain.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DoseDepchainPackage {
+    /// Its name.
+    pub package: String,
+    /// Its version.
+    pub version: String,
+    /// Its architecture.
+    #[serde(default)]
+    pub architecture: Option<String>,
+    /// Its dependency that the chain follows.
+    #[serde(default)]
+    pub depends: Option<String>,
+}
+
+/// blhc's report, as `blhc.txt`, as Debusine 0.16 uploads it: with the `source`, `version`
+/// and `architecture` of the build log it checked, when the server sent them
+/// (`input_artifact_data`). Without them the data is empty, which Debusine 0.16 reads as its
+/// nulls and 0.11 (whose `debian:blhc` has no fields) accepts.
+pub fn blhc_of_log(output: &Path, build_log: Option<&PackageBuildLogData>) -> NewArtifact {
+    let data = match build_log {
+        Some(log) => json!({
+            "source": log.source,
+            "version": log.version,
+            "architecture": log.architecture,
+        }),
+        None => json!({}),
+    };
+    NewArtifact::new(BLHC, data).with_file("blhc.txt", output)
+}
+
+/// debdiff's report, as `debdiff.txt`, between `original` and `new` (file names joined by
+/// spaces), as Debusine 0.16 uploads it: with `label` (`debdiff <parameter summary>`) when
+/// there is one. Without it, the data is 0.11's, which 0.16 labels `debdiff ORIGINAL NEW`.
+pub fn debdiff_labelled(
+    output: &Path,
+    original: &str,
+    new: &str,
+    label: Option<&str>,
+) -> NewArtifact {
+    let mut data = json!({"original": original, "new": new});
+    if let Some(label) = label {
+        data["label"] = label.into();
+    }
+    NewArtifact::new(DEBDIFF, data).with_file("debdiff.txt", output)
+}
+
+/// A bootstrapped system as a tarball, as Debusine 0.16 uploads it: with the `components` of
+/// its first repository.
+pub fn system_tarball_with_components(
+    tarball: &Path,
+    system: &SystemData<'_>,
+    components: &[String],
+) -> NewArtifact {
+    let mut fields = system_fields(tarball, system);
+    fields.insert("components".into(), json!(components));
+    NewArtifact::new(SYSTEM_TARBALL, Value::Object(fields)).with_file(file_name(tarball), tarball)
+}
+
+/// A bootable system image, as Debusine 0.16 uploads it: with the `components` of its first
+/// repository.
+pub fn system_image_with_components(
+    file: &Path,
+    system: &SystemData<'_>,
+    image: &ImageData<'_>,
+    components: &[String],
+) -> NewArtifact {
+    let mut artifact = system_image(file, system, image);
+    if let Value::Object(fields) = &mut artifact.data {
+        fields.insert("components".into(), json!(components));
+    }
+    artifact
 }
 
 /// `debian:debug-symbols`: the `.debug` files of one `-dbgsym` package (Debusine 0.16).

@@ -18,7 +18,9 @@
 //!
 //! Tasks whose data changed between Debusine releases name the release of their struct
 //! (`release = "0.16"`) and keep the older release's form beside it, converted into it:
-//! [`debusine_0_11`] has Debusine 0.11's (sbuild, autopkgtest, piuparts, lintian, ...).
+//! [`debusine_0_11`] has Debusine 0.11's (every task of the catalogue: sbuild, autopkgtest,
+//! piuparts, lintian, noop, blhc, debdiff, mmdebstrap, simplesystemimagebuild,
+//! makesourcepackageupload).
 //!
 //! The shared pieces are written once: [`lookup`] (single and multiple lookups, lookup objects
 //! and their matcher keys), [`executor`] (the `backend` and the worker checks that follow from
@@ -57,6 +59,7 @@ pub mod bootstrap;
 pub mod categories;
 pub mod deb822;
 pub mod debusine_0_11;
+pub mod debversion;
 pub mod executor;
 pub mod lintian_report;
 pub mod lookup;

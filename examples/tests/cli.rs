@@ -196,8 +196,8 @@ fn schema_prints_the_task_schema() {
 #[test]
 fn validate_ok_for_json_yaml_and_stdin() {
     let dir = temp_dir("validate-ok");
-    let json_file = write(&dir, "noop.json", r#"{"result": false}"#);
-    let yaml_file = write(&dir, "noop.yml", "result: false\n");
+    let json_file = write(&dir, "noop.json", r#"{"result": "failure"}"#);
+    let yaml_file = write(&dir, "noop.yml", "result: failure\n");
     for args in [
         vec!["validate", "noop", json_file.as_str()],
         vec!["validate", "noop", yaml_file.as_str()],
@@ -206,7 +206,7 @@ fn validate_ok_for_json_yaml_and_stdin() {
         assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
         assert_eq!(stdout(&output), "ok\n");
     }
-    for text in [r#"{"result": true}"#, "result: true\n", "{}"] {
+    for text in [r#"{"result": "success"}"#, "result: success\n", "{}"] {
         let output = taskdef_with_stdin(&["validate", "noop", "-"], text);
         assert_eq!(output.status.code(), Some(0), "{text}: {}", stderr(&output));
         assert_eq!(stdout(&output), "ok\n");
@@ -687,7 +687,7 @@ fn error_payload(message: &str, code: &str) -> Value {
 
 #[test]
 fn run_a_task_from_a_file_prints_the_completion_payload() {
-    let output = taskdef_with_stdin(&["run", "noop", "-"], "result: true\n");
+    let output = taskdef_with_stdin(&["run", "noop", "-"], "result: success\n");
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     assert_eq!(payload(&output), json!({"result": "success"}));
     assert!(
@@ -695,7 +695,7 @@ fn run_a_task_from_a_file_prints_the_completion_payload() {
         "logs go to stderr"
     );
 
-    let output = taskdef_with_stdin(&["run", "noop", "-"], r#"{"result": false}"#);
+    let output = taskdef_with_stdin(&["run", "noop", "-"], r#"{"result": "failure"}"#);
     assert_eq!(output.status.code(), Some(1));
     assert_eq!(payload(&output), json!({"result": "failure"}));
 
@@ -720,11 +720,11 @@ fn run_a_work_request_gives_each_error_code() {
         })
     };
 
-    let output = run_work_request(request("Worker", "noop", json!({"result": true})));
+    let output = run_work_request(request("Worker", "noop", json!({"result": "success"})));
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     assert_eq!(payload(&output), json!({"result": "success"}));
 
-    let output = run_work_request(request("Worker", "NOOP", json!({"result": false})));
+    let output = run_work_request(request("Worker", "NOOP", json!({"result": "failure"})));
     assert_eq!(payload(&output), json!({"result": "failure"}));
 
     let output = run_work_request(request("Server", "noop", json!({})));
@@ -774,12 +774,12 @@ fn run_offline_writes_what_a_server_would_have_received() {
     let dir = temp_dir("uploads");
     let bin = dir.join("bin");
     std::fs::create_dir_all(&bin).unwrap();
-    // The fake blhc reports on the log it is given (`blhc -- LOG`), from the work directory
-    // where commands run.
+    // The fake blhc reports on the log it is given last (`blhc [--debian] -- LOG`: `--debian`
+    // when dpkg knows an installed blhc), from the work directory where commands run.
     let blhc = write(
         &bin,
         "blhc",
-        "#!/bin/sh\nprintf 'CFLAGS missing: %s' \"$(cat \"$2\")\"\n",
+        "#!/bin/sh\nfor log; do :; done\nprintf 'CFLAGS missing: %s' \"$(cat \"$log\")\"\n",
     );
     std::fs::set_permissions(&blhc, std::fs::Permissions::from_mode(0o755)).unwrap();
     let work = dir.join("work");
@@ -789,7 +789,11 @@ fn run_offline_writes_what_a_server_would_have_received() {
         "hello_1_amd64.build",
         "gcc -c a.c\n",
     );
-    let data = write(&dir, "blhc.json", r#"{"input": {"artifact": 7}}"#);
+    let data = write(
+        &dir,
+        "blhc.json",
+        r#"{"input": {"artifact": 7}, "environment": 3, "build_architecture": "amd64"}"#,
+    );
     let path = format!("{}:{}", bin.display(), std::env::var("PATH").unwrap());
     // A relative work directory: the paths the task hands its commands still hold there.
     let output = Command::new(env!("CARGO_BIN_EXE_taskdef"))

@@ -314,54 +314,91 @@ fn autopkgtest_results_as_debusine_reads_them() {
     assert_eq!(strict.result(Some(2), &results(&["FLAKY"])), Failure);
 }
 
+/// Debusine 0.16.2's `MmDebstrap._cmdline`, argument for argument.
 #[test]
-fn mmdebstrap() {
+fn mmdebstrap_as_debusine_does() {
     let repositories = json!([
-        {"mirror": "http://deb.debian.org/debian", "suite": "-bookworm", "components": ["main"], "types": ["deb", "deb-src"],
-         "check_signature_with": "external", "keyring": {"url": "file:///usr/share/keyrings/k.gpg"}},
-        {"mirror": "http://e.org/", "suite": "x", "check_signature_with": "no-check"}
+        {"mirror": "http://deb.debian.org/debian", "suite": "trixie", "components": ["main"], "types": ["deb", "deb-src"],
+         "check_signature_with": "external", "keyring_package": "debian-archive-keyring",
+         "keyring": {"url": "file:///usr/share/keyrings/k.gpg", "install": true}},
+        {"mirror": "http://e.org/", "suite": "x", "components": ["main"], "check_signature_with": "no-check"}
     ]);
     let task = Mmdebstrap::configure(json!({
-        "bootstrap_options": {"architecture": "arm64", "variant": "-", "extra_packages": ["a", "b"]},
+        "bootstrap_options": {"architecture": "arm64", "variant": "-", "extra_packages": ["a", "b"],
+                              "gpgv_command": "gpgv-sq"},
         "bootstrap_repositories": repositories, "customization_script": "true"
     }))
     .unwrap();
     let inputs = BootstrapInputs {
-        keyrings: vec![Some(p("/usr/share/keyrings/k.gpg")), None],
-        script: Some(p("/w/script")),
-        target: p("/w/system.tar.xz"),
+        host_sources: p("/w/host.sources"),
+        chroot_sources: p("/w/chroot.sources"),
+        keyrings: vec![p("/usr/share/keyrings/k.gpg")],
+        installed_keyrings: vec![p("/usr/share/keyrings/k.gpg")],
+        script: Some(p("/w/customization_script")),
     };
     assert_eq!(
         argv(&task.command_line(&inputs)),
         [
             "mmdebstrap",
+            "--aptopt=Acquire::http::timeout=30",
+            "--aptopt=Acquire::https::timeout=30",
             "--mode=unshare",
+            "--format=tar",
             "--architectures=arm64",
-            "--variant=-",
-            "--include=a,b",
-            "--customize-hook=upload /w/script /root/debusine-customization-script",
-            "--customize-hook=chroot \"$1\" sh /root/debusine-customization-script",
-            "--customize-hook=rm \"$1\"/root/debusine-customization-script",
+            "--verbose",
+            "--customize-hook=cd \"$1\" && find etc/apt/sources.list.d -type f -delete",
+            "--customize-hook=upload /w/chroot.sources /etc/apt/sources.list.d/file.sources",
+            "--customize-hook=mkdir \"$1/etc/apt/keyrings-debusine\"",
+            "--customize-hook=upload /usr/share/keyrings/k.gpg /etc/apt/keyrings-debusine/k.gpg",
+            "--keyring=/usr/share/keyrings/k.gpg",
+            "--include=debian-archive-keyring",
+            "--aptopt=Apt::Key::gpgvcommand \"/usr/bin/gpgv-sq\"",
             "--customize-hook=download /etc/os-release os-release",
             "--customize-hook=copy-out /var/lib/dpkg var_lib_dpkg",
+            "--customize-hook=rm -f \"$1/etc/hostname\"",
+            "--customize-hook=test -h \"$1/etc/resolv.conf\" || rm -f \"$1/etc/resolv.conf\"",
+            "--skip=chroot/start-stop-daemon",
+            "--customize-hook=upload /w/customization_script /customization_script",
+            "--customize-hook=chmod 555 \"$1/customization_script\"",
+            "--customize-hook=chroot \"$1\" /customization_script",
+            "--customize-hook=rm \"$1/customization_script\"",
             "--customize-hook=(test -x \"$1/sbin/init\" || test -h \"$1/sbin/init\") ; echo $? > \"$1/test_sbin_init\"",
             "--customize-hook=download test_sbin_init test-sbin-init",
             "--customize-hook=rm \"$1/test_sbin_init\"",
-            "--",
-            "-bookworm",
-            "/w/system.tar.xz",
-            "deb [signed-by=/usr/share/keyrings/k.gpg] http://deb.debian.org/debian -bookworm main",
-            "deb-src [signed-by=/usr/share/keyrings/k.gpg] http://deb.debian.org/debian -bookworm main",
-            "deb [trusted=yes] http://e.org/ x",
+            "--variant=-",
+            "--include=a,b",
+            "",
+            "system.tar.xz",
+            "",
+            "/w/host.sources",
         ]
     );
+    // Without gpgv_command, a script, keyrings or packages: none of their options.
+    let task = Mmdebstrap::configure(json!({
+        "bootstrap_options": {"architecture": "amd64"},
+        "bootstrap_repositories": [{"mirror": "http://deb.debian.org/debian", "suite": "sid", "components": ["main"]}]
+    }))
+    .unwrap();
+    let inputs = BootstrapInputs {
+        keyrings: Vec::new(),
+        installed_keyrings: Vec::new(),
+        script: None,
+        ..inputs
+    };
+    let args = argv(&task.command_line(&inputs));
+    assert!(!args.iter().any(|arg| arg.contains("gpgv")
+        || arg.starts_with("--keyring")
+        || arg.starts_with("--include")
+        || arg.starts_with("--variant")
+        || arg.contains("customization_script")));
 }
 
-/// Debusine 0.11.3's `SimpleSystemImageBuild._cmdline`, argument for argument.
+/// Debusine 0.16.2's `SimpleSystemImageBuild._cmdline`, argument for argument.
 #[test]
 fn image_calls_debefivm_create_as_debusine_does() {
     let image = SimpleSystemImageBuild::configure(json!({
-        "bootstrap_options": {"architecture": "arm64", "variant": "minbase", "extra_packages": ["a", "b"]},
+        "bootstrap_options": {"architecture": "arm64", "variant": "minbase", "extra_packages": ["a", "b"],
+                              "gpgv_command": "gpgv"},
         "bootstrap_repositories": [
             {"mirror": "http://deb.debian.org/debian", "suite": "trixie", "components": ["main"],
              "check_signature_with": "external", "keyring_package": "debian-archive-keyring",
@@ -381,16 +418,16 @@ fn image_calls_debefivm_create_as_debusine_does() {
         script: Some(p("/w/customization_script")),
     };
     let overlays = "/usr/lib/python3/dist-packages/debusine/tasks/data/overlays";
+    // gpgv_command is not passed on, as in Debusine.
     let mut expected: Vec<String> = [
-        "/usr/share/debusine-worker/debefivm-create",
+        "debefivm-create",
         "--architecture=arm64",
-        "--mirror=http://deb.debian.org/debian",
         "--release=trixie",
         "--rootsize=2G",
-        "system.img",
+        "--output=system.img",
         "--",
+        "http://deb.debian.org/debian",
         "--verbose",
-        "--hook-dir=/usr/share/mmdebstrap/hooks/maybe-jessie-or-older",
         "--customize-hook=cd \"$1\" && find etc/apt/sources.list.d -type f -delete",
         "--customize-hook=upload /w/chroot.sources /etc/apt/sources.list.d/file.sources",
         "--customize-hook=mkdir \"$1/etc/apt/keyrings-debusine\"",
@@ -459,7 +496,7 @@ fn image_calls_debefivm_create_as_debusine_does() {
         ..inputs
     };
     let args = argv(&image.command_line(&inputs).unwrap());
-    assert_eq!(args[4], "--rootsize=20G");
+    assert_eq!(args[3], "--rootsize=20G");
     assert_eq!(
         args[args.len() - 2..],
         ["--include=linux-image-generic", "/w/host.sources"]
@@ -496,21 +533,26 @@ fn piuparts_blhc_debdiff_makesourcepackageupload() {
         ]
     );
 
-    let task =
-        Blhc::configure(json!({"input": {"artifact": 1}, "extra_flags": ["--pie", "--all"]}))
-            .unwrap();
+    let task = Blhc::configure(json!({"input": {"artifact": 1}, "environment": 2,
+        "build_architecture": "amd64", "extra_flags": ["--pie", "--all"]}))
+    .unwrap();
     assert_eq!(
-        argv(&task.command_line(&p("/w/h.build"))),
+        argv(&task.command_line(&p("/w/h.build"), false)),
         ["blhc", "--pie", "--all", "--", "/w/h.build"]
+    );
+    // `--debian` first when the installed blhc has it, as in Debusine 0.16.
+    assert_eq!(
+        argv(&task.command_line(&p("/w/h.build"), true)),
+        ["blhc", "--debian", "--pie", "--all", "--", "/w/h.build"]
     );
 
     let task = Debdiff::configure(
         json!({"input": {"binary_artifacts": [[1], [2]]}, "environment": 1,
-        "host_architecture": "amd64", "extra_flags": ["--diffstat"]}),
+        "build_architecture": "amd64", "extra_flags": ["--diffstat"]}),
     )
     .unwrap();
-    let inputs = DebdiffInputs::Binaries {
-        old: vec![p("/w/a1.deb"), p("/w/a2.deb")],
+    let inputs = DebdiffInputs {
+        original: vec![p("/w/a1.deb"), p("/w/a2.udeb")],
         new: vec![p("/w/b.deb")],
     };
     assert_eq!(
@@ -520,19 +562,22 @@ fn piuparts_blhc_debdiff_makesourcepackageupload() {
             "--diffstat",
             "--from",
             "/w/a1.deb",
-            "/w/a2.deb",
+            "/w/a2.udeb",
             "--to",
             "/w/b.deb"
         ]
     );
-    let inputs = DebdiffInputs::Sources {
-        old: p("/w/a.dsc"),
-        new: p("/w/b.dsc"),
-    };
-    assert_eq!(
-        argv(&task.command_line(&inputs)),
-        ["debdiff", "--diffstat", "/w/a.dsc", "/w/b.dsc"]
-    );
+    // Source packages, and uploads (`.changes`), side by side.
+    for (old, new) in [("/w/a.dsc", "/w/b.dsc"), ("/w/a.changes", "/w/b.changes")] {
+        let inputs = DebdiffInputs {
+            original: vec![p(old)],
+            new: vec![p(new)],
+        };
+        assert_eq!(
+            argv(&task.command_line(&inputs)),
+            ["debdiff", "--diffstat", old, new]
+        );
+    }
 
     let task = MakeSourcePackageUpload::configure(
         json!({"input": {"source_artifact": 1}, "environment": 2,
@@ -582,6 +627,13 @@ impl CommandRunner for Recorder {
     }
 }
 
+fn blhc(artifact: &str) -> Blhc {
+    Blhc::configure(
+        json!({"input": {"artifact": artifact}, "environment": 3, "build_architecture": "amd64"}),
+    )
+    .unwrap()
+}
+
 fn work_dir(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("taskdef-examples-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
@@ -598,7 +650,7 @@ fn execute_resolves_local_artifacts() {
     let dir = work_dir("local");
     let recorder = Arc::new(Recorder::default());
     let ctx = TaskContext::new("blhc", &dir).with_runner(recorder.clone());
-    let task = Blhc::configure(json!({"input": {"artifact": "hello.build"}})).unwrap();
+    let task = blhc("hello.build");
     assert!(task.execute(&ctx).unwrap());
     let task = Autopkgtest::configure(
         json!({"input": {"source_artifact": 1, "binary_artifacts": [2]},
@@ -608,13 +660,20 @@ fn execute_resolves_local_artifacts() {
     // The recorder runs nothing, so autopkgtest leaves no summary: a failure, as in Debusine.
     assert!(!task.execute(&ctx).unwrap());
     let commands = recorder.commands.lock().unwrap();
+    // blhc asks dpkg-query for blhc's version first (whether it has `--debian`); the recorder
+    // writes no version, so it runs without.
     assert_eq!(
-        commands[0].last().unwrap(),
+        commands[0],
+        ["dpkg-query", "--show", "--showformat=${Version}", "blhc"]
+    );
+    assert_eq!(commands[1][1], "--");
+    assert_eq!(
+        commands[1].last().unwrap(),
         dir.join("hello.build").as_os_str()
     );
-    assert!(commands[1].contains(&dir.join("artifacts/1/hello_1.0-1.dsc").into_os_string()));
+    assert!(commands[2].contains(&dir.join("artifacts/1/hello_1.0-1.dsc").into_os_string()));
     assert!(
-        commands[1].contains(
+        commands[2].contains(
             &dir.join("artifacts/2/hello_1.0-1_amd64.deb")
                 .into_os_string()
         )
@@ -632,7 +691,7 @@ fn execute_without_the_server_or_the_tool() {
         task.execute(&ctx),
         Err(TaskError::ServerAccessRequired { .. })
     ));
-    let task = Blhc::configure(json!({"input": {"artifact": "../etc/passwd"}})).unwrap();
+    let task = blhc("../etc/passwd");
     assert!(matches!(
         task.execute(&ctx),
         Err(TaskError::ServerAccessRequired { .. })
@@ -643,16 +702,80 @@ fn execute_without_the_server_or_the_tool() {
         ..Recorder::default()
     });
     let ctx = TaskContext::new("blhc", &dir).with_runner(missing);
-    let task = Blhc::configure(json!({"input": {"artifact": "hello.build"}})).unwrap();
+    let task = blhc("hello.build");
+    // Without dpkg-query, blhc runs without `--debian`; without blhc, the task fails so.
     assert!(
         matches!(task.execute(&ctx), Err(TaskError::ToolMissing { program }) if program == "blhc")
     );
-    // noop runs nothing.
+    // noop runs nothing, and reports the result it is given as its outcome.
+    for result in [
+        "",
+        "success",
+        "failure",
+        "temporary failure",
+        "error",
+        "skipped",
+    ] {
+        let task = Noop::configure(json!({"result": result})).unwrap();
+        assert_eq!(task.execute_outcome(&ctx).unwrap().as_str(), result);
+        assert_eq!(task.execute(&ctx).unwrap(), result == "success");
+    }
     assert!(
-        !Noop::configure(r#"{"result": false}"#)
+        !Noop::configure(r#"{"result": "failure"}"#)
             .unwrap()
             .execute(&ctx)
             .unwrap()
     );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// Answers `dpkg-query` with a version of blhc, and records the blhc command line.
+#[derive(Debug)]
+struct BlhcVersion {
+    version: Option<&'static str>,
+    blhc: Mutex<Vec<OsString>>,
+}
+
+impl CommandRunner for BlhcVersion {
+    fn run(&self, command: &CommandLine, _abort: &AbortHandle) -> Result<CommandStatus, TaskError> {
+        match command.program.to_str() {
+            Some("dpkg-query") => match self.version {
+                Some(version) => {
+                    std::fs::write(command.stdout.as_ref().unwrap(), version).unwrap();
+                    Ok(CommandStatus::exited(0))
+                }
+                // dpkg-query's answer for a package it does not know.
+                None => Ok(CommandStatus::exited(1)),
+            },
+            _ => {
+                *self.blhc.lock().unwrap() = command.args.clone();
+                Ok(CommandStatus::exited(0))
+            }
+        }
+    }
+}
+
+#[test]
+fn blhc_passes_debian_when_its_version_has_it() {
+    let dir = work_dir("blhc-version");
+    for (version, debian) in [
+        (Some("0.14-1"), true),
+        (Some("0.07+20170817+gita232d32-1"), true),
+        (Some("0.07-1"), false),
+        (None, false),
+    ] {
+        let runner = Arc::new(BlhcVersion {
+            version,
+            blhc: Mutex::default(),
+        });
+        let ctx = TaskContext::new("blhc", &dir).with_runner(runner.clone());
+        assert!(blhc("hello.build").execute(&ctx).unwrap());
+        let args = runner.blhc.lock().unwrap().clone();
+        assert_eq!(
+            args.first().is_some_and(|arg| arg == "--debian"),
+            debian,
+            "{version:?}: {args:?}"
+        );
+    }
     std::fs::remove_dir_all(&dir).unwrap();
 }

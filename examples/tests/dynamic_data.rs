@@ -1,9 +1,11 @@
-//! The catalogue's dynamic data: what Debusine 0.11/0.12's scheduler sends each task (as its
-//! `build_dynamic_data` computes it, serialized with `exclude_unset`, so a field set to `None`
-//! arrives as `null`) is accepted and typed, and a document missing a required id is refused.
+//! The catalogue's dynamic data: what Debusine's scheduler sends each task (0.11/0.12's
+//! `build_dynamic_data`, 0.16's `compute_dynamic_data`, serialized with `exclude_unset`, so a
+//! field set to `None` arrives as `null`) is accepted and typed, and a document missing a
+//! required id is refused.
 
 use serde_json::{Value, json};
 use taskdef::{BaseDynamicData, Registry, TaskKind};
+use taskdef_examples::debusine_0_11;
 use taskdef_examples::tasks::autopkgtest::AutopkgtestDynamicData;
 use taskdef_examples::tasks::blhc::BlhcDynamicData;
 use taskdef_examples::tasks::debdiff::DebdiffDynamicData;
@@ -99,16 +101,75 @@ fn lintian_takes_nulls_for_what_it_did_not_find() {
 
 #[test]
 fn blhc_debdiff_piuparts_and_makesourcepackageupload_get_theirs() {
+    // Debusine 0.16's: the build log's data too (its dose-debcheck report left out).
     let blhc = configure(
         "blhc",
+        json!({"environment_id": 12, "input_artifact_id": 50,
+               "input_artifact_data": {"source": "hello", "version": "1.0-1", "architecture": "amd64",
+                                       "filename": "hello_1.0-1_amd64.build", "bd_uninstallable": null},
+               "subject": "hello", "parameter_summary": "hello_1.0-1 (amd64)", "task_input_fields": {}}),
+    )
+    .unwrap();
+    let typed = blhc.downcast_ref::<BlhcDynamicData>().unwrap();
+    assert_eq!(typed.input_artifact_id, 50);
+    assert_eq!(typed.environment_id, 12);
+    let log = typed.input_artifact_data.as_ref().unwrap();
+    assert_eq!(
+        (log.source.as_str(), log.architecture.as_deref()),
+        ("hello", Some("amd64"))
+    );
+    // 0.16 requires the environment; the build log's data is strict too.
+    let error = configure(
+        "blhc",
+        json!({"environment_id": null, "input_artifact_id": 50}),
+    );
+    assert_eq!(
+        error.unwrap_err().violations()[0].pointer,
+        "/environment_id"
+    );
+    let error = configure(
+        "blhc",
+        json!({"environment_id": 1, "input_artifact_id": 50,
+               "input_artifact_data": {"source": "a", "version": "1", "filename": "a.build", "x": 1}}),
+    );
+    assert_eq!(
+        error.unwrap_err().violations()[0].pointer,
+        "/input_artifact_data"
+    );
+    // 0.11's form takes a null environment (and has no build log data), through the registry
+    // as a worker of a 0.11 server reads it.
+    let entry = Registry::global()
+        .get_of_kind(TaskKind::Worker, "blhc")
+        .unwrap();
+    let sent = json!({"environment_id": null, "input_artifact_id": 50, "task_configuration_id": 4});
+    let data = entry.configure_dynamic_data_in("0.11", &sent).unwrap();
+    let typed = data.downcast_ref::<BlhcDynamicData>().unwrap();
+    assert_eq!((typed.environment_id, typed.input_artifact_id), (0, 50));
+    assert_eq!(typed.base.task_configuration_id, Some(4));
+    // 0.11's form refuses 0.16's key.
+    let sent = json!({"environment_id": 1, "input_artifact_id": 50, "input_artifact_data": null});
+    assert!(entry.configure_dynamic_data_in("0.11", &sent).is_err());
+    // 0.11's debdiff took any number of binary id lists, and both lists.
+    let debdiff = Registry::global()
+        .get_of_kind(TaskKind::Worker, "debdiff")
+        .unwrap();
+    let sent = json!({"environment_id": 1, "input_source_artifacts_ids": [1, 2],
+                      "input_binary_artifacts_ids": [[3], [4], [5]]});
+    assert!(debdiff.configure_dynamic_data_in("0.11", &sent).is_ok());
+    assert!(debdiff.configure_dynamic_data_in("0.16", &sent).is_err());
+    // The conversion alone.
+    let old: debusine_0_11::BlhcDynamicData = serde_json::from_value(
         json!({"environment_id": null, "input_artifact_id": 50, "subject": "hello"}),
     )
     .unwrap();
+    let converted = BlhcDynamicData::from(old);
     assert_eq!(
-        blhc.downcast_ref::<BlhcDynamicData>()
-            .unwrap()
-            .input_artifact_id,
-        50
+        (
+            converted.environment_id,
+            converted.input_artifact_id,
+            converted.input_artifact_data
+        ),
+        (0, 50, None)
     );
     let debdiff = configure(
         "debdiff",
@@ -212,6 +273,42 @@ fn every_worker_task_publishes_a_strict_dynamic_data_schema() {
             "{}: every task's dynamic data holds the base keys",
             entry.name
         );
+    }
+}
+
+#[test]
+fn blhc_takes_the_build_logs_dose_report_as_debusine_models_it() {
+    // dose-debcheck's keys with hyphens, a missing dependency and a conflict (from Debusine's
+    // sbuild tests); each change below is refused by Debusine 0.16.2's model too.
+    let dose = json!({"output-version": "1.2", "native-architecture": "amd64", "report": [{"package": "sbuild-build-depends-main-dummy", "version": "0.invalid.0", "architecture": "amd64", "status": "broken", "reasons": [{"missing": {"pkg": {"package": "sbuild-build-depends-main-dummy", "version": "0.invalid.0", "architecture": "amd64", "unsat-dependency": "debhelper-compat:amd64 (= 14)"}}}, {"conflict": {"pkg1": {"package": "a", "version": "1", "unsat-conflict": "b"}, "pkg2": {"package": "b", "version": "2"}, "depchain1": [{"depchain": [{"package": "c", "version": "3", "depends": "a"}]}]}}]}], "background-packages": 66137, "foreground-packages": 1, "total-packages": 66138, "broken-packages": 1});
+    let with = |dose: &Value| {
+        json!({"environment_id": 12, "input_artifact_id": 50,
+               "input_artifact_data": {"source": "hello", "version": "1.0-1",
+                                       "filename": "hello_1.0-1_amd64.build", "bd_uninstallable": dose}})
+    };
+    let data = configure("blhc", with(&dose)).unwrap();
+    let log = data
+        .downcast_ref::<BlhcDynamicData>()
+        .unwrap()
+        .input_artifact_data
+        .clone()
+        .unwrap();
+    let report = log.bd_uninstallable.unwrap();
+    assert_eq!(report.output_version, "1.2");
+    assert_eq!(report.report[0].reasons.len(), 2);
+    let mut underscore = dose.clone();
+    let version = underscore
+        .as_object_mut()
+        .unwrap()
+        .remove("output-version")
+        .unwrap();
+    underscore["output_version"] = version;
+    let mut status = dose.clone();
+    status["report"][0]["status"] = json!("fine");
+    let mut package = dose.clone();
+    package["report"][0]["reasons"][0]["missing"]["pkg"]["unsat_dependency"] = json!("x");
+    for refused in [underscore, status, package] {
+        assert!(configure("blhc", with(&refused)).is_err(), "{refused}");
     }
 }
 

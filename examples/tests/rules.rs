@@ -2,9 +2,10 @@
 
 use serde_json::{Value, json};
 use taskdef::{Task, TaskConfigError, TaskInput, ViolationKind};
+use taskdef_examples::debusine_0_11;
 use taskdef_examples::lookup::{LookupItem, LookupSingle, MatcherKind};
 use taskdef_examples::tasks::{
-    Autopkgtest, Debdiff, Lintian, Mmdebstrap, Noop, NoopResult, Sbuild,
+    self, Autopkgtest, Debdiff, Lintian, Mmdebstrap, Noop, NoopResult, Sbuild,
 };
 
 fn sbuild(extra: Value) -> Value {
@@ -201,7 +202,7 @@ fn lintian_needs_an_input() {
 
 #[test]
 fn debdiff_needs_exactly_one_pair() {
-    let base = json!({"host_architecture": "amd64", "environment": 1});
+    let base = json!({"build_architecture": "amd64", "environment": 1});
     let with = |input: Value| {
         let mut data = base.clone();
         data["input"] = input;
@@ -222,6 +223,56 @@ fn debdiff_needs_exactly_one_pair() {
     assert!(Debdiff::configure(with(json!({"source_artifacts": [1]}))).is_err());
     assert!(
         Debdiff::configure(with(json!({"binary_artifacts": [[1], {"collection": 2}]}))).is_ok()
+    );
+    // 0.11's form checks the rule with 0.11.3's own message (which lacks a space).
+    let error = Debdiff::configure_in(
+        "0.11",
+        json!({"host_architecture": "amd64", "environment": 1, "input": {}}),
+    )
+    .unwrap_err();
+    assert_eq!(
+        violations(&error),
+        [pair(
+            "/input",
+            "Exactly one of source_artifactsor binary_artifacts must be set"
+        )]
+    );
+    let data = json!({"host_architecture": "i386", "environment": 1, "input": {"source_artifacts": [1, 2]}});
+    let task = Debdiff::configure_in("0.11", &data).unwrap();
+    assert_eq!(task.build_architecture, "i386");
+    // The conversion alone gives the same.
+    let old: debusine_0_11::Debdiff = serde_json::from_value(data).unwrap();
+    assert_eq!(tasks::Debdiff::try_from(old).unwrap(), task);
+}
+
+#[test]
+fn debdiff_dynamic_data_has_one_list_of_ids() {
+    let both = json!({"environment_id": 1, "input_source_artifacts_ids": [1, 2],
+                      "input_binary_artifacts_ids": [[3], [4]]});
+    let error = Debdiff::configure_dynamic_data(&both).unwrap_err();
+    assert_eq!(
+        violations(&error),
+        [pair(
+            "",
+            "Only one of 'input_source_artifacts_ids' or 'input_binary_artifacts_ids' may be set (not both)."
+        )]
+    );
+    // Null for the other, or neither (the data of older servers), is fine.
+    for data in [
+        json!({"environment_id": 1, "input_source_artifacts_ids": [1, 2], "input_binary_artifacts_ids": null}),
+        json!({"environment_id": 1, "input_binary_artifacts_ids": [[3], [4, 5]]}),
+        json!({"environment_id": 1}),
+    ] {
+        assert!(Debdiff::configure_dynamic_data(&data).is_ok(), "{data}");
+    }
+    // Exactly two sets of binary ids, as 0.16 has it (0.11 took any number).
+    let three = json!({"environment_id": 1, "input_binary_artifacts_ids": [[3], [4], [5]]});
+    assert_eq!(
+        Debdiff::configure_dynamic_data(&three)
+            .unwrap_err()
+            .violations()[0]
+            .pointer,
+        "/input_binary_artifacts_ids"
     );
 }
 
@@ -419,27 +470,52 @@ fn strings_are_not_booleans_or_integers() {
 }
 
 #[test]
-fn noop_takes_debusine_0_12s_boolean_result_and_0_16s_result_names() {
+fn noop_takes_0_16s_result_names_and_0_11s_booleans_in_its_form() {
     for (data, expected) in [
-        (r#"{"result": true}"#, NoopResult::Success),
         (r#"{"result": "success"}"#, NoopResult::Success),
-        (r#"{"result": false}"#, NoopResult::Failure),
         (r#"{"result": "failure"}"#, NoopResult::Failure),
+        (
+            r#"{"result": "temporary failure"}"#,
+            NoopResult::TemporaryFailure,
+        ),
+        (r#"{"result": "error"}"#, NoopResult::Error),
+        (r#"{"result": "skipped"}"#, NoopResult::Skipped),
+        (r#"{"result": ""}"#, NoopResult::Unset),
     ] {
-        assert_eq!(Noop::configure(data).unwrap().result, expected, "{data}");
+        let task = Noop::configure(data).unwrap();
+        assert_eq!(task.result, expected, "{data}");
+        // Written back as read.
+        assert_eq!(
+            serde_json::to_value(&task).unwrap()["result"],
+            json!(expected.as_str())
+        );
     }
-    // 0.16's other results: a taskdef task cannot report them.
+    // 0.11's booleans are 0.11's form's, not 0.16's.
     for data in [
-        r#"{"result": "skipped"}"#,
-        r#"{"result": "error"}"#,
+        r#"{"result": true}"#,
+        r#"{"result": "aborted"}"#,
         r#"{"result": 1}"#,
     ] {
         let error = Noop::configure(data).unwrap_err();
         assert_eq!(error.violations()[0].pointer, "/result", "{data}: {error}");
     }
-    // Written back in the task's own version's spelling.
-    let task = Noop::configure(r#"{"result": "failure"}"#).unwrap();
-    assert_eq!(serde_json::to_value(&task).unwrap()["result"], json!(false));
+    for (result, expected) in [(true, NoopResult::Success), (false, NoopResult::Failure)] {
+        let task = Noop::configure_in("0.11", json!({"result": result})).unwrap();
+        assert_eq!(task.result, expected);
+        // 0.11's default is no task configuration.
+        assert_eq!(task.task_configuration, None);
+        // 0.11.3, as a server names its version, is 0.11.
+        assert_eq!(
+            Noop::configure_in("0.11.3", json!({"result": result})).unwrap(),
+            task
+        );
+    }
+    for data in [
+        json!({"result": "success"}),
+        json!({"build_architecture": "amd64"}),
+    ] {
+        assert!(Noop::configure_in("0.11", &data).is_err(), "{data}");
+    }
 }
 
 #[test]
@@ -490,13 +566,14 @@ build_profiles: [nocheck]
         Sbuild::configure(TaskInput::yaml(yaml)).unwrap(),
         Sbuild::configure(json).unwrap()
     );
-    // YAML 1.2: `no` is a string, so it is not a boolean here.
+    // YAML 1.2: `no` is a string, so it is not a result name.
     assert!(Noop::configure(TaskInput::yaml("result: no")).is_err());
+    assert!(Noop::configure(TaskInput::yaml("result: false")).is_err());
     assert_eq!(
-        Noop::configure(TaskInput::yaml("result: false"))
+        Noop::configure(TaskInput::yaml("result: temporary failure"))
             .unwrap()
             .result,
-        NoopResult::Failure
+        NoopResult::TemporaryFailure
     );
     let error = Sbuild::configure(TaskInput::yaml("input: {source_artifact: 5}\nenvironment: 1\nbuild_architecture: amd64\nbuild_components: [all]\nbinnmu: {changelog: c, suffix: +b1}\n")).unwrap_err();
     assert_eq!(

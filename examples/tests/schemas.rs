@@ -166,31 +166,48 @@ fn executor_fields() {
             "{name}"
         );
     }
-    let required = |schema: &Value| schema["required"].as_array().unwrap().clone();
+    let required = |schema: &Value| schema["required"].as_array().cloned().unwrap_or_default();
     for schema in [Sbuild::schema(), Autopkgtest::schema(), Piuparts::schema()] {
         assert!(required(schema).contains(&json!("environment")));
         assert!(!required(schema).contains(&json!("host_architecture")));
     }
-    // Debusine 0.16: `build_architecture`, required by sbuild only (autopkgtest and piuparts
-    // take the executor fields' optional one).
-    assert!(required(Sbuild::schema()).contains(&json!("build_architecture")));
-    for schema in [Autopkgtest::schema(), Piuparts::schema(), Lintian::schema()] {
+    // Debusine 0.16: `build_architecture`, required by sbuild, blhc and debdiff (autopkgtest,
+    // piuparts, lintian, makesourcepackageupload and noop take the executor fields' optional
+    // one); no task has `host_architecture`.
+    for schema in [Sbuild::schema(), Blhc::schema(), Debdiff::schema()] {
+        assert!(required(schema).contains(&json!("build_architecture")));
+    }
+    for schema in [Blhc::schema(), Debdiff::schema()] {
+        assert!(required(schema).contains(&json!("environment")));
+    }
+    for schema in [
+        Autopkgtest::schema(),
+        Piuparts::schema(),
+        Lintian::schema(),
+        MakeSourcePackageUpload::schema(),
+        Noop::schema(),
+    ] {
         assert!(!required(schema).contains(&json!("build_architecture")));
         assert_eq!(
             property(schema, &["build_architecture"])["type"],
             json!(["string", "null"])
         );
     }
-    assert!(required(Debdiff::schema()).contains(&json!("environment")));
-    assert!(required(Debdiff::schema()).contains(&json!("host_architecture")));
+    for schema in [
+        Sbuild::schema(),
+        Autopkgtest::schema(),
+        Piuparts::schema(),
+        Lintian::schema(),
+        Blhc::schema(),
+        Debdiff::schema(),
+        MakeSourcePackageUpload::schema(),
+        Noop::schema(),
+    ] {
+        assert!(schema["properties"].get("host_architecture").is_none());
+    }
     assert!(required(MakeSourcePackageUpload::schema()).contains(&json!("environment")));
     assert!(!required(Lintian::schema()).contains(&json!("environment")));
-    let blhc = Blhc::schema();
-    assert!(!required(blhc).contains(&json!("environment")));
-    assert_eq!(
-        property(blhc, &["host_architecture"])["type"],
-        json!(["string", "null"])
-    );
+    assert!(!required(Noop::schema()).contains(&json!("environment")));
 }
 
 #[test]
@@ -312,6 +329,12 @@ fn bootstrap_enums_and_defaults() {
         enum_of(schema, property(schema, &["bootstrap_options", "variant"])),
         ["buildd", "minbase"]
     );
+    // Debusine 0.16's gpgv_command, in both tasks: null by default.
+    for schema in [Mmdebstrap::schema(), schema] {
+        let gpgv = property(schema, &["bootstrap_options", "gpgv_command"]);
+        assert_eq!(gpgv["default"], json!(null));
+        assert_eq!(enum_of(schema, gpgv), ["gpgv", "gpgv-sq"]);
+    }
     assert_eq!(
         enum_of(schema, property(schema, &["disk_image", "format"])),
         ["raw", "qcow2"]

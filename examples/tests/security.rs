@@ -97,9 +97,11 @@ fn mmdebstrap_packages_are_inert() {
         }))
         .unwrap();
         let inputs = BootstrapInputs {
-            keyrings: vec![None],
+            host_sources: PathBuf::from("/w/host.sources"),
+            chroot_sources: PathBuf::from("/w/chroot.sources"),
+            keyrings: Vec::new(),
+            installed_keyrings: Vec::new(),
             script: None,
-            target: PathBuf::from("/w/system.tar"),
         };
         assert_inert(&task.command_line(&inputs), value);
     }

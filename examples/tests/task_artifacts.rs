@@ -14,6 +14,7 @@ use taskdef::{
     AbortHandle, ArtifactId, CommandLine, CommandRunner, CommandStatus, Execute, FetchedArtifact,
     NewArtifact, ProcessRunner, RelationType, ServerClient, Task, TaskContext, TaskError,
 };
+use taskdef_examples::debusine_0_11;
 use taskdef_examples::tasks::autopkgtest::AutopkgtestDynamicData;
 use taskdef_examples::tasks::blhc::BlhcDynamicData;
 use taskdef_examples::tasks::debdiff::DebdiffDynamicData;
@@ -256,6 +257,11 @@ impl CommandRunner for FakeTools {
         let stdout = |text: &str| write(command.stdout.as_deref().expect("captured"), text);
         let last = PathBuf::from(command.args.last().cloned().unwrap_or_default());
         let code = match command.program.to_str().unwrap() {
+            // blhc asks for blhc's version (one that has `--debian`), piuparts for piuparts'.
+            "dpkg-query" if last == Path::new("blhc") => {
+                stdout("0.14-1");
+                0
+            }
             "blhc" => {
                 stdout("NONVERBOSE BUILD: gcc -c hello.c\n");
                 1
@@ -329,8 +335,8 @@ impl CommandRunner for FakeTools {
                     .iter()
                     .map(|arg| arg.to_string_lossy().into_owned())
                     .collect();
-                let dash = args.iter().position(|arg| arg == "--").unwrap();
-                write(&cwd.join(&args[dash + 2]), "tarball");
+                // The output is third from the end: SUITE OUTPUT MIRROR SOURCES.
+                write(&cwd.join(&args[args.len() - 3]), "tarball");
                 write(
                     &cwd.join("os-release"),
                     "PRETTY_NAME=\"Debian GNU/Linux 12 (bookworm)\"\nID=debian\nVERSION_CODENAME=bookworm\n",
@@ -454,6 +460,30 @@ fn configure<T: Task>(data: Value) -> T {
     T::configure(&data).unwrap()
 }
 
+fn blhc(artifact: impl Into<Value>) -> Blhc {
+    configure(
+        json!({"input": {"artifact": artifact.into()}, "environment": 3, "build_architecture": "amd64"}),
+    )
+}
+
+#[test]
+fn blhc_without_the_build_logs_data_uploads_empty_data() {
+    let mut setup = Setup::new("blhc-0-11");
+    setup.server.add(
+        7,
+        "debian:package-build-log",
+        json!({"source": "hello", "version": "1.0-1", "filename": "hello_1.0-1_amd64.build"}),
+        &[("hello_1.0-1_amd64.build", "gcc -c hello.c\n")],
+    );
+    // What a 0.11 server sends (through 0.11's form): no input_artifact_data. Debusine 0.16
+    // reads `{}` as its nulls, and 0.11's `debian:blhc` takes no field.
+    let old: debusine_0_11::BlhcDynamicData =
+        serde_json::from_value(json!({"environment_id": null, "input_artifact_id": 7})).unwrap();
+    let dynamic = serde_json::to_value(BlhcDynamicData::from(old)).unwrap();
+    let (_, server, _, _) = setup.run::<_, BlhcDynamicData>(&blhc(7), dynamic);
+    assert_eq!(server.upload("debian:blhc").artifact.data, json!({}));
+}
+
 #[test]
 fn blhc_fetches_the_log_and_uploads_its_report() {
     let mut setup = Setup::new("blhc");
@@ -464,19 +494,30 @@ fn blhc_fetches_the_log_and_uploads_its_report() {
         &[("hello_1.0-1_amd64.build", "gcc -c hello.c\n")],
     );
     // The lookup names something else: the server's id wins.
-    let task: Blhc = configure(json!({"input": {"artifact": "debian:package-build-logs/x"}}));
-    let (success, server, tools, dir) =
-        setup.run::<_, BlhcDynamicData>(&task, json!({"input_artifact_id": 7}));
+    let task = blhc("debian:package-build-logs/x");
+    let (success, server, tools, dir) = setup.run::<_, BlhcDynamicData>(
+        &task,
+        json!({"environment_id": 3, "input_artifact_id": 7,
+               "input_artifact_data": {"source": "hello", "version": "1.0-1", "architecture": "amd64",
+                                       "filename": "hello_1.0-1_amd64.build", "bd_uninstallable": null}}),
+    );
     assert!(success, "blhc's exit code 1 is its report");
+    // The environment is not fetched: blhc runs on the worker.
     assert_eq!(server.downloads(), [7]);
     let commands = tools.commands.lock().unwrap();
+    assert_eq!(argv(&commands[0])[0], "dpkg-query");
+    assert_eq!(argv(&commands[1])[1], "--debian");
     assert_eq!(
-        commands[0].args.last().unwrap(),
+        commands[1].args.last().unwrap(),
         dir.join("work/artifacts/7/hello_1.0-1_amd64.build")
             .as_os_str()
     );
+    // As Debusine 0.16 uploads it: what the build log is.
     let upload = server.upload("debian:blhc");
-    assert_eq!(upload.artifact.data, json!({}));
+    assert_eq!(
+        upload.artifact.data,
+        json!({"source": "hello", "version": "1.0-1", "architecture": "amd64"})
+    );
     assert_eq!(
         upload.contents,
         BTreeMap::from([(
@@ -496,18 +537,26 @@ fn debdiff_of_binaries_relates_its_report_to_every_input() {
     setup.binary_package(13, "libhello1_1.0-2_amd64.deb");
     let task: Debdiff = configure(json!({
         "input": {"binary_artifacts": [[1], [2, 3]]},
-        "environment": 3, "host_architecture": "amd64"
+        "environment": 3, "build_architecture": "amd64"
     }));
-    let (success, server, _, _) = setup.run::<_, DebdiffDynamicData>(
+    let (success, server, tools, _) = setup.run::<_, DebdiffDynamicData>(
         &task,
-        json!({"environment_id": 3, "input_binary_artifacts_ids": [[11], [12, 13]]}),
+        json!({"environment_id": 3, "input_binary_artifacts_ids": [[11], [12, 13]],
+               "parameter_summary": "hello: 1.0-1 → 1.0-2 (amd64)"}),
     );
     assert!(success);
     assert_eq!(server.downloads(), [11, 12, 13]);
+    let debdiff = argv(&tools.commands.lock().unwrap()[0]);
+    assert_eq!(
+        (debdiff[1].as_str(), debdiff[3].as_str()),
+        ("--from", "--to")
+    );
+    // As Debusine 0.16 uploads it: labelled with the server's summary.
     let upload = server.upload("debian:debdiff");
     assert_eq!(
         upload.artifact.data,
-        json!({"original": "hello_1.0-1_amd64.deb", "new": "hello_1.0-2_amd64.deb libhello1_1.0-2_amd64.deb"})
+        json!({"original": "hello_1.0-1_amd64.deb", "new": "hello_1.0-2_amd64.deb libhello1_1.0-2_amd64.deb",
+               "label": "debdiff hello: 1.0-1 → 1.0-2 (amd64)"})
     );
     assert_eq!(
         upload.contents["debdiff.txt"],
@@ -529,17 +578,61 @@ fn debdiff_of_sources() {
     setup.source_package(21);
     setup.source_package(22);
     let task: Debdiff = configure(json!({
-        "input": {"source_artifacts": [1, 2]}, "environment": 3, "host_architecture": "amd64"
+        "input": {"source_artifacts": [1, 2]}, "environment": 3, "build_architecture": "amd64"
     }));
-    let (_, server, _, _) = setup.run::<_, DebdiffDynamicData>(
+    let (_, server, tools, dir) = setup.run::<_, DebdiffDynamicData>(
         &task,
         json!({"environment_id": 3, "input_source_artifacts_ids": [21, 22]}),
     );
     assert_eq!(server.downloads(), [21, 22]);
+    let work = dir.join("work/artifacts");
+    assert_eq!(
+        argv(&tools.commands.lock().unwrap()[0]),
+        [
+            "debdiff".to_owned(),
+            work.join("21/hello_1.0-1.dsc").display().to_string(),
+            work.join("22/hello_1.0-1.dsc").display().to_string(),
+        ]
+    );
+    // Without a summary from the server, no label: Debusine names it from the two sides.
     let upload = server.upload("debian:debdiff");
     assert_eq!(
         upload.artifact.data,
         json!({"original": "hello_1.0-1.dsc", "new": "hello_1.0-1.dsc"})
+    );
+}
+
+#[test]
+fn debdiff_of_uploads_compares_their_changes() {
+    let mut setup = Setup::new("debdiff-uploads");
+    for id in [31, 32] {
+        setup.server.add(
+            id,
+            "debian:upload",
+            json!({"type": "dpkg", "changes_fields": {}}),
+            &[
+                (&format!("hello_1.0-{id}_amd64.changes"), "changes"),
+                (&format!("hello_1.0-{id}_amd64.deb"), "deb"),
+            ],
+        );
+    }
+    let task: Debdiff = configure(json!({
+        "input": {"binary_artifacts": [[1], [2]]}, "environment": 3, "build_architecture": "amd64"
+    }));
+    let (_, server, tools, _) = setup.run::<_, DebdiffDynamicData>(
+        &task,
+        json!({"environment_id": 3, "input_binary_artifacts_ids": [[31], [32]]}),
+    );
+    // The .changes before the .deb; .changes files side by side, without --from.
+    let debdiff = argv(&tools.commands.lock().unwrap()[0]);
+    assert_eq!(debdiff.len(), 3, "{debdiff:?}");
+    assert!(
+        debdiff[1].ends_with("31/hello_1.0-31_amd64.changes"),
+        "{debdiff:?}"
+    );
+    assert_eq!(
+        server.upload("debian:debdiff").artifact.data,
+        json!({"original": "hello_1.0-31_amd64.changes", "new": "hello_1.0-32_amd64.changes"})
     );
 }
 
@@ -902,11 +995,29 @@ fn mmdebstrap_uploads_the_tarball_with_what_it_holds() {
     let setup = Setup::new("mmdebstrap");
     let task: Mmdebstrap = configure(json!({
         "bootstrap_options": {"architecture": "amd64", "variant": "minbase"},
-        "bootstrap_repositories": [{"mirror": "http://deb.debian.org/debian", "suite": "bookworm"}]
+        "bootstrap_repositories": [{"mirror": "http://deb.debian.org/debian", "suite": "bookworm",
+                                    "components": ["main", "contrib"]}]
     }));
-    let (success, server, _, _) = setup.run::<_, taskdef::BaseDynamicData>(&task, json!({}));
+    let (success, server, tools, dir) = setup.run::<_, taskdef::BaseDynamicData>(&task, json!({}));
     assert!(success);
     assert!(server.downloads().is_empty());
+    // mmdebstrap reads the suite and the mirror from the host's sources.
+    let work = dir.join("work");
+    assert_eq!(
+        std::fs::read_to_string(work.join("host.sources")).unwrap(),
+        "Types: deb\nURIs: http://deb.debian.org/debian\nSuites: bookworm\nComponents: main contrib\n"
+    );
+    let mmdebstrap = argv(&tools.commands.lock().unwrap()[0]);
+    assert_eq!(
+        mmdebstrap[mmdebstrap.len() - 4..],
+        [
+            String::new(),
+            "system.tar.xz".into(),
+            String::new(),
+            work.join("host.sources").display().to_string()
+        ]
+    );
+    // As Debusine 0.16 uploads it: with the first repository's components.
     let upload = server.upload("debian:system-tarball");
     assert_eq!(
         upload.artifact.data,
@@ -915,6 +1026,7 @@ fn mmdebstrap_uploads_the_tarball_with_what_it_holds() {
             "mirror": "http://deb.debian.org/debian", "variant": "minbase",
             "pkglist": {"base-files": "12.4", "libc6:amd64": "2.36-9"},
             "architecture": "amd64", "with_dev": true, "with_init": false,
+            "components": ["main", "contrib"],
         })
     );
     assert_eq!(upload.contents["system.tar.xz"], "tarball");
@@ -946,14 +1058,15 @@ fn simplesystemimagebuild_uploads_the_qcow2_image_with_what_it_holds() {
     let build = argv(&commands[0]);
     assert_eq!(build[0], DEBEFIVM_CREATE);
     assert_eq!(
-        build[1..7],
+        build[1..8],
         [
             "--architecture=amd64",
-            "--mirror=http://deb.debian.org/debian",
             "--release=trixie",
             "--rootsize=3G",
-            "system.img",
-            "--"
+            "--output=system.img",
+            "--",
+            "http://deb.debian.org/debian",
+            "--verbose",
         ]
     );
     assert_eq!(
@@ -1009,7 +1122,7 @@ fn simplesystemimagebuild_uploads_the_qcow2_image_with_what_it_holds() {
             "pkglist": {"linux-image-generic": "6.12", "systemd-sysv": "257-1"},
             "architecture": "amd64", "with_dev": true, "with_init": true,
             "image_format": "qcow2", "filesystem": "ext4", "size": 3_000_000_000_i64,
-            "boot_mechanism": "efi",
+            "boot_mechanism": "efi", "components": ["main", "contrib"],
         })
     );
     assert_eq!(
@@ -1064,7 +1177,7 @@ fn simplesystemimagebuild_names_the_package_of_a_missing_debefivm_create() {
         matches!(&error, TaskError::ToolMissing { program } if program.contains(DEBEFIVM_CREATE)),
         "{error:?}"
     );
-    assert!(error.to_string().contains("debusine-worker"), "{error}");
+    assert!(error.to_string().contains("package mmdebstrap"), "{error}");
     assert!(ctx.recorded_artifacts().artifacts.is_empty());
 }
 
@@ -1102,7 +1215,7 @@ fn offline_the_uploads_are_recorded_without_relations_to_local_inputs() {
     let work = setup.dir.join("work");
     write(&work.join("artifacts/7/hello_1.0-1_amd64.build"), "log\n");
     let ctx = TaskContext::new("blhc", &work).with_runner(setup.tools.clone());
-    let task: Blhc = configure(json!({"input": {"artifact": 7}}));
+    let task = blhc(7);
     assert!(task.execute(&ctx).unwrap());
     let recorded = ctx.recorded_artifacts();
     assert_eq!(recorded.artifacts.len(), 1);
@@ -1114,10 +1227,10 @@ fn offline_the_uploads_are_recorded_without_relations_to_local_inputs() {
 #[test]
 fn an_input_the_server_cannot_give_fails_the_task_with_its_id() {
     let setup = Setup::new("missing");
-    let task: Blhc = configure(json!({"input": {"artifact": 1}}));
+    let task = blhc(1);
     let server = Arc::new(setup.server);
     let dynamic: BlhcDynamicData =
-        serde_json::from_value(json!({"input_artifact_id": 404})).unwrap();
+        serde_json::from_value(json!({"environment_id": 3, "input_artifact_id": 404})).unwrap();
     let ctx = TaskContext::new("blhc", setup.dir.join("work"))
         .with_runner(setup.tools.clone())
         .with_server(server.clone())
@@ -1140,13 +1253,13 @@ fn without_dynamic_data_an_id_lookup_is_fetched_from_the_server() {
     let ctx = TaskContext::new("blhc", setup.dir.join("work"))
         .with_runner(setup.tools.clone())
         .with_server(server.clone());
-    let task: Blhc = configure(json!({"input": {"artifact": 7}}));
+    let task = blhc(7);
     assert!(task.execute(&ctx).unwrap());
     assert_eq!(server.downloads(), [7]);
     let upload = server.upload("debian:blhc");
     assert_eq!(server.relations(), [(upload.id, 7, RelatesTo)]);
     // A lookup by name still needs the server's resolution, which only dynamic data carries.
-    let task: Blhc = configure(json!({"input": {"artifact": "debian:package-build-logs/x"}}));
+    let task = blhc("debian:package-build-logs/x");
     let error = task.execute(&ctx).unwrap_err().to_string();
     assert!(error.contains("input.artifact"), "{error}");
 }

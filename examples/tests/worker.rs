@@ -82,12 +82,11 @@ fn metadata_keys_use_debusines_names() {
         metadata["simplesystemimagebuild:available"],
         json!(
             metadata["mmdebstrap:available"] == json!(true)
-                && std::path::Path::new(
+                && taskdef::program_on_path(
                     taskdef_examples::tasks::simplesystemimagebuild::DEBEFIVM_CREATE
                 )
-                .is_file()
         ),
-        "the image needs mmdebstrap and Debusine's debefivm-create"
+        "the image needs mmdebstrap and debefivm-create"
     );
     assert!(metadata.get("lintian:available").is_none());
 }
@@ -198,9 +197,31 @@ fn bootstrap_worker_checks() {
 
 #[test]
 fn optional_host_architecture() {
-    let any = task("blhc", json!({"input": {"artifact": 1}}));
+    let any = task(
+        "makesourcepackageupload",
+        json!({"input": {"source_artifact": 1}, "environment": 2}),
+    );
     assert_eq!(any.host_architecture(), None);
     assert_eq!(unmet(&*any, &worker(json!({}))), "ok");
+    // blhc's build_architecture is required; converted from 0.11 data (which has none), it is
+    // `""`, no condition on the worker.
+    let blhc = task(
+        "blhc",
+        json!({"input": {"artifact": 1}, "environment": 2, "build_architecture": "arm64"}),
+    );
+    assert_eq!(blhc.host_architecture(), Some("arm64"));
+    assert!(matches!(
+        blhc.check_can_run_on(&worker(json!({}))),
+        Err(RunCheckFailure::Architecture(_))
+    ));
+    let old: taskdef_examples::debusine_0_11::Blhc =
+        serde_json::from_value(json!({"input": {"artifact": 1}})).unwrap();
+    let converted = taskdef_examples::tasks::Blhc::from(old);
+    assert_eq!(taskdef::Execute::host_architecture(&converted), None);
+    // noop's build_architecture is no condition either, as in Debusine (noop needs no
+    // executor).
+    let noop = task("noop", json!({"build_architecture": "arm64"}));
+    assert_eq!(unmet(&*noop, &worker(json!({}))), "ok");
     let arm = task(
         "lintian",
         json!({"input": {"source_artifact": 1}, "build_architecture": "arm64"}),

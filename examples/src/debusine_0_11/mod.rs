@@ -20,19 +20,31 @@
 
 pub mod assemblesignedsource;
 pub mod autopkgtest;
+pub mod blhc;
+pub mod debdiff;
 pub mod extractforsigning;
 pub mod lintian;
+pub mod makesourcepackageupload;
 pub mod mergeuploads;
+pub mod mmdebstrap;
+pub mod noop;
 pub mod piuparts;
 pub mod sbuild;
+pub mod simplesystemimagebuild;
 
 pub use assemblesignedsource::{AssembleSignedSource, AssembleSignedSourceDynamicData};
 pub use autopkgtest::{Autopkgtest, AutopkgtestDynamicData};
+pub use blhc::{Blhc, BlhcDynamicData};
+pub use debdiff::{Debdiff, DebdiffDynamicData};
 pub use extractforsigning::ExtractForSigning;
 pub use lintian::Lintian;
+pub use makesourcepackageupload::MakeSourcePackageUpload;
 pub use mergeuploads::{MergeUploads, MergeUploadsDynamicData};
+pub use mmdebstrap::Mmdebstrap;
+pub use noop::Noop;
 pub use piuparts::{Piuparts, PiupartsDynamicData};
 pub use sbuild::{Sbuild, SbuildDynamicData};
+pub use simplesystemimagebuild::SimpleSystemImageBuild;
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};

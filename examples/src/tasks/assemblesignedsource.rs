@@ -11,6 +11,7 @@ use taskdef::{
     TaskContext, TaskError, Unmet, WorkerMetadata,
 };
 
+use crate::debusine_0_11;
 use crate::categories;
 use crate::deb822;
 use crate::executor::Backend;
@@ -25,7 +26,16 @@ use crate::tasks::extractforsigning::{backend_must_be_auto, deb_of};
 /// and `debian:upload`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema, Task)]
 #[serde(deny_unknown_fields)]
-#[task(version = 1, dynamic_data = AssembleSignedSourceDynamicData)]
+#[task(
+    version = 1,
+    dynamic_data = AssembleSignedSourceDynamicData,
+    release = "0.16",
+    older(
+        release = "0.11",
+        data = debusine_0_11::AssembleSignedSource,
+        dynamic_data = debusine_0_11::AssembleSignedSourceDynamicData
+    )
+)]
 pub struct AssembleSignedSource {
     /// The task configuration to apply, or null for none.
     #[serde(default = "default_task_configuration")]

@@ -1,6 +1,6 @@
 //! The `debdiff` task.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -9,7 +9,7 @@ use taskdef::{
     TaskContext, TaskError,
 };
 
-use crate::artifacts::{Inputs, file_with_suffix, files_with_suffix};
+use crate::artifacts::Inputs;
 use crate::categories;
 use crate::executor::Backend;
 use crate::lookup::{LookupMultiple, LookupSingle, default_task_configuration};
@@ -17,9 +17,22 @@ use taskdef::Rules;
 use taskdef::pointer::child;
 
 /// Compare two source packages, or two sets of binary packages, with debdiff.
+///
+/// As Debusine 0.16 does, each input artifact gives debdiff one file: its `.changes` if it has
+/// one, else its `.deb`, `.udeb` or `.dsc`; packages (`.deb`, `.udeb`) are compared with
+/// `--from ... --to ...`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema, Task)]
 #[serde(deny_unknown_fields)]
-#[task(version = 1, dynamic_data = DebdiffDynamicData)]
+#[task(
+    version = 1,
+    dynamic_data = DebdiffDynamicData,
+    release = "0.16",
+    older(
+        release = "0.11",
+        data = crate::debusine_0_11::Debdiff,
+        dynamic_data = crate::debusine_0_11::DebdiffDynamicData
+    )
+)]
 pub struct Debdiff {
     /// The task configuration to apply, or null for none.
     #[serde(default = "default_task_configuration")]
@@ -32,7 +45,7 @@ pub struct Debdiff {
     /// The environment to run debdiff in.
     pub environment: LookupSingle,
     /// The architecture to run on (`amd64`).
-    pub host_architecture: String,
+    pub build_architecture: String,
     /// Options to pass to debdiff.
     #[serde(default)]
     pub extra_flags: Vec<DebdiffFlag>,
@@ -41,6 +54,7 @@ pub struct Debdiff {
 /// What the server found for a `debdiff` task (Debusine's `DebDiffDynamicData`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(transform = one_of_the_id_lists)]
 pub struct DebdiffDynamicData {
     /// What the server sends every task.
     #[serde(flatten)]
@@ -55,7 +69,31 @@ pub struct DebdiffDynamicData {
     /// The two sets of binary packages to compare, as found for `input.binary_artifacts`:
     /// null when source packages are compared.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(length(min = 2, max = 2))]
     pub input_binary_artifacts_ids: Option<Vec<Vec<ArtifactId>>>,
+}
+
+/// Debusine's message when the dynamic data has both lists of ids.
+pub const BOTH_ID_LISTS: &str = "Only one of 'input_source_artifacts_ids' or \
+     'input_binary_artifacts_ids' may be set (not both).";
+
+/// Debusine's rule on the dynamic data, in its schema: not both lists of ids (either may be
+/// null, or absent, as in data of older servers).
+fn one_of_the_id_lists(schema: &mut schemars::Schema) {
+    schema.insert(
+        "not".into(),
+        serde_json::json!({
+            "required": ["input_source_artifacts_ids", "input_binary_artifacts_ids"],
+            "properties": {
+                "input_source_artifacts_ids": {"type": "array"},
+                "input_binary_artifacts_ids": {"type": "array"}
+            }
+        }),
+    );
+    schema.insert(
+        "x-error-messages".into(),
+        serde_json::json!({"not": BOTH_ID_LISTS}),
+    );
 }
 
 /// The two things debdiff compares.
@@ -112,41 +150,81 @@ impl DebdiffFlag {
     }
 }
 
-/// The local files a debdiff run compares.
+/// The local files a debdiff run compares: one per input artifact, each side in order.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum DebdiffInputs {
-    /// Two `.dsc` files.
-    Sources {
-        /// The old source package.
-        old: PathBuf,
-        /// The new source package.
-        new: PathBuf,
-    },
-    /// Two sets of `.deb` files.
-    Binaries {
-        /// The old packages.
-        old: Vec<PathBuf>,
-        /// The new packages.
-        new: Vec<PathBuf>,
-    },
+pub struct DebdiffInputs {
+    /// The original side: one source package, or the files of the old binary packages.
+    pub original: Vec<PathBuf>,
+    /// The new side.
+    pub new: Vec<PathBuf>,
 }
 
 impl Debdiff {
-    /// The debdiff command line for this task data and these local files.
+    /// The debdiff command line for this task data and these local files: `--from ORIGINAL...
+    /// --to NEW...` when the first original file is a `.deb` or `.udeb`, else the two sides
+    /// one after the other (as Debusine 0.16 does).
     ///
     /// debdiff's `--from`/`--to` lists leave no room for `--`; the paths are the runner's own
     /// (under the work directory), never values from the task data.
     pub fn command_line(&self, inputs: &DebdiffInputs) -> CommandLine {
         let cmd = CommandLine::new("debdiff").args(self.extra_flags.iter().map(|f| f.as_str()));
-        match inputs {
-            DebdiffInputs::Sources { old, new } => cmd.arg(old).arg(new),
-            DebdiffInputs::Binaries { old, new } => cmd
-                .arg("--from")
-                .args(old.iter())
+        let packages = inputs.original.first().is_some_and(|first| {
+            let name = first.to_string_lossy();
+            name.ends_with(".deb") || name.ends_with(".udeb")
+        });
+        if packages {
+            cmd.arg("--from")
+                .args(inputs.original.iter())
                 .arg("--to")
-                .args(new.iter()),
+                .args(inputs.new.iter())
+        } else {
+            cmd.args(inputs.original.iter()).args(inputs.new.iter())
         }
     }
+}
+
+/// The file debdiff compares for one input artifact (a file, or a directory): its one
+/// `.changes`, else its one `.deb`, `.udeb` or `.dsc` (as Debusine 0.16's `_find_file`).
+/// Symbolic links are not followed, as in Debusine.
+pub fn debdiff_target(path: &Path) -> Result<PathBuf, TaskError> {
+    if path.is_file() {
+        return Ok(path.to_owned());
+    }
+    for suffixes in [&[".changes"][..], &[".deb", ".udeb", ".dsc"]] {
+        let mut found = regular_files_ending(path, suffixes)?;
+        match found.len() {
+            0 => continue,
+            1 => return Ok(found.remove(0)),
+            _ => {
+                return Err(TaskError::other(format!(
+                    "{}: more than one {} file",
+                    path.display(),
+                    suffixes.join(" or ")
+                )));
+            }
+        }
+    }
+    Err(TaskError::MissingFiles(vec![
+        path.join("*.changes, *.deb, *.udeb or *.dsc"),
+    ]))
+}
+
+/// The regular files (not symbolic links) directly in `dir` ending in one of `suffixes`,
+/// sorted.
+fn regular_files_ending(dir: &Path, suffixes: &[&str]) -> Result<Vec<PathBuf>, TaskError> {
+    let entries = std::fs::read_dir(dir)
+        .map_err(|error| TaskError::other(format!("{}: {error}", dir.display())))?;
+    let mut found: Vec<PathBuf> = entries
+        .filter_map(Result::ok)
+        .filter(|entry| entry.file_type().is_ok_and(|kind| kind.is_file()))
+        .map(|entry| entry.path())
+        .filter(|file| {
+            let name = file.to_string_lossy();
+            suffixes.iter().any(|suffix| name.ends_with(suffix))
+        })
+        .collect();
+    found.sort();
+    Ok(found)
 }
 
 impl Execute for Debdiff {
@@ -172,11 +250,11 @@ impl Execute for Debdiff {
     }
 
     fn host_architecture(&self) -> Option<&str> {
-        Some(&self.host_architecture)
+        Some(&self.build_architecture)
     }
 
-    /// Compares the two inputs, then uploads debdiff's report as `debian:debdiff`, related to
-    /// every input.
+    /// Compares the two inputs, then uploads debdiff's report as `debian:debdiff` (labelled
+    /// `debdiff <parameter summary>` when the server sent a summary), related to every input.
     fn execute(&self, ctx: &TaskContext) -> Result<bool, TaskError> {
         let dynamic = Self::dynamic_data(ctx);
         let mut inputs = Inputs::new(ctx);
@@ -185,32 +263,50 @@ impl Execute for Debdiff {
                 let ids = dynamic.and_then(|data| data.input_source_artifacts_ids.as_deref());
                 let id = |index: usize| ids.and_then(|ids| ids.get(index).copied());
                 let field = "input.source_artifacts";
-                DebdiffInputs::Sources {
-                    old: file_with_suffix(&inputs.single(field, old, id(0))?, ".dsc")?,
-                    new: file_with_suffix(&inputs.single(field, new, id(1))?, ".dsc")?,
+                DebdiffInputs {
+                    original: vec![debdiff_target(&inputs.single(field, old, id(0))?)?],
+                    new: vec![debdiff_target(&inputs.single(field, new, id(1))?)?],
                 }
             }
             (None, Some([old, new])) => {
                 let ids = dynamic.and_then(|data| data.input_binary_artifacts_ids.as_deref());
                 let ids = |index: usize| ids.and_then(|ids| ids.get(index)).map(Vec::as_slice);
                 let field = "input.binary_artifacts";
-                DebdiffInputs::Binaries {
-                    old: files_with_suffix(&inputs.multiple(field, old, ids(0))?, ".deb")?,
-                    new: files_with_suffix(&inputs.multiple(field, new, ids(1))?, ".deb")?,
+                let targets = |paths: Vec<PathBuf>| -> Result<Vec<PathBuf>, TaskError> {
+                    paths.iter().map(|path| debdiff_target(path)).collect()
+                };
+                DebdiffInputs {
+                    original: targets(inputs.multiple(field, old, ids(0))?)?,
+                    new: targets(inputs.multiple(field, new, ids(1))?)?,
                 }
             }
-            (None, None) => unreachable!("validate requires one of the inputs"),
+            (None, None) => {
+                return Err(TaskError::other(
+                    "/input: exactly one of source_artifacts or binary_artifacts must be set",
+                ));
+            }
         };
+        if found.original.is_empty() || found.new.is_empty() {
+            // Debusine's server refuses this when it resolves the lookups.
+            return Err(TaskError::other(format!(
+                "input.binary_artifacts[0] and input.binary_artifacts[1] cannot have zero \
+                 artifacts (got {} and {})",
+                found.original.len(),
+                found.new.len()
+            )));
+        }
         let report = ctx.work_dir().join("debdiff.txt");
         let status = ctx.run(&self.command_line(&found).stdout_to(&report))?;
-        let (original, new) = match &found {
-            DebdiffInputs::Sources { old, new } => (
-                names(std::slice::from_ref(old)),
-                names(std::slice::from_ref(new)),
-            ),
-            DebdiffInputs::Binaries { old, new } => (names(old), names(new)),
-        };
-        let id = ctx.upload_artifact(categories::debdiff(&report, &original, &new))?;
+        let label = dynamic
+            .and_then(|data| data.base.parameter_summary.as_deref())
+            .map(|summary| format!("debdiff {summary}"));
+        let artifact = categories::debdiff_labelled(
+            &report,
+            &names(&found.original),
+            &names(&found.new),
+            label.as_deref(),
+        );
+        let id = ctx.upload_artifact(artifact)?;
         inputs.relate_to_sources(id, RelationType::RelatesTo)?;
         // debdiff exits 1 when the packages differ: that is its report, not a failure.
         Ok(matches!(status.code, Some(0) | Some(1)))

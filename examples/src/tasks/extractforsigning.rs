@@ -9,6 +9,7 @@ use taskdef::{
     TaskContext, TaskError, Unmet, WorkerMetadata,
 };
 
+use crate::debusine_0_11;
 use crate::categories;
 use crate::executor::Backend;
 use crate::lookup::{LookupMultiple, LookupSingle, default_task_configuration};
@@ -19,7 +20,12 @@ use crate::signing::{self, Manifest, Stop, failure};
 /// One `debusine:signing-input` per package the template names, for a signing task to sign.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema, Task)]
 #[serde(deny_unknown_fields)]
-#[task(version = 1, dynamic_data = ExtractForSigningDynamicData)]
+#[task(
+    version = 1,
+    dynamic_data = ExtractForSigningDynamicData,
+    release = "0.16",
+    older(release = "0.11", data = debusine_0_11::ExtractForSigning)
+)]
 pub struct ExtractForSigning {
     /// The task configuration to apply, or null for none.
     #[serde(default = "default_task_configuration")]

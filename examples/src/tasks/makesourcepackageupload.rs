@@ -16,7 +16,15 @@ use crate::lookup::{LookupSingle, default_task_configuration};
 /// Make a source package upload (a `.changes` file) from a source package.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema, Task)]
 #[serde(deny_unknown_fields)]
-#[task(version = 1, dynamic_data = MakeSourcePackageUploadDynamicData)]
+#[task(
+    version = 1,
+    dynamic_data = MakeSourcePackageUploadDynamicData,
+    release = "0.16",
+    older(
+        release = "0.11",
+        data = crate::debusine_0_11::MakeSourcePackageUpload
+    )
+)]
 pub struct MakeSourcePackageUpload {
     /// The task configuration to apply, or null for none.
     #[serde(default = "default_task_configuration")]
@@ -30,7 +38,7 @@ pub struct MakeSourcePackageUpload {
     pub environment: LookupSingle,
     /// The architecture to run on, or null for any.
     #[serde(default)]
-    pub host_architecture: Option<String>,
+    pub build_architecture: Option<String>,
     /// Include the changelog entries since this version, or null for the last entry only.
     #[serde(default)]
     pub since_version: Option<String>,
@@ -87,7 +95,7 @@ impl MakeSourcePackageUpload {
 
 impl Execute for MakeSourcePackageUpload {
     fn host_architecture(&self) -> Option<&str> {
-        self.host_architecture.as_deref()
+        self.build_architecture.as_deref()
     }
 
     /// Makes the `.changes`, then uploads it with the source package's files as `debian:upload`,

@@ -10,6 +10,7 @@ use taskdef::{
     TaskContext, TaskError,
 };
 
+use crate::debusine_0_11;
 use crate::artifacts::file_with_suffix;
 use crate::categories;
 use crate::deb822::{self, Paragraph};
@@ -22,7 +23,16 @@ use crate::signing::{self, Stop, failure};
 /// The `.changes` files of the `debian:upload`s merged into one, to upload them together.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema, Task)]
 #[serde(deny_unknown_fields)]
-#[task(version = 1, dynamic_data = MergeUploadsDynamicData)]
+#[task(
+    version = 1,
+    dynamic_data = MergeUploadsDynamicData,
+    release = "0.16",
+    older(
+        release = "0.11",
+        data = debusine_0_11::MergeUploads,
+        dynamic_data = debusine_0_11::MergeUploadsDynamicData
+    )
+)]
 pub struct MergeUploads {
     /// The task configuration to apply, or null for none.
     #[serde(default = "default_task_configuration")]

@@ -1,8 +1,5 @@
 //! The `mmdebstrap` task.
 
-use std::ffi::OsString;
-use std::path::{Path, PathBuf};
-
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use taskdef::{
@@ -11,7 +8,7 @@ use taskdef::{
 };
 
 use crate::artifacts::read_file;
-use crate::bootstrap::{self, BootstrapOptions, BootstrapRepository, Keyring, SystemInfo};
+use crate::bootstrap::{self, BootstrapOptions, BootstrapRepository, SystemInfo};
 use crate::categories;
 use crate::lookup::{LookupSingle, default_task_configuration};
 use taskdef::Rules;
@@ -21,7 +18,11 @@ use taskdef::Rules;
 /// The tarball can be used as an environment by the other tasks.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema, Task)]
 #[serde(deny_unknown_fields)]
-#[task(version = 1)]
+#[task(
+    version = 1,
+    release = "0.16",
+    older(release = "0.11", data = crate::debusine_0_11::Mmdebstrap)
+)]
 pub struct Mmdebstrap {
     /// The task configuration to apply, or null for none.
     #[serde(default = "default_task_configuration")]
@@ -85,142 +86,70 @@ impl MmdebstrapVariant {
     }
 }
 
-/// The local files an mmdebstrap run uses.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct BootstrapInputs {
-    /// Each repository's keyring file, where it has one.
-    pub keyrings: Vec<Option<PathBuf>>,
-    /// Where the customization script was written, if there is one.
-    pub script: Option<PathBuf>,
-    /// The tarball or directory to create.
-    pub target: PathBuf,
-}
+pub use crate::bootstrap::BootstrapInputs;
+
+/// The tarball mmdebstrap writes, in the work directory.
+pub const OUTPUT_TARBALL: &str = "system.tar.xz";
+
+/// APT's timeout for HTTP and HTTPS, in seconds: the read timeout of Debusine's default
+/// request timeout (5 s to connect, 30 s to read).
+pub const APT_TIMEOUT: u32 = 30;
 
 /// The customize hooks that copy out of the new system what its `debian:system-tarball` data
-/// needs, into the work directory (mmdebstrap runs there): `os-release`,
-/// `var_lib_dpkg/dpkg/` and `test-sbin-init` (`0` when it has `/sbin/init`), as Debusine's
-/// mmdebstrap task does.
-pub const SYSTEM_INFO_HOOKS: [&str; 5] = [
+/// is read from, into the work directory (mmdebstrap runs there): `os-release` and
+/// `var_lib_dpkg/dpkg/`; then those that remove the host's network files.
+pub const SYSTEM_INFO_HOOKS: [&str; 4] = [
     "--customize-hook=download /etc/os-release os-release",
     "--customize-hook=copy-out /var/lib/dpkg var_lib_dpkg",
+    "--customize-hook=rm -f \"$1/etc/hostname\"",
+    "--customize-hook=test -h \"$1/etc/resolv.conf\" || rm -f \"$1/etc/resolv.conf\"",
+];
+
+/// The hooks that record whether the system has `/sbin/init` (`test-sbin-init` holds `0`
+/// when it does).
+pub const SBIN_INIT_HOOKS: [&str; 3] = [
     "--customize-hook=(test -x \"$1/sbin/init\" || test -h \"$1/sbin/init\") ; echo $? > \"$1/test_sbin_init\"",
     "--customize-hook=download test_sbin_init test-sbin-init",
     "--customize-hook=rm \"$1/test_sbin_init\"",
 ];
 
-/// Where mmdebstrap puts the customization script inside the system.
-pub const SCRIPT_INSIDE: &str = "/root/debusine-customization-script";
-
-/// The mmdebstrap command line shared by mmdebstrap and simplesystemimagebuild.
-///
-/// Every value from the task data is one argument, as `--option=value` or after `--`.
-pub fn mmdebstrap_command(
-    architecture: &str,
-    variant: Option<&str>,
-    packages: &[String],
-    use_signed_by: bool,
-    repositories: &[BootstrapRepository],
-    hooks: &[&str],
-    inputs: &BootstrapInputs,
-) -> CommandLine {
-    let mut cmd = CommandLine::new("mmdebstrap")
-        .arg("--mode=unshare")
-        .arg(format!("--architectures={architecture}"));
-    if let Some(variant) = variant {
-        cmd = cmd.arg(format!("--variant={variant}"));
-    }
-    if !packages.is_empty() {
-        cmd = cmd.arg(format!("--include={}", packages.join(",")));
-    }
-    let mut lines = Vec::new();
-    for (repository, keyring) in repositories.iter().zip(&inputs.keyrings) {
-        let keyring_text = keyring
-            .as_deref()
-            .map(|path| path.to_string_lossy().into_owned());
-        match keyring {
-            Some(path) if !use_signed_by => {
-                let mut arg = OsString::from("--keyring=");
-                arg.push(path);
-                cmd = cmd.arg(arg);
-            }
-            _ => {}
-        }
-        let signed_by = if use_signed_by {
-            keyring_text.as_deref()
-        } else {
-            None
-        };
-        lines.extend(repository.sources_list_lines(signed_by));
-    }
-    if let Some(script) = &inputs.script {
-        let mut upload = OsString::from("--customize-hook=upload ");
-        upload.push(script);
-        upload.push(format!(" {SCRIPT_INSIDE}"));
-        cmd = cmd
-            .arg(upload)
-            .arg(format!("--customize-hook=chroot \"$1\" sh {SCRIPT_INSIDE}"))
-            .arg(format!("--customize-hook=rm \"$1\"{SCRIPT_INSIDE}"));
-    }
-    cmd = cmd.args(hooks.iter().copied());
-    let suite = repositories
-        .first()
-        .map(|repository| repository.suite.clone())
-        .unwrap_or_default();
-    cmd.arg("--").arg(suite).arg(&inputs.target).args(lines)
-}
-
-/// The keyring files of the repositories, each as [`local_keyring`] finds it.
-pub fn local_keyrings(
-    repositories: &[BootstrapRepository],
-) -> Result<Vec<Option<PathBuf>>, TaskError> {
-    repositories
-        .iter()
-        .map(|repository| repository.keyring.as_ref().map(local_keyring).transpose())
-        .collect()
-}
-
-/// A keyring's file: a `file://` URL is used in place; other URLs need a download, which the
-/// offline runner does not do.
-pub fn local_keyring(keyring: &Keyring) -> Result<PathBuf, TaskError> {
-    match keyring.url.strip_prefix("file://") {
-        Some(path) => Ok(Path::new(&bootstrap::normalise_path(path)).to_owned()),
-        None => Err(TaskError::other(format!(
-            "keyring {}: downloading keyrings is not implemented by this runner; use a \
-             file:// URL under /usr/share/keyrings/",
-            keyring.url
-        ))),
-    }
-}
-
 impl Mmdebstrap {
-    /// The mmdebstrap command line for this task data and these local files.
+    /// Debusine 0.16's mmdebstrap command line for this task data and these local files: the
+    /// options, the hooks, then an empty suite, the output tarball, an empty mirror and the
+    /// host's sources file (mmdebstrap reads the suite and the mirrors from it).
+    ///
+    /// Every value from the task data is one argument, as `--option=value`.
     pub fn command_line(&self, inputs: &BootstrapInputs) -> CommandLine {
         let options = &self.bootstrap_options;
-        mmdebstrap_command(
-            &options.architecture,
-            options.variant.map(MmdebstrapVariant::as_str),
-            &options.extra_packages,
-            options.use_signed_by,
-            &self.bootstrap_repositories,
-            &SYSTEM_INFO_HOOKS,
-            inputs,
-        )
+        let cmd = CommandLine::new("mmdebstrap")
+            .arg(format!("--aptopt=Acquire::http::timeout={APT_TIMEOUT}"))
+            .arg(format!("--aptopt=Acquire::https::timeout={APT_TIMEOUT}"))
+            .arg("--mode=unshare")
+            .arg("--format=tar")
+            .arg(format!("--architectures={}", options.architecture))
+            .arg("--verbose");
+        let mut cmd = bootstrap::sources_and_keyrings(cmd, &self.bootstrap_repositories, inputs);
+        if let Some(gpgv) = options.gpgv_command {
+            cmd = cmd.arg(gpgv.aptopt());
+        }
+        // Daemons are kept from starting by policy-rc.d; skipping mmdebstrap's
+        // start-stop-daemon wrapper keeps dpkg's checksums right (#1121344).
+        cmd = cmd
+            .args(SYSTEM_INFO_HOOKS)
+            .arg("--skip=chroot/start-stop-daemon");
+        cmd = bootstrap::customization_hooks(cmd, inputs.script.as_deref());
+        cmd = cmd.args(SBIN_INIT_HOOKS);
+        if let Some(variant) = options.variant {
+            cmd = cmd.arg(format!("--variant={}", variant.as_str()));
+        }
+        if !options.extra_packages.is_empty() {
+            cmd = cmd.arg(format!("--include={}", options.extra_packages.join(",")));
+        }
+        cmd.arg("")
+            .arg(OUTPUT_TARBALL)
+            .arg("")
+            .arg(&inputs.host_sources)
     }
-}
-
-/// Writes the customization script, if any, into the work directory as `name`, for mmdebstrap
-/// to run.
-pub(crate) fn write_customization_script(
-    ctx: &TaskContext,
-    script: Option<&str>,
-    name: &str,
-) -> Result<Option<PathBuf>, TaskError> {
-    let Some(text) = script else {
-        return Ok(None);
-    };
-    let path = ctx.work_dir().join(name);
-    crate::artifacts::write_file(&path, text)?;
-    Ok(Some(path))
 }
 
 impl Execute for Mmdebstrap {
@@ -242,25 +171,23 @@ impl Execute for Mmdebstrap {
     }
 
     /// Bootstraps the system, then uploads it as `debian:system-tarball` with what the hooks
-    /// copied out of it (vendor, codename, packages, `/sbin/init`).
+    /// copied out of it (vendor, codename, packages, `/sbin/init`) and the first repository's
+    /// components.
     fn execute(&self, ctx: &TaskContext) -> Result<bool, TaskError> {
-        let script = write_customization_script(
-            ctx,
-            self.customization_script.as_deref(),
-            "customization-script",
-        )?;
-        let inputs = BootstrapInputs {
-            keyrings: local_keyrings(&self.bootstrap_repositories)?,
-            script,
-            target: ctx.work_dir().join("system.tar.xz"),
+        let Some(main) = self.bootstrap_repositories.first() else {
+            return Err(TaskError::other("/bootstrap_repositories: no repository"));
         };
+        let options = &self.bootstrap_options;
+        let inputs = bootstrap::prepare(
+            ctx,
+            &self.bootstrap_repositories,
+            options.use_signed_by,
+            self.customization_script.as_deref(),
+        )?;
         if !ctx.run(&self.command_line(&inputs))?.success() {
             return Ok(false);
         }
         let dir = ctx.work_dir();
-        let Some(main) = self.bootstrap_repositories.first() else {
-            return Err(TaskError::other("no bootstrap repository"));
-        };
         // copy-out puts /var/lib/dpkg under its own name in the target directory.
         let info = SystemInfo::read(
             &dir.join("os-release"),
@@ -270,13 +197,17 @@ impl Execute for Mmdebstrap {
         let with_init = read_file(&dir.join("test-sbin-init"))?.trim() == "0";
         let system = info.data(
             &main.mirror,
-            self.bootstrap_options
-                .variant
-                .map(MmdebstrapVariant::as_str),
-            &self.bootstrap_options.architecture,
+            options.variant.map(MmdebstrapVariant::as_str),
+            &options.architecture,
             with_init,
         );
-        ctx.upload_artifact(categories::system_tarball(&inputs.target, &system))?;
+        // prepare() refuses null components, so the first repository lists them.
+        let components = main.components.as_deref().unwrap_or_default();
+        ctx.upload_artifact(categories::system_tarball_with_components(
+            &dir.join(OUTPUT_TARBALL),
+            &system,
+            components,
+        ))?;
         Ok(true)
     }
 }

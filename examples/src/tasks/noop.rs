@@ -1,102 +1,103 @@
 //! The `noop` task.
 
-use std::borrow::Cow;
-use std::fmt;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use taskdef::{Execute, Outcome, Task, TaskContext, TaskError};
 
-use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
-use serde::de::{self, Deserializer, Visitor};
-use serde::{Deserialize, Serialize, Serializer};
-use taskdef::{Execute, Task, TaskContext, TaskError};
-
+use crate::executor::Backend;
 use crate::lookup::{LookupSingle, default_task_configuration};
 
-/// Do nothing, and report success or failure as asked.
+/// Do nothing, and report the result asked for.
 ///
-/// Useful to check that a worker takes and completes work.
+/// Useful to check that a worker takes and completes work. As in Debusine 0.16, noop takes
+/// the executor fields of the tasks that run in an environment, but runs nothing in one.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema, Task)]
 #[serde(deny_unknown_fields)]
-#[task(version = 1)]
+#[task(
+    version = 1,
+    release = "0.16",
+    older(release = "0.11", data = crate::debusine_0_11::Noop)
+)]
 pub struct Noop {
     /// The task configuration to apply, or null for none.
     #[serde(default = "default_task_configuration")]
     pub task_configuration: Option<LookupSingle>,
-    /// The result to report: true or "success" for success, false or "failure" for failure
-    /// (Debusine 0.16 writes the name).
+    /// The executor backend; not used.
+    #[serde(default)]
+    pub backend: Backend,
+    /// An environment; not used.
+    #[serde(default)]
+    pub environment: Option<LookupSingle>,
+    /// An architecture; not used, and not a condition on the worker (as in Debusine, whose
+    /// noop does not require an executor's tags).
+    #[serde(default)]
+    pub build_architecture: Option<String>,
+    /// The result to report, by its name in Debusine's `WorkRequestResults`.
     #[serde(default)]
     pub result: NoopResult,
 }
 
-/// The result noop reports, in either of Debusine's spellings: a boolean (true for success,
-/// false for failure) up to Debusine 0.12, or the result's name (`success`, `failure`) in newer
-/// servers (0.16), whose scheduler sends noop's data in its own spelling.
-///
-/// The other results 0.16 allows (`error`, `skipped`, `temporary failure`, empty) are refused:
-/// a taskdef task reports success or failure, and an error only by failing.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+/// A work request's result, by its wire name (Debusine 0.16's `WorkRequestResults`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[schemars(transform = crate::schema::unit_enum)]
 pub enum NoopResult {
-    /// `true` or `"success"`.
+    /// No result (Debusine's `NONE`).
+    #[serde(rename = "")]
+    Unset,
+    /// The task succeeded.
     #[default]
+    #[serde(rename = "success")]
     Success,
-    /// `false` or `"failure"`.
+    /// The task failed.
+    #[serde(rename = "failure")]
     Failure,
+    /// The task failed for a reason that may go away when it is retried.
+    #[serde(rename = "temporary failure")]
+    TemporaryFailure,
+    /// The task could not run.
+    #[serde(rename = "error")]
+    Error,
+    /// The task had nothing to do.
+    #[serde(rename = "skipped")]
+    Skipped,
 }
 
-impl Serialize for NoopResult {
-    /// As a boolean: the spelling of the task's schema version, Debusine 0.12's.
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_bool(*self == NoopResult::Success)
-    }
-}
-
-impl<'de> Deserialize<'de> for NoopResult {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_any(ResultVisitor)
-    }
-}
-
-/// Reads a boolean, `"success"` or `"failure"`; names what it got otherwise.
-struct ResultVisitor;
-
-impl Visitor<'_> for ResultVisitor {
-    type Value = NoopResult;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a boolean, \"success\" or \"failure\"")
-    }
-
-    fn visit_bool<E: de::Error>(self, v: bool) -> Result<NoopResult, E> {
-        Ok(if v {
-            NoopResult::Success
-        } else {
-            NoopResult::Failure
-        })
-    }
-
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<NoopResult, E> {
-        match v {
-            "success" => Ok(NoopResult::Success),
-            "failure" => Ok(NoopResult::Failure),
-            _ => Err(E::invalid_value(de::Unexpected::Str(v), &self)),
+impl NoopResult {
+    /// The wire name: `""`, `success`, `failure`, `temporary failure`, `error`, `skipped`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            NoopResult::Unset => "",
+            NoopResult::Success => "success",
+            NoopResult::Failure => "failure",
+            NoopResult::TemporaryFailure => "temporary failure",
+            NoopResult::Error => "error",
+            NoopResult::Skipped => "skipped",
         }
     }
 }
 
-impl JsonSchema for NoopResult {
-    fn schema_name() -> Cow<'static, str> {
-        "NoopResult".into()
-    }
-
-    fn json_schema(_: &mut SchemaGenerator) -> Schema {
-        json_schema!({
-            "description": "true or \"success\" for success, false or \"failure\" for failure (Debusine 0.16 writes the name).",
-            "anyOf": [{"type": "boolean"}, {"type": "string", "enum": ["success", "failure"]}]
-        })
+/// The outcome of each result name: the same name.
+impl From<NoopResult> for Outcome {
+    fn from(result: NoopResult) -> Outcome {
+        match result {
+            NoopResult::Unset => Outcome::NoResult,
+            NoopResult::Success => Outcome::Success,
+            NoopResult::Failure => Outcome::Failure,
+            NoopResult::TemporaryFailure => Outcome::TemporaryFailure,
+            NoopResult::Error => Outcome::Error,
+            NoopResult::Skipped => Outcome::Skipped,
+        }
     }
 }
 
 impl Execute for Noop {
     fn execute(&self, ctx: &TaskContext) -> Result<bool, TaskError> {
+        self.execute_outcome(ctx).map(Outcome::is_success)
+    }
+
+    /// Reports `result` itself, as Debusine's noop returns it.
+    fn execute_outcome(&self, ctx: &TaskContext) -> Result<Outcome, TaskError> {
         ctx.check_aborted()?;
-        Ok(self.result == NoopResult::Success)
+        Ok(self.result.into())
     }
 }

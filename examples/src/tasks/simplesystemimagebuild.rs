@@ -1,7 +1,6 @@
 //! The `simplesystemimagebuild` task.
 
-use std::ffi::OsString;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -10,22 +9,25 @@ use taskdef::{
     WorkerMetadata, program_on_path,
 };
 
-use crate::artifacts::write_file;
-use crate::bootstrap::{self, BootstrapOptions, BootstrapRepository, SignatureCheck, SystemInfo};
+use crate::bootstrap::{self, BootstrapInputs, BootstrapOptions, BootstrapRepository, SystemInfo};
 use crate::categories::{self, ImageData};
 use crate::lookup::{LookupSingle, default_task_configuration};
-use crate::tasks::mmdebstrap::{local_keyring, write_customization_script};
 use taskdef::Rules;
 
 /// Build a bootable Debian disk image.
 ///
-/// As Debusine does: Debusine's `debefivm-create` (from the Debian package `debusine-worker`)
-/// bootstraps the system with mmdebstrap and lays it out as an EFI-bootable disk image (an EFI
-/// partition with systemd-boot, then the root partition of the size of the first of
-/// `disk_image.partitions`), which is uploaded as `debian:system-image`.
+/// As Debusine 0.16 does: `debefivm-create` (from the Debian package `mmdebstrap`)
+/// bootstraps the system with mmdebstrap and lays it out as an EFI-bootable disk image (an
+/// EFI partition with systemd-boot, then the root partition of the size of the first of
+/// `disk_image.partitions`), which is uploaded as `debian:system-image`. `gpgv_command` is
+/// not passed on, as in Debusine.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema, Task)]
 #[serde(deny_unknown_fields)]
-#[task(version = 1)]
+#[task(
+    version = 1,
+    release = "0.16",
+    older(release = "0.11", data = crate::debusine_0_11::SimpleSystemImageBuild)
+)]
 pub struct SimpleSystemImageBuild {
     /// The task configuration to apply, or null for none.
     #[serde(default = "default_task_configuration")]
@@ -145,8 +147,8 @@ fn default_mountpoint() -> String {
     "none".to_owned()
 }
 
-/// Debusine's image builder, where the Debian package `debusine-worker` installs it.
-pub const DEBEFIVM_CREATE: &str = "/usr/share/debusine-worker/debefivm-create";
+/// Debusine 0.16's image builder, on `PATH` (the Debian package `mmdebstrap` installs it).
+pub const DEBEFIVM_CREATE: &str = "debefivm-create";
 
 /// The files Debusine lays over the image (the incus agent, systemd-boot's kernel hooks), where
 /// the Debian package `python3-debusine` installs them.
@@ -180,36 +182,14 @@ const OVERLAY_FILES: [(&str, &str, u32); 5] = [
 /// The raw image `debefivm-create` writes, in the work directory.
 pub const OUTPUT_IMAGE: &str = "system.img";
 
-/// Where the keyrings to install go inside the image.
-const KEYRINGS_INSIDE: &str = "/etc/apt/keyrings-debusine";
-
 /// The kernel when `disk_image.kernel_package` is null: the generic one has 9p support.
 const DEFAULT_KERNEL: &str = "linux-image-generic";
 
-/// The local files a `debefivm-create` run uses.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ImageInputs {
-    /// The deb822 sources mmdebstrap bootstraps from.
-    pub host_sources: PathBuf,
-    /// The deb822 sources installed in the image as `/etc/apt/sources.list.d/file.sources`.
-    pub chroot_sources: PathBuf,
-    /// The keyring of each `external` repository, for `--keyring`.
-    pub keyrings: Vec<PathBuf>,
-    /// The keyrings to install in the image (`keyring.install`), under
-    /// `/etc/apt/keyrings-debusine/`.
-    pub installed_keyrings: Vec<PathBuf>,
-    /// Where the customization script was written, if there is one.
-    pub script: Option<PathBuf>,
-}
+/// The local files a `debefivm-create` run uses: those of every bootstrap.
+pub type ImageInputs = BootstrapInputs;
 
-/// Every piece of `hook` after `--customize-hook=`, as one argument.
-fn hook(parts: &[&std::ffi::OsStr]) -> OsString {
-    let mut arg = OsString::from("--customize-hook=");
-    for part in parts {
-        arg.push(part);
-    }
-    arg
-}
+/// The customization script Debusine runs outside the system, as a hook of its own.
+const SETUP_TESTBED: &str = "/usr/share/autopkgtest/setup-commands/setup-testbed";
 
 impl SimpleSystemImageBuild {
     /// The repository the image is named after, and the partition that becomes its root.
@@ -226,60 +206,29 @@ impl SimpleSystemImageBuild {
         Ok((repository, partition))
     }
 
-    /// Debusine's `debefivm-create` command line: its own options, the output image, then
-    /// mmdebstrap's options (the sources, the keyrings, the customization script, the hooks
-    /// that copy out what the artifact's data is read from, the overlays, the packages).
+    /// Debusine 0.16's `debefivm-create` command line: its own options (the output image
+    /// with `--output`), then after `--` the mirror and mmdebstrap's options (the sources, the
+    /// keyrings, the customization script, the hooks that copy out what the artifact's data
+    /// is read from, the overlays, the packages) and the host's sources file.
     pub fn command_line(&self, inputs: &ImageInputs) -> Result<CommandLine, TaskError> {
         let (main, root) = self.main_parts()?;
         let options = &self.bootstrap_options;
-        let mut cmd = CommandLine::new(DEBEFIVM_CREATE)
+        let cmd = CommandLine::new(DEBEFIVM_CREATE)
             .arg(format!("--architecture={}", options.architecture))
-            .arg(format!("--mirror={}", main.mirror))
             .arg(format!("--release={}", main.suite))
             .arg(format!("--rootsize={}G", root.size))
-            .arg(OUTPUT_IMAGE)
+            .arg(format!("--output={OUTPUT_IMAGE}"))
             .arg("--")
-            .arg("--verbose")
-            .arg("--hook-dir=/usr/share/mmdebstrap/hooks/maybe-jessie-or-older")
-            // find runs as mmdebstrap's subuid, which cannot read the work directory.
-            .arg("--customize-hook=cd \"$1\" && find etc/apt/sources.list.d -type f -delete")
-            .arg(hook(&[
-                "upload ".as_ref(),
-                inputs.chroot_sources.as_os_str(),
-                " /etc/apt/sources.list.d/file.sources".as_ref(),
-            ]))
-            .arg(format!("--customize-hook=mkdir \"$1{KEYRINGS_INSIDE}\""));
-        for keyring in &inputs.installed_keyrings {
-            let name = keyring.file_name().unwrap_or_default();
-            cmd = cmd.arg(hook(&[
-                "upload ".as_ref(),
-                keyring.as_os_str(),
-                format!(" {KEYRINGS_INSIDE}/").as_ref(),
-                name,
-            ]));
-        }
-        for keyring in &inputs.keyrings {
-            let mut arg = OsString::from("--keyring=");
-            arg.push(keyring);
-            cmd = cmd.arg(arg);
-        }
-        for repository in &self.bootstrap_repositories {
-            if let Some(package) = &repository.keyring_package {
-                cmd = cmd.arg(format!("--include={package}"));
+            .arg(&main.mirror)
+            .arg("--verbose");
+        let mut cmd = bootstrap::sources_and_keyrings(cmd, &self.bootstrap_repositories, inputs);
+        cmd = match inputs.script.as_deref() {
+            // The script runs outside the system, as Debusine special-cases it.
+            Some(script) if script == Path::new(SETUP_TESTBED) => {
+                cmd.arg(format!("--customize-hook={SETUP_TESTBED}"))
             }
-        }
-        if let Some(script) = &inputs.script {
-            let name = script.file_name().unwrap_or_default().to_string_lossy();
-            cmd = cmd
-                .arg(hook(&[
-                    "upload ".as_ref(),
-                    script.as_os_str(),
-                    format!(" /{name}").as_ref(),
-                ]))
-                .arg(format!("--customize-hook=chmod 555 \"$1/{name}\""))
-                .arg(format!("--customize-hook=chroot \"$1\" /{name}"))
-                .arg(format!("--customize-hook=rm \"$1/{name}\""));
-        }
+            script => bootstrap::customization_hooks(cmd, script),
+        };
         cmd = cmd
             .arg("--customize-hook=download /etc/os-release os-release")
             .arg("--customize-hook=tar-out /var/lib/dpkg var_lib_dpkg.tar");
@@ -304,63 +253,6 @@ impl SimpleSystemImageBuild {
             .arg(format!("--include={}", packages.join(",")))
             .arg(&inputs.host_sources))
     }
-
-    /// Writes the sources files and the customization script into `dir` and finds the
-    /// keyrings, as Debusine's `configure_for_execution` does: an `external` repository's
-    /// keyring checks signatures (and is its `Signed-By` with `use_signed_by`); in the image it
-    /// is installed under `/etc/apt/keyrings-debusine/` when `keyring.install`, else the
-    /// image's sources have no `Signed-By`.
-    fn prepare(&self, ctx: &TaskContext) -> Result<ImageInputs, TaskError> {
-        let dir = ctx.work_dir();
-        let use_signed_by = self.bootstrap_options.use_signed_by;
-        let mut inputs = ImageInputs {
-            host_sources: dir.join("host.sources"),
-            chroot_sources: dir.join("chroot.sources"),
-            keyrings: Vec::new(),
-            installed_keyrings: Vec::new(),
-            script: write_customization_script(
-                ctx,
-                self.customization_script.as_deref(),
-                "customization_script",
-            )?,
-        };
-        let mut host = Vec::new();
-        let mut chroot = Vec::new();
-        for (index, repository) in self.bootstrap_repositories.iter().enumerate() {
-            let keyring = match (&repository.keyring, repository.check_signature_with) {
-                (Some(keyring), SignatureCheck::External) => {
-                    Some((keyring, local_keyring(keyring)?))
-                }
-                _ => None,
-            };
-            let signed_by = keyring
-                .as_ref()
-                .filter(|_| use_signed_by)
-                .map(|(keyring, path)| (keyring.install, path.clone()));
-            let host_signed_by = signed_by.as_ref().map(|(_, path)| path.to_string_lossy());
-            host.push(repository.deb822_source(index, host_signed_by.as_deref())?);
-            let chroot_signed_by = match &signed_by {
-                Some((true, path)) => {
-                    inputs.installed_keyrings.push(path.clone());
-                    let name = path.file_name().unwrap_or_default().to_string_lossy();
-                    Some(format!("{KEYRINGS_INSIDE}/{name}"))
-                }
-                _ => None,
-            };
-            chroot.push(repository.deb822_source(index, chroot_signed_by.as_deref())?);
-            inputs.keyrings.extend(keyring.map(|(_, path)| path));
-        }
-        write_file(&inputs.host_sources, &host.join("\n"))?;
-        write_file(&inputs.chroot_sources, &chroot.join("\n"))?;
-        Ok(inputs)
-    }
-}
-
-/// Whether `path` is an executable file.
-fn executable_file(path: &Path) -> bool {
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::metadata(path)
-        .is_ok_and(|meta| meta.is_file() && meta.permissions().mode() & 0o111 != 0)
 }
 
 /// Refuses to write an output through a symbolic link planted under its name in the work
@@ -408,11 +300,11 @@ impl Execute for SimpleSystemImageBuild {
         rules.finish()
     }
 
-    /// `available`: mmdebstrap is on `PATH` and Debusine's `debefivm-create` is installed.
+    /// `available`: mmdebstrap and `debefivm-create` are on `PATH`.
     fn analyze_worker(metadata: &mut TaskMetadata<'_>) {
         metadata.insert(
             "available",
-            program_on_path("mmdebstrap") && executable_file(Path::new(DEBEFIVM_CREATE)),
+            program_on_path("mmdebstrap") && program_on_path(DEBEFIVM_CREATE),
         );
     }
 
@@ -442,11 +334,16 @@ impl Execute for SimpleSystemImageBuild {
                 root.size
             ))
         })?;
-        let inputs = self.prepare(ctx)?;
+        let inputs = bootstrap::prepare(
+            ctx,
+            &self.bootstrap_repositories,
+            self.bootstrap_options.use_signed_by,
+            self.customization_script.as_deref(),
+        )?;
         let command = self.command_line(&inputs)?;
         let status = ctx.run(&command).map_err(|error| match error {
             TaskError::ToolMissing { .. } => TaskError::ToolMissing {
-                program: format!("{DEBEFIVM_CREATE} (Debian package debusine-worker)"),
+                program: format!("{DEBEFIVM_CREATE} (Debian package mmdebstrap)"),
             },
             other => other,
         })?;
@@ -494,7 +391,14 @@ impl Execute for SimpleSystemImageBuild {
             size,
             boot_mechanism: "efi",
         };
-        ctx.upload_artifact(categories::system_image(&image_file, &system, &image))?;
+        // prepare() refuses null components, so the first repository lists them.
+        let components = main.components.as_deref().unwrap_or_default();
+        ctx.upload_artifact(categories::system_image_with_components(
+            &image_file,
+            &system,
+            &image,
+            components,
+        ))?;
         Ok(true)
     }
 }
