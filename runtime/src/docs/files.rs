@@ -5,13 +5,15 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::io;
 use std::path::{Component, Path};
 
-use super::page::RELEASE_INDEX_HEADING;
 use super::text::pretty;
 use crate::registry::TaskEntry;
 use crate::types::TaskKind;
 
 /// The name of the index page.
 pub const INDEX: &str = "README.md";
+
+/// How the index of a release's directory starts; what tells such a directory from others.
+pub const RELEASE_INDEX_HEADING: &str = "# Tasks in release ";
 
 /// The file stem of a task's pages: its name for worker tasks, `<kind>-<name>` for the others
 /// (a signing `noop` may sit beside the worker `noop`).

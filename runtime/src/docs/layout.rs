@@ -10,6 +10,7 @@
 
 use std::ptr;
 
+use super::files::page_stem;
 use crate::registry::{Registry, TaskEntry};
 use crate::task::{ReleaseForm, compare_releases};
 
@@ -26,9 +27,9 @@ pub struct FormPage {
 }
 
 impl FormPage {
-    /// The page's file stem: the task's [`page_stem`](super::page_stem).
+    /// The page's file stem: the task's [`page_stem`].
     pub fn stem(&self) -> String {
-        super::page_stem(self.entry)
+        page_stem(self.entry)
     }
 
     /// The path of one of the page's files relative to the docs directory: `<stem><suffix>`,

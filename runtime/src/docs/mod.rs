@@ -33,15 +33,15 @@ use serde_json::Value;
 
 pub use example::{Example, ExampleSource, example, example_of_form};
 pub use files::{
-    DYNAMIC_DATA_SCHEMA_SUFFIX, Drift, INDEX, check, dynamic_data_schema_file, looks_generated,
-    page_stem, schema_file, write,
+    DYNAMIC_DATA_SCHEMA_SUFFIX, Drift, INDEX, RELEASE_INDEX_HEADING, check,
+    dynamic_data_schema_file, looks_generated, page_stem, schema_file, write,
 };
 pub use layout::{
     FormPage, form_in, oldest_form, pages, pages_in, release_name_problem, release_prefix,
 };
 pub use page::{
-    RELEASE_INDEX_HEADING, form_page, index_page, page_rules, release_index_page,
-    releases_index_page, releases_of_index, rules_of_page, task_page,
+    form_page, index_page, page_rules, release_index_page, releases_index_page, releases_of_index,
+    rules_of_page, task_page,
 };
 pub use text::pretty;
 

@@ -8,7 +8,7 @@ use serde_json::Value;
 
 use super::example::{ExampleSource, example_of_form};
 use super::fields::fields;
-use super::files::{DYNAMIC_DATA_SCHEMA_SUFFIX, INDEX, page_stem};
+use super::files::{DYNAMIC_DATA_SCHEMA_SUFFIX, INDEX, RELEASE_INDEX_HEADING, page_stem};
 use super::layout::{FormPage, form_in, pages_in};
 use super::text::{cell, compact, pretty};
 use crate::registry::{Registry, TaskEntry};
@@ -119,9 +119,6 @@ pub fn release_index_page(release: &str, pages: &[FormPage]) -> String {
     task_rows(&mut out, &entries);
     out
 }
-
-/// How the index of a release's directory starts; what tells such a directory from others.
-pub const RELEASE_INDEX_HEADING: &str = "# Tasks in release ";
 
 /// The releases an index lists, in its order (newest first), as [`releases_index_page`] writes
 /// them; empty for the index of a flat publication, which names no release.
