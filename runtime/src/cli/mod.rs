@@ -368,30 +368,28 @@ impl Cli {
     fn execute(self, registry: &'static Registry, program: &str) -> CliResult {
         let asked = self.release.is_some();
         let release = chosen_release(registry, self.release)?;
-        match self.command {
-            // Every release unless one is asked for.
-            Command::Compat(args) => {
-                compat::compat(registry, args, release.as_deref().filter(|_| asked))
-            }
-            Command::Docs(_) if asked => Err(fail(
-                "`docs` writes the pages of every release, each release in a directory of its \
-                 own: leave out --release",
-            )),
-            command => command.execute(registry, program, release.as_deref()),
-        }
+        self.command
+            .execute(registry, program, release.as_deref(), asked)
     }
 }
 
 impl Command {
-    /// Runs the command in `release`; `program` is the binary's name, for the commands
-    /// messages suggest.
+    /// Runs the command in `release` (`asked`: named by `--release`, not the default);
+    /// `program` is the binary's name, for the commands messages suggest.
     fn execute(
         self,
         registry: &'static Registry,
         program: &str,
         release: Option<&str>,
+        asked: bool,
     ) -> CliResult {
         match self {
+            Command::Docs(_) if asked => Err(fail(
+                "`docs` writes the pages of every release, each release in a directory of its \
+                 own: leave out --release",
+            )),
+            // Every release unless one is asked for.
+            Command::Compat(args) => compat::compat(registry, args, release.filter(|_| asked)),
             Command::List { json } => {
                 require_sound(registry)?;
                 list(registry, json, release)
@@ -431,7 +429,6 @@ impl Command {
                 require_sound(registry)?;
                 run::run(registry, args)
             }
-            Command::Compat(args) => compat::compat(registry, args, release),
             #[cfg(feature = "worker")]
             Command::Worker(args) => {
                 require_sound(registry)?;
