@@ -208,6 +208,32 @@ fn a_flat_publication_is_read_as_each_tasks_oldest_form() {
         "{changelog}"
     );
 
+    // A task no longer linked in is removed in the oldest release only.
+    let old_path = Path::new(&old);
+    for suffix in [".md", ".schema.json", ".dynamic-data.schema.json"] {
+        std::fs::copy(
+            old_path.join(format!("relplain{suffix}")),
+            old_path.join(format!("gone{suffix}")),
+        )
+        .unwrap();
+    }
+    let index = std::fs::read_to_string(old_path.join("README.md")).unwrap();
+    std::fs::write(
+        old_path.join("README.md"),
+        format!("{index}| [`gone`](gone.md) | worker | 3 | Retired. |\n"),
+    )
+    .unwrap();
+    let output = taskdef("releases", &["compat", &old, "--json"], &dir);
+    assert_eq!(output.status.code(), Some(0), "{output:?}");
+    assert_eq!(
+        tasks(&json(&output)),
+        [
+            row("2.0", "relbuild", "added", false),
+            row("2.0", "relnew", "added", false),
+            row("1.0", "gone", "removed", false),
+        ]
+    );
+
     // A change to what the flat publication had is a change of the oldest form, in its release.
     add_legacy_key(&Path::new(&old).join("relbuild.schema.json"));
     let output = taskdef("releases", &["compat", &old, "--json"], &dir);
@@ -219,6 +245,7 @@ fn a_flat_publication_is_read_as_each_tasks_oldest_form() {
             row("2.0", "relbuild", "added", false),
             row("2.0", "relnew", "added", false),
             row("1.0", "relbuild", "changed", true),
+            row("1.0", "gone", "removed", false),
         ]
     );
     assert_eq!(report["tasks"][2]["changes"][0]["pointer"], "/legacy");

@@ -307,7 +307,7 @@ mod tests {
     #[test]
     fn the_releases_an_index_lists_are_read_back() {
         let index = "# Tasks\n\n- [`0.16`](0.16/README.md): 3 tasks\n- [`0.11`](0.11/README.md): \
-                     1 task\n- [`x`](elsewhere/README.md)\n| `a` | worker | 1 |\n";
+                     1 task\n- [`x`](elsewhere/README.md)\n- [`..`](../README.md)\n| `a` | worker | 1 |\n";
         assert_eq!(releases_of_index(index), ["0.16", "0.11"]);
         assert!(releases_of_index("# Tasks\n\n| [`a`](a.md) | worker | 1 | A. |\n").is_empty());
     }

@@ -9,7 +9,7 @@ use serde_json::Value;
 use super::example::{ExampleSource, example_of_form};
 use super::fields::fields;
 use super::files::{DYNAMIC_DATA_SCHEMA_SUFFIX, INDEX, RELEASE_INDEX_HEADING, page_stem};
-use super::layout::{FormPage, form_in, pages_in};
+use super::layout::{FormPage, form_in, pages_in, release_name_problem};
 use super::text::{cell, compact, pretty};
 use crate::registry::{Registry, TaskEntry};
 use crate::task::ReleaseForm;
@@ -121,15 +121,18 @@ pub fn release_index_page(release: &str, pages: &[FormPage]) -> String {
 }
 
 /// The releases an index lists, in its order (newest first), as [`releases_index_page`] writes
-/// them; empty for the index of a flat publication, which names no release.
+/// them; empty for the index of a flat publication, which names no release. A name that cannot
+/// be a release's directory ([`release_name_problem`]) is left out.
 pub fn releases_of_index(index: &str) -> Vec<String> {
     index
         .lines()
         .filter_map(|line| {
             let rest = line.strip_prefix(RELEASE_ITEM)?;
             let (release, rest) = rest.split_once("`](")?;
-            rest.starts_with(&format!("{release}/{INDEX})"))
-                .then(|| release.to_owned())
+            // Only names that can be a release's directory: nothing read outside the docs.
+            (rest.starts_with(&format!("{release}/{INDEX})"))
+                && release_name_problem(release).is_none())
+            .then(|| release.to_owned())
         })
         .collect()
 }
