@@ -441,6 +441,58 @@ fn docs_then_check_passes_then_fails_on_each_kind_of_drift() {
 }
 
 #[test]
+fn docs_of_a_catalogue_without_releases_stay_flat_and_drop_a_stale_release_directory() {
+    let dir = temp_dir("docs-stale-release");
+    let out = dir.join("tasks");
+    let out_arg = out.to_str().unwrap();
+    assert_eq!(taskdef(&["docs", "--out", out_arg]).status.code(), Some(0));
+    let index = std::fs::read_to_string(out.join("README.md")).unwrap();
+    assert!(
+        taskdef::docs::releases_of_index(&index).is_empty(),
+        "{index}"
+    );
+    // A release directory from an earlier publication (its index says so) is drift, and goes;
+    // a directory of the author's own stays.
+    std::fs::create_dir_all(out.join("0.11")).unwrap();
+    std::fs::write(
+        out.join("0.11/README.md"),
+        format!("{}`0.11`\n", taskdef::docs::RELEASE_INDEX_HEADING),
+    )
+    .unwrap();
+    std::fs::write(out.join("0.11/sbuild.md"), "# old\n").unwrap();
+    std::fs::create_dir_all(out.join("notes")).unwrap();
+    std::fs::write(out.join("notes/mine.md"), "# mine\n").unwrap();
+    let output = taskdef(&["docs", "--check", out_arg]);
+    assert_eq!(output.status.code(), Some(1));
+    let text = stderr(&output);
+    assert!(
+        text.contains(&format!("extra: {}", out.join("0.11/sbuild.md").display())),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!("extra: {}", out.join("0.11/README.md").display())),
+        "{text}"
+    );
+    assert!(!text.contains("mine.md"), "{text}");
+    assert_eq!(taskdef(&["docs", "--out", out_arg]).status.code(), Some(0));
+    assert!(!out.join("0.11").exists());
+    assert!(out.join("notes/mine.md").exists());
+    assert_eq!(
+        taskdef(&["docs", "--check", out_arg]).status.code(),
+        Some(0)
+    );
+    // docs writes every release: --release is refused rather than ignored.
+    let output = taskdef(&["--release", "0.16", "docs", "--out", out_arg]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("leave out --release"),
+        "{}",
+        stderr(&output)
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
 fn messages_name_the_binary_as_it_was_run() {
     use std::os::unix::process::CommandExt;
     let dir = temp_dir("program-name");

@@ -345,3 +345,74 @@ fn a_dynamic_data_key_the_worker_now_refuses_is_a_breaking_change_and_an_old_pub
     assert_eq!(output.status.code(), Some(0), "{output:?}");
     let _ = std::fs::remove_dir_all(&old);
 }
+
+#[test]
+fn the_report_names_releases_and_a_per_release_publication_is_read_release_by_release() {
+    // The catalogue names no release: one comparison, `release` null.
+    let old = scratch_docs();
+    let output = taskdef(&["compat", old.to_str().unwrap(), "--json"], &workspace());
+    assert_eq!(output.status.code(), Some(0), "{output:?}");
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(report["releases"].as_array().unwrap().len(), 1, "{report}");
+    assert_eq!(report["releases"][0]["release"], Value::Null);
+    assert_eq!(report["releases"][0]["status"], "compared");
+
+    // A publication per release (the catalogue's data as release 0.16's, with a breaking edit;
+    // release 0.11 as it was): the catalogue's tasks, one form each, are compared with each.
+    let per_release = old.with_extension("per-release");
+    let _ = std::fs::remove_dir_all(&per_release);
+    for release in ["0.16", "0.11"] {
+        let copy = per_release.join(release);
+        std::fs::create_dir_all(&copy).unwrap();
+        for entry in std::fs::read_dir(&old).unwrap() {
+            let entry = entry.unwrap();
+            std::fs::copy(entry.path(), copy.join(entry.file_name())).unwrap();
+        }
+    }
+    std::fs::write(
+        per_release.join("README.md"),
+        "# Tasks\n\n- [`0.16`](0.16/README.md): 1 task\n- [`0.11`](0.11/README.md): 1 task\n",
+    )
+    .unwrap();
+    edit_schema(&per_release.join("0.16"), "lintian", |schema| {
+        schema["properties"]
+            .as_object_mut()
+            .unwrap()
+            .remove("target_distribution");
+    });
+    let output = taskdef(
+        &["compat", per_release.to_str().unwrap(), "--json"],
+        &workspace(),
+    );
+    assert_eq!(output.status.code(), Some(0), "compatible: {output:?}");
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let releases: Vec<&str> = report["releases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|release| release["release"].as_str().unwrap())
+        .collect();
+    assert_eq!(releases, ["0.16", "0.11"]);
+    let changed: Vec<(&str, &str)> = report["tasks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|task| {
+            (
+                task["release"].as_str().unwrap(),
+                task["task"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(changed, [("0.16", "lintian")]);
+    let output = taskdef(
+        &["compat", per_release.to_str().unwrap(), "--release", "0.11"],
+        &workspace(),
+    );
+    assert_eq!(output.status.code(), Some(0), "{output:?}");
+    let text = String::from_utf8(output.stdout).unwrap();
+    assert!(text.starts_with("release 0.11: compared with "), "{text}");
+    assert!(!text.contains("lintian"), "{text}");
+    std::fs::remove_dir_all(&old).unwrap();
+    std::fs::remove_dir_all(&per_release).unwrap();
+}

@@ -82,6 +82,17 @@ where
     I: IntoIterator<Item = T>,
     T: Into<OsString> + Clone,
 {
+    main_with(Registry::global(), args)
+}
+
+/// Runs the command with `args` (the first is the program name) over `registry` instead of
+/// every task linked into the binary: for a binary that serves some of its tasks only, and for
+/// tests that need registries of their own.
+pub fn main_with<I, T>(registry: &'static Registry, args: I) -> ExitCode
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString> + Clone,
+{
     let args: Vec<OsString> = args.into_iter().map(Into::into).collect();
     let program = program_name(args.first());
     let cli = match Cli::try_parse_from(args) {
@@ -92,7 +103,7 @@ where
             return ExitCode::from(error.exit_code().clamp(0, 255) as u8);
         }
     };
-    let code = match cli.execute(Registry::global(), &program) {
+    let code = match cli.execute(registry, &program) {
         Ok(code) => code,
         Err(CliError::Io(error)) if error.kind() == io::ErrorKind::BrokenPipe => exit::SUCCESS,
         Err(error) => {
@@ -183,10 +194,13 @@ enum Command {
     },
     /// Generate Markdown docs for every task, or check that a directory has them up to date.
     ///
-    /// Writes README.md (the index), <task>.md, <task>.schema.json and
-    /// <task>.dynamic-data.schema.json per task. With --check,
-    /// nothing is written: the files that are missing, changed or extra (*.md, *.schema.json
-    /// not generated) are listed and the exit code is 1.
+    /// Writes README.md (the index), <task>.md, <task>.schema.json,
+    /// <task>.dynamic-data.schema.json and <task>.changes.json (its history) per task. When
+    /// tasks name releases of their engine, each release gets a directory, <release>/, with its
+    /// own README.md and those files for each task with data in that release, and README.md is
+    /// the index of the releases (a table task × release). With --check, nothing is written:
+    /// the files that are missing, changed or extra (*.md, *.schema.json, *.changes.json not
+    /// generated, here or in a release directory) are listed and the exit code is 1.
     #[command(after_help = EXIT_CODES_HELP)]
     Docs(DocsArgs),
     /// Check task data against a task's schema and rules.
@@ -275,6 +289,11 @@ enum Command {
     /// the old and new schema. Exits with 1 when a task
     /// has a breaking change and kept its version: bump `#[task(version = N)]` or make the
     /// change compatible.
+    ///
+    /// Release by release when the tasks name releases (only --release's, if given): each with
+    /// OLD's directory of that release; a release OLD does not have is new (nothing compared).
+    /// An OLD that names no release (written before releases) is read as each task's oldest
+    /// release form.
     #[command(after_help = EXIT_CODES_HELP)]
     Compat(compat::CompatArgs),
 }
@@ -355,21 +374,30 @@ type CliResult = Result<u8, CliError>;
 impl Cli {
     /// Runs the command; `program` is the binary's name, for the commands messages suggest.
     fn execute(self, registry: &'static Registry, program: &str) -> CliResult {
+        let asked = self.release.is_some();
         let release = chosen_release(registry, self.release)?;
-        self.command.execute(registry, program, release.as_deref())
+        self.command
+            .execute(registry, program, release.as_deref(), asked)
     }
 }
 
 impl Command {
-    /// Runs the command in `release`; `program` is the binary's name, for the commands
-    /// messages suggest.
+    /// Runs the command in `release` (`asked`: named by `--release`, not the default);
+    /// `program` is the binary's name, for the commands messages suggest.
     fn execute(
         self,
         registry: &'static Registry,
         program: &str,
         release: Option<&str>,
+        asked: bool,
     ) -> CliResult {
         match self {
+            Command::Docs(_) if asked => Err(fail(
+                "`docs` writes the pages of every release, each release in a directory of its \
+                 own: leave out --release",
+            )),
+            // Every release unless one is asked for.
+            Command::Compat(args) => compat::compat(registry, args, release.filter(|_| asked)),
             Command::List { json } => {
                 require_sound(registry)?;
                 list(registry, json, release)
@@ -412,7 +440,6 @@ impl Command {
                 require_sound(registry)?;
                 run::run(registry, args)
             }
-            Command::Compat(args) => compat::compat(registry, args),
             #[cfg(feature = "worker")]
             Command::Worker(args) => {
                 require_sound(registry)?;
@@ -532,6 +559,13 @@ fn list(registry: &Registry, json: bool, release: Option<&str>) -> CliResult {
 }
 
 fn docs(registry: &Registry, args: DocsArgs, program: &str) -> CliResult {
+    if let Some(problem) = registry
+        .releases()
+        .into_iter()
+        .find_map(crate::docs::release_name_problem)
+    {
+        return Err(fail(problem));
+    }
     let mut files = crate::docs::generate(registry);
     let dir = args.check.as_ref().or(args.out.as_ref());
     compat::add_history(

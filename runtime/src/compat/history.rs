@@ -1,6 +1,7 @@
 //! A task's change history, kept beside its published schema (`<stem>.changes.json`) and grown
 //! each time the docs are written: the schema being replaced is compared with the new one and
-//! the changes are filed under the task's version. A task page shows it as its "Changes"
+//! the changes are filed under the task's version. A task whose data differ between releases
+//! of its engine has one history per release, in that release's directory of the docs. A task page shows it as its "Changes"
 //! section.
 
 use std::fmt::Write as _;
@@ -20,6 +21,10 @@ pub struct History {
     pub task: String,
     /// The task's kind.
     pub kind: String,
+    /// The release of the engine whose form of the task's data this is the history of; `None`
+    /// for a task documented without releases (the flat layout).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub release: Option<String>,
     /// One entry per version the docs were written at.
     pub versions: Vec<VersionEntry>,
 }
@@ -58,6 +63,7 @@ impl History {
         let mut history = previous_history.unwrap_or_else(|| History {
             task: task.name.clone(),
             kind: task.kind.clone(),
+            release: None,
             versions: Vec::new(),
         });
         history.task.clone_from(&task.name);

@@ -10,6 +10,13 @@
 //!
 //! A task whose data may be read differently must get a new version: [`TaskReport::blocks`]
 //! says when a breaking change kept the old one.
+//!
+//! A task with one form of data per release of its engine is compared form by form, each with
+//! the old publication's form of the same release (`taskdef compat` does the pairing). A
+//! publication that names no release, written before the task named any, is read as the data of
+//! the task's **oldest** release form: when an author first names releases, the struct they had
+//! becomes an older release's form and the new engine's data the task's own. A release the old
+//! publication does not have is new: nothing to compare, nothing blocking.
 
 mod change;
 mod classify;

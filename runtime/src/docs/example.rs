@@ -8,6 +8,7 @@ use crate::registry::TaskEntry;
 use crate::schema::read::{
     alternatives, is_null_schema, resolve_or_anything, strip_null_or_anything,
 };
+use crate::task::ReleaseForm;
 
 /// Where a page's example came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -33,8 +34,14 @@ pub struct Example {
 /// that configures (only required fields; then every field; then required fields plus one
 /// optional field, for tasks whose rules need one of several).
 pub fn example(entry: &TaskEntry) -> Example {
-    let schema = entry.schema();
-    let check = |value: &Value| entry.configure(value).err().map(|error| error.to_string());
+    example_of_form(&entry.release_forms()[0])
+}
+
+/// The example of one release's form of a task's data, found as [`example`] finds the task's
+/// and checked to configure with that form.
+pub fn example_of_form(form: &ReleaseForm) -> Example {
+    let schema = form.schema();
+    let check = |value: &Value| form.configure(value).err().map(|error| error.to_string());
     if let Some(value) = schema
         .get("examples")
         .and_then(Value::as_array)

@@ -7,44 +7,74 @@
 //!
 //! A task page has the task's description, version and version key, what a worker needs to run
 //! it, a table of every field (nested objects expanded as dotted paths: `input.source_artifact`,
-//! `repositories[].url`), the same table for its dynamic data, and an example: the schema's first `examples` entry if it has one, else
-//! one generated from the schema and checked to configure.
+//! `repositories[].url`), the same table for its dynamic data, and an example: the schema's
+//! first `examples` entry if it has one, else one generated from the schema and checked to
+//! configure.
+//!
+//! A registry whose tasks name releases of their engine (`#[task(release = ...)]`) gets one
+//! directory per release, each with its own index, pages and schemas, and an index of the
+//! releases that shows them side by side (see [`pages`] and [`generate`]); a registry that names
+//! none is written flat, as it always was.
 
 mod constraints;
 mod example;
 mod fields;
 mod files;
+mod layout;
 mod page;
 mod text;
 mod type_name;
 
 use std::collections::BTreeMap;
 
-use crate::registry::{Registry, TaskEntry};
+use crate::registry::Registry;
 #[cfg(test)]
 use serde_json::Value;
 
-pub use example::{Example, ExampleSource, example};
+pub use example::{Example, ExampleSource, example, example_of_form};
 pub use files::{
-    DYNAMIC_DATA_SCHEMA_SUFFIX, Drift, INDEX, check, dynamic_data_schema_file, looks_generated,
-    page_stem, schema_file, write,
+    DYNAMIC_DATA_SCHEMA_SUFFIX, Drift, INDEX, RELEASE_INDEX_HEADING, check,
+    dynamic_data_schema_file, looks_generated, page_stem, schema_file, write,
 };
-pub use page::{index_page, page_rules, rules_of_page, task_page};
+pub use layout::{
+    FormPage, form_in, oldest_form, pages, pages_in, release_name_problem, release_prefix,
+};
+pub use page::{
+    form_page, index_page, page_rules, release_index_page, releases_index_page, releases_of_index,
+    rules_of_page, task_page,
+};
 pub use text::pretty;
 
-/// Every generated file, by file name (no directories): the index, and per task `<stem>.md`,
-/// `<stem>.schema.json` and `<stem>.dynamic-data.schema.json`.
+/// Every generated file, by path relative to the docs directory.
+///
+/// When no task names a release: the index and, per task, `<stem>.md`, `<stem>.schema.json`
+/// and `<stem>.dynamic-data.schema.json`, side by side. Else `README.md` is the index of the
+/// releases ([`releases_index_page`]) and each release `R` has `R/README.md` and those three
+/// files for every task with data in `R` (see [`pages`]).
 pub fn generate(registry: &Registry) -> BTreeMap<String, String> {
-    let entries: Vec<&'static TaskEntry> = registry.entries().collect();
+    let releases = registry.releases();
     let mut files = BTreeMap::new();
-    files.insert(INDEX.to_owned(), index_page(&entries));
-    for entry in entries {
-        let stem = page_stem(entry);
-        files.insert(format!("{stem}.md"), task_page(entry));
-        files.insert(format!("{stem}.schema.json"), schema_file(entry));
+    if releases.is_empty() {
+        let entries: Vec<_> = registry.entries().collect();
+        files.insert(INDEX.to_owned(), index_page(&entries));
+    } else {
+        files.insert(INDEX.to_owned(), releases_index_page(registry));
+        for &release in &releases {
+            files.insert(
+                format!("{release}/{INDEX}"),
+                release_index_page(release, &pages_in(registry, release)),
+            );
+        }
+    }
+    for page in pages(registry) {
+        files.insert(page.path(".md"), form_page(&page, &releases));
         files.insert(
-            format!("{stem}{DYNAMIC_DATA_SCHEMA_SUFFIX}"),
-            dynamic_data_schema_file(entry),
+            page.path(".schema.json"),
+            files::schema_text(page.form.schema()),
+        );
+        files.insert(
+            page.path(DYNAMIC_DATA_SCHEMA_SUFFIX),
+            files::schema_text(page.form.dynamic_data_schema()),
         );
     }
     files
@@ -191,5 +221,94 @@ mod tests {
         assert!(check(&dir, &files).unwrap().is_empty());
         assert!(dir.join("notes.txt").exists());
         std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn release_directories_are_checked_and_written_and_a_dropped_release_goes() {
+        let dir =
+            std::env::temp_dir().join(format!("taskdef-docs-releases-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let mut files = BTreeMap::new();
+        files.insert("README.md".to_owned(), "index\n".to_owned());
+        for release in ["2.0", "1.0"] {
+            files.insert(
+                format!("{release}/README.md"),
+                format!("{RELEASE_INDEX_HEADING}`{release}`\n"),
+            );
+            files.insert(format!("{release}/a.md"), format!("a of {release}\n"));
+            files.insert(format!("{release}/a.changes.json"), "{}\n".to_owned());
+        }
+        assert!(write(&dir, &files).unwrap().is_empty());
+        assert!(check(&dir, &files).unwrap().is_empty());
+        // Extra files are found in the release directories; the author's other files are not
+        // touched, nor directories that are no release's.
+        std::fs::write(dir.join("2.0/old.schema.json"), "{}\n").unwrap();
+        std::fs::write(dir.join("2.0/notes.txt"), "kept\n").unwrap();
+        std::fs::create_dir_all(dir.join("images")).unwrap();
+        std::fs::write(dir.join("images/figure.md"), "kept\n").unwrap();
+        std::fs::write(dir.join("1.0/a.md"), "edited\n").unwrap();
+        let drift = check(&dir, &files).unwrap();
+        assert_eq!(drift.extra, ["2.0/old.schema.json"]);
+        assert_eq!(drift.changed, ["1.0/a.md"]);
+        assert!(drift.missing.is_empty());
+        // Release 1.0 dropped, and the layout made flat: the old files are stale, the release's
+        // directory is removed once empty, the author's files stay.
+        let mut flat = BTreeMap::new();
+        flat.insert("README.md".to_owned(), "index\n".to_owned());
+        flat.insert("2.0/README.md".to_owned(), files["2.0/README.md"].clone());
+        flat.insert("a.md".to_owned(), "a\n".to_owned());
+        let drift = check(&dir, &flat).unwrap();
+        assert_eq!(
+            drift.extra,
+            [
+                "1.0/README.md",
+                "1.0/a.changes.json",
+                "1.0/a.md",
+                "2.0/a.changes.json",
+                "2.0/a.md",
+                "2.0/old.schema.json"
+            ]
+        );
+        assert_eq!(write(&dir, &flat).unwrap(), drift.extra);
+        assert!(
+            !dir.join("1.0").exists(),
+            "an emptied release directory is removed"
+        );
+        assert!(dir.join("2.0/notes.txt").exists());
+        assert!(dir.join("images/figure.md").exists());
+        assert!(check(&dir, &flat).unwrap().is_empty());
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn a_path_out_of_the_docs_directory_is_refused() {
+        let dir = std::env::temp_dir().join(format!("taskdef-docs-escape-{}", std::process::id()));
+        for name in ["../escaped.md", "/tmp/escaped.md", "a/../../b.md", ""] {
+            let mut files = BTreeMap::new();
+            files.insert(name.to_owned(), "x\n".to_owned());
+            let error = write(&dir, &files).unwrap_err();
+            assert_eq!(error.kind(), std::io::ErrorKind::InvalidInput, "{name}");
+            assert!(error.to_string().contains("not a path inside"), "{error}");
+            assert!(check(&dir, &files).is_err(), "{name}");
+        }
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn release_names_must_name_a_plain_directory() {
+        for good in ["0.16", "trixie", "1.0-beta+1~rc"] {
+            assert_eq!(release_name_problem(good), None, "{good}");
+        }
+        for bad in ["", ".", "..", ".hidden", "0.16/x", "a b", "a\\b"] {
+            assert!(release_name_problem(bad).is_some(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn the_releases_an_index_lists_are_read_back() {
+        let index = "# Tasks\n\n- [`0.16`](0.16/README.md): 3 tasks\n- [`0.11`](0.11/README.md): \
+                     1 task\n- [`x`](elsewhere/README.md)\n- [`..`](../README.md)\n| `a` | worker | 1 |\n";
+        assert_eq!(releases_of_index(index), ["0.16", "0.11"]);
+        assert!(releases_of_index("# Tasks\n\n| [`a`](a.md) | worker | 1 | A. |\n").is_empty());
     }
 }

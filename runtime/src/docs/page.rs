@@ -1,14 +1,18 @@
-//! The Markdown pages: the index, and one page per task.
+//! The Markdown pages: the index (of the tasks, or of the releases and of each release), and
+//! one page per task and release.
 
 use std::fmt::Write as _;
+use std::ptr;
 
 use serde_json::Value;
 
-use super::example::{ExampleSource, example};
+use super::example::{ExampleSource, example_of_form};
 use super::fields::fields;
-use super::files::{DYNAMIC_DATA_SCHEMA_SUFFIX, page_stem};
+use super::files::{DYNAMIC_DATA_SCHEMA_SUFFIX, INDEX, RELEASE_INDEX_HEADING, page_stem};
+use super::layout::{FormPage, form_in, pages_in, release_name_problem};
 use super::text::{cell, compact, pretty};
-use crate::registry::TaskEntry;
+use crate::registry::{Registry, TaskEntry};
+use crate::task::ReleaseForm;
 use crate::types::TaskKind;
 
 /// The index: every task with its kind, version and one-line description.
@@ -19,6 +23,13 @@ pub fn index_page(entries: &[&TaskEntry]) -> String {
         "Generated from the task definitions by the `docs` command of the binary that links \
          them; do not edit by hand. Regenerate with `<binary> docs --out <this directory>`.\n\n",
     );
+    task_rows(&mut out, entries);
+    out
+}
+
+/// The table of tasks an index lists, one row each: ``| [`name`](stem.md) | kind | version |
+/// description |``, the rows `compat` reads back.
+fn task_rows(out: &mut String, entries: &[&TaskEntry]) {
     out.push_str("| Task | Kind | Version | Description |\n|---|---|---|---|\n");
     for entry in entries {
         let stem = page_stem(entry);
@@ -31,7 +42,99 @@ pub fn index_page(entries: &[&TaskEntry]) -> String {
             cell(entry.summary())
         );
     }
+}
+
+/// What starts the line of each release in the index of releases: ``- [`0.16`](0.16/README.md)``.
+const RELEASE_ITEM: &str = "- [`";
+
+/// The index of a registry that names releases: the releases, newest first, each with a link
+/// to its own index, then a table task × release with a link to each release's page of each
+/// task (`—` where a task has no data in that release).
+pub fn releases_index_page(registry: &Registry) -> String {
+    let releases = registry.releases();
+    let mut out = String::new();
+    out.push_str("# Tasks\n\n");
+    out.push_str(
+        "Generated from the task definitions by the `docs` command of the binary that links \
+         them; do not edit by hand. Regenerate with `<binary> docs --out <this directory>`.\n\n",
+    );
+    out.push_str(
+        "A task's data may differ from one release of the engine that sends it to the next: \
+         each release has its own pages, schemas and change histories, in a directory of its \
+         own. A task that names no release takes the same data in every release. The releases, \
+         newest first:\n\n",
+    );
+    for &release in &releases {
+        let count = pages_in(registry, release).len();
+        let _ = writeln!(
+            out,
+            "{RELEASE_ITEM}{release}`]({release}/{INDEX}): {count} task{}",
+            if count == 1 { "" } else { "s" }
+        );
+    }
+    out.push_str("\n| Task | Kind | Version |");
+    for release in &releases {
+        let _ = write!(out, " `{release}` |");
+    }
+    out.push_str(" Description |\n|---|---|---|");
+    for _ in &releases {
+        out.push_str("---|");
+    }
+    out.push_str("---|\n");
+    for entry in registry.entries() {
+        let stem = page_stem(entry);
+        let _ = write!(
+            out,
+            "| `{}` | {} | {} |",
+            entry.name, entry.kind, entry.version
+        );
+        for &release in &releases {
+            match form_in(entry, release) {
+                Some(_) => {
+                    let _ = write!(out, " [`{release}`]({release}/{stem}.md) |");
+                }
+                None => out.push_str(" — |"),
+            }
+        }
+        let _ = writeln!(out, " {} |", cell(entry.summary()));
+    }
     out
+}
+
+/// The index of one release's directory: its tasks, as [`index_page`] lists them.
+pub fn release_index_page(release: &str, pages: &[FormPage]) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "{RELEASE_INDEX_HEADING}`{release}`\n");
+    out.push_str(
+        "Generated from the task definitions by the `docs` command of the binary that links \
+         them; do not edit by hand. Regenerate with `<binary> docs --out <the parent \
+         directory>`.\n\n",
+    );
+    let _ = writeln!(
+        out,
+        "The task data of release `{release}` of the engine; the other releases are in the \
+         [index of releases](../{INDEX}).\n"
+    );
+    let entries: Vec<&TaskEntry> = pages.iter().map(|page| page.entry).collect();
+    task_rows(&mut out, &entries);
+    out
+}
+
+/// The releases an index lists, in its order (newest first), as [`releases_index_page`] writes
+/// them; empty for the index of a flat publication, which names no release. A name that cannot
+/// be a release's directory ([`release_name_problem`]) is left out.
+pub fn releases_of_index(index: &str) -> Vec<String> {
+    index
+        .lines()
+        .filter_map(|line| {
+            let rest = line.strip_prefix(RELEASE_ITEM)?;
+            let (release, rest) = rest.split_once("`](")?;
+            // Only names that can be a release's directory: nothing read outside the docs.
+            (rest.starts_with(&format!("{release}/{INDEX})"))
+                && release_name_problem(release).is_none())
+            .then(|| release.to_owned())
+        })
+        .collect()
 }
 
 /// The heading of a page's list of cross-field rules.
@@ -63,18 +166,51 @@ pub fn rules_of_page(page: &str) -> Vec<String> {
     rules
 }
 
-/// One task's page.
+/// One task's page, of its own form: the page of the flat layout.
 pub fn task_page(entry: &TaskEntry) -> String {
-    let schema = entry.schema();
+    page(entry, &entry.release_forms()[0], None)
+}
+
+/// The page of `page`'s form in its release; `releases` are the registry's, for the links to
+/// the task's pages of the other releases. In the flat layout (no release), [`task_page`].
+pub fn form_page(page_of: &FormPage, releases: &[&'static str]) -> String {
+    let Some(release) = page_of.release else {
+        return page(page_of.entry, page_of.form, None);
+    };
+    let others: Vec<&str> = releases
+        .iter()
+        .copied()
+        .filter(|&other| other != release && form_in(page_of.entry, other).is_some())
+        .collect();
+    page(
+        page_of.entry,
+        page_of.form,
+        Some(ReleaseOfPage { release, others }),
+    )
+}
+
+/// Which release a page documents, and the task's other releases.
+struct ReleaseOfPage<'a> {
+    release: &'a str,
+    others: Vec<&'a str>,
+}
+
+fn page(entry: &TaskEntry, form: &ReleaseForm, release: Option<ReleaseOfPage<'_>>) -> String {
+    let schema = form.schema();
     let stem = page_stem(entry);
+    let own = ptr::eq(form, &entry.release_forms()[0]);
     let mut out = String::new();
-    match entry.kind {
-        TaskKind::Worker => {
-            let _ = writeln!(out, "# `{}`\n", entry.name);
-        }
-        kind => {
-            let _ = writeln!(out, "# `{}` ({kind} task)\n", entry.name);
-        }
+    let mut qualifiers = Vec::new();
+    if entry.kind != TaskKind::Worker {
+        qualifiers.push(format!("{} task", entry.kind));
+    }
+    if let Some(release) = &release {
+        qualifiers.push(format!("release `{}`", release.release));
+    }
+    if qualifiers.is_empty() {
+        let _ = writeln!(out, "# `{}`\n", entry.name);
+    } else {
+        let _ = writeln!(out, "# `{}` ({})\n", entry.name, qualifiers.join(", "));
     }
     if !entry.description.trim().is_empty() {
         let _ = writeln!(out, "{}\n", entry.description.trim());
@@ -83,7 +219,41 @@ pub fn task_page(entry: &TaskEntry) -> String {
     let _ = writeln!(out, "| Kind | {} |", entry.kind);
     let _ = writeln!(out, "| Version | {} |", entry.version);
     let _ = writeln!(out, "| Version key | `{}` |", entry.version_key());
-    let _ = writeln!(out, "| Rust type | `{}` |", entry.type_name);
+    if let Some(release) = &release {
+        if form.release().is_some() {
+            let _ = writeln!(out, "| Release | `{}` |", release.release);
+        } else {
+            let _ = writeln!(
+                out,
+                "| Release | `{}` (the task takes the same data in every release) |",
+                release.release
+            );
+        }
+        let links: Vec<String> = release
+            .others
+            .iter()
+            .map(|other| format!("[`{other}`](../{other}/{stem}.md)"))
+            .collect();
+        let _ = writeln!(
+            out,
+            "| Other releases | {} |",
+            if links.is_empty() {
+                "none".to_owned()
+            } else {
+                links.join(", ")
+            }
+        );
+    }
+    if own {
+        let _ = writeln!(out, "| Rust type | `{}` |", entry.type_name);
+    } else {
+        let _ = writeln!(out, "| Rust type | `{}` |", form.type_name());
+        let _ = writeln!(
+            out,
+            "| Converted into | `{}`, the struct the task runs with |",
+            entry.type_name
+        );
+    }
     let _ = writeln!(
         out,
         "| Schema | [`{stem}.schema.json`]({stem}.schema.json) |"
@@ -119,10 +289,10 @@ pub fn task_page(entry: &TaskEntry) -> String {
         out.push('\n');
     }
 
-    dynamic_data_section(&mut out, entry, &stem);
+    dynamic_data_section(&mut out, form.dynamic_data_schema(), &stem);
 
     out.push_str("## Example\n\n");
-    let example = example(entry);
+    let example = example_of_form(form);
     match (&example.source, &example.error) {
         (ExampleSource::Schema, _) => out.push_str("From the schema's `examples`:\n\n"),
         (ExampleSource::Generated, None) => {
@@ -167,8 +337,7 @@ fn field_table(out: &mut String, schema: &Value) -> bool {
 }
 
 /// What the server computes for the task when it assigns the work, and how it is checked.
-fn dynamic_data_section(out: &mut String, entry: &TaskEntry, stem: &str) {
-    let schema = entry.dynamic_data_schema();
+fn dynamic_data_section(out: &mut String, schema: &Value, stem: &str) {
     out.push_str("## Dynamic data\n\n");
     let _ = writeln!(
         out,
