@@ -11,9 +11,9 @@ use taskdef::{
     TaskContext, TaskError, Unmet, WorkerMetadata,
 };
 
-use crate::debusine_0_11;
 use crate::categories;
 use crate::deb822;
+use crate::debusine_0_11;
 use crate::executor::Backend;
 use crate::lookup::{LookupMultiple, LookupSingle, default_task_configuration};
 use crate::signing::{self, CODE_SIGNING_DIR, Manifest, Stop, failure};

@@ -9,8 +9,8 @@ use taskdef::{
     TaskContext, TaskError, Unmet, WorkerMetadata,
 };
 
-use crate::debusine_0_11;
 use crate::categories;
+use crate::debusine_0_11;
 use crate::executor::Backend;
 use crate::lookup::{LookupMultiple, LookupSingle, default_task_configuration};
 use crate::signing::{self, Manifest, Stop, failure};

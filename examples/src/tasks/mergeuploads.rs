@@ -10,10 +10,10 @@ use taskdef::{
     TaskContext, TaskError,
 };
 
-use crate::debusine_0_11;
 use crate::artifacts::file_with_suffix;
 use crate::categories;
 use crate::deb822::{self, Paragraph};
+use crate::debusine_0_11;
 use crate::executor::Backend;
 use crate::lookup::{LookupMultiple, LookupSingle, default_task_configuration};
 use crate::signing::{self, Stop, failure};

@@ -19,15 +19,15 @@ pub trait DynTask: Any + fmt::Debug + Send + Sync {
     fn host_architecture(&self) -> Option<&str>;
     /// Base checks then the task's own; says which check failed.
     fn check_can_run_on(&self, worker: &WorkerMetadata) -> Result<(), RunCheckFailure>;
-    /// The task's cross-field rules; see [`Execute::validate`].
+    /// The task's cross-field rules; see [`Execute::validate`](crate::Execute::validate).
     fn validate(&self) -> Result<(), TaskConfigError>;
     /// Whether the worker can run this task.
     fn can_run_on(&self, worker: &WorkerMetadata) -> bool {
         self.check_can_run_on(worker).is_ok()
     }
-    /// Runs the task; see [`Execute::execute`].
+    /// Runs the task; see [`Execute::execute`](crate::Execute::execute).
     fn execute(&self, ctx: &TaskContext) -> Result<bool, TaskError>;
-    /// Runs the task and says how it ended; see [`Execute::execute_outcome`].
+    /// Runs the task and says how it ended; see [`Execute::execute_outcome`](crate::Execute::execute_outcome).
     fn execute_outcome(&self, ctx: &TaskContext) -> Result<Outcome, TaskError>;
     /// For downcasting to the concrete type.
     fn as_any(&self) -> &dyn Any;

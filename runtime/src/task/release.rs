@@ -50,10 +50,12 @@ type ReadTask = fn(&mut Walk<'_, '_>, &mut Converted<Box<dyn DynTask>>) -> Resul
 type ReadDynamicData =
     fn(&mut Walk<'_, '_>, &mut Converted<AnyDynamicData>) -> Result<(), WalkError>;
 
-/// One release's form of a task's data and dynamic data: see the [module](self) docs.
+/// One release's form of a task's data and dynamic data: the struct that release's data is read
+/// into, its JSON Schema, and the conversion into the task's own struct.
 ///
-/// The derive writes one per release (`Task::release_forms`); a task that names no release
-/// has a single form whose [`release`](ReleaseForm::release) is `None`.
+/// The derive writes one per release (`Task::release_forms`), the task's own first; a task that
+/// names no release has a single form whose [`release`](ReleaseForm::release) is `None`, used
+/// for every release. How a release finds its form: [`Task::configure_in`](crate::Task::configure_in).
 pub struct ReleaseForm {
     pub(super) release: Option<&'static str>,
     pub(super) data: DataForm,

@@ -250,8 +250,14 @@ pub trait Task:
     }
 
     /// [`configure`](Task::configure) with the data of `release` of the engine: read with that
-    /// release's form, converted into the task, then checked by the task's own rules. A
-    /// release the task has no form for is refused, naming the ones it has.
+    /// release's form (its schema, then serde), converted into the task, then checked by the
+    /// task's own rules, so that `execute` always sees data that satisfies them.
+    ///
+    /// The form is the one named `release`, or the longest release that is a dotted prefix of
+    /// it (`0.16.2` is `0.16`); a task that names no release has one form, for every release.
+    /// A release the task has no form for is refused with one
+    /// [`ViolationKind::Release`](crate::ViolationKind::Release) naming the ones it has: never
+    /// a silent guess.
     ///
     /// ```
     /// use schemars::JsonSchema;

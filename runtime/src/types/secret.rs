@@ -15,7 +15,8 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 /// What `Debug` and `Serialize` write in place of a secret value.
 pub const REDACTED: &str = "[redacted]";
 
-/// A value of task data that is never printed: see the [module](self) docs.
+/// A value of task data that is never printed: it configures as `T` does, is `writeOnly` in the
+/// schema, and `Debug` and serialization write [`REDACTED`]; [`Secret::expose`] reaches it.
 ///
 /// ```
 /// use schemars::JsonSchema;
