@@ -83,11 +83,20 @@ pub struct Change {
     pub class: Class,
     /// The kind of change.
     pub what: What,
-    /// The old schema's side (keywords, values or types), if it had one.
-    #[serde(skip_serializing_if = "Option::is_none", default)]
+    /// The old schema's side (keywords, values or types), if it had one. A side that is the
+    /// value `null` (a default of null) reads back as itself, not as no side.
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "present"
+    )]
     pub old: Option<Value>,
     /// The new schema's side, if it has one.
-    #[serde(skip_serializing_if = "Option::is_none", default)]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "present"
+    )]
     pub new: Option<Value>,
     /// The change in words.
     pub detail: String,
@@ -127,4 +136,10 @@ fn short(value: &Value, limit: usize) -> String {
     }
     let cut: String = text.chars().take(limit).collect();
     format!("{cut}…")
+}
+
+/// A side that is present in the file, `null` included: `Some`. (serde's own `Option` reads a
+/// `null` as `None`, which would drop a default of null from a history read back.)
+fn present<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<Value>, D::Error> {
+    <Value as serde::Deserialize>::deserialize(deserializer).map(Some)
 }
