@@ -159,14 +159,6 @@ impl WorkError {
 /// How a work request ended, as the worker reports it: Debusine 0.16's WorkRequestResults,
 /// and the worker's own error when it could not run the task.
 #[derive(Debug, Clone, PartialEq, Eq)]
-#[cfg_attr(
-    not(test),
-    allow(
-        dead_code,
-        reason = "skipped, temporary failure and a task's own error come from \
-                  `DynTask::execute_outcome`, which the framework is adding"
-    )
-)]
 pub(crate) enum Outcome {
     /// The task succeeded.
     Success,
@@ -183,6 +175,24 @@ pub(crate) enum Outcome {
 }
 
 impl Outcome {
+    /// What a task's [`execute_outcome`](crate::Execute::execute_outcome) returned. No result
+    /// (`""`, which noop can be asked for) is not a result a server takes (both refuse `""`
+    /// with 400; Debian's worker then exits): it is reported as an `error` saying so.
+    pub(crate) fn from_task(outcome: crate::Outcome) -> Self {
+        match outcome {
+            crate::Outcome::Success => Outcome::Success,
+            crate::Outcome::Failure => Outcome::Failure,
+            crate::Outcome::Error => Outcome::TaskError,
+            crate::Outcome::Skipped => Outcome::Skipped,
+            crate::Outcome::TemporaryFailure => Outcome::TemporaryFailure,
+            crate::Outcome::NoResult => Outcome::Error(WorkError::new(
+                ErrorCode::ExecuteFailed,
+                "the task reported no result (\"\"), which a server does not take as a \
+                 completion",
+            )),
+        }
+    }
+
     /// The result's name for a server of `release`: Debusine 0.16's names; for 0.11, which has
     /// only success, failure and error, `skipped` is `success` and `temporary failure` is
     /// `failure`, as 0.11's own autopkgtest reported an all-skipped run and a testbed failure.
@@ -519,20 +529,25 @@ pub(crate) fn prepare_in(
     let entry = registry
         .get_of_kind(WORKER_KIND, &request.task_name)
         .map_err(|error| WorkError::new(ErrorCode::SetupFailed, error.to_string()))?;
-    // The one place the release selects the models (`TaskEntry::configure_in` once the
-    // framework has it): today every task has one form for every release.
-    let task = entry
-        .configure(TaskInput::from(&request.task_data))
-        .map_err(|error| configure_failed(error.to_string()))?;
+    // The one place the release selects the models: the task's form of that release (a task
+    // with one form reads every release with it), else its own.
+    let release_name = release.map(|release| release.to_string());
+    let task = match &release_name {
+        Some(name) => entry.configure_in(name, TaskInput::from(&request.task_data)),
+        None => entry.configure(TaskInput::from(&request.task_data)),
+    }
+    .map_err(|error| configure_failed(error.to_string()))?;
     // `null` is no dynamic data, as in Debusine's `configure`.
     let dynamic_data = match request.dynamic_task_data.as_ref().filter(|v| !v.is_null()) {
         None => None,
         Some(dynamic) => Some(
-            entry
-                .configure_dynamic_data(TaskInput::from(dynamic))
-                .map_err(|error| {
-                    configure_failed(error.nested_under("/dynamic_task_data").to_string())
-                })?,
+            match &release_name {
+                Some(name) => entry.configure_dynamic_data_in(name, TaskInput::from(dynamic)),
+                None => entry.configure_dynamic_data(TaskInput::from(dynamic)),
+            }
+            .map_err(|error| {
+                configure_failed(error.nested_under("/dynamic_task_data").to_string())
+            })?,
         ),
     };
     Ok(Prepared {
@@ -580,10 +595,7 @@ pub(crate) fn execute_measured(
     }
     reap_orphans(Duration::ZERO);
     let outcome = match outcome {
-        // Every other result of Debusine 0.16 is reported as a failure until the completion
-        // carries them.
-        Ok(result) if result.is_success() => Outcome::Success,
-        Ok(_) => Outcome::Failure,
+        Ok(result) => Outcome::from_task(result),
         Err(error) => Outcome::Error(WorkError::new(ErrorCode::ExecuteFailed, error.to_string())),
     };
     Some(Completion {
@@ -675,6 +687,22 @@ mod tests {
             };
             assert_eq!(completion.payload_in(Release::V0_16)["result"], on_0_16);
             assert_eq!(completion.payload_in(Release::V0_11)["result"], on_0_11);
+        }
+    }
+
+    #[test]
+    fn a_tasks_outcomes_become_results_and_no_result_an_error() {
+        for outcome in crate::Outcome::ALL {
+            let reported = Outcome::from_task(outcome);
+            let name = reported.result_in(Release::V0_16);
+            if outcome == crate::Outcome::NoResult {
+                assert_eq!(name, "error");
+                assert!(
+                    matches!(reported, Outcome::Error(ref error) if error.message.contains("no result"))
+                );
+            } else {
+                assert_eq!(name, outcome.as_str());
+            }
         }
     }
 
