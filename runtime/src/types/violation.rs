@@ -70,14 +70,44 @@ pub enum ViolationKind {
     Deserialize,
     /// A cross-field rule of the task (its `validate` hook).
     Rule,
+    /// The task has no form for the release of the engine asked for (see
+    /// `taskdef::ReleaseForm`): the data was not read.
+    Release {
+        /// The release asked for.
+        release: String,
+        /// The releases the task has forms for, its own first.
+        known: Vec<String>,
+    },
 }
 
 impl ViolationKind {
+    /// The kind's stable name, for programs (`taskdef validate --json`): `syntax`,
+    /// `unknown_key`, `missing_key`, `type`, `enum`, `pattern`, `range`, `schema`,
+    /// `deserialize`, `rule`, `release`. Names are never reused for another meaning.
+    pub fn name(&self) -> &'static str {
+        match self {
+            ViolationKind::Syntax => "syntax",
+            ViolationKind::UnknownKey { .. } => "unknown_key",
+            ViolationKind::MissingKey { .. } => "missing_key",
+            ViolationKind::Type { .. } => "type",
+            ViolationKind::Enum { .. } => "enum",
+            ViolationKind::Pattern { .. } => "pattern",
+            ViolationKind::Range { .. } => "range",
+            ViolationKind::Schema { .. } => "schema",
+            ViolationKind::Deserialize => "deserialize",
+            ViolationKind::Rule => "rule",
+            ViolationKind::Release { .. } => "release",
+        }
+    }
+
     /// Whether the task's JSON Schema found this (as opposed to the parser, serde or a rule).
     pub fn is_schema(&self) -> bool {
         !matches!(
             self,
-            ViolationKind::Syntax | ViolationKind::Deserialize | ViolationKind::Rule
+            ViolationKind::Syntax
+                | ViolationKind::Deserialize
+                | ViolationKind::Rule
+                | ViolationKind::Release { .. }
         )
     }
 }
