@@ -77,16 +77,20 @@
 //     client, WebSocket and worker loop.
 // 13. `cli`: the command line, `taskdef run` and `taskdef worker` included.
 #[cfg(feature = "cli")]
+#[cfg_attr(docsrs, doc(cfg(feature = "cli")))]
 pub mod cli;
 #[cfg(feature = "cli")]
 mod client;
 #[cfg(feature = "compat")]
+#[cfg_attr(docsrs, doc(cfg(feature = "compat")))]
 pub mod compat;
 mod configure;
 #[cfg(feature = "docs")]
+#[cfg_attr(docsrs, doc(cfg(feature = "docs")))]
 pub mod docs;
 mod execution;
 #[cfg(feature = "locate")]
+#[cfg_attr(docsrs, doc(cfg(feature = "locate")))]
 pub mod locate;
 mod metadata;
 mod parse;

@@ -1,6 +1,8 @@
 //! What a running task works with: its context, the dynamic data the server computed for it, the
 //! one-way abort, external commands, and the errors it returns. Nothing here knows about task types; running one is in [`crate::task`].
 
+pub mod paths;
+
 mod abort;
 mod artifact;
 mod command;
@@ -8,7 +10,6 @@ mod context;
 mod dynamic_data;
 mod error;
 mod outcome;
-pub mod paths;
 
 pub use abort::AbortHandle;
 pub use artifact::{

@@ -290,7 +290,6 @@ impl<'de> JsonReader<'de> {
 
     /// After an object's `{` (`first`) or one of its values: the next key and its colon, or
     /// `None` at the closing brace.
-    #[inline]
     pub(crate) fn next_key(&mut self, first: bool) -> Result<Option<Text<'de>>, Malformed> {
         match self.next_key_start(first)? {
             Some(_) => self.key().map(Some),
@@ -299,7 +298,6 @@ impl<'de> JsonReader<'de> {
     }
 
     /// [`next_key`](Self::next_key) up to the key's opening quote, not consumed: its offset.
-    #[inline]
     pub(crate) fn next_key_start(&mut self, first: bool) -> Result<Option<usize>, Malformed> {
         match self.peek() {
             Some(b'}') => {
@@ -320,7 +318,6 @@ impl<'de> JsonReader<'de> {
     }
 
     /// A key at its opening quote, and its colon.
-    #[inline]
     pub(crate) fn key(&mut self) -> Result<Text<'de>, Malformed> {
         self.pos += 1;
         let key = self.string()?;

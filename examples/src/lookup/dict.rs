@@ -1,114 +1,19 @@
-//! Debusine's lookups: how task data names artifacts and collection items.
-//!
-//! - [`LookupSingle`]: an integer (an artifact or collection id) or a string
-//!   (`"debian/match:codename=bookworm"`, `"123@artifacts"`, ...).
-//! - [`LookupDict`]: a query over a collection's items, with matchers on their name and data.
-//! - [`LookupMultiple`]: a list of single lookups and lookup objects, or one lookup object alone.
-//!
-//! The server resolves lookups; a worker only passes them on. The catalogue checks their shape,
-//! which is all Debusine checks when it configures a task.
+//! Lookup objects: a query over a collection's items, with matchers on their name and data,
+//! and the rule that each field is matched once.
 
 use std::borrow::Cow;
 use std::fmt;
 
 use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
-use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
-use serde::{Deserialize, Serialize, Serializer};
+use serde::de::{self, Deserializer, MapAccess, Visitor};
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use taskdef::Rules;
 use taskdef::pointer::child;
 
-/// The default of every task's `task_configuration`.
-pub const DEFAULT_TASK_CONFIGURATION: &str = "default@debusine:task-configuration";
-
-/// `Some("default@debusine:task-configuration")`: the default of `task_configuration`.
-pub fn default_task_configuration() -> Option<LookupSingle> {
-    Some(LookupSingle::Path(DEFAULT_TASK_CONFIGURATION.to_owned()))
-}
-
-/// A lookup of one artifact or collection: an integer id or a string lookup.
-///
-/// Neither null, nor an object, nor a boolean, nor a float is a single lookup.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
-#[serde(untagged)]
-pub enum LookupSingle {
-    /// An artifact or collection id.
-    Id(i64),
-    /// A string lookup, such as `debian/match:codename=bookworm` or `123@artifacts`.
-    Path(String),
-}
-
-impl fmt::Display for LookupSingle {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            LookupSingle::Id(id) => write!(f, "{id}"),
-            LookupSingle::Path(path) => f.write_str(path),
-        }
-    }
-}
-
-impl From<i64> for LookupSingle {
-    fn from(id: i64) -> Self {
-        LookupSingle::Id(id)
-    }
-}
-
-impl From<&str> for LookupSingle {
-    fn from(path: &str) -> Self {
-        LookupSingle::Path(path.to_owned())
-    }
-}
-
-impl<'de> Deserialize<'de> for LookupSingle {
-    /// Strict: only JSON integers and strings. serde's `untagged` would try each variant in turn
-    /// and report a vague error; this visitor names what it got.
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_any(SingleVisitor)
-    }
-}
-
-/// Reads a single lookup: a JSON integer or string, nothing else.
-struct SingleVisitor;
-
-impl Visitor<'_> for SingleVisitor {
-    type Value = LookupSingle;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a single lookup (an integer or a string)")
-    }
-
-    fn visit_i64<E: de::Error>(self, v: i64) -> Result<LookupSingle, E> {
-        Ok(LookupSingle::Id(v))
-    }
-
-    fn visit_u64<E: de::Error>(self, v: u64) -> Result<LookupSingle, E> {
-        i64::try_from(v)
-            .map(LookupSingle::Id)
-            .map_err(|_| E::invalid_value(de::Unexpected::Unsigned(v), &self))
-    }
-
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<LookupSingle, E> {
-        Ok(LookupSingle::Path(v.to_owned()))
-    }
-
-    fn visit_string<E: de::Error>(self, v: String) -> Result<LookupSingle, E> {
-        Ok(LookupSingle::Path(v))
-    }
-}
-
-impl JsonSchema for LookupSingle {
-    fn schema_name() -> Cow<'static, str> {
-        "LookupSingle".into()
-    }
-
-    fn json_schema(_: &mut SchemaGenerator) -> Schema {
-        json_schema!({
-            "description": "A lookup of one artifact or collection: an integer id, or a string such as `debian/match:codename=bookworm` or `123@artifacts`.",
-            "anyOf": [{"type": "integer", "format": "int64"}, {"type": "string"}]
-        })
-    }
-}
+use super::multiple::LookupFilter;
+use super::single::LookupSingle;
 
 /// What kind of collection item a lookup object selects.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
@@ -176,40 +81,6 @@ pub struct Matcher {
     pub kind: MatcherKind,
     /// What to compare with.
     pub value: Value,
-}
-
-/// A lookup filter's value: another lookup, single or multiple.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(untagged)]
-pub enum LookupFilter {
-    /// A single lookup.
-    Single(LookupSingle),
-    /// A multiple lookup.
-    Multiple(LookupMultiple),
-}
-
-impl<'de> Deserialize<'de> for LookupFilter {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_any(LookupVisitor {
-            single: true,
-            expecting: "a single lookup (an integer or a string) or a multiple lookup",
-        })
-    }
-}
-
-impl JsonSchema for LookupFilter {
-    fn schema_name() -> Cow<'static, str> {
-        "LookupFilter".into()
-    }
-
-    fn json_schema(generator: &mut SchemaGenerator) -> Schema {
-        let single = generator.subschema_for::<LookupSingle>();
-        let multiple = generator.subschema_for::<LookupMultiple>();
-        json_schema!({
-            "description": "The value of a `lookup__NAME` filter: a single or a multiple lookup.",
-            "anyOf": [single, multiple]
-        })
-    }
 }
 
 /// A lookup object: a query over the items of a collection.
@@ -285,7 +156,7 @@ impl LookupDict {
 
     /// Whether [`LookupDict::check`] has anything to look at (so that its pointer need not be
     /// built otherwise).
-    fn has_rules_to_check(&self) -> bool {
+    pub(super) fn has_rules_to_check(&self) -> bool {
         !self.conflicts.is_empty()
             || self
                 .lookup_filters
@@ -321,7 +192,7 @@ impl LookupDict {
 /// `data_matchers` and `lookup_filters` come out in the order of their keys (`data__x` before
 /// the `data_matchers` list, `lookup__x` before the `lookup_filters` list), and of several
 /// name matchers the last key wins (they conflict anyway, and `validate` says so).
-struct DictVisitor;
+pub(super) struct DictVisitor;
 
 impl<'de> Visitor<'de> for DictVisitor {
     type Value = LookupDict;
@@ -587,200 +458,6 @@ impl JsonSchema for LookupDict {
             },
             "required": ["collection"],
             "additionalProperties": false
-        })
-    }
-}
-
-/// One item of a multiple lookup: a single lookup or a lookup object.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(untagged)]
-pub enum LookupItem {
-    /// A single lookup.
-    Single(LookupSingle),
-    /// A lookup object.
-    Dict(LookupDict),
-}
-
-/// A lookup of several artifacts: a list of single lookups and lookup objects, or one lookup
-/// object alone (the same as a one-item list). An empty list is a valid, empty lookup.
-///
-/// Equality compares the lookups only: a lookup object alone equals a list holding it.
-#[derive(Debug, Clone, Default)]
-pub struct LookupMultiple {
-    /// The lookups, in order.
-    pub items: Vec<LookupItem>,
-    /// Whether the data held one lookup object rather than a list (for error pointers).
-    alone: bool,
-}
-
-impl LookupMultiple {
-    /// A list of lookups.
-    pub fn new(items: Vec<LookupItem>) -> Self {
-        LookupMultiple {
-            items,
-            alone: false,
-        }
-    }
-
-    /// Whether there is no lookup at all.
-    pub fn is_empty(&self) -> bool {
-        self.items.is_empty()
-    }
-
-    /// Whether any of its lookup objects has rules to check (so that a caller need not build
-    /// the pointer otherwise).
-    pub(crate) fn has_rules_to_check(&self) -> bool {
-        self.items
-            .iter()
-            .any(|item| matches!(item, LookupItem::Dict(dict) if dict.has_rules_to_check()))
-    }
-
-    /// Checks each lookup object's rules; `pointer` is where this lookup is in the task data.
-    pub(crate) fn check(&self, pointer: &str, rules: &mut Rules) {
-        for (index, item) in self.items.iter().enumerate() {
-            if let LookupItem::Dict(dict) = item
-                && dict.has_rules_to_check()
-            {
-                let at = if self.alone {
-                    pointer.to_owned()
-                } else {
-                    child(pointer, index)
-                };
-                dict.check(&at, rules);
-            }
-        }
-    }
-}
-
-impl PartialEq for LookupMultiple {
-    fn eq(&self, other: &Self) -> bool {
-        self.items == other.items
-    }
-}
-
-impl Serialize for LookupMultiple {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        self.items.serialize(serializer)
-    }
-}
-
-impl<'de> Deserialize<'de> for LookupMultiple {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let lookup = deserializer.deserialize_any(LookupVisitor {
-            single: false,
-            expecting: "a lookup of multiple collection items: a dictionary or a list",
-        })?;
-        match lookup {
-            LookupFilter::Multiple(multiple) => Ok(multiple),
-            // Not produced when `single` is false.
-            LookupFilter::Single(_) => Err(de::Error::custom(
-                "Lookup of multiple collection items must be a dictionary or a list",
-            )),
-        }
-    }
-}
-
-/// Reads a lookup as it comes: an integer or a string is a single lookup (if `single`), a list
-/// a multiple lookup, an object a multiple lookup of that object alone. Straight from the
-/// deserializer, with no `Value` in between.
-struct LookupVisitor {
-    single: bool,
-    expecting: &'static str,
-}
-
-impl<'de> Visitor<'de> for LookupVisitor {
-    type Value = LookupFilter;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.expecting)
-    }
-
-    fn visit_i64<E: de::Error>(self, v: i64) -> Result<LookupFilter, E> {
-        match self.single {
-            true => SingleVisitor.visit_i64(v).map(LookupFilter::Single),
-            false => Err(E::invalid_type(de::Unexpected::Signed(v), &self)),
-        }
-    }
-
-    fn visit_u64<E: de::Error>(self, v: u64) -> Result<LookupFilter, E> {
-        match self.single {
-            true => SingleVisitor.visit_u64(v).map(LookupFilter::Single),
-            false => Err(E::invalid_type(de::Unexpected::Unsigned(v), &self)),
-        }
-    }
-
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<LookupFilter, E> {
-        match self.single {
-            true => SingleVisitor.visit_str(v).map(LookupFilter::Single),
-            false => Err(E::invalid_type(de::Unexpected::Str(v), &self)),
-        }
-    }
-
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<LookupFilter, A::Error> {
-        let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(16));
-        while let Some(item) = seq.next_element_seed(ItemSeed)? {
-            items.push(item);
-        }
-        Ok(LookupFilter::Multiple(LookupMultiple::new(items)))
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<LookupFilter, A::Error> {
-        Ok(LookupFilter::Multiple(LookupMultiple {
-            items: vec![LookupItem::Dict(DictVisitor.visit_map(map)?)],
-            alone: true,
-        }))
-    }
-}
-
-/// One item of a multiple lookup: a single lookup or a lookup object.
-struct ItemSeed;
-
-impl<'de> de::DeserializeSeed<'de> for ItemSeed {
-    type Value = LookupItem;
-
-    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<LookupItem, D::Error> {
-        deserializer.deserialize_any(self)
-    }
-}
-
-impl<'de> Visitor<'de> for ItemSeed {
-    type Value = LookupItem;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a single lookup (an integer or a string) or a lookup object")
-    }
-
-    fn visit_i64<E: de::Error>(self, v: i64) -> Result<LookupItem, E> {
-        SingleVisitor.visit_i64(v).map(LookupItem::Single)
-    }
-
-    fn visit_u64<E: de::Error>(self, v: u64) -> Result<LookupItem, E> {
-        SingleVisitor.visit_u64(v).map(LookupItem::Single)
-    }
-
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<LookupItem, E> {
-        SingleVisitor.visit_str(v).map(LookupItem::Single)
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<LookupItem, A::Error> {
-        DictVisitor.visit_map(map).map(LookupItem::Dict)
-    }
-}
-
-impl JsonSchema for LookupMultiple {
-    fn schema_name() -> Cow<'static, str> {
-        "LookupMultiple".into()
-    }
-
-    fn json_schema(generator: &mut SchemaGenerator) -> Schema {
-        let single = generator.subschema_for::<LookupSingle>();
-        let dict = generator.subschema_for::<LookupDict>();
-        json_schema!({
-            "description": "A lookup of several artifacts: a list of single lookups and lookup objects, or one lookup object alone.",
-            "anyOf": [
-                {"type": "array", "items": {"anyOf": [single, dict]}},
-                dict
-            ]
         })
     }
 }
