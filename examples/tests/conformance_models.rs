@@ -31,7 +31,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt::Write as _;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
-use std::process::Stdio;
+use std::process::{Child, ChildStdin, ChildStdout, Stdio};
 use std::time::Instant;
 
 use jsonschema::Validator;
@@ -72,7 +72,7 @@ const WORKER_TASKS: [&str; 13] = [
 ];
 
 /// Generated task-data documents per task and release.
-const DATA_CASES: usize = 1_500;
+const DATA_CASES: usize = 1_600;
 /// Generated dynamic-data documents per task and release.
 const DYNAMIC_CASES: usize = 400;
 
@@ -129,54 +129,44 @@ mod catalogue {
         entry(release, task).map(|entry| (entry.schema(), entry.dynamic_data_schema()))
     }
 
-    /// The catalogue's verdict for `release`: `None` if it has no such task, else the
-    /// violations (empty: valid), each prefixed by `data` or `dynamic_data` as the model
-    /// program prefixes Debusine's.
+    /// The catalogue's verdict on a document.
+    pub struct Verdict {
+        /// Each violation, prefixed by `data` or `dynamic_data` as the model program prefixes
+        /// Debusine's errors; empty: valid.
+        pub messages: Vec<String>,
+        /// Where each violation is, for grouping: `key pointer keyword`, with list indices as
+        /// `*`, the schema keyword that failed (or the missing or unknown key, or a rule's
+        /// words without the quoted values).
+        pub places: Vec<String>,
+    }
+
+    impl Verdict {
+        pub fn valid(&self) -> bool {
+            self.messages.is_empty()
+        }
+    }
+
+    /// The catalogue's verdict for `release`: `None` if it has no such task. The data goes in
+    /// as JSON text, as a worker receives it (`TaskInput::Value` takes an integral float such
+    /// as `2.0` as a float; the text parser reads it as the integer 2).
     pub fn judge(
         release: &str,
         task: &str,
         data: Option<&Value>,
         dynamic_data: Option<&Value>,
-    ) -> Option<Vec<String>> {
+    ) -> Option<Verdict> {
         let entry = entry(release, task)?;
-        let mut messages = Vec::new();
+        let mut verdict = Verdict {
+            messages: Vec::new(),
+            places: Vec::new(),
+        };
         let mut add = |key: &str, error: TaskConfigError| {
-            messages.extend(
-                error
-                    .violations()
-                    .iter()
-                    .map(|violation| format!("{key}: {violation}")),
-            );
             if error.violations().is_empty() {
-                messages.push(format!("{key}: {error}"));
+                verdict.messages.push(format!("{key}: {error}"));
+                verdict.places.push(format!("{key} {error}"));
             }
-        };
-        if let Some(data) = data
-            && let Err(error) = entry.configure(data)
-        {
-            add("data", error);
-        }
-        if let Some(data) = dynamic_data
-            && let Err(error) = entry.configure_dynamic_data(data)
-        {
-            add("dynamic_data", error);
-        }
-        Some(messages)
-    }
-
-    /// The schema keyword each violation failed at, for grouping (`pointer schema_path`).
-    pub fn signature(
-        release: &str,
-        task: &str,
-        data: Option<&Value>,
-        dynamic_data: Option<&Value>,
-    ) -> Vec<String> {
-        let Some(entry) = entry(release, task) else {
-            return vec!["task not in the catalogue".into()];
-        };
-        let mut out = Vec::new();
-        let mut add = |key: &str, error: TaskConfigError| {
             for violation in error.violations() {
+                verdict.messages.push(format!("{key}: {violation}"));
                 let place = match &violation.kind {
                     ViolationKind::UnknownKey { name } => format!("unknown key {name:?}"),
                     ViolationKind::MissingKey { name } => format!("missing key {name:?}"),
@@ -191,22 +181,22 @@ mod catalogue {
                 } else {
                     super::generic_pointer(&violation.pointer)
                 };
-                out.push(format!("{key} {pointer} {place}"));
+                verdict.places.push(format!("{key} {pointer} {place}"));
             }
         };
         if let Some(data) = data
-            && let Err(error) = entry.configure(data)
+            && let Err(error) = entry.configure(&data.to_string())
         {
             add("data", error);
         }
         if let Some(data) = dynamic_data
-            && let Err(error) = entry.configure_dynamic_data(data)
+            && let Err(error) = entry.configure_dynamic_data(&data.to_string())
         {
             add("dynamic_data", error);
         }
-        out.sort();
-        out.dedup();
-        out
+        verdict.places.sort();
+        verdict.places.dedup();
+        Some(verdict)
     }
 }
 
@@ -244,77 +234,121 @@ struct ModelVerdict {
     read: Value,
 }
 
-/// The release's models on every document, through one `model-verdicts` process.
-fn model_verdicts(server: &Server, documents: &[Document]) -> Vec<ModelVerdict> {
-    let mut input = String::new();
-    for document in documents {
-        input.push_str(&document.wire().to_string());
-        input.push('\n');
+/// A release's models: one `model-verdicts` process, in the release's venv.
+struct Models<'s> {
+    server: &'s Server,
+    child: Child,
+    stdin: Option<ChildStdin>,
+    stdout: std::io::Lines<BufReader<ChildStdout>>,
+    stderr: Option<std::thread::JoinHandle<String>>,
+}
+
+impl<'s> Models<'s> {
+    fn start(server: &'s Server) -> Models<'s> {
+        let mut child = server
+            .python(&[PROGRAM])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap_or_else(|error| {
+                panic!("cannot run {PROGRAM} through {}: {error}", debusine::SCRIPT)
+            });
+        let mut stderr = child.stderr.take().expect("stderr");
+        let stderr = std::thread::spawn(move || {
+            let mut text = String::new();
+            let _ = stderr.read_to_string(&mut text);
+            text
+        });
+        Models {
+            server,
+            stdin: child.stdin.take(),
+            stdout: BufReader::new(child.stdout.take().expect("stdout")).lines(),
+            child,
+            stderr: Some(stderr),
+        }
     }
-    let mut child = server
-        .python(&[PROGRAM])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap_or_else(|error| panic!("cannot run {PROGRAM} through the server script: {error}"));
-    let mut stdin = child.stdin.take().expect("stdin");
-    let writer = std::thread::spawn(move || stdin.write_all(input.as_bytes()));
-    let mut stderr = child.stderr.take().expect("stderr");
-    let errors = std::thread::spawn(move || {
-        let mut text = String::new();
-        let _ = stderr.read_to_string(&mut text);
-        text
-    });
-    let verdicts: Vec<ModelVerdict> = BufReader::new(child.stdout.take().expect("stdout"))
-        .lines()
-        .map(|line| {
-            let value: Value = serde_json::from_str(&line.expect("model-verdicts output"))
-                .expect("model-verdicts writes JSON lines");
-            ModelVerdict {
-                valid: value["valid"].as_bool().expect("valid"),
+
+    /// Fails with what the program said on its standard error.
+    fn fail(&mut self, what: &str) -> ! {
+        drop(self.stdin.take());
+        let status = self.child.wait().map(|status| status.to_string());
+        let stderr = self
+            .stderr
+            .take()
+            .and_then(|handle| handle.join().ok())
+            .unwrap_or_default();
+        panic!(
+            "`{} python {} {PROGRAM}` (Debusine {}'s models): {what}; it exited with {status:?}; \
+             its standard error:\n{stderr}",
+            debusine::SCRIPT,
+            self.server.state,
+            self.server.version,
+        );
+    }
+
+    /// Debusine's JSON Schemas of each task's data and dynamic data, as the release's pydantic
+    /// writes them.
+    fn schemas(&mut self) -> Value {
+        let stdin = self.stdin.as_mut().expect("the program's stdin is open");
+        if stdin
+            .write_all(b"{\"command\": \"schemas\"}\n")
+            .and_then(|()| stdin.flush())
+            .is_err()
+        {
+            self.fail("it does not read");
+        }
+        match self.stdout.next() {
+            Some(Ok(line)) => serde_json::from_str(&line).expect("schemas are JSON"),
+            _ => self.fail("no schemas"),
+        }
+    }
+
+    /// The verdict on every document (what the models read, where `read` says so); the
+    /// program ends.
+    fn judge(mut self, documents: &[Document], read: &[bool]) -> Vec<ModelVerdict> {
+        let mut input = String::new();
+        for (document, read) in documents.iter().zip(read) {
+            let mut wire = document.wire();
+            if *read {
+                wire["read"] = Value::Bool(true);
+            }
+            input.push_str(&wire.to_string());
+            input.push('\n');
+        }
+        let mut stdin = self.stdin.take().expect("the program's stdin is open");
+        let writer = std::thread::spawn(move || stdin.write_all(input.as_bytes()));
+        let mut verdicts = Vec::with_capacity(documents.len());
+        for line in self.stdout.by_ref() {
+            let Ok(value) = line
+                .map_err(drop)
+                .and_then(|line| serde_json::from_str::<Value>(&line).map_err(drop))
+            else {
+                break;
+            };
+            verdicts.push(ModelVerdict {
+                valid: value["valid"].as_bool().unwrap_or(false),
                 errors: value["errors"]
                     .as_array()
-                    .expect("errors")
-                    .iter()
+                    .into_iter()
+                    .flatten()
                     .map(|error| error.as_str().unwrap_or_default().to_owned())
                     .collect(),
                 read: value.get("read").cloned().unwrap_or(Value::Null),
-            }
-        })
-        .collect();
-    let written = writer.join().expect("writer");
-    let status = child.wait().expect("model-verdicts ends");
-    let stderr = errors.join().expect("stderr reader");
-    assert!(
-        status.success() && written.is_ok() && verdicts.len() == documents.len(),
-        "`{} python {} {PROGRAM}` (Debusine {}'s models) failed: {status}, {} verdicts for {} \
-         documents; its stderr:\n{stderr}",
-        debusine::SCRIPT,
-        server.state,
-        server.version,
-        verdicts.len(),
-        documents.len(),
-    );
-    verdicts
-}
-
-/// Debusine's JSON Schemas of each task's data and dynamic data, as the release's pydantic
-/// writes them.
-fn model_schemas(server: &Server) -> Value {
-    let output = server
-        .python(&[PROGRAM, "--schemas"])
-        .stdin(Stdio::null())
-        .output()
-        .expect("model-verdicts runs");
-    assert!(
-        output.status.success(),
-        "`{} python {} {PROGRAM} --schemas` failed: {}",
-        debusine::SCRIPT,
-        server.state,
-        String::from_utf8_lossy(&output.stderr)
-    );
-    serde_json::from_slice(&output.stdout).expect("schemas are JSON")
+            });
+        }
+        let written = writer.join().expect("the writer thread");
+        let status = self.child.wait().expect("the program ends");
+        if !status.success() || written.is_err() || verdicts.len() != documents.len() {
+            let what = format!(
+                "{} verdicts for {} documents",
+                verdicts.len(),
+                documents.len()
+            );
+            self.fail(&what);
+        }
+        verdicts
+    }
 }
 
 // ---------------------------------------------------------------- fixed documents
@@ -428,7 +462,8 @@ struct Generator<'a> {
     root: &'a Value,
     rng: Rng,
     harvest: &'a Harvest,
-    patterns: HashMap<String, Option<Validator>>,
+    /// For each pattern met, which of [`WORDS`] match it.
+    patterns: HashMap<String, Vec<bool>>,
     /// Every generated node: its pointer and the schema it was generated from.
     sites: Vec<(String, &'a Value)>,
 }
@@ -496,14 +531,19 @@ impl<'a> Generator<'a> {
         schema
     }
 
-    fn matches_pattern(&mut self, pattern: &str, text: &str) -> bool {
-        let validator = self
-            .patterns
-            .entry(pattern.to_owned())
-            .or_insert_with(|| jsonschema::validator_for(&json!({ "pattern": pattern })).ok());
-        validator
-            .as_ref()
-            .is_none_or(|validator| validator.is_valid(&Value::from(text)))
+    fn matches_pattern(&mut self, pattern: &str, word: usize) -> bool {
+        self.patterns.entry(pattern.to_owned()).or_insert_with(|| {
+            let validator: Option<Validator> =
+                jsonschema::validator_for(&json!({ "pattern": pattern })).ok();
+            WORDS
+                .iter()
+                .map(|word| {
+                    validator
+                        .as_ref()
+                        .is_none_or(|validator| validator.is_valid(&Value::from(*word)))
+                })
+                .collect()
+        })[word]
     }
 
     fn string(&mut self, schema: &Value) -> Value {
@@ -522,12 +562,13 @@ impl<'a> Generator<'a> {
         let pattern = schema.get("pattern").and_then(Value::as_str);
         let start = self.rng.below(WORDS.len());
         for offset in 0..WORDS.len() {
-            let word = WORDS[(start + offset) % WORDS.len()];
+            let index = (start + offset) % WORDS.len();
+            let word = WORDS[index];
             let length = word.chars().count();
             if length < min || length > max {
                 continue;
             }
-            if pattern.is_none_or(|pattern| self.matches_pattern(pattern, word)) {
+            if pattern.is_none_or(|pattern| self.matches_pattern(pattern, index)) {
                 return Value::from(word);
             }
         }
@@ -1194,16 +1235,16 @@ enum Outcome {
     },
 }
 
+/// One document's comparison, given the catalogue's verdict `ours` and Debusine's.
 fn judge_one(
     release: &str,
     document: &Document,
+    ours: Option<&catalogue::Verdict>,
     theirs: &ModelVerdict,
-) -> (Outcome, Option<Vec<String>>) {
+) -> Outcome {
     let task = document.task.as_str();
-    let (data, dynamic_data) = (document.data.as_ref(), document.dynamic_data.as_ref());
-    let ours = catalogue::judge(release, task, data, dynamic_data);
-    let outcome = match &ours {
-        Some(messages) if messages.is_empty() == theirs.valid => Outcome::Agreed,
+    match ours {
+        Some(ours) if ours.valid() == theirs.valid => Outcome::Agreed,
         None => Outcome::Disagreed {
             direction: "not in the catalogue",
             places: vec![String::new()],
@@ -1214,51 +1255,45 @@ fn judge_one(
             places: debusine_signature(&theirs.errors),
             coerced: None,
         },
-        Some(_) => {
+        Some(ours) => {
             // Debusine accepts, taskdef refuses: by design if taskdef accepts the document as
             // pydantic read it through the listed coercions.
             let mut found = BTreeSet::new();
-            let data = data.map(|data| as_read(data, &theirs.read["data"], &mut found));
-            let dynamic_data =
-                dynamic_data.map(|data| as_read(data, &theirs.read["dynamic_data"], &mut found));
-            if found.is_empty() {
-                Outcome::Disagreed {
-                    direction: "Debusine accepts, taskdef refuses",
-                    places: catalogue::signature(
-                        release,
-                        task,
-                        document.data.as_ref(),
-                        document.dynamic_data.as_ref(),
-                    ),
-                    coerced: None,
-                }
+            let data = document
+                .data
+                .as_ref()
+                .map(|data| as_read(data, &theirs.read["data"], &mut found));
+            let dynamic_data = document
+                .dynamic_data
+                .as_ref()
+                .map(|data| as_read(data, &theirs.read["dynamic_data"], &mut found));
+            let again = if found.is_empty() {
+                None
             } else {
-                let again = catalogue::judge(release, task, data.as_ref(), dynamic_data.as_ref())
-                    .unwrap_or_default();
-                if again.is_empty() {
-                    Outcome::Strict(found)
-                } else {
-                    Outcome::Disagreed {
-                        direction: "Debusine accepts, taskdef refuses",
-                        places: catalogue::signature(
-                            release,
-                            task,
-                            data.as_ref(),
-                            dynamic_data.as_ref(),
-                        ),
-                        coerced: Some((show(data.as_ref(), dynamic_data.as_ref()), again)),
-                    }
-                }
+                catalogue::judge(release, task, data.as_ref(), dynamic_data.as_ref())
+            };
+            match again {
+                None => Outcome::Disagreed {
+                    direction: "Debusine accepts, taskdef refuses",
+                    places: ours.places.clone(),
+                    coerced: None,
+                },
+                Some(again) if again.valid() => Outcome::Strict(found),
+                Some(again) => Outcome::Disagreed {
+                    direction: "Debusine accepts, taskdef refuses",
+                    places: again.places,
+                    coerced: Some((show(data.as_ref(), dynamic_data.as_ref()), again.messages)),
+                },
             }
         }
-    };
-    (outcome, ours)
+    }
 }
 
 fn compare(
     release: &str,
     version: &str,
     documents: &[Document],
+    ours: &[Option<catalogue::Verdict>],
     verdicts: &[ModelVerdict],
 ) -> Report {
     let mut report = Report {
@@ -1269,32 +1304,31 @@ fn compare(
         strict: BTreeMap::new(),
         groups: BTreeMap::new(),
     };
-    for (document, theirs) in documents.iter().zip(verdicts) {
+    for ((document, ours), theirs) in documents.iter().zip(ours).zip(verdicts) {
         let source = document.origin.split(' ').next().unwrap_or_default();
         *report.sources.entry(source.to_owned()).or_default() += 1;
         let tally = report.tallies.entry(document.task.clone()).or_default();
         tally.documents += 1;
         let text = show(document.data.as_ref(), document.dynamic_data.as_ref());
-        let (outcome, ours) = judge_one(release, document, theirs);
-        let (direction, places, coerced) = match outcome {
+        let (direction, places, coerced) = match judge_one(release, document, ours.as_ref(), theirs)
+        {
             Outcome::Agreed => {
                 tally.agreed += 1;
                 continue;
             }
             Outcome::Strict(found) => {
                 tally.strict += 1;
-                let kinds = found
-                    .iter()
-                    .map(|kind| kind.name())
-                    .collect::<Vec<_>>()
-                    .join(", ");
-                let entry = report
-                    .strict
-                    .entry((document.task.clone(), kinds))
-                    .or_insert((0, String::new()));
-                entry.0 += 1;
-                if entry.1.is_empty() || text.len() + 2 < entry.1.len() {
-                    entry.1 = format!("{text} ({})", document.origin);
+                // A document with several coercions counts for each.
+                for kind in found {
+                    let entry = report
+                        .strict
+                        .entry((document.task.clone(), kind.name().to_owned()))
+                        .or_insert((0, String::new()));
+                    entry.0 += 1;
+                    if entry.1.is_empty() || text.len() + document.origin.len() + 3 < entry.1.len()
+                    {
+                        entry.1 = format!("{text} ({})", document.origin);
+                    }
                 }
                 continue;
             }
@@ -1314,10 +1348,10 @@ fn compare(
             } else {
                 format!(" {:?}", theirs.errors)
             },
-            match &ours {
+            match ours {
                 None => "no such task".to_owned(),
-                Some(messages) if messages.is_empty() => "valid".to_owned(),
-                Some(messages) => format!("invalid {messages:?}"),
+                Some(ours) if ours.valid() => "valid".to_owned(),
+                Some(ours) => format!("invalid {:?}", ours.messages),
             }
         );
         if let Some((coerced, messages)) = &coerced {
@@ -1531,9 +1565,14 @@ fn the_catalogue_gives_each_release_s_verdicts() {
             .map(|suite| {
                 let cases = cases.as_deref();
                 scope.spawn(move || {
+                    let phase = Instant::now();
                     let server = debusine::started(suite);
                     let release = release_of(&server.version);
-                    let schemas = model_schemas(&server);
+                    let started = phase.elapsed().as_secs_f64();
+                    let phase = Instant::now();
+                    let mut models = Models::start(&server);
+                    let schemas = models.schemas();
+                    let schemas_time = phase.elapsed().as_secs_f64();
                     for task in WORKER_TASKS {
                         assert!(
                             schemas["tasks"].get(task).is_some(),
@@ -1544,16 +1583,42 @@ fn the_catalogue_gives_each_release_s_verdicts() {
                             println!("note: no samples of {task} for Debusine {release} yet");
                         }
                     }
+                    let phase = Instant::now();
                     let documents = documents_for(&release, &schemas, cases, seed);
-                    let asked = Instant::now();
-                    let verdicts = model_verdicts(&server, &documents);
+                    let generated = phase.elapsed().as_secs_f64();
+                    let phase = Instant::now();
+                    let ours: Vec<Option<catalogue::Verdict>> = documents
+                        .iter()
+                        .map(|document| {
+                            catalogue::judge(
+                                &release,
+                                &document.task,
+                                document.data.as_ref(),
+                                document.dynamic_data.as_ref(),
+                            )
+                        })
+                        .collect();
+                    let catalogue_time = phase.elapsed().as_secs_f64();
+                    // What the models read is needed where the catalogue refuses only.
+                    let read: Vec<bool> = ours
+                        .iter()
+                        .map(|ours| ours.as_ref().is_some_and(|ours| !ours.valid()))
+                        .collect();
+                    let phase = Instant::now();
+                    let verdicts = models.judge(&documents, &read);
+                    let judged = phase.elapsed().as_secs_f64();
+                    let phase = Instant::now();
+                    let report = compare(&release, &server.version, &documents, &ours, &verdicts);
                     println!(
-                        "Debusine {}: {} documents judged by its models in {:.1} s",
+                        "Debusine {}: {} documents; server script start {started:.1} s, \
+                         its program and schemas {schemas_time:.1} s, generation \
+                         {generated:.1} s, the catalogue {catalogue_time:.1} s, its models \
+                         {judged:.1} s, the comparison {:.1} s",
                         server.version,
                         documents.len(),
-                        asked.elapsed().as_secs_f64()
+                        phase.elapsed().as_secs_f64()
                     );
-                    compare(&release, &server.version, &documents, &verdicts)
+                    report
                 })
             })
             .collect();
