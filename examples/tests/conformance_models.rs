@@ -16,9 +16,10 @@
 //! The catalogue's verdict for the release must equal Debusine's. The one exception is a
 //! coercion taskdef refuses by design (see "Stricter than Debusine" in the crate's docs), by
 //! this rule: Debusine accepts, taskdef refuses, and replacing in the document each value that
-//! pydantic read as another JSON value by one of the listed coercions (string→bool,
-//! string→number, number→string, bool→string, bool→int, float→int, date spellings) with what
-//! pydantic read gives a document taskdef accepts. Those are counted and listed, by release,
+//! pydantic read as another JSON value by one of the listed coercions ([`Coercion`]:
+//! string→bool, int→bool, string→number, number→string, bool→string, bool→int, float→int and
+//! float truncation, date spellings, a list of pairs read as an object) with what pydantic read
+//! gives a document taskdef accepts. Those are counted and listed, by release,
 //! task and coercion. Any other disagreement fails the test with the document, both verdicts
 //! and both messages, except for the pairs in [`PENDING`] (catalogue ports not landed yet),
 //! which are listed and must disagree somewhere (a pair that agrees everywhere must leave the
@@ -396,7 +397,9 @@ fn samples(release: &str, task: &str) -> Vec<(String, Value)> {
             } else {
                 TaskInput::Json(&text)
             };
-            // A sample that is not JSON or YAML at all is the samples test's business.
+            // A sample that is not JSON or YAML at all is the samples test's business. Both
+            // sides get the JSON taskdef reads (YAML 1.2; Debusine's client reads YAML 1.1, a
+            // difference the README lists).
             let value = input.into_value().ok()?.into_owned();
             let name = path.file_name().unwrap().to_string_lossy().into_owned();
             Some((format!("{dir}/{task}/{name}"), value))
