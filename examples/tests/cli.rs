@@ -168,6 +168,7 @@ fn list_json_has_name_kind_version_and_description() {
             "version": 1,
             "version_key": "sbuild:version",
             "description": entry.summary(),
+            "releases": entry.releases().collect::<Vec<_>>(),
         })
     );
 }
@@ -409,7 +410,10 @@ fn messages_name_the_binary_as_it_was_run() {
     let output = run_as(&["bogus"]);
     assert_eq!(output.status.code(), Some(2));
     let text = stderr(&output);
-    assert!(text.contains("Usage: debusine-tasks <COMMAND>"), "{text}");
+    assert!(
+        text.contains("Usage: debusine-tasks [OPTIONS] <COMMAND>"),
+        "{text}"
+    );
 
     let output = run_as(&["can-run", "--help"]);
     let text = stdout(&output);

@@ -10,8 +10,8 @@ use syn::{Attribute, Expr, ExprLit, Lit, LitStr, Token, UnOp};
 use crate::ctxt::Errors;
 
 /// The keys `#[task(...)]` accepts, in the order messages list them.
-pub const KEYS: &str =
-    "`version`, `name`, `kind`, `dynamic_data`, `allow_unknown_fields` and `crate`";
+pub const KEYS: &str = "`version`, `name`, `kind`, `dynamic_data`, `release`, `older`, \
+                        `allow_unknown_fields` and `crate`";
 
 /// A key of `#[task(...)]`.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -24,6 +24,10 @@ pub enum Key {
     Kind,
     /// `dynamic_data = Type`.
     DynamicData,
+    /// `release = "0.16"`: the release of the engine whose data the struct is.
+    Release,
+    /// `older(release = "0.11", data = Type, dynamic_data = Type)`, once per older release.
+    Older,
     /// `allow_unknown_fields`, a flag without a value.
     AllowUnknownFields,
     /// `crate = path`.
@@ -32,11 +36,13 @@ pub enum Key {
 
 impl Key {
     /// Every key.
-    pub const ALL: [Key; 6] = [
+    pub const ALL: [Key; 8] = [
         Key::Version,
         Key::Name,
         Key::Kind,
         Key::DynamicData,
+        Key::Release,
+        Key::Older,
         Key::AllowUnknownFields,
         Key::Crate,
     ];
@@ -52,6 +58,8 @@ impl Key {
             Key::Name => "name",
             Key::Kind => "kind",
             Key::DynamicData => "dynamic_data",
+            Key::Release => "release",
+            Key::Older => "older",
             Key::AllowUnknownFields => "allow_unknown_fields",
             Key::Crate => "crate",
         }
@@ -63,6 +71,8 @@ impl Key {
             Key::Name => "name = \"sbuild\"",
             Key::Kind => "kind = server",
             Key::DynamicData => "dynamic_data = SbuildDynamicData",
+            Key::Release => "release = \"0.16\"",
+            Key::Older => "older(release = \"0.11\", data = Sbuild011)",
             Key::AllowUnknownFields => "allow_unknown_fields",
             Key::Crate => "crate = my_framework::taskdef",
         }
@@ -161,7 +171,26 @@ pub struct Attrs {
     pub dynamic_data: Vec<syn::Type>,
     /// The valid `crate` values.
     pub crates: Vec<syn::Path>,
+    /// The `release` values (string literals; their content is checked in `valid.rs`).
+    pub releases: Vec<LitStr>,
+    /// The `older(...)` forms, in order.
+    pub older: Vec<Older>,
 }
+
+/// One `older(release = "...", data = Type, dynamic_data = Type)`.
+pub struct Older {
+    /// Where `older` was written.
+    pub span: Span,
+    /// The release, when given (its content is checked in `valid.rs`).
+    pub release: Option<LitStr>,
+    /// The release's task-data type, when it differs from the task's.
+    pub data: Option<syn::Type>,
+    /// The release's dynamic-data type, when it differs from the task's.
+    pub dynamic_data: Option<syn::Type>,
+}
+
+/// The keys `older(...)` accepts.
+const OLDER_KEYS: &str = "`release`, `data` and `dynamic_data`";
 
 impl Attrs {
     /// The path of the runtime crate in generated code: the first valid `crate = ...`, or
@@ -215,6 +244,9 @@ impl Attrs {
             }
             return Ok(());
         }
+        if key == Key::Older {
+            return self.read_older(meta, span, errors);
+        }
         if !meta.input.peek(Token![=]) {
             errors.error(
                 span,
@@ -227,22 +259,11 @@ impl Attrs {
             return skip_value(&meta);
         }
         if key == Key::DynamicData {
-            // A type, not an expression: `Vec<u64>` does not parse as one.
-            let value = meta.value()?;
-            let ty = if value.peek(LitStr) {
-                let text: LitStr = value.parse()?;
-                text.parse::<syn::Type>()
-            } else {
-                value.parse::<syn::Type>()
-            };
-            // After an unreadable type the rest of the attribute cannot be read either.
-            let ty = ty.map_err(|error| {
-                syn::Error::new(
-                    error.span(),
-                    "`dynamic_data` must be the type of the task's dynamic data, \
-                     e.g. `dynamic_data = SbuildDynamicData`",
-                )
-            })?;
+            let ty = parse_type(
+                &meta,
+                "`dynamic_data` must be the type of the task's dynamic data, \
+                 e.g. `dynamic_data = SbuildDynamicData`",
+            )?;
             self.dynamic_data.push(ty);
             return Ok(());
         }
@@ -262,13 +283,116 @@ impl Attrs {
                 })
             }),
             Key::Crate => parse_crate(&value).map(|path| self.crates.push(path)),
-            Key::AllowUnknownFields | Key::DynamicData => Ok(()),
+            Key::Release => parse_release(&value).map(|release| self.releases.push(release)),
+            Key::AllowUnknownFields | Key::DynamicData | Key::Older => Ok(()),
         };
         if let Err(error) = read {
             errors.push(error);
         }
         Ok(())
     }
+}
+
+impl Attrs {
+    /// Reads `older(release = "...", data = Type, dynamic_data = Type)`.
+    fn read_older(
+        &mut self,
+        meta: ParseNestedMeta<'_>,
+        span: Span,
+        errors: &mut Errors,
+    ) -> syn::Result<()> {
+        if !meta.input.peek(syn::token::Paren) {
+            errors.error(
+                span,
+                "`older` lists an older release's forms in parentheses, e.g. \
+                 `older(release = \"0.11\", data = Sbuild011)`",
+            );
+            return skip_value(&meta);
+        }
+        let mut older = Older {
+            span,
+            release: None,
+            data: None,
+            dynamic_data: None,
+        };
+        meta.parse_nested_meta(|inner| {
+            let name = inner.path.to_token_stream().to_string().replace(' ', "");
+            let slot = match name.as_str() {
+                "release" | "data" | "dynamic_data" => name,
+                _ => {
+                    errors.spanned(
+                        &inner.path,
+                        format_args!(
+                            "unknown key `{name}` in `older(...)`; the keys are {OLDER_KEYS}"
+                        ),
+                    );
+                    return skip_value(&inner);
+                }
+            };
+            let repeated = match slot.as_str() {
+                "release" => older.release.is_some(),
+                "data" => older.data.is_some(),
+                _ => older.dynamic_data.is_some(),
+            };
+            if repeated {
+                errors.spanned(
+                    &inner.path,
+                    format_args!("`{slot}` is set more than once in `older(...)`; keep one"),
+                );
+                return skip_value(&inner);
+            }
+            if !inner.input.peek(Token![=]) {
+                errors.spanned(
+                    &inner.path,
+                    format_args!(
+                        "`{slot}` in `older(...)` needs a value, e.g. `older(release = \"0.11\", \
+                         data = Sbuild011, dynamic_data = SbuildDynamicData011)`"
+                    ),
+                );
+                return skip_value(&inner);
+            }
+            match slot.as_str() {
+                "release" => {
+                    let value: Expr = inner.value()?.parse()?;
+                    match parse_release(&value) {
+                        Ok(release) => older.release = Some(release),
+                        Err(error) => errors.push(error),
+                    }
+                }
+                "data" => {
+                    older.data = Some(parse_type(
+                        &inner,
+                        "`data` in `older(...)` must be the type of that release's task data, \
+                         e.g. `data = Sbuild011`",
+                    )?);
+                }
+                _ => {
+                    older.dynamic_data = Some(parse_type(
+                        &inner,
+                        "`dynamic_data` in `older(...)` must be the type of that release's \
+                         dynamic data, e.g. `dynamic_data = SbuildDynamicData011`",
+                    )?);
+                }
+            }
+            Ok(())
+        })?;
+        self.older.push(older);
+        Ok(())
+    }
+}
+
+/// A type after `=`: a path, or a string holding one (as serde writes them); `Vec<u64>` does not
+/// parse as an expression, so it is read as a type.
+fn parse_type(meta: &ParseNestedMeta<'_>, message: &str) -> syn::Result<syn::Type> {
+    let value = meta.value()?;
+    let ty = if value.peek(LitStr) {
+        let text: LitStr = value.parse()?;
+        text.parse::<syn::Type>()
+    } else {
+        value.parse::<syn::Type>()
+    };
+    // After an unreadable type the rest of the attribute cannot be read either.
+    ty.map_err(|error| syn::Error::new(error.span(), message))
 }
 
 /// What the struct's `#[serde(...)]` attributes say about keys that are not fields.
@@ -369,6 +493,23 @@ fn parse_name(value: &Expr) -> syn::Result<LitStr> {
                 format_args!("`name` must be a string literal: `name = \"{written}\"`"),
             ))
         }
+    }
+}
+
+fn parse_release(value: &Expr) -> syn::Result<LitStr> {
+    match value {
+        Expr::Lit(ExprLit {
+            lit: Lit::Str(release),
+            ..
+        }) => Ok(release.clone()),
+        other => Err(syn::Error::new_spanned(
+            other,
+            format_args!(
+                "`release` must be a string literal naming a release of the engine, \
+                 e.g. `release = \"0.16\"`; found `{}`",
+                tokens(other)
+            ),
+        )),
     }
 }
 

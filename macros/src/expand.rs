@@ -3,9 +3,10 @@
 use proc_macro2::{Ident, Literal, Span, TokenStream};
 use quote::{ToTokens, format_ident, quote, quote_spanned};
 use syn::ext::IdentExt;
+use syn::spanned::Spanned as _;
 use syn::{Expr, ExprLit, Lit, LitStr};
 
-use crate::valid::Task;
+use crate::valid::{OlderForm, Task};
 
 /// The `impl Task`, the compile-time checks and the registration of `task`.
 pub fn expand(task: &Task<'_>) -> TokenStream {
@@ -44,8 +45,10 @@ pub fn expand(task: &Task<'_>) -> TokenStream {
         || quote!(#krate::__private::BaseDynamicData),
         ToTokens::to_token_stream,
     );
+    let (forms, form_items) = release_forms(task);
     quote! {
         const _: () = {
+            #form_items
             #[automatically_derived]
             impl #krate::Task for #ident
             where
@@ -67,12 +70,88 @@ pub fn expand(task: &Task<'_>) -> TokenStream {
                         #krate::__private::OnceLock::new();
                     #krate::__private::compiled(&COMPILED, #krate::__private::dynamic_data_schema::<Self>)
                 }
+                fn release_forms() -> &'static [#krate::__private::ReleaseForm] {
+                    #forms
+                }
             }
             #[#krate::__private::distributed_slice(#krate::__private::TASKS)]
             #[linkme(crate = #krate::__private::linkme)]
             static ENTRY: #krate::__private::TaskEntry = #entry;
             #guard
         };
+    }
+}
+
+/// The body of `release_forms` (a static array of the task's forms, its own first) and the
+/// items it needs: one compiled-schema cell per type that an older release adds.
+///
+/// Each form's types are written with their own spans, so that a type that does not convert
+/// into the task's (or lacks a trait) is reported at the type in `older(...)`.
+fn release_forms(task: &Task<'_>) -> (TokenStream, TokenStream) {
+    let krate = &task.krate;
+    let own_release = match &task.release {
+        Some(release) => quote!(::core::option::Option::Some(#release)),
+        None => quote!(::core::option::Option::None),
+    };
+    let mut items = TokenStream::new();
+    let mut forms = vec![quote!(#krate::__private::ReleaseForm::own::<Self>(#own_release))];
+    for (index, form) in task.older.iter().enumerate() {
+        let OlderForm {
+            release,
+            data,
+            dynamic_data,
+        } = form;
+        let data = match data {
+            Some(ty) => {
+                let compiled = format_ident!("__taskdef_release_form_{}_data", index);
+                items.extend(compiled_schema_fn(krate, &compiled, ty));
+                quote_spanned! {ty.span()=>
+                    #krate::__private::DataForm::of::<Self, #ty>(#compiled)
+                }
+            }
+            None => quote! {
+                #krate::__private::DataForm::of::<Self, Self>(<Self as #krate::Task>::__compiled)
+            },
+        };
+        let own_dynamic_data = quote!(<Self as #krate::Task>::DynamicData);
+        let dynamic_data = match dynamic_data {
+            Some(ty) => {
+                let compiled = format_ident!("__taskdef_release_form_{}_dynamic_data", index);
+                items.extend(compiled_schema_fn(krate, &compiled, ty));
+                quote_spanned! {ty.span()=>
+                    #krate::__private::DynamicDataForm::of::<#own_dynamic_data, #ty>(#compiled)
+                }
+            }
+            None => quote! {
+                #krate::__private::DynamicDataForm::of::<#own_dynamic_data, #own_dynamic_data>(
+                    <Self as #krate::Task>::__compiled_dynamic_data
+                )
+            },
+        };
+        forms.push(quote! {
+            #krate::__private::ReleaseForm::older(#release, #data, #dynamic_data)
+        });
+    }
+    // An inline const, not a `static`: it is checked under the impl's where clause, so that a
+    // struct lacking `Deserialize` is reported once, by `entry`, not again here. Its value is
+    // promoted to a `'static` slice.
+    let body = quote! {
+        const { &[#(#forms),*] }
+    };
+    (body, items)
+}
+
+/// A function giving the compiled schema of `ty`, built on first use.
+fn compiled_schema_fn(krate: &syn::Path, name: &Ident, ty: &syn::Type) -> TokenStream {
+    let new = quote_spanned! {ty.span()=>
+        #krate::__private::CompiledSchema::new::<#ty>
+    };
+    quote! {
+        fn #name() -> &'static #krate::__private::CompiledSchema {
+            static COMPILED: #krate::__private::OnceLock<#krate::__private::CompiledSchema> =
+                #krate::__private::OnceLock::new();
+            #krate::__private::compiled(&COMPILED, #new)
+        }
     }
 }
 

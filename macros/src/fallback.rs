@@ -57,6 +57,9 @@ pub fn expand(input: &Input<'_>, error: syn::Error) -> TokenStream {
                 fn __compiled_dynamic_data() -> &'static #krate::__private::CompiledSchema {
                     ::core::unreachable!("`#[derive(Task)]` failed for this type")
                 }
+                fn release_forms() -> &'static [#krate::__private::ReleaseForm] {
+                    ::core::unreachable!("`#[derive(Task)]` failed for this type")
+                }
             }
         };
     }

@@ -27,6 +27,20 @@ pub struct Task<'a> {
     pub krate: syn::Path,
     /// The type of the dynamic data, when `dynamic_data = ...` gives one.
     pub dynamic_data: Option<&'a syn::Type>,
+    /// The release whose data the struct is, when `release = "..."` names one.
+    pub release: Option<String>,
+    /// The forms of the older releases, in the order written.
+    pub older: Vec<OlderForm<'a>>,
+}
+
+/// One checked `older(...)`.
+pub struct OlderForm<'a> {
+    /// The release.
+    pub release: String,
+    /// Its task-data type; `None`: the task's own.
+    pub data: Option<&'a syn::Type>,
+    /// Its dynamic-data type; `None`: the task's own.
+    pub dynamic_data: Option<&'a syn::Type>,
 }
 
 const SHAPES: &str = "`#[derive(Task)]` supports only a non-generic struct with named fields, \
@@ -48,6 +62,7 @@ pub fn check<'a>(input: &'a Input<'a>, mut errors: Errors) -> Result<Task<'a>, s
         .map_or(Kind::Worker, |kind| kind.value);
     let (name, name_span) = check_name(input, &mut errors);
     check_unknown_fields(input, &mut errors);
+    let (release, older) = check_releases(input, &mut errors);
     errors.finish()?;
     Ok(Task {
         ident: input.ident,
@@ -59,6 +74,8 @@ pub fn check<'a>(input: &'a Input<'a>, mut errors: Errors) -> Result<Task<'a>, s
         docs: &input.docs,
         krate: input.attrs.crate_path(),
         dynamic_data: input.attrs.dynamic_data.first(),
+        release,
+        older,
     })
 }
 
@@ -104,7 +121,8 @@ fn check_generics(input: &Input<'_>, errors: &mut Errors) {
 }
 
 fn check_duplicates(input: &Input<'_>, errors: &mut Errors) {
-    for key in Key::ALL {
+    // `older(...)` is written once per older release.
+    for key in Key::ALL.into_iter().filter(|&key| key != Key::Older) {
         for repeat in input.attrs.keys.iter().filter(|k| k.value == key).skip(1) {
             errors.error(
                 repeat.span,
@@ -177,6 +195,84 @@ fn check_version(input: &Input<'_>, errors: &mut Errors) -> Option<u32> {
     input.attrs.versions.first().map(|version| version.value)
 }
 
+/// The task's own release and its older forms: every release named once, a valid name, and
+/// older forms only beside the task's own release.
+fn check_releases<'a>(
+    input: &'a Input<'a>,
+    errors: &mut Errors,
+) -> (Option<String>, Vec<OlderForm<'a>>) {
+    let mut seen: Vec<String> = Vec::new();
+    let mut named = |literal: &syn::LitStr, errors: &mut Errors| {
+        let release = literal.value();
+        if let Some(problem) = release_problem(&release) {
+            errors.spanned(literal, format_args!("invalid release name: {problem}"));
+        } else if seen.contains(&release) {
+            errors.spanned(
+                literal,
+                format_args!(
+                    "release `{release}` is named twice; each release has one form of the \
+                     task's data"
+                ),
+            );
+        } else {
+            seen.push(release.clone());
+        }
+        release
+    };
+    let own = input
+        .attrs
+        .releases
+        .first()
+        .map(|literal| named(literal, errors));
+    let mut older = Vec::new();
+    for form in &input.attrs.older {
+        let Some(literal) = &form.release else {
+            errors.error(
+                form.span,
+                "`older(...)` needs the release it is the data of, e.g. \
+                 `older(release = \"0.11\", data = Sbuild011)`",
+            );
+            continue;
+        };
+        if own.is_none() {
+            errors.error(
+                form.span,
+                format_args!(
+                    "`older(...)` needs the task's own release beside it: add `release = \"...\"` \
+                     to `#[task(...)]`, naming the release whose data `{}` is",
+                    input.ident.unraw()
+                ),
+            );
+        }
+        older.push(OlderForm {
+            release: named(literal, errors),
+            data: form.data.as_ref(),
+            dynamic_data: form.dynamic_data.as_ref(),
+        });
+    }
+    (own, older)
+}
+
+/// Why `release` cannot name a release, if it cannot: it becomes part of file names in the
+/// published docs (`sbuild.0.11.schema.json`), so it is a short word of ASCII letters, digits and
+/// `.`, `-`, `_`, `+`, `~`.
+pub fn release_problem(release: &str) -> Option<String> {
+    const RULE: &str = "use ASCII letters, digits and `.`, `-`, `_`, `+`, `~`, as in `0.16`";
+    if release.is_empty() {
+        return Some(format!("the name is empty; {RULE}"));
+    }
+    if release.len() > 64 {
+        return Some(format!("`{release}` is longer than 64 characters"));
+    }
+    if !release.starts_with(|c: char| c.is_ascii_alphanumeric()) {
+        return Some(format!(
+            "`{release}` does not start with a letter or digit; {RULE}"
+        ));
+    }
+    let valid = |c: char| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_' | '+' | '~');
+    (!release.chars().all(valid)).then(|| format!("`{release}` is not a release name; {RULE}"))
+}
+
 fn default_name(ident: &Ident) -> String {
     ident.unraw().to_string().to_lowercase()
 }
@@ -232,7 +328,25 @@ pub fn name_problem(name: &str) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
-    use super::name_problem;
+    use super::{name_problem, release_problem};
+
+    #[test]
+    fn releases() {
+        for good in ["0.16", "0.11.3+deb13u1", "trixie", "1.0~rc1", "v2_beta-1"] {
+            assert_eq!(release_problem(good), None, "{good}");
+        }
+        for bad in [
+            "",
+            " 0.16",
+            "0.16 ",
+            ".16",
+            "0/16",
+            "0.16\n",
+            &"9".repeat(65),
+        ] {
+            assert!(release_problem(bad).is_some(), "{bad}");
+        }
+    }
 
     #[test]
     fn names() {

@@ -11,6 +11,8 @@
 //!
 //! Defining tasks:
 //! - [`Task`] (the trait and its derive), [`Execute`], [`TaskKind`];
+//! - [`ReleaseForm`]: one task, the data of several releases of the engine that sends it
+//!   (`#[task(release = "0.16", older(release = "0.11", data = ...))]`), [`compare_releases`];
 //! - [`Rules`]: every broken cross-field rule of [`Execute::validate`], each at its pointer.
 //!
 //! Configuring a task from its data:
@@ -32,7 +34,7 @@
 //!
 //! Running a task:
 //! - [`TaskContext`], [`TaskError`], [`AbortHandle`], [`ServerClient`],
-//!   [`execute_logging_errors`];
+//!   [`execute_logging_errors`], [`Outcome`] (how it ended, Debusine 0.16's results);
 //! - dynamic data, what the server computes for a task when it assigns the work
 //!   ([`Task::DynamicData`], `#[task(dynamic_data = Type)]`): [`BaseDynamicData`] (what every
 //!   task receives), [`AnyDynamicData`] (typed through the registry);
@@ -90,8 +92,9 @@ mod types;
 pub use configure::TaskInput;
 pub use execution::{
     AbortHandle, AnyDynamicData, ArtifactFile, ArtifactId, BaseDynamicData, CommandLine,
-    CommandRunner, CommandStatus, FetchedArtifact, NewArtifact, ProcessRunner, RecordedArtifacts,
-    RelationType, ServerClient, TaskContext, TaskError, files_under,
+    CommandRunner, CommandStatus, FetchedArtifact, NewArtifact, Outcome, ProcessRunner,
+    RecordedArtifacts, RelationType, ServerClient, TaskContext, TaskError, UnknownOutcome,
+    files_under,
 };
 pub use metadata::{
     RunCheckFailure, TaskKeys, TaskMetadata, Unmet, WorkerMetadata, keys, program_on_path,
@@ -99,7 +102,10 @@ pub use metadata::{
 };
 pub use parse::MAX_INPUT_BYTES;
 pub use registry::{ConfigureByNameError, DuplicateTask, LookupError, Registry, TaskEntry};
-pub use task::{DynTask, Execute, Task, can_run_on, check_can_run_on, execute_logging_errors};
+pub use task::{
+    DynTask, Execute, ReleaseForm, Task, can_run_on, check_can_run_on, compare_releases,
+    execute_logging_errors,
+};
 pub use types::{
     Position, Rules, TaskConfigError, TaskKind, Violation, ViolationKind, WorkerType, pointer,
 };
@@ -167,6 +173,7 @@ pub mod __private {
     }
 
     pub use crate::task::DynamicDataBounds;
+    pub use crate::task::{DataForm, DynamicDataForm, IntoTaskData, ReleaseForm};
 
     /// The compiled schema of `T`'s dynamic data, for the derive's `__compiled_dynamic_data`:
     /// through `T`, so that a dynamic data type without a schema is reported once, at the type.

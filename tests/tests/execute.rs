@@ -50,7 +50,10 @@ fn execute_returns_the_task_result() {
     let ctx = context("testnoop");
     assert!(taskdef::Execute::execute(&ok, &ctx).unwrap());
     let failed = TestNoop::configure(r#"{"result": false}"#).unwrap();
-    assert!(!execute_logging_errors(&failed, &ctx).unwrap());
+    assert_eq!(
+        execute_logging_errors(&failed, &ctx).unwrap(),
+        taskdef::Outcome::Failure
+    );
 }
 
 #[test]

@@ -190,6 +190,9 @@ macro_rules! hand_written_task {
                     taskdef::__private::CompiledSchema::new::<taskdef::BaseDynamicData>,
                 )
             }
+            fn release_forms() -> &'static [taskdef::ReleaseForm] {
+                const { &[taskdef::__private::ReleaseForm::own::<Self>(None)] }
+            }
         }
     };
 }

@@ -92,7 +92,7 @@ where
             return ExitCode::from(error.exit_code().clamp(0, 255) as u8);
         }
     };
-    let code = match cli.command.execute(Registry::global(), &program) {
+    let code = match cli.execute(Registry::global(), &program) {
         Ok(code) => code,
         Err(CliError::Io(error)) if error.kind() == io::ErrorKind::BrokenPipe => exit::SUCCESS,
         Err(error) => {
@@ -118,8 +118,52 @@ fn program_name(arg0: Option<&OsString>) -> String {
 #[derive(Debug, Parser)]
 #[command(name = "taskdef", version, after_help = EXIT_CODES_HELP)]
 struct Cli {
+    /// The release of the engine whose task data to read (`0.16`, `0.11`, or a longer version
+    /// such as `0.16.2`): each task's form of that release. Default: the newest release a
+    /// task names. Tasks that name no release take the data of every release.
+    #[arg(
+        long,
+        global = true,
+        value_name = "RELEASE",
+        visible_alias = "debusine"
+    )]
+    release: Option<String>,
     #[command(subcommand)]
     command: Command,
+}
+
+/// The release a command reads task data in: the one asked for, or the newest the tasks name;
+/// `None` when no task names a release (every task then has one form).
+fn chosen_release(registry: &Registry, asked: Option<String>) -> Result<Option<String>, CliError> {
+    let releases = registry.releases();
+    let Some(asked) = asked else {
+        return Ok(releases.first().map(|&newest| newest.to_owned()));
+    };
+    let known = releases.iter().any(|&release| {
+        asked == release
+            || asked
+                .strip_prefix(release)
+                .is_some_and(|rest| rest.starts_with('.'))
+    });
+    if releases.is_empty() || known {
+        return Ok(Some(asked));
+    }
+    Err(fail(format!(
+        "no task names release `{asked}`; the releases are {}",
+        releases.join(", ")
+    )))
+}
+
+/// Configures `entry` from `input` in `release` (its own form when `None`).
+fn configure_in(
+    entry: &TaskEntry,
+    release: Option<&str>,
+    input: TaskInput<'_>,
+) -> Result<Box<dyn crate::task::DynTask>, crate::types::TaskConfigError> {
+    match release {
+        Some(release) => entry.configure_in(release, input),
+        None => entry.configure(input),
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -300,23 +344,46 @@ fn fail(message: impl Into<String>) -> CliError {
 
 type CliResult = Result<u8, CliError>;
 
-impl Command {
+impl Cli {
     /// Runs the command; `program` is the binary's name, for the commands messages suggest.
     fn execute(self, registry: &'static Registry, program: &str) -> CliResult {
+        let release = chosen_release(registry, self.release)?;
+        self.command.execute(registry, program, release.as_deref())
+    }
+}
+
+impl Command {
+    /// Runs the command in `release`; `program` is the binary's name, for the commands
+    /// messages suggest.
+    fn execute(
+        self,
+        registry: &'static Registry,
+        program: &str,
+        release: Option<&str>,
+    ) -> CliResult {
         match self {
             Command::List { json } => {
                 require_sound(registry)?;
-                list(registry, json)
+                list(registry, json, release)
             }
             Command::Schema { name } => {
                 let entry = lookup(registry, &name)?;
-                out(&format!("{}\n", crate::docs::pretty(entry.schema())))
+                let schema = match release {
+                    Some(release) => entry
+                        .form(release)
+                        .map_err(|error| fail(error.to_string()))?
+                        .schema(),
+                    None => entry.schema(),
+                };
+                out(&format!("{}\n", crate::docs::pretty(schema)))
             }
             Command::Docs(args) => {
                 require_sound(registry)?;
                 docs(registry, args, program)
             }
-            Command::Validate { name, file, format } => validate(registry, &name, &file, format),
+            Command::Validate { name, file, format } => {
+                validate(registry, &name, &file, format, release)
+            }
             Command::Metadata { worker_type } => {
                 let metadata = worker_metadata(registry, worker_type.into());
                 out(&format!(
@@ -329,7 +396,7 @@ impl Command {
                 file,
                 worker,
                 format,
-            } => can_run(registry, &name, &file, &worker, format),
+            } => can_run(registry, &name, &file, &worker, format, release),
             Command::Run(args) => {
                 require_sound(registry)?;
                 run::run(registry, args)
@@ -397,10 +464,16 @@ fn lookup(registry: &Registry, name: &str) -> Result<&'static TaskEntry, CliErro
     })
 }
 
-fn list(registry: &Registry, json: bool) -> CliResult {
+/// Whether `entry` has task data in `release` (every task does when no release is chosen).
+fn in_release(entry: &TaskEntry, release: Option<&str>) -> bool {
+    release.is_none_or(|release| entry.form(release).is_ok())
+}
+
+fn list(registry: &Registry, json: bool, release: Option<&str>) -> CliResult {
     if json {
         let entries: Vec<Value> = registry
             .entries()
+            .filter(|entry| in_release(entry, release))
             .map(|entry| {
                 json!({
                     "name": entry.name,
@@ -408,6 +481,7 @@ fn list(registry: &Registry, json: bool) -> CliResult {
                     "version": entry.version,
                     "version_key": entry.version_key(),
                     "description": entry.summary(),
+                    "releases": entry.releases().collect::<Vec<_>>(),
                 })
             })
             .collect();
@@ -416,7 +490,10 @@ fn list(registry: &Registry, json: bool) -> CliResult {
             crate::docs::pretty(&Value::Array(entries))
         ));
     }
-    let entries: Vec<&TaskEntry> = registry.entries().collect();
+    let entries: Vec<&TaskEntry> = registry
+        .entries()
+        .filter(|entry| in_release(entry, release))
+        .collect();
     let name_width = entries.iter().map(|e| e.name.len()).max().unwrap_or(0);
     let kind_width = entries
         .iter()
@@ -565,10 +642,16 @@ fn read_input(path: &Path, format: Option<FormatChoice>) -> Result<InputText, Cl
     })
 }
 
-fn validate(registry: &Registry, name: &str, file: &Path, format: FormatArg) -> CliResult {
+fn validate(
+    registry: &Registry,
+    name: &str,
+    file: &Path,
+    format: FormatArg,
+    release: Option<&str>,
+) -> CliResult {
     let entry = lookup(registry, name)?;
     let input = read_input(file, format.format)?;
-    match entry.configure(input.task_input()) {
+    match configure_in(entry, release, input.task_input()) {
         Ok(_) => out("ok\n"),
         Err(mut error) => {
             locate_positions(&mut error, &input.text, input.format);
@@ -601,6 +684,7 @@ fn can_run(
     file: &Path,
     worker: &Path,
     format: FormatArg,
+    release: Option<&str>,
 ) -> CliResult {
     let entry = lookup(registry, name)?;
     let worker_input = read_input(worker, None)?;
@@ -612,7 +696,7 @@ fn can_run(
         ))
     })?;
     let input = read_input(file, format.format)?;
-    let task = match entry.configure(input.task_input()) {
+    let task = match configure_in(entry, release, input.task_input()) {
         Ok(task) => task,
         Err(mut error) => {
             locate_positions(&mut error, &input.text, input.format);
@@ -649,7 +733,7 @@ mod tests {
     fn refusal(registry: &'static Registry, args: &[&str]) -> String {
         let cli =
             Cli::try_parse_from(std::iter::once("taskdef").chain(args.iter().copied())).unwrap();
-        match cli.command.execute(registry, "taskdef") {
+        match cli.execute(registry, "taskdef") {
             Err(CliError::Message(message)) => message,
             other => panic!("{args:?} should fail, got {other:?}"),
         }

@@ -307,8 +307,10 @@ pub(crate) fn execute(prepared: &Prepared, ctx: &TaskContext) -> Option<Completi
     }
     reap_orphans(Duration::ZERO);
     let outcome = match outcome {
-        Ok(true) => Outcome::Success,
-        Ok(false) => Outcome::Failure,
+        // Every other result of Debusine 0.16 is reported as a failure until the completion
+        // carries them.
+        Ok(result) if result.is_success() => Outcome::Success,
+        Ok(_) => Outcome::Failure,
         Err(error) => Outcome::Error(WorkError::new(ErrorCode::ExecuteFailed, error.to_string())),
     };
     Some(Completion {

@@ -60,6 +60,14 @@ impl AnyDynamicData {
     pub fn downcast_ref<D: Any>(&self) -> Option<&D> {
         self.0.downcast_ref()
     }
+
+    /// The data itself, if it is a `D` held nowhere else; `self` back otherwise.
+    pub fn into_inner<D: Any + Send + Sync>(self) -> Result<D, AnyDynamicData> {
+        match self.0.downcast::<D>() {
+            Ok(data) => Arc::try_unwrap(data).map_err(|data| AnyDynamicData(data)),
+            Err(other) => Err(AnyDynamicData(other)),
+        }
+    }
 }
 
 impl fmt::Debug for AnyDynamicData {

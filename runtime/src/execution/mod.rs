@@ -7,6 +7,7 @@ mod command;
 mod context;
 mod dynamic_data;
 mod error;
+mod outcome;
 
 pub use abort::AbortHandle;
 pub use artifact::{
@@ -17,3 +18,4 @@ pub use command::{CommandLine, CommandRunner, CommandStatus, ProcessRunner};
 pub use context::{ServerClient, TaskContext};
 pub use dynamic_data::{AnyDynamicData, BaseDynamicData};
 pub use error::TaskError;
+pub use outcome::{Outcome, UnknownOutcome};

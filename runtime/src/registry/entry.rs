@@ -1,16 +1,11 @@
-//! What the registry holds for one task type: a few function pointers, so that the registry
-//! adds no generic code of its own to the task's crate.
-
 use std::fmt;
 
 use serde_json::{Map, Value};
 
-use crate::configure::{
-    CompiledSchema, Paths, TaskInput, Walk, WalkError, nothing_read, read_with,
-};
+use crate::configure::TaskInput;
 use crate::execution::AnyDynamicData;
 use crate::metadata::{TaskMetadata, worker_metadata};
-use crate::task::{DynTask, Task};
+use crate::task::{DynTask, ReleaseForm, Task};
 use crate::types::{TaskConfigError, TaskKind};
 
 /// What the registry knows of one task type, without an instance of it.
@@ -29,12 +24,9 @@ pub struct TaskEntry {
     pub description: &'static str,
     /// The task's cross-field rules in words ([`Execute::RULES`](crate::Execute::RULES)).
     pub rules: &'static [&'static str],
-    // Plain function pointers, each either written by the derive or needed anyway: the entry
-    // adds no generic code of its own to the task's crate.
-    compiled: fn() -> &'static CompiledSchema,
-    read: ReadBoxed,
-    compiled_dynamic_data: fn() -> &'static CompiledSchema,
-    read_dynamic_data: ReadDynamicData,
+    // Plain function pointers, each written by the derive: the entry adds no generic code of
+    // its own to the task's crate.
+    forms: fn() -> &'static [ReleaseForm],
     analyze_worker: fn(&mut TaskMetadata<'_>),
 }
 
@@ -48,22 +40,43 @@ impl TaskEntry {
             type_name: T::TYPE_NAME,
             description: T::DESCRIPTION,
             rules: T::RULES,
-            compiled: T::__compiled,
-            read: read_boxed::<T>,
-            compiled_dynamic_data: T::__compiled_dynamic_data,
-            read_dynamic_data: read_dynamic_data::<T>,
+            forms: T::release_forms,
             analyze_worker: T::analyze_worker,
         }
     }
 
-    /// The task's JSON Schema (draft 2020-12).
-    pub fn schema(&self) -> &'static Value {
-        (self.compiled)().schema()
+    /// The task's own form: the struct it executes.
+    fn own(&self) -> &'static ReleaseForm {
+        // The derive writes the own form first, always.
+        &(self.forms)()[0]
     }
 
-    /// The JSON Schema of the task's dynamic data ([`Task::DynamicData`]).
+    /// The task's data in each release it names, its own first (one form, for every release,
+    /// when it names none).
+    pub fn release_forms(&self) -> &'static [ReleaseForm] {
+        (self.forms)()
+    }
+
+    /// The releases the task names, its own first; empty when its data is the same in every
+    /// release.
+    pub fn releases(&self) -> impl Iterator<Item = &'static str> + use<> {
+        self.release_forms().iter().filter_map(ReleaseForm::release)
+    }
+
+    /// The form of the task's data in `release`; refused, naming the releases the task has, when
+    /// it has none for it. See [`ReleaseForm`] for how a release is found.
+    pub fn form(&self, release: &str) -> Result<&'static ReleaseForm, TaskConfigError> {
+        crate::task::select_form(self.name, self.release_forms(), release)
+    }
+
+    /// The task's JSON Schema (draft 2020-12), of its own form.
+    pub fn schema(&self) -> &'static Value {
+        self.own().schema()
+    }
+
+    /// The JSON Schema of the task's dynamic data ([`Task::DynamicData`]), of its own form.
     pub fn dynamic_data_schema(&self) -> &'static Value {
-        (self.compiled_dynamic_data)().schema()
+        self.own().dynamic_data_schema()
     }
 
     /// Validates and types the task's dynamic data, as [`Task::configure_dynamic_data`] does,
@@ -73,14 +86,17 @@ impl TaskEntry {
         &self,
         data: impl Into<TaskInput<'a>>,
     ) -> Result<AnyDynamicData, TaskConfigError> {
-        let mut read = None;
-        read_with(
-            (self.compiled_dynamic_data)(),
-            data.into(),
-            Paths::Both,
-            &mut |walk| (self.read_dynamic_data)(walk, &mut read),
-        )?;
-        read.ok_or_else(nothing_read)
+        self.own().configure_dynamic_data(data)
+    }
+
+    /// [`configure_dynamic_data`](TaskEntry::configure_dynamic_data) with the dynamic data of
+    /// `release`, converted into the task's.
+    pub fn configure_dynamic_data_in<'a>(
+        &self,
+        release: &str,
+        data: impl Into<TaskInput<'a>>,
+    ) -> Result<AnyDynamicData, TaskConfigError> {
+        self.form(release)?.configure_dynamic_data(data)
     }
 
     /// The metadata key holding the version, e.g. `noop:version`.
@@ -93,12 +109,21 @@ impl TaskEntry {
         self.description.lines().next().unwrap_or("").trim()
     }
 
-    /// Configures a task of this type from its data.
+    /// Configures a task of this type from its data, in the task's own form.
     pub fn configure<'a>(
         &self,
         data: impl Into<TaskInput<'a>>,
     ) -> Result<Box<dyn DynTask>, TaskConfigError> {
-        configure_entry((self.compiled)(), self.read, data.into())
+        self.own().configure(data)
+    }
+
+    /// Configures a task of this type from the data of `release` (see [`Task::configure_in`]).
+    pub fn configure_in<'a>(
+        &self,
+        release: &str,
+        data: impl Into<TaskInput<'a>>,
+    ) -> Result<Box<dyn DynTask>, TaskConfigError> {
+        self.form(release)?.configure(data)
     }
 
     /// This task's worker metadata (version key and its own keys).
@@ -121,55 +146,3 @@ impl fmt::Debug for TaskEntry {
 /// Every task entry linked into the binary, in no particular order.
 #[linkme::distributed_slice]
 pub static TASKS: [TaskEntry];
-
-/// Reads a task's struct from a walk into a box: the registry entry's reader for `T`, and the
-/// only code configuring through the registry compiles for each task.
-type ReadBoxed = fn(&mut Walk<'_, '_>, &mut Option<Box<dyn DynTask>>) -> Result<(), WalkError>;
-
-/// The [`ReadBoxed`] of `T`.
-fn read_boxed<T: Task>(
-    walk: &mut Walk<'_, '_>,
-    task: &mut Option<Box<dyn DynTask>>,
-) -> Result<(), WalkError> {
-    match T::deserialize(walk.root()) {
-        Ok(data) => {
-            *task = Some(Box::new(data));
-            Ok(())
-        }
-        Err(error) => Err(error),
-    }
-}
-
-/// Reads a task's dynamic data from a walk into its type-erased holder.
-type ReadDynamicData = fn(&mut Walk<'_, '_>, &mut Option<AnyDynamicData>) -> Result<(), WalkError>;
-
-/// The [`ReadDynamicData`] of `T`.
-fn read_dynamic_data<T: Task>(
-    walk: &mut Walk<'_, '_>,
-    data: &mut Option<AnyDynamicData>,
-) -> Result<(), WalkError> {
-    *data = Some(AnyDynamicData::new(
-        <T::DynamicData as serde::Deserialize>::deserialize(walk.root())?,
-    ));
-    Ok(())
-}
-
-/// `Task::configure` for the registry, boxed, with the task's schema and reader.
-fn configure_entry(
-    compiled: &CompiledSchema,
-    read: ReadBoxed,
-    input: TaskInput<'_>,
-) -> Result<Box<dyn DynTask>, TaskConfigError> {
-    let mut task = None;
-    read_with(compiled, input, Paths::Both, &mut |walk| {
-        read(walk, &mut task)
-    })?;
-    validated(task)
-}
-
-/// The task `read_with` read, once its rules pass.
-fn validated(task: Option<Box<dyn DynTask>>) -> Result<Box<dyn DynTask>, TaskConfigError> {
-    let task = task.ok_or_else(nothing_read)?;
-    task.validate()?;
-    Ok(task)
-}

@@ -11,7 +11,7 @@ use std::sync::OnceLock;
 use serde_json::{Map, Value};
 
 use crate::configure::TaskInput;
-use crate::task::DynTask;
+use crate::task::{DynTask, compare_releases};
 use crate::types::{TaskConfigError, TaskKind};
 
 /// Why a lookup by name failed.
@@ -218,6 +218,33 @@ impl Registry {
     ) -> Result<Box<dyn DynTask>, ConfigureByNameError> {
         let entry = self.get(name)?;
         Ok(entry.configure(data)?)
+    }
+
+    /// Configures the task called `name` from the data of `release` of the engine (see
+    /// [`Task::configure_in`](crate::Task::configure_in)).
+    pub fn configure_in<'a>(
+        &self,
+        name: &str,
+        release: &str,
+        data: impl Into<TaskInput<'a>>,
+    ) -> Result<Box<dyn DynTask>, ConfigureByNameError> {
+        let entry = self.get(name)?;
+        Ok(entry.configure_in(release, data)?)
+    }
+
+    /// Every release some usable task names, newest first (by
+    /// [`compare_releases`](crate::compare_releases)); empty when no task names one.
+    pub fn releases(&self) -> Vec<&'static str> {
+        let mut releases: Vec<&'static str> =
+            self.entries().flat_map(TaskEntry::releases).collect();
+        releases.sort_by(|a, b| compare_releases(b, a));
+        releases.dedup();
+        releases
+    }
+
+    /// The newest release some usable task names: what a caller that says none means.
+    pub fn newest_release(&self) -> Option<&'static str> {
+        self.releases().first().copied()
     }
 
     /// Every usable task's worker metadata, merged (the seed's `analyze_worker_all_tasks`).

@@ -5,7 +5,7 @@ use std::fmt;
 
 use super::can_run::check_can_run_on;
 use super::traits::{Execute, Task};
-use crate::execution::{TaskContext, TaskError};
+use crate::execution::{Outcome, TaskContext, TaskError};
 use crate::metadata::{RunCheckFailure, WorkerMetadata};
 use crate::types::{TaskConfigError, TaskKind};
 
@@ -29,6 +29,8 @@ pub trait DynTask: Any + fmt::Debug + Send + Sync {
     }
     /// Runs the task; see [`Execute::execute`].
     fn execute(&self, ctx: &TaskContext) -> Result<bool, TaskError>;
+    /// Runs the task and says how it ended; see [`Execute::execute_outcome`].
+    fn execute_outcome(&self, ctx: &TaskContext) -> Result<Outcome, TaskError>;
     /// For downcasting to the concrete type.
     fn as_any(&self) -> &dyn Any;
 }
@@ -54,6 +56,9 @@ impl<T: Task> DynTask for T {
     }
     fn execute(&self, ctx: &TaskContext) -> Result<bool, TaskError> {
         Execute::execute(self, ctx)
+    }
+    fn execute_outcome(&self, ctx: &TaskContext) -> Result<Outcome, TaskError> {
+        Execute::execute_outcome(self, ctx)
     }
     fn as_any(&self) -> &dyn Any {
         self

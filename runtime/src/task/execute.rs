@@ -3,9 +3,10 @@
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use super::dyn_task::DynTask;
-use crate::execution::{TaskContext, TaskError};
+use crate::execution::{Outcome, TaskContext, TaskError};
 
-/// Runs `task`, logging any error or panic with the task's name, and returns it (Debusine's
+/// Runs `task` ([`Execute::execute_outcome`](crate::Execute::execute_outcome)), logging any
+/// error or panic with the task's name, and returns how it ended (Debusine's
 /// `execute_logging_exceptions`). A panic becomes [`TaskError::Panicked`].
 ///
 /// ```
@@ -29,13 +30,13 @@ use crate::execution::{TaskContext, TaskError};
 /// let error = execute_logging_errors(&task, &ctx).unwrap_err();
 /// assert_eq!(error.to_string(), "the task panicked: boom");
 /// ```
-pub fn execute_logging_errors(task: &dyn DynTask, ctx: &TaskContext) -> Result<bool, TaskError> {
+pub fn execute_logging_errors(task: &dyn DynTask, ctx: &TaskContext) -> Result<Outcome, TaskError> {
     let span = tracing::info_span!("task", name = task.name());
     let _entered = span.enter();
-    let outcome = catch_unwind(AssertUnwindSafe(|| task.execute(ctx)))
+    let outcome = catch_unwind(AssertUnwindSafe(|| task.execute_outcome(ctx)))
         .unwrap_or_else(|payload| Err(TaskError::Panicked(panic_message(payload.as_ref()))));
     match &outcome {
-        Ok(success) => tracing::info!(task = task.name(), success, "task finished"),
+        Ok(result) => tracing::info!(task = task.name(), %result, "task finished"),
         Err(error) => {
             tracing::error!(task = task.name(), %error, "Exception in Task {}", task.name())
         }

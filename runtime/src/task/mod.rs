@@ -6,6 +6,7 @@ mod configure;
 mod dyn_task;
 mod dynamic_data;
 mod execute;
+mod release;
 mod traits;
 
 pub use can_run::{can_run_on, check_can_run_on};
@@ -13,4 +14,6 @@ pub use configure::{fast_path, general_path};
 pub use dyn_task::DynTask;
 pub use dynamic_data::DynamicDataBounds;
 pub use execute::execute_logging_errors;
+pub(crate) use release::select as select_form;
+pub use release::{DataForm, DynamicDataForm, IntoTaskData, ReleaseForm, compare_releases};
 pub use traits::{Execute, Task};

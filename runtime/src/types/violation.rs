@@ -70,6 +70,14 @@ pub enum ViolationKind {
     Deserialize,
     /// A cross-field rule of the task (its `validate` hook).
     Rule,
+    /// The task has no form for the release of the engine asked for (see
+    /// `taskdef::ReleaseForm`): the data was not read.
+    Release {
+        /// The release asked for.
+        release: String,
+        /// The releases the task has forms for, its own first.
+        known: Vec<String>,
+    },
 }
 
 impl ViolationKind {
@@ -77,7 +85,10 @@ impl ViolationKind {
     pub fn is_schema(&self) -> bool {
         !matches!(
             self,
-            ViolationKind::Syntax | ViolationKind::Deserialize | ViolationKind::Rule
+            ViolationKind::Syntax
+                | ViolationKind::Deserialize
+                | ViolationKind::Rule
+                | ViolationKind::Release { .. }
         )
     }
 }
