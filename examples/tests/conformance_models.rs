@@ -114,20 +114,25 @@ const PENDING: &[(&str, &str)] = &[
 
 // ---------------------------------------------------------------- the catalogue, per release
 
-/// The catalogue as a release sees it: the one place that chooses which form of the catalogue
-/// judges a release's data. Until the registry has releases (`Registry::configure_in`), every
-/// release is judged by the catalogue's one form (`Registry::configure`).
+/// The catalogue as a release sees it: each task's form of that release's data
+/// (`TaskEntry::form`, `configure_in`, `configure_dynamic_data_in`; a task that names no
+/// release has one form for every release).
 mod catalogue {
     use serde_json::Value;
     use taskdef::{Registry, TaskConfigError, TaskEntry, ViolationKind};
 
-    fn entry(_release: &str, task: &str) -> Option<&'static TaskEntry> {
-        Registry::global().get(task).ok()
+    /// The task, if the catalogue has a form of it for `release`.
+    fn entry(release: &str, task: &str) -> Option<&'static TaskEntry> {
+        Registry::global()
+            .get(task)
+            .ok()
+            .filter(|entry| entry.form(release).is_ok())
     }
 
-    /// The task's data and dynamic-data schemas for `release`, if the catalogue has the task.
+    /// The task's data and dynamic-data schemas in `release`, if the catalogue has that form.
     pub fn schemas(release: &str, task: &str) -> Option<(&'static Value, &'static Value)> {
-        entry(release, task).map(|entry| (entry.schema(), entry.dynamic_data_schema()))
+        let form = entry(release, task)?.form(release).ok()?;
+        Some((form.schema(), form.dynamic_data_schema()))
     }
 
     /// The catalogue's verdict on a document.
@@ -147,7 +152,8 @@ mod catalogue {
         }
     }
 
-    /// The catalogue's verdict for `release`: `None` if it has no such task. The data goes in
+    /// The catalogue's verdict for `release`: `None` if it has no form of the task for that
+    /// release (or no such task). The data goes in
     /// as JSON text, as a worker receives it (`TaskInput::Value` takes an integral float such
     /// as `2.0` as a float; the text parser reads it as the integer 2).
     pub fn judge(
@@ -186,12 +192,12 @@ mod catalogue {
             }
         };
         if let Some(data) = data
-            && let Err(error) = entry.configure(&data.to_string())
+            && let Err(error) = entry.configure_in(release, &data.to_string())
         {
             add("data", error);
         }
         if let Some(data) = dynamic_data
-            && let Err(error) = entry.configure_dynamic_data(&data.to_string())
+            && let Err(error) = entry.configure_dynamic_data_in(release, &data.to_string())
         {
             add("dynamic_data", error);
         }
@@ -1249,7 +1255,7 @@ fn judge_one(
     match ours {
         Some(ours) if ours.valid() == theirs.valid => Outcome::Agreed,
         None => Outcome::Disagreed {
-            direction: "not in the catalogue",
+            direction: "no form of the task for this release in the catalogue",
             places: vec![String::new()],
             coerced: None,
         },
