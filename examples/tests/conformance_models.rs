@@ -11,7 +11,9 @@
 //! - documents generated from each task's JSON Schema, Debusine's (as its pydantic writes it) and
 //!   the catalogue's, with a seeded PRNG: instances of the schema, and the same mutated (wrong
 //!   types, missing required keys, unknown keys, out-of-range values, wrong enum values, null,
-//!   and the spellings pydantic coerces); task data and dynamic data, for all 13 worker tasks.
+//!   and the spellings pydantic coerces); task data and dynamic data, for all 13 worker tasks;
+//! - probes: the valid samples and cases with one value respelt as pydantic coerces it (`"true"`
+//!   for `true`, `"2"` for `2`, `2.5` for an integer, a Unix time for a date-time...).
 //!
 //! The catalogue's verdict for the release must equal Debusine's. The one exception is a
 //! coercion taskdef refuses by design (see "Stricter than Debusine" in the crate's docs), by
@@ -74,6 +76,8 @@ const WORKER_TASKS: [&str; 13] = [
 
 /// Generated task-data documents per task and release.
 const DATA_CASES: usize = 1_600;
+/// Coercion probes per task and release: valid documents with one value respelt.
+const PROBES: usize = 100;
 /// Generated dynamic-data documents per task and release.
 const DYNAMIC_CASES: usize = 400;
 
@@ -144,6 +148,9 @@ mod catalogue {
         /// `*`, the schema keyword that failed (or the missing or unknown key, or a rule's
         /// words without the quoted values).
         pub places: Vec<String>,
+        /// Each violation's pointer, as `data /a/0` or `dynamic_data /b` (`data ` for the
+        /// document).
+        pub pointers: Vec<String>,
     }
 
     impl Verdict {
@@ -166,6 +173,7 @@ mod catalogue {
         let mut verdict = Verdict {
             messages: Vec::new(),
             places: Vec::new(),
+            pointers: Vec::new(),
         };
         let mut add = |key: &str, error: TaskConfigError| {
             if error.violations().is_empty() {
@@ -174,6 +182,9 @@ mod catalogue {
             }
             for violation in error.violations() {
                 verdict.messages.push(format!("{key}: {violation}"));
+                verdict
+                    .pointers
+                    .push(format!("{key} {}", violation.pointer));
                 let place = match &violation.kind {
                     ViolationKind::UnknownKey { name } => format!("unknown key {name:?}"),
                     ViolationKind::MissingKey { name } => format!("missing key {name:?}"),
@@ -743,7 +754,16 @@ impl<'a> Generator<'a> {
 
     /// One mutation of `value` at one of the generated sites; what was done, in words.
     fn mutate(&mut self, value: &mut Value) -> Option<String> {
-        let (pointer, schema) = self.sites[self.rng.below(self.sites.len())].clone();
+        // Dates are few among the sites: a fifth of the mutations go to one when there is one.
+        let dates: Vec<usize> = (0..self.sites.len())
+            .filter(|index| self.sites[*index].1.get("format").is_some())
+            .collect();
+        let site = if !dates.is_empty() && self.chance(20) {
+            *self.rng.pick(&dates)
+        } else {
+            self.rng.below(self.sites.len())
+        };
+        let (pointer, schema) = self.sites[site].clone();
         let current = value.pointer(&pointer)?.clone();
         let parent = pointer
             .rsplit_once('/')
@@ -1012,6 +1032,77 @@ fn generate(
     }
 }
 
+/// Up to `count` documents for `task`, each one of `bases` with one scalar respelt as pydantic
+/// would coerce it (and as a mutation could hardly isolate in a generated document).
+fn probe(out: &mut Vec<Document>, task: &str, bases: &[(String, Value)], count: usize, seed: u64) {
+    fn leaves(value: &Value, at: String, out: &mut Vec<(String, Value)>) {
+        match value {
+            Value::Object(object) => {
+                for (key, item) in object {
+                    leaves(item, format!("{at}/{}", escape(key)), out);
+                }
+            }
+            Value::Array(items) => {
+                for (index, item) in items.iter().enumerate() {
+                    leaves(item, format!("{at}/{index}"), out);
+                }
+            }
+            Value::Null => {}
+            scalar => out.push((at, scalar.clone())),
+        }
+    }
+    let mut candidates = Vec::new();
+    for (origin, base) in bases {
+        let mut found = Vec::new();
+        leaves(base, String::new(), &mut found);
+        for (pointer, value) in found {
+            let spellings: Vec<Value> = match &value {
+                Value::Bool(true) => vec![json!("true"), json!("yes"), json!(1)],
+                Value::Bool(false) => vec![json!("false"), json!("no"), json!(0)],
+                Value::Number(number) if number.is_i64() || number.is_u64() => {
+                    let text = number.to_string();
+                    let mut out = vec![json!(text)];
+                    if let Some(small) = number.as_i64().filter(|n| n.abs() < 1 << 50) {
+                        out.push(json!(small as f64 + 0.5));
+                        if small == 0 || small == 1 {
+                            out.push(json!(small == 1));
+                        }
+                    }
+                    out
+                }
+                Value::Number(number) => vec![json!(number.to_string())],
+                Value::String(text) if is_date_time(text) => vec![
+                    json!(text.replacen('T', " ", 1).trim_end_matches('Z')),
+                    json!(1_714_564_800),
+                    json!(&text[..10]),
+                ],
+                Value::String(text) => match text.parse::<i64>() {
+                    Ok(number) => vec![json!(number)],
+                    Err(_) => vec![],
+                },
+                _ => vec![],
+            };
+            for spelling in spellings {
+                candidates.push((origin.clone(), pointer.clone(), base, spelling));
+            }
+        }
+    }
+    let mut rng = Rng(seed | 1);
+    for _ in 0..count.min(candidates.len()) {
+        let (origin, pointer, base, spelling) = candidates.swap_remove(rng.below(candidates.len()));
+        let mut data = base.clone();
+        if let Some(slot) = data.pointer_mut(&pointer) {
+            *slot = spelling.clone();
+        }
+        out.push(Document {
+            task: task.to_owned(),
+            origin: format!("probe of {origin}, {pointer:?} = {spelling}"),
+            data: Some(data),
+            dynamic_data: None,
+        });
+    }
+}
+
 // ---------------------------------------------------------------- coercions
 
 /// A pydantic coercion taskdef refuses by design.
@@ -1108,14 +1199,15 @@ fn coercion(original: &Value, read: &Value) -> Option<(Coercion, Value)> {
 }
 
 /// `original` with each value pydantic read by a listed coercion replaced by what it read.
-fn as_read(original: &Value, read: &Value, found: &mut BTreeSet<Coercion>) -> Value {
+/// Each coercion is recorded with the pointer of the value, under `at`.
+fn as_read(original: &Value, read: &Value, at: &str, found: &mut Vec<(Coercion, String)>) -> Value {
     match (original, read) {
         (Value::Object(object), Value::Object(read)) => Value::Object(
             object
                 .iter()
                 .map(|(key, value)| {
                     let value = match read.get(key) {
-                        Some(read) => as_read(value, read, found),
+                        Some(read) => as_read(value, read, &format!("{at}/{}", escape(key)), found),
                         None => value.clone(),
                     };
                     (key.clone(), value)
@@ -1127,7 +1219,7 @@ fn as_read(original: &Value, read: &Value, found: &mut BTreeSet<Coercion>) -> Va
                 .iter()
                 .enumerate()
                 .map(|(index, value)| match read.get(index) {
-                    Some(read) => as_read(value, read, found),
+                    Some(read) => as_read(value, read, &format!("{at}/{index}"), found),
                     None => value.clone(),
                 })
                 .collect(),
@@ -1139,16 +1231,16 @@ fn as_read(original: &Value, read: &Value, found: &mut BTreeSet<Coercion>) -> Va
                     .is_some_and(|pair| pair.len() == 2 && pair[0].is_string())
             }) =>
         {
-            found.insert(Coercion::PairsToObject);
+            found.push((Coercion::PairsToObject, at.to_owned()));
             let object: Map<String, Value> = pairs
                 .iter()
                 .filter_map(|pair| Some((pair[0].as_str()?.to_owned(), pair[1].clone())))
                 .collect();
-            as_read(&Value::Object(object), read, found)
+            as_read(&Value::Object(object), read, at, found)
         }
         _ => match coercion(original, read) {
             Some((kind, value)) => {
-                found.insert(kind);
+                found.push((kind, at.to_owned()));
                 value
             }
             None => original.clone(),
@@ -1244,6 +1336,33 @@ enum Outcome {
     },
 }
 
+/// The coercions at the values taskdef refused (at, above or below the pointer of one of its
+/// violations): those are the ones taskdef refuses by design; others pydantic applied where
+/// taskdef took the value as it was (an integral `2.0` for an integer, say).
+fn refused_coercions(
+    ours: &catalogue::Verdict,
+    found: &[(Coercion, String)],
+) -> BTreeSet<Coercion> {
+    let near = |at: &str| {
+        ours.pointers.iter().any(|refused| {
+            at == refused
+                || at.starts_with(&format!("{refused}/"))
+                || refused.starts_with(&format!("{at}/"))
+        })
+    };
+    let refused: BTreeSet<Coercion> = found
+        .iter()
+        .filter(|(_, at)| near(at))
+        .map(|(kind, _)| *kind)
+        .collect();
+    if refused.is_empty() {
+        // A refusal at no coerced place that the coercions still cured: list them all.
+        found.iter().map(|(kind, _)| *kind).collect()
+    } else {
+        refused
+    }
+}
+
 /// One document's comparison, given the catalogue's verdict `ours` and Debusine's.
 fn judge_one(
     release: &str,
@@ -1267,15 +1386,19 @@ fn judge_one(
         Some(ours) => {
             // Debusine accepts, taskdef refuses: by design if taskdef accepts the document as
             // pydantic read it through the listed coercions.
-            let mut found = BTreeSet::new();
+            let mut found = Vec::new();
             let data = document
                 .data
                 .as_ref()
-                .map(|data| as_read(data, &theirs.read["data"], &mut found));
-            let dynamic_data = document
-                .dynamic_data
-                .as_ref()
-                .map(|data| as_read(data, &theirs.read["dynamic_data"], &mut found));
+                .map(|data| as_read(data, &theirs.read["data"], "data ", &mut found));
+            let dynamic_data = document.dynamic_data.as_ref().map(|data| {
+                as_read(
+                    data,
+                    &theirs.read["dynamic_data"],
+                    "dynamic_data ",
+                    &mut found,
+                )
+            });
             let again = if found.is_empty() {
                 None
             } else {
@@ -1287,7 +1410,7 @@ fn judge_one(
                     places: ours.places.clone(),
                     coerced: None,
                 },
-                Some(again) if again.valid() => Outcome::Strict(found),
+                Some(again) if again.valid() => Outcome::Strict(refused_coercions(ours, &found)),
                 Some(again) => Outcome::Disagreed {
                     direction: "Debusine accepts, taskdef refuses",
                     places: again.places,
@@ -1487,16 +1610,33 @@ fn documents_for(
         });
     }
     for (index, task) in WORKER_TASKS.iter().enumerate() {
+        let task_seed =
+            seed ^ ((index as u64 + 1) << 40) ^ if release == "0.16" { 0 } else { 1 << 56 };
         let mut harvest = Harvest::default();
+        // Documents that may well be valid, for the coercion probes.
+        let mut bases = Vec::new();
         for case in cases
             .unwrap_or_default()
             .iter()
             .filter(|case| case["task"] == *task)
         {
             harvest.add(&case["data"]);
+            if case["valid"] == true {
+                bases.push((
+                    format!("conformance case {}", case["id"]),
+                    case["data"].clone(),
+                ));
+            }
         }
         for (path, data) in samples(release, task) {
             harvest.add(&data);
+            if path
+                .rsplit('/')
+                .next()
+                .is_some_and(|name| name.starts_with("valid-"))
+            {
+                bases.push((format!("sample {path}"), data.clone()));
+            }
             documents.push(Document {
                 task: (*task).to_owned(),
                 origin: format!("sample {path}"),
@@ -1504,10 +1644,9 @@ fn documents_for(
                 dynamic_data: None,
             });
         }
+        probe(&mut documents, task, &bases, PROBES, task_seed ^ 8);
         let theirs = &schemas["tasks"][*task];
         let ours = catalogue::schemas(release, task);
-        let task_seed =
-            seed ^ ((index as u64 + 1) << 40) ^ if release == "0.16" { 0 } else { 1 << 56 };
         for (key, count, turn) in [("data", DATA_CASES, 0), ("dynamic_data", DYNAMIC_CASES, 1)] {
             let theirs = &theirs[key];
             assert!(
