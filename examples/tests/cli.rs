@@ -248,6 +248,63 @@ fn validate_json_reports_every_error_with_line_column_and_pointer() {
 }
 
 #[test]
+fn validate_json_output_is_one_object_per_violation_for_programs() {
+    let dir = temp_dir("validate-machine");
+    let file = write(
+        &dir,
+        "noop.json",
+        "{\n  \"result\": 5,\n  \"bogus\": true\n}\n",
+    );
+    let output = taskdef(&["validate", "noop", &file, "--json"]);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    assert_eq!(stderr(&output), "");
+    let violations: Value = serde_json::from_str(&stdout(&output)).unwrap();
+    let violations = violations.as_array().unwrap();
+    let bogus = violations
+        .iter()
+        .find(|violation| violation["pointer"] == "/bogus")
+        .unwrap_or_else(|| panic!("{violations:?}"));
+    assert_eq!(bogus["kind"], "unknown_key");
+    assert_eq!(
+        (bogus["line"].as_u64(), bogus["column"].as_u64()),
+        (Some(3), Some(3))
+    );
+    assert!(
+        bogus["message"].as_str().unwrap().contains("'bogus'"),
+        "{bogus}"
+    );
+    let result = violations
+        .iter()
+        .find(|violation| violation["pointer"] == "/result")
+        .unwrap_or_else(|| panic!("{violations:?}"));
+    assert_eq!(result["line"], 2);
+    for violation in violations {
+        let keys: Vec<&str> = violation
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        assert_eq!(
+            keys,
+            [
+                "column",
+                "kind",
+                "line",
+                "message",
+                "pointer",
+                "schema_path"
+            ]
+        );
+    }
+    let valid = write(&dir, "valid.json", "{}");
+    let output = taskdef(&["validate", "noop", &valid, "--json"]);
+    assert_eq!(output.status.code(), Some(0));
+    assert_eq!(stdout(&output), "[]\n");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
 fn validate_yaml_reports_line_and_column() {
     let dir = temp_dir("validate-yaml");
     let file = write(

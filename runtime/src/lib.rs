@@ -13,7 +13,8 @@
 //! - [`Task`] (the trait and its derive), [`Execute`], [`TaskKind`];
 //! - [`ReleaseForm`]: one task, the data of several releases of the engine that sends it
 //!   (`#[task(release = "0.16", older(release = "0.11", data = ...))]`), [`compare_releases`];
-//! - [`Rules`]: every broken cross-field rule of [`Execute::validate`], each at its pointer.
+//! - [`Rules`]: every broken cross-field rule of [`Execute::validate`], each at its pointer;
+//! - [`Secret`]: a field never printed (`writeOnly` in the schema, [`REDACTED`] in `Debug`).
 //!
 //! Configuring a task from its data:
 //! - [`TaskInput`] (JSON text or bytes, YAML, a `Value`), [`MAX_INPUT_BYTES`];
@@ -107,7 +108,8 @@ pub use task::{
     execute_logging_errors,
 };
 pub use types::{
-    Position, Rules, TaskConfigError, TaskKind, Violation, ViolationKind, WorkerType, pointer,
+    Position, REDACTED, Rules, Secret, TaskConfigError, TaskKind, Violation, ViolationKind,
+    WorkerType, pointer,
 };
 
 /// The fast and the general path of [`Task::configure`] one at a time, without the task's own

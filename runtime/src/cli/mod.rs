@@ -193,6 +193,11 @@ enum Command {
     ///
     /// Prints `ok`, or every error with its line and column, the JSON pointer of the value
     /// and the reason, and exits with 1.
+    ///
+    /// With --json, prints a JSON array instead (empty when the data is valid), one object per
+    /// violation: {"pointer", "kind", "message", "line", "column", "schema_path"}, `line` and
+    /// `column` null where the text gives none. The kinds: syntax, unknown_key, missing_key,
+    /// type, enum, pattern, range, schema, deserialize, rule, release.
     #[command(after_help = EXIT_CODES_HELP)]
     Validate {
         /// The task's name (any case).
@@ -201,6 +206,9 @@ enum Command {
         file: PathBuf,
         #[command(flatten)]
         format: FormatArg,
+        /// Print the violations as a JSON array, for programs.
+        #[arg(long)]
+        json: bool,
     },
     /// Print this machine's worker metadata as Debusine would receive it.
     ///
@@ -381,9 +389,12 @@ impl Command {
                 require_sound(registry)?;
                 docs(registry, args, program)
             }
-            Command::Validate { name, file, format } => {
-                validate(registry, &name, &file, format, release)
-            }
+            Command::Validate {
+                name,
+                file,
+                format,
+                json,
+            } => validate(registry, &name, &file, format, release, json),
             Command::Metadata { worker_type } => {
                 let metadata = worker_metadata(registry, worker_type.into());
                 out(&format!(
@@ -648,18 +659,43 @@ fn validate(
     file: &Path,
     format: FormatArg,
     release: Option<&str>,
+    json: bool,
 ) -> CliResult {
     let entry = lookup(registry, name)?;
     let input = read_input(file, format.format)?;
     match configure_in(entry, release, input.task_input()) {
+        Ok(_) if json => out("[]\n"),
         Ok(_) => out("ok\n"),
         Err(mut error) => {
             locate_positions(&mut error, &input.text, input.format);
+            if json {
+                out(&format!(
+                    "{}\n",
+                    crate::docs::pretty(&violations_json(&error))
+                ))?;
+                return Ok(exit::NEGATIVE);
+            }
             let report = diagnostics::render(&error, &input.display, &input.text, entry.name);
             io::stderr().write_all(report.as_bytes())?;
             Ok(exit::NEGATIVE)
         }
     }
+}
+
+/// The violations of `error` for programs: one object each, with the kind's stable name.
+fn violations_json(error: &crate::types::TaskConfigError) -> Value {
+    let violations = error.violations().iter().map(|violation| {
+        let position = violation.position;
+        json!({
+            "pointer": violation.pointer,
+            "kind": violation.kind.name(),
+            "message": violation.message,
+            "line": position.map(|at| at.line),
+            "column": position.map(|at| at.column),
+            "schema_path": violation.schema_path,
+        })
+    });
+    Value::Array(violations.collect())
 }
 
 fn worker_metadata(registry: &Registry, worker_type: WorkerType) -> serde_json::Map<String, Value> {

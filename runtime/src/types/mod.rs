@@ -4,8 +4,10 @@
 mod kind;
 pub mod pointer;
 mod rules;
+mod secret;
 mod violation;
 
 pub use kind::{TaskKind, WorkerType};
 pub use rules::Rules;
+pub use secret::{REDACTED, Secret};
 pub use violation::{Position, TaskConfigError, Violation, ViolationKind};

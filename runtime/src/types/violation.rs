@@ -81,6 +81,25 @@ pub enum ViolationKind {
 }
 
 impl ViolationKind {
+    /// The kind's stable name, for programs (`taskdef validate --json`): `syntax`,
+    /// `unknown_key`, `missing_key`, `type`, `enum`, `pattern`, `range`, `schema`,
+    /// `deserialize`, `rule`, `release`. Names are never reused for another meaning.
+    pub fn name(&self) -> &'static str {
+        match self {
+            ViolationKind::Syntax => "syntax",
+            ViolationKind::UnknownKey { .. } => "unknown_key",
+            ViolationKind::MissingKey { .. } => "missing_key",
+            ViolationKind::Type { .. } => "type",
+            ViolationKind::Enum { .. } => "enum",
+            ViolationKind::Pattern { .. } => "pattern",
+            ViolationKind::Range { .. } => "range",
+            ViolationKind::Schema { .. } => "schema",
+            ViolationKind::Deserialize => "deserialize",
+            ViolationKind::Rule => "rule",
+            ViolationKind::Release { .. } => "release",
+        }
+    }
+
     /// Whether the task's JSON Schema found this (as opposed to the parser, serde or a rule).
     pub fn is_schema(&self) -> bool {
         !matches!(
