@@ -48,9 +48,14 @@
 //!   is a float (`5.5` is refused, not truncated).
 //! - `binnmu.timestamp` must be an RFC 3339 date-time (`2024-05-01T12:00:00Z`); pydantic also
 //!   takes other date spellings and Unix timestamps.
+//! - An integer is never taken as a boolean (pydantic reads `1` and `0` as `true` and `false`);
+//!   and, where Debusine 0.11's pydantic 1 takes them, a boolean is never taken as a string
+//!   (`"True"`) nor a list of pairs as an object (`[]` as `{}`).
 //!
 //! Debusine's own test and documentation examples (the conformance cases) get the same verdict
-//! from the catalogue as from Debusine.
+//! from the catalogue as from Debusine; `tests/conformance_models.rs` holds each release's
+//! real models to that, on generated documents too, with these coercions as the only
+//! exception.
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 

@@ -74,47 +74,53 @@ pub fn server_of(suite: Suite) -> &'static Server {
         Suite::Sid => &SID,
     };
     cell.get_or_init(|| {
-        let state = suite.state_dir();
-        let output = Command::new(SCRIPT)
-            .args(["start", &state])
-            .env("DEBUSINE_SUITE", suite.name())
-            .stdin(Stdio::null())
-            .output()
-            .unwrap_or_else(|error| panic!("cannot run {SCRIPT}: {error}"));
-        if !output.status.success() {
-            let stderr = String::from_utf8_lossy(&output.stderr);
-            let tail: Vec<&str> = stderr.lines().rev().take(30).collect();
-            panic!(
-                "the Debusine server of {suite} did not start: `DEBUSINE_SUITE={suite} {SCRIPT} \
-                 start {state}` failed ({}); it needs root on Debian and reach to Debian's \
-                 mirrors and PyPI{}. Its last lines:\n{}",
-                output.status,
-                match suite {
-                    Suite::Trixie => "",
-                    Suite::Sid => ", and Python 3.12 or later (python3, or one under ~/.pyenv)",
-                },
-                tail.into_iter().rev().collect::<Vec<_>>().join("\n"),
-                suite = suite.name(),
-            );
-        }
-        let env = fs::read_to_string(Path::new(&state).join("env")).unwrap();
-        let version = env
-            .lines()
-            .find_map(|line| line.strip_prefix("DEBUSINE_VERSION="))
-            .unwrap_or_default()
-            .trim_matches('\'')
-            .to_owned();
-        let server = Server {
-            suite,
-            state,
-            version,
-            lock: Mutex::new(()),
-        };
+        let server = started(suite);
         // Work left pending or running by an interrupted earlier run would go to the first
         // scenario's worker before that scenario's own work.
         server.script(&["admin", "shell", "-c", ABORT_LEFTOVERS]);
         server
     })
+}
+
+/// The server of `suite` started by the script (or found up), without touching its work
+/// requests: for a test that only needs the server's environment (its Python, its packages).
+pub fn started(suite: Suite) -> Server {
+    let state = suite.state_dir();
+    let output = Command::new(SCRIPT)
+        .args(["start", &state])
+        .env("DEBUSINE_SUITE", suite.name())
+        .stdin(Stdio::null())
+        .output()
+        .unwrap_or_else(|error| panic!("cannot run {SCRIPT}: {error}"));
+    if !output.status.success() {
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        let tail: Vec<&str> = stderr.lines().rev().take(30).collect();
+        panic!(
+            "the Debusine server of {suite} did not start: `DEBUSINE_SUITE={suite} {SCRIPT} \
+             start {state}` failed ({}); it needs root on Debian and reach to Debian's \
+             mirrors and PyPI{}. Its last lines:\n{}",
+            output.status,
+            match suite {
+                Suite::Trixie => "",
+                Suite::Sid => ", and Python 3.12 or later (python3, or one under ~/.pyenv)",
+            },
+            tail.into_iter().rev().collect::<Vec<_>>().join("\n"),
+            suite = suite.name(),
+        );
+    }
+    let env = fs::read_to_string(Path::new(&state).join("env")).unwrap();
+    let version = env
+        .lines()
+        .find_map(|line| line.strip_prefix("DEBUSINE_VERSION="))
+        .unwrap_or_default()
+        .trim_matches('\'')
+        .to_owned();
+    Server {
+        suite,
+        state,
+        version,
+        lock: Mutex::new(()),
+    }
 }
 
 /// Marks every pending or running work request aborted (Django shell, both versions' models).
@@ -154,6 +160,15 @@ impl Server {
             .unwrap_or_else(|| panic!("no {key} in the server's env file"))
             .trim_matches('\'')
             .to_owned()
+    }
+
+    /// `tests/debusine/server python STATE_DIR ARGS...`: the release's own Python, with its
+    /// extracted packages on the path; stdin, stdout and stderr for the caller to set.
+    pub fn python(&self, args: &[&str]) -> Command {
+        let mut command = Command::new(SCRIPT);
+        command.env_remove("DEBUSINE_SUITE");
+        command.arg("python").arg(&self.state).args(args);
+        command
     }
 
     pub fn script(&self, args: &[&str]) -> String {
