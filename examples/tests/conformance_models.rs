@@ -47,7 +47,6 @@ use taskdef_examples as _;
 mod debusine;
 use debusine::{Server, Suite};
 
-#[allow(dead_code)]
 #[path = "support/rng.rs"]
 mod rng;
 use rng::Rng;
@@ -527,7 +526,7 @@ fn generic_pointer(pointer: &str) -> String {
 
 impl<'a> Generator<'a> {
     fn chance(&mut self, percent: usize) -> bool {
-        self.rng.below(100) < percent
+        self.rng.below(100) < percent as u64
     }
 
     /// `schema` with its `$ref`s (and one-element `allOf`s, as pydantic 1 wraps refs) followed.
@@ -580,7 +579,7 @@ impl<'a> Generator<'a> {
             .and_then(Value::as_u64)
             .map_or(usize::MAX, |max| max as usize);
         let pattern = schema.get("pattern").and_then(Value::as_str);
-        let start = self.rng.below(WORDS.len());
+        let start = self.rng.index(WORDS.len());
         for offset in 0..WORDS.len() {
             let index = (start + offset) % WORDS.len();
             let word = WORDS[index];
@@ -724,7 +723,7 @@ impl<'a> Generator<'a> {
                 let count = if depth > 5 {
                     min
                 } else {
-                    min + self.rng.below(max - min + 1)
+                    min + self.rng.index(max - min + 1)
                 };
                 let item = match schema.get("items") {
                     Some(item @ Value::Object(_)) => item,
@@ -761,7 +760,7 @@ impl<'a> Generator<'a> {
         let site = if !dates.is_empty() && self.chance(20) {
             *self.rng.pick(&dates)
         } else {
-            self.rng.below(self.sites.len())
+            self.rng.index(self.sites.len())
         };
         let (pointer, schema) = self.sites[site].clone();
         let current = value.pointer(&pointer)?.clone();
@@ -991,7 +990,7 @@ fn generate(
 ) {
     let mut generator = Generator {
         root: schema,
-        rng: Rng(seed | 1),
+        rng: Rng::new(seed),
         harvest,
         patterns: HashMap::new(),
         sites: Vec::new(),
@@ -1087,9 +1086,9 @@ fn probe(out: &mut Vec<Document>, task: &str, bases: &[(String, Value)], count: 
             }
         }
     }
-    let mut rng = Rng(seed | 1);
+    let mut rng = Rng::new(seed);
     for _ in 0..count.min(candidates.len()) {
-        let (origin, pointer, base, spelling) = candidates.swap_remove(rng.below(candidates.len()));
+        let (origin, pointer, base, spelling) = candidates.swap_remove(rng.index(candidates.len()));
         let mut data = base.clone();
         if let Some(slot) = data.pointer_mut(&pointer) {
             *slot = spelling.clone();
