@@ -84,7 +84,7 @@ fn main() -> ExitCode {
     if std::env::var_os(AS_CLI).is_some() {
         return taskdef::cli::main();
     }
-    let tests: [(&str, fn()); 9] = [
+    let tests: [(&str, fn()); 10] = [
         (
             "sigint_kills_a_process_tree_that_ignores_sigterm",
             sigint_kills_a_process_tree_that_ignores_sigterm,
@@ -117,6 +117,10 @@ fn main() -> ExitCode {
         (
             "noop_takes_what_debusine_sends_it",
             noop_takes_what_debusine_sends_it,
+        ),
+        (
+            "the_release_chooses_the_form_of_the_task_data",
+            the_release_chooses_the_form_of_the_task_data,
         ),
     ];
     let filter: Vec<String> = std::env::args()
@@ -436,8 +440,7 @@ fn dynamic_data_missing_a_required_id_is_configure_failed() {
     assert!(
         message
             .as_str()
-            .unwrap()
-            .starts_with("/dynamic_task_data/environment_id: "),
+            .is_some_and(|text| text.contains(": /dynamic_task_data/environment_id: ")),
         "{message}"
     );
 }
@@ -452,4 +455,39 @@ fn noop_takes_what_debusine_sends_it() {
         serde_json::json!({"subject": null, "task_configuration_id": 3}),
     );
     assert_eq!(payload(&output), serde_json::json!({"result": "success"}));
+}
+
+fn the_release_chooses_the_form_of_the_task_data() {
+    // Debusine 0.11's noop takes a boolean result, 0.16's a result name: each only in its release.
+    let dir = work_dir("release-forms");
+    let file = dir.join("noop.json");
+    std::fs::write(&file, r#"{"result": true}"#).unwrap();
+    let file = file.to_str().unwrap();
+    let old = run(&["run", "--debusine", "0.11", "noop", file], None);
+    assert_eq!(payload(&old), serde_json::json!({"result": "success"}));
+    let new = payload(&run(&["run", "noop", file], None));
+    assert_eq!(new["result"], "error", "{new}");
+    assert_eq!(
+        new["output_data"]["errors"][0]["code"], "configure-failed",
+        "{new}"
+    );
+    let named = payload(&run(&["run", "--release", "0.16", "noop", file], None));
+    assert_eq!(named, new);
+    let request = dir.join("request.json");
+    std::fs::write(
+        &request,
+        r#"{"id": 1, "task_type": "Worker", "task_name": "noop", "task_data": {"result": true}, "workspace": "System"}"#,
+    )
+    .unwrap();
+    let request = request.to_str().unwrap();
+    let old = payload(&run(
+        &["run", "--debusine", "0.11.3", "--work-request", request],
+        None,
+    ));
+    assert_eq!(old, serde_json::json!({"result": "success"}));
+    let new = payload(&run(&["run", "--work-request", request], None));
+    let message = new["output_data"]["errors"][0]["message"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(message.contains("0.16"), "the release is named: {new}");
 }

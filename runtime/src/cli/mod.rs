@@ -438,7 +438,7 @@ impl Command {
             } => can_run(registry, &name, &file, &worker, format, release),
             Command::Run(args) => {
                 require_sound(registry)?;
-                run::run(registry, args)
+                run::run(registry, args, release)
             }
             #[cfg(feature = "worker")]
             Command::Worker(args) => {

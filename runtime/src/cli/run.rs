@@ -12,7 +12,8 @@ use serde_json::Value;
 use super::{CliError, CliResult, FormatArg, exit, fail, read_input};
 use crate::client::signals::abort_on_signals;
 use crate::client::work_request::{
-    Completion, ErrorCode, Outcome, Prepared, WORKER_KIND, WorkError, WorkRequest, execute, prepare,
+    Completion, ErrorCode, Outcome, Prepared, Release, WORKER_KIND, WorkError, WorkRequest,
+    execute, prepare_in,
 };
 use crate::execution::{AbortHandle, ProcessRunner, RecordedArtifacts, TaskContext};
 use crate::locate::locate_positions;
@@ -90,7 +91,9 @@ fn print_payload(payload: &Value) -> Result<(), CliError> {
     Ok(())
 }
 
-pub(super) fn run(registry: &Registry, args: RunArgs) -> CliResult {
+/// Runs one task here; `release` is the Debusine release whose task data is read (the task's
+/// own form when `None`).
+pub(super) fn run(registry: &Registry, args: RunArgs, release: Option<&str>) -> CliResult {
     // Before any thread starts, so that every thread inherits the blocked mask.
     let abort = AbortHandle::new();
     abort_on_signals(&abort, "the task").map_err(fail)?;
@@ -101,7 +104,7 @@ pub(super) fn run(registry: &Registry, args: RunArgs) -> CliResult {
         .try_init();
 
     let prepared = match &args.work_request {
-        Some(path) => match from_work_request(registry, path)? {
+        Some(path) => match from_work_request(registry, path, release)? {
             Ok(found) => found,
             Err(outcome) => return outcome,
         },
@@ -109,7 +112,7 @@ pub(super) fn run(registry: &Registry, args: RunArgs) -> CliResult {
             let (Some(name), Some(file)) = (&args.name, &args.file) else {
                 return Err(fail("`run` needs NAME and FILE, or --work-request FILE"));
             };
-            match from_name_and_file(registry, name, file, &args.format)? {
+            match from_name_and_file(registry, name, file, &args.format, release)? {
                 Ok(found) => found,
                 Err(outcome) => return outcome,
             }
@@ -193,7 +196,11 @@ fn write_recorded(recorded: &RecordedArtifacts, work_dir: &Path) -> Result<(), C
 /// A configured task, or the exit code of a request already answered.
 type Found = Result<Prepared, CliResult>;
 
-fn from_work_request(registry: &Registry, path: &Path) -> Result<Found, CliError> {
+fn from_work_request(
+    registry: &Registry,
+    path: &Path,
+    release: Option<&str>,
+) -> Result<Found, CliError> {
     let input = read_input(path, None)?;
     let request: WorkRequest = serde_json::from_value(input.value()?).map_err(|error| {
         fail(format!(
@@ -207,7 +214,15 @@ fn from_work_request(registry: &Registry, path: &Path) -> Result<Found, CliError
         task_name = %request.task_name,
         "work request"
     );
-    Ok(prepare(registry, &request).map_err(|error| report_error(error.code, &error.message)))
+    let release = match release {
+        Some(name) => Some(
+            Release::parse(name)
+                .ok_or_else(|| fail(format!("`{name}` is not a Debusine release such as 0.16")))?,
+        ),
+        None => None,
+    };
+    Ok(prepare_in(registry, &request, release)
+        .map_err(|error| report_error(error.code, &error.message)))
 }
 
 fn from_name_and_file(
@@ -215,6 +230,7 @@ fn from_name_and_file(
     name: &str,
     file: &Path,
     format: &FormatArg,
+    release: Option<&str>,
 ) -> Result<Found, CliError> {
     let input = read_input(file, format.format)?;
     let entry = match registry.get(name) {
@@ -237,7 +253,7 @@ fn from_name_and_file(
             ),
         )));
     }
-    match entry.configure(input.task_input()) {
+    match super::configure_in(entry, release, input.task_input()) {
         // A task file is task data only: the task resolves its lookups locally.
         Ok(task) => Ok(Ok(Prepared {
             entry,

@@ -493,11 +493,6 @@ pub(crate) struct Prepared {
     pub dynamic_data: Option<AnyDynamicData>,
 }
 
-/// [`prepare_in`] without a server: the task's data read as the task's own form.
-pub(crate) fn prepare(registry: &Registry, request: &WorkRequest) -> Result<Prepared, WorkError> {
-    prepare_in(registry, request, None)
-}
-
 /// Checks a work request as Debusine's worker does before running it: the task type, then the
 /// task's name, then its data, then its dynamic data (a violation of either is
 /// `configure-failed`; those of the dynamic data point under `/dynamic_task_data`).
