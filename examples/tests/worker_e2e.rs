@@ -324,7 +324,10 @@ fn noop_completes_with_each_result_name_on_0_16() {
         let id = server.create("noop", &data);
         let done = server.completed(id);
         let value: Value = serde_json::from_str(&data).unwrap();
-        if Registry::global().configure_in("noop", "0.16", &value).is_ok() {
+        if Registry::global()
+            .configure_in("noop", "0.16", &value)
+            .is_ok()
+        {
             // The catalogue's noop takes the name: the server gets that very result.
             assert_eq!(done["result"], name, "{done:#}\n{}", worker.log());
         } else {
