@@ -2,7 +2,10 @@
 //!
 //! The binary always holds the catalogue as compiled, so it is the *new* side; each edit is
 //! made by writing the *old* side, a scratch copy of `taskdef docs --out`, as it was before the
-//! edit (the schema JSON edited by hand, the way schemars would have written the old types):
+//! edit (the schema JSON edited by hand, the way schemars would have written the old types).
+//! The docs have a directory per release; the edits are made in that of [`RELEASE`], the
+//! binary's default release, so that release alone has changes and the other is compared
+//! unchanged:
 //!
 //! - `sbuild`: the key `environment` was called `environment_id` (Debusine's own rename);
 //! - `lintian`: the optional key `target_distribution` (default `debian:unstable`) was not
@@ -14,6 +17,12 @@ use std::process::{Command, Output};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use serde_json::Value;
+
+/// The release whose published data the edits are made in: the binary's default (0.16).
+const RELEASE: &str = "0.16";
+
+/// The other release of the catalogue, left as published.
+const OTHER_RELEASE: &str = "0.11";
 
 fn taskdef(args: &[&str], dir: &Path) -> Output {
     Command::new(env!("CARGO_BIN_EXE_taskdef"))
@@ -45,9 +54,10 @@ fn edit_schema(dir: &Path, stem: &str, edit: impl FnOnce(&mut Value)) {
     std::fs::write(&path, serde_json::to_string_pretty(&schema).unwrap()).unwrap();
 }
 
-/// Sets a task's version in the scratch index, as if it had been published at that version.
+/// Sets a task's version in the scratch index of [`RELEASE`], as if it had been published at
+/// that version.
 fn set_old_version(dir: &Path, task: &str, version: u32) {
-    let path = dir.join("README.md");
+    let path = dir.join(RELEASE).join("README.md");
     let index = std::fs::read_to_string(&path).unwrap();
     let prefix = format!("| [`{task}`]({task}.md) | worker | ");
     let edited: Vec<String> = index
@@ -65,7 +75,8 @@ fn set_old_version(dir: &Path, task: &str, version: u32) {
 }
 
 fn catalogue_before_the_edits() -> PathBuf {
-    let dir = scratch_docs();
+    let root = scratch_docs();
+    let dir = root.join(RELEASE);
     edit_schema(&dir, "sbuild", |schema| {
         let properties = schema["properties"].as_object_mut().unwrap();
         let environment = properties.remove("environment").unwrap();
@@ -89,17 +100,23 @@ fn catalogue_before_the_edits() -> PathBuf {
             .unwrap()
             .push("always".into());
     });
-    dir
+    root
 }
 
-/// The report's tasks by name.
+/// The report's tasks by name; every one of them is of [`RELEASE`], the release edited.
 fn tasks(output: &Output) -> serde_json::Map<String, Value> {
     let report: Value = serde_json::from_slice(&output.stdout).unwrap();
     report["tasks"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|task| (task["task"].as_str().unwrap().to_owned(), task.clone()))
+        .map(|task| {
+            assert_eq!(
+                task["release"], RELEASE,
+                "only {RELEASE} was edited: {task}"
+            );
+            (task["task"].as_str().unwrap().to_owned(), task.clone())
+        })
         .collect()
 }
 
@@ -165,12 +182,17 @@ fn three_catalogue_edits_get_their_verdicts_and_exit_codes() {
     );
     let errors = String::from_utf8(output.stderr).unwrap();
     assert!(
-        errors.contains("error: task `sbuild` keeps version 1"),
+        errors.contains(&format!(
+            "error: task `sbuild` (release {RELEASE}) keeps version 1"
+        )),
         "{errors}"
     );
     assert!(errors.contains("/environment_id: key removed"), "{errors}");
     assert!(errors.contains("`#[task(version = 2)]`"), "{errors}");
-    assert!(errors.contains("error: task `autopkgtest`"), "{errors}");
+    assert!(
+        errors.contains(&format!("error: task `autopkgtest` (release {RELEASE})")),
+        "{errors}"
+    );
     assert!(!errors.contains("`lintian`"), "{errors}");
 
     // A version bump turns a task's breaking changes into information.
@@ -197,17 +219,20 @@ fn the_history_of_an_edit_goes_to_the_task_page() {
     // Publishing the new docs over the old files records the changes under the version.
     let output = taskdef(&["docs", "--out", old_arg], &workspace());
     assert_eq!(output.status.code(), Some(0), "{output:?}");
-    let page = std::fs::read_to_string(old.join("sbuild.md")).unwrap();
+    let page = std::fs::read_to_string(old.join(RELEASE).join("sbuild.md")).unwrap();
     let changes = &page[page.find("## Changes").expect("a Changes section")..];
     assert!(
         changes.contains("- breaking: `/environment_id`: key removed or renamed"),
         "{changes}"
     );
-    let page = std::fs::read_to_string(old.join("lintian.md")).unwrap();
+    let page = std::fs::read_to_string(old.join(RELEASE).join("lintian.md")).unwrap();
     assert!(
         page.contains("- compatible: `/target_distribution`: new optional key"),
         "{page}"
     );
+    // The other release was not edited: its pages record no change.
+    let page = std::fs::read_to_string(old.join(OTHER_RELEASE).join("sbuild.md")).unwrap();
+    assert!(!page.contains("/environment_id"), "{page}");
     // Now published, the docs are current, and compared with themselves nothing changed.
     let output = taskdef(&["docs", "--check", old_arg], &workspace());
     assert_eq!(output.status.code(), Some(0), "{output:?}");
@@ -287,7 +312,7 @@ fn a_git_revision_is_read_without_a_checkout_and_a_bad_one_is_a_usage_error() {
 #[test]
 fn a_rule_the_published_page_did_not_list_is_a_breaking_change() {
     let old = scratch_docs();
-    let page_path = old.join("debdiff.md");
+    let page_path = old.join(RELEASE).join("debdiff.md");
     let page = std::fs::read_to_string(&page_path).unwrap();
     let rule = "- Exactly one of `input.source_artifacts` or `input.binary_artifacts` is set.\n";
     assert!(
@@ -321,7 +346,7 @@ fn a_dynamic_data_key_the_worker_now_refuses_is_a_breaking_change_and_an_old_pub
  {
     let old = scratch_docs();
     // The old publication took a key the model now refuses (it has no additional keys).
-    let path = old.join("blhc.dynamic-data.schema.json");
+    let path = old.join(RELEASE).join("blhc.dynamic-data.schema.json");
     let mut schema: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
     schema["properties"]["legacy_id"] = serde_json::json!({"type": "integer"});
     std::fs::write(&path, serde_json::to_string_pretty(&schema).unwrap()).unwrap();
@@ -348,51 +373,41 @@ fn a_dynamic_data_key_the_worker_now_refuses_is_a_breaking_change_and_an_old_pub
 
 #[test]
 fn the_report_names_releases_and_a_per_release_publication_is_read_release_by_release() {
-    // The catalogue names no release: one comparison, `release` null.
+    // The catalogue names releases: its publication has a directory per release, and compared
+    // with itself each release is compared with its own directory, newest first, unchanged.
     let old = scratch_docs();
-    let output = taskdef(&["compat", old.to_str().unwrap(), "--json"], &workspace());
+    let old_arg = old.to_str().unwrap();
+    let output = taskdef(&["compat", old_arg, "--json"], &workspace());
     assert_eq!(output.status.code(), Some(0), "{output:?}");
     let report: Value = serde_json::from_slice(&output.stdout).unwrap();
-    assert_eq!(report["releases"].as_array().unwrap().len(), 1, "{report}");
-    assert_eq!(report["releases"][0]["release"], Value::Null);
-    assert_eq!(report["releases"][0]["status"], "compared");
+    let releases: Vec<(&str, &str)> = report["releases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|release| {
+            (
+                release["release"].as_str().unwrap(),
+                release["status"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        releases,
+        [(RELEASE, "compared"), (OTHER_RELEASE, "compared")],
+        "{report}"
+    );
+    assert_eq!(report["tasks"], serde_json::json!([]), "{report}");
 
-    // A publication per release (the catalogue's data as release 0.16's, with a breaking edit;
-    // release 0.11 as it was): the catalogue's tasks, one form each, are compared with each.
-    let per_release = old.with_extension("per-release");
-    let _ = std::fs::remove_dir_all(&per_release);
-    for release in ["0.16", "0.11"] {
-        let copy = per_release.join(release);
-        std::fs::create_dir_all(&copy).unwrap();
-        for entry in std::fs::read_dir(&old).unwrap() {
-            let entry = entry.unwrap();
-            std::fs::copy(entry.path(), copy.join(entry.file_name())).unwrap();
-        }
-    }
-    std::fs::write(
-        per_release.join("README.md"),
-        "# Tasks\n\n- [`0.16`](0.16/README.md): 1 task\n- [`0.11`](0.11/README.md): 1 task\n",
-    )
-    .unwrap();
-    edit_schema(&per_release.join("0.16"), "lintian", |schema| {
+    // A breaking edit in one release's directory is found in that release alone.
+    edit_schema(&old.join(RELEASE), "lintian", |schema| {
         schema["properties"]
             .as_object_mut()
             .unwrap()
             .remove("target_distribution");
     });
-    let output = taskdef(
-        &["compat", per_release.to_str().unwrap(), "--json"],
-        &workspace(),
-    );
+    let output = taskdef(&["compat", old_arg, "--json"], &workspace());
     assert_eq!(output.status.code(), Some(0), "compatible: {output:?}");
     let report: Value = serde_json::from_slice(&output.stdout).unwrap();
-    let releases: Vec<&str> = report["releases"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|release| release["release"].as_str().unwrap())
-        .collect();
-    assert_eq!(releases, ["0.16", "0.11"]);
     let changed: Vec<(&str, &str)> = report["tasks"]
         .as_array()
         .unwrap()
@@ -404,15 +419,17 @@ fn the_report_names_releases_and_a_per_release_publication_is_read_release_by_re
             )
         })
         .collect();
-    assert_eq!(changed, [("0.16", "lintian")]);
+    assert_eq!(changed, [(RELEASE, "lintian")]);
     let output = taskdef(
-        &["compat", per_release.to_str().unwrap(), "--release", "0.11"],
+        &["compat", old_arg, "--release", OTHER_RELEASE],
         &workspace(),
     );
     assert_eq!(output.status.code(), Some(0), "{output:?}");
     let text = String::from_utf8(output.stdout).unwrap();
-    assert!(text.starts_with("release 0.11: compared with "), "{text}");
+    assert!(
+        text.starts_with(&format!("release {OTHER_RELEASE}: compared with ")),
+        "{text}"
+    );
     assert!(!text.contains("lintian"), "{text}");
     std::fs::remove_dir_all(&old).unwrap();
-    std::fs::remove_dir_all(&per_release).unwrap();
 }

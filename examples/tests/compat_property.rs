@@ -9,7 +9,7 @@
 //! (formats asserted). A small seeded generator stands in for a property-testing crate: the
 //! runs are reproducible from the seed printed on failure, and no dependency is added.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use jsonschema::{Draft, Validator};
 use serde_json::{Map, Value, json};
@@ -46,22 +46,41 @@ fn validator(schema: &Value) -> Validator {
         .expect("the schema compiles")
 }
 
+/// Every schema of the published catalogue, `<release>/<file>`: the docs have a directory per
+/// release of the engine, each with its tasks' schemas.
 fn catalogue() -> Vec<(String, Value)> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/tasks");
-    let mut schemas: Vec<(String, Value)> = std::fs::read_dir(&dir)
+    let mut releases: Vec<PathBuf> = std::fs::read_dir(&dir)
         .unwrap()
         .map(|entry| entry.unwrap().path())
-        .filter(|path| path.to_string_lossy().ends_with(".schema.json"))
-        .map(|path| {
-            let text = std::fs::read_to_string(&path).unwrap();
-            (
-                path.file_name().unwrap().to_string_lossy().into_owned(),
-                serde_json::from_str(&text).unwrap(),
-            )
-        })
+        .filter(|path| path.is_dir())
         .collect();
+    releases.sort();
+    assert!(releases.len() >= 2, "a directory per release in {dir:?}");
+    let mut schemas: Vec<(String, Value)> = Vec::new();
+    for release in &releases {
+        let release_name = release.file_name().unwrap().to_string_lossy().into_owned();
+        let before = schemas.len();
+        for path in std::fs::read_dir(release).unwrap() {
+            let path = path.unwrap().path();
+            if !path.to_string_lossy().ends_with(".schema.json") {
+                continue;
+            }
+            let text = std::fs::read_to_string(&path).unwrap();
+            schemas.push((
+                format!(
+                    "{release_name}/{}",
+                    path.file_name().unwrap().to_string_lossy()
+                ),
+                serde_json::from_str(&text).unwrap(),
+            ));
+        }
+        assert!(
+            schemas.len() - before >= 10,
+            "release {release_name}'s schemas are there"
+        );
+    }
     schemas.sort_by(|a, b| a.0.cmp(&b.0));
-    assert!(schemas.len() >= 10, "the catalogue's schemas are there");
     schemas
 }
 

@@ -1,7 +1,7 @@
 //! `taskdef docs` and `taskdef compat` across the moment a task first names releases: a flat
 //! publication, compared with and then rewritten by a binary whose `relbuild` has release
 //! forms; then per-release publications compared release by release, `--release` keeping one,
-//! and both layouts read from git revisions.
+//! and both layouts read from git revisions; and the docs of a catalogue without releases.
 //!
 //! The two `relbuild` cannot share a registry, so this binary is its own `taskdef` over one of
 //! two registries of its own: run with `TASKDEF_TEST_REGISTRY=flat` or `=releases`, `main` is
@@ -28,7 +28,11 @@ fn main() -> ExitCode {
         }
         _ => {}
     }
-    let checks: [(&str, fn()); 5] = [
+    let checks: [(&str, fn()); 6] = [
+        (
+            "docs_of_a_catalogue_without_releases_stay_flat_and_drop_a_stale_release_directory",
+            docs_of_a_catalogue_without_releases_stay_flat_and_drop_a_stale_release_directory,
+        ),
         (
             "a_flat_publication_is_read_as_each_tasks_oldest_form",
             a_flat_publication_is_read_as_each_tasks_oldest_form,
@@ -452,6 +456,65 @@ fn new_and_removed_releases_are_reported_and_do_not_block() {
     assert!(
         changelog.contains("3 releases (1 new, 1 removed), 0 tasks changed, 0 need a new version"),
         "{changelog}"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// The flat registry (no task names a release) is documented flat; a release directory left by
+/// an earlier publication (its index says so) is drift and goes, a directory of the author's
+/// own stays; and `--release` is refused, since docs writes every release.
+fn docs_of_a_catalogue_without_releases_stay_flat_and_drop_a_stale_release_directory() {
+    let dir = scratch("stale-release");
+    let out = dir.join("tasks");
+    let out_arg = out.to_str().unwrap();
+    let output = taskdef("flat", &["docs", "--out", out_arg], &dir);
+    assert_eq!(output.status.code(), Some(0), "{output:?}");
+    let index = std::fs::read_to_string(out.join("README.md")).unwrap();
+    assert!(
+        taskdef::docs::releases_of_index(&index).is_empty(),
+        "{index}"
+    );
+    assert!(out.join("relplain.md").exists(), "flat: {index}");
+    std::fs::create_dir_all(out.join("0.11")).unwrap();
+    std::fs::write(
+        out.join("0.11/README.md"),
+        format!("{}`0.11`\n", taskdef::docs::RELEASE_INDEX_HEADING),
+    )
+    .unwrap();
+    std::fs::write(out.join("0.11/relplain.md"), "# old\n").unwrap();
+    std::fs::create_dir_all(out.join("notes")).unwrap();
+    std::fs::write(out.join("notes/mine.md"), "# mine\n").unwrap();
+    let output = taskdef("flat", &["docs", "--check", out_arg], &dir);
+    assert_eq!(output.status.code(), Some(1), "{output:?}");
+    let text = errors(&output);
+    assert!(
+        text.contains(&format!(
+            "extra: {}",
+            out.join("0.11/relplain.md").display()
+        )),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!("extra: {}", out.join("0.11/README.md").display())),
+        "{text}"
+    );
+    assert!(!text.contains("mine.md"), "{text}");
+    let output = taskdef("flat", &["docs", "--out", out_arg], &dir);
+    assert_eq!(output.status.code(), Some(0), "{output:?}");
+    assert!(!out.join("0.11").exists());
+    assert!(out.join("notes/mine.md").exists());
+    let output = taskdef("flat", &["docs", "--check", out_arg], &dir);
+    assert_eq!(output.status.code(), Some(0), "{output:?}");
+    let output = taskdef(
+        "flat",
+        &["--release", "0.16", "docs", "--out", out_arg],
+        &dir,
+    );
+    assert_eq!(output.status.code(), Some(2), "{output:?}");
+    assert!(
+        errors(&output).contains("leave out --release"),
+        "{}",
+        errors(&output)
     );
     std::fs::remove_dir_all(&dir).unwrap();
 }
