@@ -7,7 +7,7 @@ use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
 use crate::configure::TaskInput;
-use crate::execution::{AnyDynamicData, TaskContext};
+use crate::execution::{AnyDynamicData, Outcome as TaskOutcome, TaskContext};
 use crate::registry::{Registry, TaskEntry};
 use crate::task::{DynTask, execute_logging_errors};
 use crate::types::TaskKind;
@@ -178,14 +178,14 @@ impl Outcome {
     /// What a task's [`execute_outcome`](crate::Execute::execute_outcome) returned. No result
     /// (`""`, which noop can be asked for) is not a result a server takes (both refuse `""`
     /// with 400; Debian's worker then exits): it is reported as an `error` saying so.
-    pub(crate) fn from_task(outcome: crate::Outcome) -> Self {
+    pub(crate) fn from_task(outcome: TaskOutcome) -> Self {
         match outcome {
-            crate::Outcome::Success => Outcome::Success,
-            crate::Outcome::Failure => Outcome::Failure,
-            crate::Outcome::Error => Outcome::TaskError,
-            crate::Outcome::Skipped => Outcome::Skipped,
-            crate::Outcome::TemporaryFailure => Outcome::TemporaryFailure,
-            crate::Outcome::NoResult => Outcome::Error(WorkError::new(
+            TaskOutcome::Success => Outcome::Success,
+            TaskOutcome::Failure => Outcome::Failure,
+            TaskOutcome::Error => Outcome::TaskError,
+            TaskOutcome::Skipped => Outcome::Skipped,
+            TaskOutcome::TemporaryFailure => Outcome::TemporaryFailure,
+            TaskOutcome::NoResult => Outcome::Error(WorkError::new(
                 ErrorCode::ExecuteFailed,
                 "the task reported no result (\"\"), which a server does not take as a \
                  completion",
@@ -687,10 +687,10 @@ mod tests {
 
     #[test]
     fn a_tasks_outcomes_become_results_and_no_result_an_error() {
-        for outcome in crate::Outcome::ALL {
+        for outcome in TaskOutcome::ALL {
             let reported = Outcome::from_task(outcome);
             let name = reported.result_in(Release::V0_16);
-            if outcome == crate::Outcome::NoResult {
+            if outcome == TaskOutcome::NoResult {
                 assert_eq!(name, "error");
                 assert!(
                     matches!(reported, Outcome::Error(ref error) if error.message.contains("no result"))
