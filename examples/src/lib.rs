@@ -1,11 +1,12 @@
 //! Debusine's worker tasks as taskdef task definitions.
 //!
-//! One typed struct per task of Debusine 0.12's worker catalogue: [`tasks::Noop`],
-//! [`tasks::Sbuild`], [`tasks::Lintian`], [`tasks::Autopkgtest`], [`tasks::Mmdebstrap`],
+//! One typed struct per task of Debusine's worker catalogue, all 13, written against Debusine
+//! 0.16's data (0.16.2, Debian sid and trixie-backports): [`tasks::Noop`], [`tasks::Sbuild`],
+//! [`tasks::Lintian`], [`tasks::Autopkgtest`], [`tasks::Mmdebstrap`],
 //! [`tasks::SimpleSystemImageBuild`], [`tasks::Piuparts`], [`tasks::Blhc`], [`tasks::Debdiff`],
-//! [`tasks::MakeSourcePackageUpload`], and, written against Debusine 0.16's data,
-//! [`tasks::ExtractForSigning`], [`tasks::AssembleSignedSource`] and [`tasks::MergeUploads`]
-//! (their Debusine 0.11 forms are in [`debusine_0_11`]). Each has Debusine's wire names, types, defaults and
+//! [`tasks::MakeSourcePackageUpload`], [`tasks::ExtractForSigning`],
+//! [`tasks::AssembleSignedSource`] and [`tasks::MergeUploads`]; their Debusine 0.11 forms
+//! (0.11.3, Debian 13's own) are in [`debusine_0_11`]. Each has Debusine's wire names, types, defaults and
 //! constraints, so its generated JSON Schema is the task's documentation and `configure`
 //! accepts what Debusine accepts; the cross-field rules are in each task's `validate` hook, with
 //! Debusine's messages, at the JSON pointer of the offending value.
