@@ -323,7 +323,8 @@ impl CommandRunner for FakeTools {
                 let out = PathBuf::from(arg(command, "--output-dir=").unwrap());
                 write(
                     &out.join("summary"),
-                    "smoke PASS\nslow FAIL non-zero exit status 1\n",
+                    // As autopkgtest writes it: the name padded to a column.
+                    "smoke                PASS\nslow                 FAIL non-zero exit status 1\n",
                 );
                 write(&out.join("log"), "autopkgtest log\n");
                 write(&out.join("binaries/hello.deb"), "deb");

@@ -498,15 +498,19 @@ pub fn parse_summary(text: &str) -> Result<serde_json::Value, String> {
         {
             continue;
         }
-        let mut words = line.splitn(3, char::is_whitespace);
-        let (Some(name), Some(status)) = (words.next(), words.next()) else {
-            return Err(format!("cannot read the line `{line}`"));
-        };
+        // `NAME<spaces>STATUS[<spaces>DETAILS]`: autopkgtest pads the name to a column.
+        let (name, rest) = line
+            .split_once(char::is_whitespace)
+            .ok_or_else(|| format!("cannot read the line `{line}`"))?;
+        let rest = rest.trim_start();
+        let (status, details) = rest
+            .split_once(char::is_whitespace)
+            .map_or((rest, ""), |(status, details)| (status, details.trim()));
         if !["PASS", "FAIL", "SKIP", "FLAKY"].contains(&status) {
             return Err(format!("unexpected result in the line `{line}`"));
         }
         let mut result = serde_json::json!({"status": status});
-        if let Some(details) = words.next().map(str::trim).filter(|d| !d.is_empty()) {
+        if !details.is_empty() {
             result["details"] = details.into();
         }
         results.insert(name.to_owned(), result);
