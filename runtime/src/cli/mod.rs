@@ -10,8 +10,10 @@
 //! # mod my_tasks {}
 //! ```
 //!
-//! Subcommands: `list`, `schema`, `docs`, `validate`, `metadata`, `can-run`, `run` and `compat`;
-//! each has `--help`.
+//! Subcommands: `list`, `schema`, `docs`, `validate`, `metadata`, `can-run`, `run`, `compat`,
+//! and with the feature `worker`, `worker` and `artifact`; each has `--help`. `--release R`
+//! (alias `--debusine R`) before or after the subcommand chooses the release of the engine whose
+//! task data is read.
 //!
 //! # Exit codes
 //!
@@ -20,6 +22,7 @@
 //! | 0 | success: `ok`, `yes`, the task succeeded, docs up to date |
 //! | 1 | a negative answer: invalid data, `no`, the task failed or erred, docs out of date, a breaking change without a new version |
 //! | 2 | usage error: bad arguments, unknown task name, unreadable or malformed file; for `list`, `docs` and `run`, a binary with no task or with a name claimed by two tasks |
+//! | 3 | `worker` only, as Debian's `debusine-worker`: a token file readable by its group or by others, a working directory it cannot create |
 //! | 130 | `run` only: the task was aborted by SIGINT or SIGTERM (it reports nothing) |
 //!
 //! Results go to standard output; diagnostics and logs to standard error.
@@ -58,6 +61,9 @@ pub mod exit {
     /// Bad arguments, unknown task name, unreadable or malformed input file; a binary with no
     /// task or with a name claimed twice (`list`, `docs`, `run`).
     pub const USAGE: u8 = 2;
+    /// `worker`, as Debian's worker: a token file that group or others can read, a working
+    /// directory it cannot create.
+    pub const TOKEN_PERMISSIONS: u8 = 3;
     /// `run`: the task was aborted by a signal.
     pub const ABORTED: u8 = 130;
 }
@@ -68,6 +74,8 @@ Exit codes:
   1    invalid data, no, the task failed or erred, docs out of date,
        compat: a breaking change without a new version
   2    usage error: bad arguments, unknown task, unreadable or malformed file
+  3    worker: a token file readable by group or others, a working directory
+       it cannot create
   130  run: the task was aborted (SIGINT or SIGTERM); nothing is reported";
 
 /// Runs the command with the process's arguments and the tasks linked into the binary.

@@ -57,10 +57,6 @@ fn parse_level(text: &str) -> Result<tracing::Level, String> {
     }
 }
 
-/// Debian's worker's exit code for a configuration it cannot use: a token file that group or
-/// others can read, a working directory it cannot create.
-const EXIT_TOKEN_PERMISSIONS: u8 = 3;
-
 /// Where work requests work: `--work-dir`, else `working-directory`, else `$HOME/workdir`,
 /// else `/tmp` (Debian's `ConfigHandler.working_directory`).
 fn work_root(explicit: Option<PathBuf>, configured: Option<PathBuf>) -> PathBuf {
@@ -85,7 +81,7 @@ pub(super) fn worker(registry: &'static Registry, args: WorkerArgs) -> CliResult
         Err(error) => {
             eprintln!("error: {error}");
             return Ok(match error.exit_code() {
-                3 => EXIT_TOKEN_PERMISSIONS,
+                3 => super::exit::TOKEN_PERMISSIONS,
                 _ => exit::USAGE,
             });
         }
@@ -133,7 +129,7 @@ pub(super) fn worker(registry: &'static Registry, args: WorkerArgs) -> CliResult
             "could not create working directory `{}`: {error}",
             work_root.display()
         );
-        return Ok(EXIT_TOKEN_PERMISSIONS);
+        return Ok(super::exit::TOKEN_PERMISSIONS);
     }
     let worker = Worker {
         config,
