@@ -158,12 +158,9 @@ fn chosen_release(registry: &Registry, asked: Option<String>) -> Result<Option<S
     let Some(asked) = asked else {
         return Ok(releases.first().map(|&newest| newest.to_owned()));
     };
-    let known = releases.iter().any(|&release| {
-        asked == release
-            || asked
-                .strip_prefix(release)
-                .is_some_and(|rest| rest.starts_with('.'))
-    });
+    let known = releases
+        .iter()
+        .any(|&release| crate::task::release_names(release, &asked));
     if releases.is_empty() || known {
         return Ok(Some(asked));
     }

@@ -264,12 +264,15 @@ pub(crate) fn select<'f>(
     }
     let found = forms
         .iter()
-        .filter(|form| {
-            form.release
-                .is_some_and(|name| name == release || is_dotted_prefix(name, release))
-        })
+        .filter(|form| form.release.is_some_and(|name| names(name, release)))
         .max_by_key(|form| form.release.map_or(0, str::len));
     found.ok_or_else(|| unknown_release(task, forms, release))
+}
+
+/// Whether a form of release `name` serves `release`: the same name, or a dotted prefix of it
+/// (`0.16` serves `0.16.2`). [`select`] takes the longest such name.
+pub(crate) fn names(name: &str, release: &str) -> bool {
+    name == release || is_dotted_prefix(name, release)
 }
 
 /// Whether `prefix` is `release` up to one of its dots: `0.16` of `0.16.2`.
