@@ -15,7 +15,8 @@
 //! declared with `#[task(dynamic_data = ...)]`): Debusine's `*DynamicData` model of the same
 //! name, field for field, the artifact ids the server resolved the task's lookups to.
 //! `noop`, `mmdebstrap` and `simplesystemimagebuild` get only what every task gets,
-//! [`taskdef::BaseDynamicData`].
+//! [`dynamic_data::BaseDynamicData`] (each release's: 0.11's is
+//! [`debusine_0_11::BaseDynamicData`]).
 //!
 //! Tasks whose data changed between Debusine releases name the release of their struct
 //! (`release = "0.16"`) and keep the older release's form beside it, converted into it:
@@ -66,6 +67,7 @@ pub mod categories;
 pub mod deb822;
 pub mod debusine_0_11;
 pub mod debversion;
+pub mod dynamic_data;
 pub mod executor;
 pub mod lintian_report;
 pub mod lookup;

@@ -45,7 +45,12 @@ pub(crate) const SUITE_PATTERN: &str = r"^(\w|[./ -])+$";
 pub(crate) const NAME_PATTERN: &str = r"^(\w|-)+$";
 
 /// An external APT repository (Debusine's `ExtraExternalRepository`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+///
+/// Read (in the dynamic data, where the server sends every repository resolved into an
+/// external one) with Debusine's rule: a flat repository (its suite ends with `/`) lists no
+/// components, any other lists some; an empty list of components or architectures is read as
+/// none, as Debusine reads it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ExternalRepository {
     /// The repository's URL, with a scheme and a host (`http://deb.example.org/debian`).
@@ -268,6 +273,45 @@ impl JsonSchema for ExtraRepository {
     }
 }
 
+/// [`ExternalRepository`] as written, before its rule.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ExternalWire {
+    url: String,
+    suite: String,
+    #[serde(default)]
+    components: Option<Vec<String>>,
+    #[serde(default)]
+    architectures: Option<Vec<String>>,
+    #[serde(default)]
+    signing_key: Option<String>,
+}
+
+impl<'de> Deserialize<'de> for ExternalRepository {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let wire = ExternalWire::deserialize(deserializer)?;
+        let repository = ExternalRepository {
+            url: wire.url,
+            suite: wire.suite,
+            components: wire.components.filter(|list| !list.is_empty()),
+            architectures: wire.architectures.filter(|list| !list.is_empty()),
+            signing_key: wire.signing_key,
+        };
+        match (repository.is_flat(), repository.components.is_some()) {
+            (true, true) => Err(serde::de::Error::custom(FLAT_WITH_COMPONENTS)),
+            (false, false) => Err(serde::de::Error::custom(NO_COMPONENTS)),
+            _ => Ok(repository),
+        }
+    }
+}
+
+/// Debusine's refusal of components on a flat repository.
+const FLAT_WITH_COMPONENTS: &str =
+    "Components cannot be specified for a flat repository (where the suite ends with /)";
+
+/// Debusine's refusal of a repository that is not flat and lists no components.
+const NO_COMPONENTS: &str = "Components must be specified";
+
 impl ExternalRepository {
     /// Whether the suite names a flat repository (it ends with `/`).
     pub fn is_flat(&self) -> bool {
@@ -295,12 +339,9 @@ impl ExternalRepository {
             );
         }
         if self.is_flat() && !self.components().is_empty() {
-            rules.fail(
-                pointer(),
-                "Components cannot be specified for a flat repository (where the suite ends with /)",
-            );
+            rules.fail(pointer(), FLAT_WITH_COMPONENTS);
         } else if !self.is_flat() && self.components().is_empty() {
-            rules.fail(pointer(), "Components must be specified");
+            rules.fail(pointer(), NO_COMPONENTS);
         }
     }
 

@@ -446,13 +446,14 @@ fn dynamic_data_missing_a_required_id_is_configure_failed() {
 }
 
 fn noop_takes_what_debusine_sends_it() {
-    // Debusine 0.11's scheduler sends `{}` for noop: its `BaseDynamicTaskData()` with nothing set.
+    // Debusine's scheduler sends `{}` for noop: its `BaseDynamicTaskData()` with nothing set;
+    // 0.16's statistics keys and `task_input_fields` (the work request is read as 0.16's).
     let output = run_work_request("dynamic-noop", "noop", serde_json::json!({}));
     assert_eq!(payload(&output), serde_json::json!({"result": "success"}));
     let output = run_work_request(
         "dynamic-noop-stats",
         "noop",
-        serde_json::json!({"subject": null, "task_configuration_id": 3}),
+        serde_json::json!({"subject": null, "task_input_fields": {}}),
     );
     assert_eq!(payload(&output), serde_json::json!({"result": "success"}));
 }

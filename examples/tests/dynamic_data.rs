@@ -4,8 +4,9 @@
 //! required id is refused.
 
 use serde_json::{Value, json};
-use taskdef::{BaseDynamicData, Registry, TaskKind};
+use taskdef::{Registry, TaskKind};
 use taskdef_examples::debusine_0_11;
+use taskdef_examples::dynamic_data::BaseDynamicData;
 use taskdef_examples::tasks::autopkgtest::AutopkgtestDynamicData;
 use taskdef_examples::tasks::blhc::BlhcDynamicData;
 use taskdef_examples::tasks::debdiff::DebdiffDynamicData;
@@ -145,8 +146,8 @@ fn blhc_debdiff_piuparts_and_makesourcepackageupload_get_theirs() {
     let data = entry.configure_dynamic_data_in("0.11", &sent).unwrap();
     let typed = data.downcast_ref::<BlhcDynamicData>().unwrap();
     assert_eq!((typed.environment_id, typed.input_artifact_id), (0, 50));
-    assert_eq!(typed.base.task_configuration_id, Some(4));
-    // 0.11's form refuses 0.16's key.
+    // 0.11's form refuses 0.16's key, and 0.16's 0.11's.
+    assert!(entry.configure_dynamic_data_in("0.16", &sent).is_err());
     let sent = json!({"environment_id": 1, "input_artifact_id": 50, "input_artifact_data": null});
     assert!(entry.configure_dynamic_data_in("0.11", &sent).is_err());
     // 0.11's debdiff took any number of binary id lists, and both lists.
@@ -238,14 +239,26 @@ fn tasks_without_their_own_take_what_every_task_gets() {
 
 #[test]
 fn debusine_0_16s_task_input_fields_are_taken_by_every_task() {
-    // 0.16 sends it to every task, `{}` when the task has no input fields to resolve.
+    // 0.16 sends it to every task, `{}` when the task has no input fields to resolve; never
+    // null. 0.11 has none, and has `task_configuration_id`, which 0.16 refuses.
     for name in ["noop", "mmdebstrap"] {
-        let data = configure(name, json!({"task_input_fields": {}})).unwrap();
+        let data = configure(name, json!({"task_input_fields": {"x": 1}})).unwrap();
         let base = data.downcast_ref::<BaseDynamicData>().unwrap();
-        assert_eq!(
-            base.task_input_fields,
-            Some(serde_json::Map::new()),
-            "{name}"
+        assert_eq!(base.task_input_fields["x"], 1, "{name}");
+        assert!(configure(name, json!({"task_input_fields": null})).is_err());
+        assert!(configure(name, json!({"task_configuration_id": 1})).is_err());
+        let entry = Registry::global()
+            .get_of_kind(TaskKind::Worker, name)
+            .unwrap();
+        let old = entry
+            .configure_dynamic_data_in("0.11", json!({"task_configuration_id": 1, "subject": "x"}))
+            .unwrap();
+        let base = old.downcast_ref::<BaseDynamicData>().unwrap();
+        assert_eq!(base.subject.as_deref(), Some("x"));
+        assert!(
+            entry
+                .configure_dynamic_data_in("0.11", json!({"task_input_fields": {}}))
+                .is_err()
         );
     }
     let sbuild = configure(

@@ -127,12 +127,17 @@ fn the_0_11_dynamic_data_converts_with_no_resolved_repositories() {
         (40, Some(12))
     );
     assert_eq!(new.extra_repositories, None);
-    assert_eq!(new.base.task_configuration_id, Some(3));
+    // 0.11's `task_configuration_id` is dropped (no task reads it); the rest of the base stays.
+    assert_eq!(new.base.subject.as_deref(), Some("hello"));
     // A 0.11 server never sends resolved repositories.
     let mut with_repositories = sbuild.clone();
     with_repositories["extra_repositories"] = json!([]);
     let error = Sbuild::configure_dynamic_data_in("0.11", &with_repositories).unwrap_err();
     assert_eq!(pointers(&error), ["/extra_repositories"]);
+    with_repositories
+        .as_object_mut()
+        .unwrap()
+        .remove("task_configuration_id");
     assert!(Sbuild::configure_dynamic_data(&with_repositories).is_ok());
 
     let new = Autopkgtest::configure_dynamic_data_in(
@@ -149,11 +154,13 @@ fn the_0_11_dynamic_data_converts_with_no_resolved_repositories() {
     )
     .unwrap();
     assert_eq!((new.base_tgz_id, new.extra_repositories), (13, None));
-    // Lintian's dynamic data is the same in both releases.
+    // Lintian's dynamic data is the same in both releases but for the base: 0.11 sends
+    // `task_configuration_id`, which 0.16 refuses.
     let lintian: Value = json!({"input_source_artifact_id": 40, "task_configuration_id": 2});
+    assert!(Lintian::configure_dynamic_data(&lintian).is_err());
     assert_eq!(
         Lintian::configure_dynamic_data_in("0.11", &lintian).unwrap(),
-        Lintian::configure_dynamic_data(&lintian).unwrap()
+        Lintian::configure_dynamic_data(json!({"input_source_artifact_id": 40})).unwrap()
     );
 }
 
@@ -167,4 +174,78 @@ fn the_tasks_have_both_releases_newest_first() {
     ] {
         assert_eq!(releases, ["0.16", "0.11"]);
     }
+}
+
+#[test]
+fn lookups_are_read_as_each_release_reads_them() {
+    // 0.16 added `in` matchers and `error_on_empty`; 0.11 takes a matcher without a value
+    // (pydantic 1 reads a missing `Any` as null), which 0.16 refuses.
+    let with = |lookup: Value| {
+        json!({"input": {"binary_artifacts": [lookup]}, "environment": 1,
+               "build_architecture": "amd64", "host_architecture": "amd64"})
+    };
+    let lintian = |lookup: Value| {
+        let mut data = with(lookup);
+        let object = data.as_object_mut().unwrap();
+        object.remove("build_architecture");
+        object.remove("host_architecture");
+        data
+    };
+    for (lookup, in_0_16, in_0_11) in [
+        (json!({"collection": "c", "name__in": ["a"]}), true, false),
+        (
+            json!({"collection": "c", "data__x__in": ["a"]}),
+            true,
+            false,
+        ),
+        (
+            json!({"collection": "c", "error_on_empty": true}),
+            true,
+            false,
+        ),
+        (
+            json!({"collection": "c", "name_matcher": {"kind": "in", "value": ["a"]}}),
+            true,
+            false,
+        ),
+        (
+            json!({"collection": "c", "name_matcher": {"kind": "exact"}}),
+            false,
+            true,
+        ),
+        (
+            json!({"collection": "c", "lookup__x": {"collection": "d", "name__in": ["a"]}}),
+            true,
+            false,
+        ),
+        (
+            json!({"collection": "c", "name__startswith": "a"}),
+            true,
+            true,
+        ),
+    ] {
+        let data = lintian(lookup.clone());
+        assert_eq!(Lintian::configure(&data).is_ok(), in_0_16, "0.16: {lookup}");
+        assert_eq!(
+            Lintian::configure_in("0.11", &data).is_ok(),
+            in_0_11,
+            "0.11: {lookup}"
+        );
+    }
+    // Each release's schema says so.
+    let kinds = |release: &str| {
+        let form = Lintian::release_forms()
+            .iter()
+            .find(|form| form.release() == Some(release))
+            .unwrap();
+        form.schema()["$defs"]["MatcherKind"]["enum"].clone()
+    };
+    assert_eq!(
+        kinds("0.16"),
+        json!(["exact", "contains", "endswith", "in", "startswith"])
+    );
+    assert_eq!(
+        kinds("0.11"),
+        json!(["exact", "contains", "endswith", "startswith"])
+    );
 }

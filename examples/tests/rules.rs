@@ -370,7 +370,22 @@ fn multiple_lookups_and_matchers() {
             json!({"collection": "c", "data__a__b__contains": "x"}),
             false,
         ),
-        (json!({"collection": "c", "data__": "x"}), false),
+        // Debusine splits keys at `__`: an empty field is a field (both releases take it).
+        (json!({"collection": "c", "data__": "x"}), true),
+        (json!({"collection": "c", "data___x__in": "x"}), true),
+        (json!({"collection": "c", "data__x___contains": "x"}), false),
+        (json!({"collection": "c", "name": 5}), true),
+        (json!({"collection": "c", "name_matcher": null}), true),
+        (
+            json!({"collection": "c", "name__in": ["a", "b"], "error_on_empty": true}),
+            true,
+        ),
+        (json!({"collection": "c", "error_on_empty": null}), false),
+        (
+            json!({"collection": "c", "data_matchers": {"a": {"kind": "exact", "value": 1}}}),
+            true,
+        ),
+        (json!({"collection": "c", "data_matchers": {}}), false),
         (json!({"collection": "c", "unknown": "x"}), false),
         (json!({"name": "x"}), false),
         (json!({"collection": true}), false),
@@ -420,17 +435,26 @@ fn multiple_lookups_and_matchers() {
             .is_some()
     );
     assert_eq!(Sbuild::configure(&normalised).unwrap(), task);
-    // Conflicts inside nested lookups are found, at their pointer.
+    // Conflicts inside nested lookups are found, at their pointer; a key and the normalised
+    // form's entry for the same target do not conflict (the key wins, as in Debusine).
     let data = with(
-        json!([{"collection": "c", "lookup__x": {"collection": "d", "name": "a", "name_matcher": {"kind": "exact", "value": "b"}}}]),
+        json!([{"collection": "c", "lookup__x": {"collection": "d", "name": "a", "name__contains": "b", "name_matcher": {"kind": "exact", "value": "b"}}}]),
     );
     assert_eq!(
         rule_violations::<Sbuild>(&data),
         [pair(
             "/input/extra_binary_artifacts/0/lookup__x",
-            "Conflicting matchers: ['name', 'name_matcher']"
+            "Conflicting matchers: ['name', 'name__contains']"
         )]
     );
+    let task = Sbuild::configure(with(
+        json!({"collection": "c", "name": "a", "name_matcher": {"kind": "exact", "value": "b"}}),
+    ))
+    .unwrap();
+    let [LookupItem::Dict(dict)] = task.input.extra_binary_artifacts.items.as_slice() else {
+        panic!("one lookup object");
+    };
+    assert_eq!(dict.name_matcher.as_ref().unwrap().value, "a");
 }
 
 #[test]
@@ -590,11 +614,11 @@ fn lookup_objects_are_read_in_key_order_whatever_the_order_written() {
     let with = |lookup: Value| {
         sbuild(json!({"input": {"source_artifact": 1, "extra_binary_artifacts": lookup}}))
     };
-    // As if read from a sorted map: `data__*` keys before the `data_matchers` list, each list
-    // in its own order, `lookup__*` keys before the `lookup_filters` list.
+    // As Debusine reads them: each list as a map (the last entry of a name wins), the keys over
+    // it, sorted by name.
     let task = Sbuild::configure(with(json!({
-        "lookup_filters": [["z", 1], ["w", 2]],
-        "data_matchers": [["d", {"kind": "exact", "value": 4}], ["c", {"kind": "exact", "value": 3}]],
+        "lookup_filters": [["z", 1], ["w", 2], ["y", 1], ["z", 3]],
+        "data_matchers": [["d", {"kind": "exact", "value": 4}], ["c", {"kind": "exact", "value": 3}], ["b", {"kind": "exact", "value": 9}]],
         "lookup__y": 2,
         "data__b": 2,
         "collection": "c",
@@ -605,22 +629,34 @@ fn lookup_objects_are_read_in_key_order_whatever_the_order_written() {
         panic!("one lookup object");
     };
     let fields: Vec<&str> = dict.data_matchers.iter().map(|(f, _)| f.as_str()).collect();
-    assert_eq!(fields, ["a", "b", "d", "c"]);
+    assert_eq!(fields, ["a", "b", "c", "d"]);
     assert_eq!(dict.data_matchers[0].1.kind, MatcherKind::Contains);
+    assert_eq!(dict.data_matchers[1].1.value, 2, "the key wins");
     let filters: Vec<&str> = dict
         .lookup_filters
         .iter()
         .map(|(n, _)| n.as_str())
         .collect();
-    assert_eq!(filters, ["y", "z", "w"]);
+    assert_eq!(filters, ["w", "y", "z"]);
+    assert_eq!(
+        dict.lookup_filters[1].1,
+        taskdef_examples::lookup::LookupFilter::Single(2.into()),
+        "the key wins"
+    );
+    assert_eq!(
+        dict.lookup_filters[2].1,
+        taskdef_examples::lookup::LookupFilter::Single(3.into()),
+        "the last entry wins"
+    );
 
-    // Conflicts: one group per target, data fields first, each group sorted.
+    // Conflicts: keys only, one group per target, data fields first, each group sorted.
     let data = with(json!({
         "name__contains": "y",
         "data_matchers": [["a", {"kind": "exact", "value": 1}]],
         "name": "x",
         "collection": "c",
         "data__a": 1,
+        "data__a__startswith": 1,
         "data__b": 2,
     }));
     assert_eq!(
@@ -628,7 +664,7 @@ fn lookup_objects_are_read_in_key_order_whatever_the_order_written() {
         [
             pair(
                 "/input/extra_binary_artifacts",
-                "Conflicting matchers: ['data__a', 'data_matchers: a']"
+                "Conflicting matchers: ['data__a', 'data__a__startswith']"
             ),
             pair(
                 "/input/extra_binary_artifacts",

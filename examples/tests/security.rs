@@ -121,27 +121,20 @@ fn image(filename: &str) -> serde_json::Value {
 
 #[test]
 fn image_file_names_cannot_leave_the_work_directory() {
-    for name in [
-        "../escape",
-        "/etc/passwd",
-        "a/b",
-        "..",
-        ".",
-        "",
-        "nul\0byte",
-    ] {
+    for name in ["../escape", "/etc/passwd", "a/b", "./", "nul\0byte"] {
         let error = SimpleSystemImageBuild::configure(image(name)).unwrap_err();
         let violation = &error.violations()[0];
         assert_eq!(violation.pointer, "/disk_image/filename", "{name:?}");
         assert!(
             violation
                 .message
-                .ends_with("it must be a plain file name in the work directory"),
+                .ends_with("must be a file directly in the work directory"),
             "{name:?}: {}",
             violation.message
         );
     }
-    for name in ["image", "debian-12.img", "..image", "-dash"] {
+    // The image is `<filename>.qcow2`: `..qcow2`, `.qcow2` are files in the work directory.
+    for name in ["image", "debian-12.img", "..image", "-dash", "..", ".", ""] {
         assert!(
             SimpleSystemImageBuild::configure(image(name)).is_ok(),
             "{name:?}"

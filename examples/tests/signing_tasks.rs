@@ -10,9 +10,10 @@ use std::sync::{Arc, Mutex};
 
 use serde_json::{Value, json};
 use taskdef::{
-    ArtifactId, BaseDynamicData, Execute, FetchedArtifact, NewArtifact, RelationType, ServerClient,
-    Task, TaskContext, TaskError,
+    ArtifactId, Execute, FetchedArtifact, NewArtifact, RelationType, ServerClient, Task,
+    TaskContext, TaskError,
 };
+use taskdef_examples::dynamic_data::BaseDynamicData;
 use taskdef_examples::signing::{Manifest, Stop};
 use taskdef_examples::tasks::assemblesignedsource::{
     self, AssembleSignedSourceDynamicData, SignedFiles,

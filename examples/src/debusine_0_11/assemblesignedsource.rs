@@ -2,10 +2,11 @@
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-use taskdef::{ArtifactId, BaseDynamicData};
+use taskdef::ArtifactId;
 
+use super::BaseDynamicData;
 use crate::executor::Backend;
-use crate::lookup::{LookupMultiple, LookupSingle};
+use crate::lookup::{LookupMultiple011, LookupSingle};
 use crate::tasks::assemblesignedsource as current;
 
 /// The task data of `assemblesignedsource` as Debusine 0.11 sends it: no
@@ -24,7 +25,7 @@ pub struct AssembleSignedSource {
     /// The signing template (a `debian:binary-package`).
     pub template: LookupSingle,
     /// The signatures: `debusine:signing-output` artifacts.
-    pub signed: LookupMultiple,
+    pub signed: LookupMultiple011,
 }
 
 impl From<AssembleSignedSource> for current::AssembleSignedSource {
@@ -35,7 +36,7 @@ impl From<AssembleSignedSource> for current::AssembleSignedSource {
             environment: old.environment,
             build_architecture: None,
             template: old.template,
-            signed: old.signed,
+            signed: old.signed.into(),
         }
     }
 }
@@ -58,7 +59,7 @@ pub struct AssembleSignedSourceDynamicData {
 impl From<AssembleSignedSourceDynamicData> for current::AssembleSignedSourceDynamicData {
     fn from(old: AssembleSignedSourceDynamicData) -> Self {
         current::AssembleSignedSourceDynamicData {
-            base: old.base,
+            base: old.base.into(),
             environment_id: old.environment_id,
             template_id: old.template_id,
             signed_ids: old.signed_ids,

@@ -5,12 +5,13 @@ use std::collections::BTreeMap;
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-use taskdef::{ArtifactId, BaseDynamicData};
+use taskdef::ArtifactId;
 
+use super::BaseDynamicData;
 use super::{ExtraRepository, extra_repositories};
 use crate::executor::Backend;
-use crate::lookup::LookupSingle;
-use crate::tasks::autopkgtest::{self, AutopkgtestInput, FailOn, NeedsInternet, Timeout};
+use crate::lookup::{LookupMultiple011, LookupSingle};
+use crate::tasks::autopkgtest::{self, FailOn, NeedsInternet, Timeout};
 
 /// Autopkgtest's task data as Debusine 0.11 sends it: `host_architecture` where 0.16 has
 /// `build_architecture`, extra repositories always external, no `pin_packages`.
@@ -64,7 +65,7 @@ impl From<Autopkgtest> for autopkgtest::Autopkgtest {
     fn from(old: Autopkgtest) -> Self {
         autopkgtest::Autopkgtest {
             task_configuration: old.task_configuration,
-            input: old.input,
+            input: old.input.into(),
             backend: old.backend,
             environment: old.environment,
             build_architecture: Some(old.host_architecture),
@@ -105,12 +106,34 @@ impl From<AutopkgtestDynamicData> for autopkgtest::AutopkgtestDynamicData {
     /// No resolved repositories: the worker uses the task data's, all external in 0.11.
     fn from(old: AutopkgtestDynamicData) -> Self {
         autopkgtest::AutopkgtestDynamicData {
-            base: old.base,
+            base: old.base.into(),
             environment_id: old.environment_id,
             extra_repositories: None,
             input_source_artifact_id: old.input_source_artifact_id,
             input_binary_artifacts_ids: old.input_binary_artifacts_ids,
             input_context_artifacts_ids: old.input_context_artifacts_ids,
+        }
+    }
+}
+/// The packages autopkgtest tests (0.11's lookups: see [`LookupMultiple011`]).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AutopkgtestInput {
+    /// The source package holding the tests.
+    pub source_artifact: LookupSingle,
+    /// The binary packages to test.
+    pub binary_artifacts: LookupMultiple011,
+    /// Further artifacts the tests may use.
+    #[serde(default)]
+    pub context_artifacts: LookupMultiple011,
+}
+
+impl From<AutopkgtestInput> for autopkgtest::AutopkgtestInput {
+    fn from(old: AutopkgtestInput) -> Self {
+        autopkgtest::AutopkgtestInput {
+            source_artifact: old.source_artifact,
+            binary_artifacts: old.binary_artifacts.into(),
+            context_artifacts: old.context_artifacts.into(),
         }
     }
 }

@@ -9,8 +9,9 @@
 
 use schemars::JsonSchema;
 use serde::Deserialize;
-use taskdef::{ArtifactId, BaseDynamicData};
+use taskdef::ArtifactId;
 
+use super::BaseDynamicData;
 use crate::executor::Backend;
 use crate::lookup::LookupSingle;
 use crate::tasks::blhc::{self as current, BlhcFlag, BlhcInput};
@@ -69,7 +70,7 @@ impl From<Blhc> for current::Blhc {
 impl From<BlhcDynamicData> for current::BlhcDynamicData {
     fn from(old: BlhcDynamicData) -> Self {
         current::BlhcDynamicData {
-            base: old.base,
+            base: old.base.into(),
             environment_id: old.environment_id.unwrap_or(0),
             input_artifact_id: old.input_artifact_id,
             input_artifact_data: None,

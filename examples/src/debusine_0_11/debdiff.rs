@@ -1,12 +1,13 @@
 //! `debdiff` as Debusine 0.11 sends it: `host_architecture` (0.16's `build_architecture`).
 
 use schemars::JsonSchema;
-use serde::Deserialize;
-use taskdef::{ArtifactId, BaseDynamicData, Rules, TaskConfigError};
+use serde::{Deserialize, Serialize};
+use taskdef::{ArtifactId, Rules, TaskConfigError};
 
+use super::BaseDynamicData;
 use crate::executor::Backend;
-use crate::lookup::LookupSingle;
-use crate::tasks::debdiff::{self as current, DebdiffFlag, DebdiffInput};
+use crate::lookup::{LookupMultiple011, LookupSingle};
+use crate::tasks::debdiff::{self as current, DebdiffFlag};
 
 /// Compare two source packages, or two sets of binary packages, with debdiff (Debusine 0.11's
 /// `DebDiffData`).
@@ -66,7 +67,7 @@ impl TryFrom<Debdiff> for current::Debdiff {
         rules.finish()?;
         Ok(current::Debdiff {
             task_configuration: old.task_configuration,
-            input: old.input,
+            input: old.input.into(),
             backend: old.backend,
             environment: old.environment,
             build_architecture: old.host_architecture,
@@ -79,10 +80,30 @@ impl TryFrom<Debdiff> for current::Debdiff {
 impl From<DebdiffDynamicData> for current::DebdiffDynamicData {
     fn from(old: DebdiffDynamicData) -> Self {
         current::DebdiffDynamicData {
-            base: old.base,
+            base: old.base.into(),
             environment_id: old.environment_id,
             input_source_artifacts_ids: old.input_source_artifacts_ids,
             input_binary_artifacts_ids: old.input_binary_artifacts_ids,
+        }
+    }
+}
+/// The two things debdiff compares (0.11's lookups: see [`LookupMultiple011`]).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DebdiffInput {
+    /// The old and the new source package.
+    #[serde(default)]
+    pub source_artifacts: Option<[LookupSingle; 2]>,
+    /// The old and the new set of binary packages.
+    #[serde(default)]
+    pub binary_artifacts: Option<[LookupMultiple011; 2]>,
+}
+
+impl From<DebdiffInput> for current::DebdiffInput {
+    fn from(old: DebdiffInput) -> Self {
+        current::DebdiffInput {
+            source_artifacts: old.source_artifacts,
+            binary_artifacts: old.binary_artifacts.map(|pair| pair.map(Into::into)),
         }
     }
 }

@@ -2,10 +2,12 @@
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
+use taskdef::ArtifactId;
 
+use super::BaseDynamicData;
 use crate::executor::Backend;
-use crate::lookup::LookupSingle;
-use crate::tasks::extractforsigning::{self as current, ExtractForSigningInput};
+use crate::lookup::{LookupMultiple011, LookupSingle};
+use crate::tasks::extractforsigning as current;
 
 /// The task data of `extractforsigning` as Debusine 0.11 sends it: no `build_architecture`,
 /// and `task_configuration` defaults to null.
@@ -31,7 +33,51 @@ impl From<ExtractForSigning> for current::ExtractForSigning {
             backend: old.backend,
             environment: old.environment,
             build_architecture: None,
-            input: old.input,
+            input: old.input.into(),
+        }
+    }
+}
+
+/// What a Debusine 0.11 server found for an `extractforsigning` task: 0.16's, on 0.11's base.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ExtractForSigningDynamicData {
+    /// What the server sends every task.
+    #[serde(flatten)]
+    pub base: BaseDynamicData,
+    /// The environment, as found for `environment`.
+    pub environment_id: ArtifactId,
+    /// The signing template, as found for `input.template_artifact`.
+    pub input_template_artifact_id: ArtifactId,
+    /// The binary packages, as found for `input.binary_artifacts`.
+    pub input_binary_artifacts_ids: Vec<ArtifactId>,
+}
+
+impl From<ExtractForSigningDynamicData> for current::ExtractForSigningDynamicData {
+    fn from(old: ExtractForSigningDynamicData) -> Self {
+        current::ExtractForSigningDynamicData {
+            base: old.base.into(),
+            environment_id: old.environment_id,
+            input_template_artifact_id: old.input_template_artifact_id,
+            input_binary_artifacts_ids: old.input_binary_artifacts_ids,
+        }
+    }
+}
+/// The template and the binary packages of an `extractforsigning` task (0.11's lookups: see [`LookupMultiple011`]).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ExtractForSigningInput {
+    /// The signing template.
+    pub template_artifact: LookupSingle,
+    /// The binary packages holding the files to sign.
+    pub binary_artifacts: LookupMultiple011,
+}
+
+impl From<ExtractForSigningInput> for current::ExtractForSigningInput {
+    fn from(old: ExtractForSigningInput) -> Self {
+        current::ExtractForSigningInput {
+            template_artifact: old.template_artifact,
+            binary_artifacts: old.binary_artifacts.into(),
         }
     }
 }

@@ -1,8 +1,10 @@
 //! `makesourcepackageupload` as Debusine 0.11 sends it: without an architecture field.
 
 use schemars::JsonSchema;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
+use taskdef::ArtifactId;
 
+use super::BaseDynamicData;
 use crate::executor::Backend;
 use crate::lookup::LookupSingle;
 use crate::tasks::makesourcepackageupload::{self as current, MakeSourcePackageUploadInput};
@@ -42,6 +44,30 @@ impl From<MakeSourcePackageUpload> for current::MakeSourcePackageUpload {
             build_architecture: None,
             since_version: old.since_version,
             target_distribution: old.target_distribution,
+        }
+    }
+}
+
+/// What a Debusine 0.11 server found for a `makesourcepackageupload` task: 0.16's, on 0.11's
+/// base.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MakeSourcePackageUploadDynamicData {
+    /// What the server sends every task.
+    #[serde(flatten)]
+    pub base: BaseDynamicData,
+    /// The environment to run in, as found for `environment`.
+    pub environment_id: ArtifactId,
+    /// The source package to make an upload of, as found for `input.source_artifact`.
+    pub input_source_artifact_id: ArtifactId,
+}
+
+impl From<MakeSourcePackageUploadDynamicData> for current::MakeSourcePackageUploadDynamicData {
+    fn from(old: MakeSourcePackageUploadDynamicData) -> Self {
+        current::MakeSourcePackageUploadDynamicData {
+            base: old.base.into(),
+            environment_id: old.environment_id,
+            input_source_artifact_id: old.input_source_artifact_id,
         }
     }
 }

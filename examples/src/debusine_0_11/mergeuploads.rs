@@ -2,11 +2,12 @@
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-use taskdef::{ArtifactId, BaseDynamicData};
+use taskdef::ArtifactId;
 
+use super::BaseDynamicData;
 use crate::executor::Backend;
-use crate::lookup::LookupSingle;
-use crate::tasks::mergeuploads::{self as current, MergeUploadsInput};
+use crate::lookup::{LookupMultiple011, LookupSingle};
+use crate::tasks::mergeuploads as current;
 
 /// The task data of `mergeuploads` as Debusine 0.11 sends it: `task_configuration` defaults to
 /// null.
@@ -32,7 +33,7 @@ impl From<MergeUploads> for current::MergeUploads {
             task_configuration: old.task_configuration,
             backend: old.backend,
             environment: old.environment,
-            input: old.input,
+            input: old.input.into(),
         }
     }
 }
@@ -54,9 +55,24 @@ pub struct MergeUploadsDynamicData {
 impl From<MergeUploadsDynamicData> for current::MergeUploadsDynamicData {
     fn from(old: MergeUploadsDynamicData) -> Self {
         current::MergeUploadsDynamicData {
-            base: old.base,
+            base: old.base.into(),
             environment_id: old.environment_id,
             input_uploads_ids: old.input_uploads_ids,
+        }
+    }
+}
+/// The uploads of a `mergeuploads` task (0.11's lookups: see [`LookupMultiple011`]).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MergeUploadsInput {
+    /// The `debian:upload` artifacts.
+    pub uploads: LookupMultiple011,
+}
+
+impl From<MergeUploadsInput> for current::MergeUploadsInput {
+    fn from(old: MergeUploadsInput) -> Self {
+        current::MergeUploadsInput {
+            uploads: old.uploads.into(),
         }
     }
 }

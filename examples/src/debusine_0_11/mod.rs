@@ -11,10 +11,11 @@
 //!   `host_architecture`, which becomes `build_architecture`;
 //! - an extra repository is always external: [`ExtraRepository`] here, with no `architectures`,
 //!   converted into an external [`repository::ExtraRepository`];
-//! - the dynamic data has `task_configuration_id` (in [`taskdef::BaseDynamicData`], which takes
-//!   both releases' keys) and, in the tasks with extra repositories, no resolved
-//!   `extra_repositories`: the worker then uses the task data's own (see
-//!   [`repository::to_add`]).
+//! - the dynamic data's base ([`BaseDynamicData`]) has `task_configuration_id` and no
+//!   `task_input_fields`, so every task has a 0.11 form of its dynamic data, even those with
+//!   none of their own (there it is [`BaseDynamicData`] alone); in the tasks with extra
+//!   repositories, it has no resolved `extra_repositories`: the worker then uses the task
+//!   data's own (see [`repository::to_add`]).
 //!
 //! The messages are Debusine 0.11's (pydantic 1), where they differ from 0.16's.
 
@@ -36,9 +37,9 @@ pub use assemblesignedsource::{AssembleSignedSource, AssembleSignedSourceDynamic
 pub use autopkgtest::{Autopkgtest, AutopkgtestDynamicData};
 pub use blhc::{Blhc, BlhcDynamicData};
 pub use debdiff::{Debdiff, DebdiffDynamicData};
-pub use extractforsigning::ExtractForSigning;
-pub use lintian::Lintian;
-pub use makesourcepackageupload::MakeSourcePackageUpload;
+pub use extractforsigning::{ExtractForSigning, ExtractForSigningDynamicData};
+pub use lintian::{Lintian, LintianDynamicData};
+pub use makesourcepackageupload::{MakeSourcePackageUpload, MakeSourcePackageUploadDynamicData};
 pub use mergeuploads::{MergeUploads, MergeUploadsDynamicData};
 pub use mmdebstrap::Mmdebstrap;
 pub use noop::Noop;
@@ -49,7 +50,44 @@ pub use simplesystemimagebuild::SimpleSystemImageBuild;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use crate::dynamic_data;
 use crate::repository::{self, ExternalRepository, URL_WITH_HOST};
+
+/// What a Debusine 0.11 server computes for every task when it assigns the work (its
+/// `BaseDynamicTaskData`): 0.16's with `task_configuration_id` and without `task_input_fields`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BaseDynamicData {
+    /// A short human-readable summary of the work request's most important parameters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parameter_summary: Option<String>,
+    /// What the task works on, grouping inputs expected to behave alike, for statistics.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subject: Option<String>,
+    /// The parameters that most change how the task runs, for statistics.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub runtime_context: Option<String>,
+    /// The id of the task-configuration collection the server found for `task_configuration`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub task_configuration_id: Option<u64>,
+    /// The stable name of the main inputs, under which configuration is looked up.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub configuration_context: Option<String>,
+}
+
+impl From<BaseDynamicData> for dynamic_data::BaseDynamicData {
+    /// `task_configuration_id` is dropped: it is the server's record of the collection it took
+    /// the task's configuration from, which no task reads, and 0.16 no longer sends it.
+    fn from(old: BaseDynamicData) -> Self {
+        dynamic_data::BaseDynamicData {
+            parameter_summary: old.parameter_summary,
+            subject: old.subject,
+            runtime_context: old.runtime_context,
+            configuration_context: old.configuration_context,
+            task_input_fields: serde_json::Map::new(),
+        }
+    }
+}
 
 /// One extra APT repository as Debusine 0.11 has it (its `ExtraRepository`): always external.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]

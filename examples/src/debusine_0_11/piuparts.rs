@@ -2,12 +2,13 @@
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-use taskdef::{ArtifactId, BaseDynamicData};
+use taskdef::ArtifactId;
 
+use super::BaseDynamicData;
 use super::{ExtraRepository, extra_repositories};
 use crate::executor::Backend;
-use crate::lookup::LookupSingle;
-use crate::tasks::piuparts::{self, PiupartsInput};
+use crate::lookup::{LookupMultiple011, LookupSingle};
+use crate::tasks::piuparts;
 
 /// Piuparts' task data as Debusine 0.11 sends it: `host_architecture` where 0.16 has
 /// `build_architecture`, extra repositories always external.
@@ -38,7 +39,7 @@ impl From<Piuparts> for piuparts::Piuparts {
     fn from(old: Piuparts) -> Self {
         piuparts::Piuparts {
             task_configuration: old.task_configuration,
-            input: old.input,
+            input: old.input.into(),
             backend: old.backend,
             environment: old.environment,
             build_architecture: Some(old.host_architecture),
@@ -68,11 +69,26 @@ impl From<PiupartsDynamicData> for piuparts::PiupartsDynamicData {
     /// No resolved repositories: the worker uses the task data's, all external in 0.11.
     fn from(old: PiupartsDynamicData) -> Self {
         piuparts::PiupartsDynamicData {
-            base: old.base,
+            base: old.base.into(),
             environment_id: old.environment_id,
             extra_repositories: None,
             input_binary_artifacts_ids: old.input_binary_artifacts_ids,
             base_tgz_id: old.base_tgz_id,
+        }
+    }
+}
+/// The packages piuparts tests (0.11's lookups: see [`LookupMultiple011`]).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PiupartsInput {
+    /// The binary packages to test.
+    pub binary_artifacts: LookupMultiple011,
+}
+
+impl From<PiupartsInput> for piuparts::PiupartsInput {
+    fn from(old: PiupartsInput) -> Self {
+        piuparts::PiupartsInput {
+            binary_artifacts: old.binary_artifacts.into(),
         }
     }
 }

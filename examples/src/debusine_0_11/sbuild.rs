@@ -2,12 +2,13 @@
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-use taskdef::{ArtifactId, BaseDynamicData};
+use taskdef::ArtifactId;
 
+use super::BaseDynamicData;
 use super::{ExtraRepository, extra_repositories};
 use crate::executor::Backend;
-use crate::lookup::LookupSingle;
-use crate::tasks::sbuild::{self, Binnmu, BuildComponent, SbuildInput, default_build_components};
+use crate::lookup::{LookupMultiple011, LookupSingle};
+use crate::tasks::sbuild::{self, Binnmu, BuildComponent, default_build_components};
 
 /// Sbuild's task data as Debusine 0.11 sends it: `host_architecture` where 0.16 has
 /// `build_architecture`, extra repositories always external, and none of 0.16's
@@ -46,7 +47,7 @@ impl From<Sbuild> for sbuild::Sbuild {
     fn from(old: Sbuild) -> Self {
         sbuild::Sbuild {
             task_configuration: old.task_configuration,
-            input: old.input,
+            input: old.input.into(),
             backend: old.backend,
             environment: old.environment,
             build_architecture: old.host_architecture,
@@ -86,12 +87,31 @@ impl From<SbuildDynamicData> for sbuild::SbuildDynamicData {
     /// No resolved repositories: the worker uses the task data's, all external in 0.11.
     fn from(old: SbuildDynamicData) -> Self {
         sbuild::SbuildDynamicData {
-            base: old.base,
+            base: old.base.into(),
             environment_id: old.environment_id,
             extra_repositories: None,
             input_source_artifact_id: old.input_source_artifact_id,
             input_extra_binary_artifacts_ids: old.input_extra_binary_artifacts_ids,
             binnmu_maintainer: old.binnmu_maintainer,
+        }
+    }
+}
+/// The artifacts sbuild builds from (0.11's lookups: see [`LookupMultiple011`]).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SbuildInput {
+    /// The source package to build.
+    pub source_artifact: LookupSingle,
+    /// Binary packages to make available to the build.
+    #[serde(default)]
+    pub extra_binary_artifacts: LookupMultiple011,
+}
+
+impl From<SbuildInput> for sbuild::SbuildInput {
+    fn from(old: SbuildInput) -> Self {
+        sbuild::SbuildInput {
+            source_artifact: old.source_artifact,
+            extra_binary_artifacts: old.extra_binary_artifacts.into(),
         }
     }
 }

@@ -2,17 +2,20 @@
 //! and the rule that each field is matched once.
 
 use std::borrow::Cow;
+use std::collections::BTreeMap;
 use std::fmt;
+use std::marker::PhantomData;
 
 use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
-use serde::de::{self, Deserializer, MapAccess, Visitor};
+use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
+use serde_json::{Value, json};
 
 use taskdef::Rules;
 use taskdef::pointer::child;
 
-use super::multiple::LookupFilter;
+use super::Dialect;
+use super::multiple::{FilterSeed, LookupFilter};
 use super::single::LookupSingle;
 
 /// What kind of collection item a lookup object selects.
@@ -44,51 +47,118 @@ pub enum MatcherKind {
     Contains,
     /// Ends with the value.
     Endswith,
+    /// One of the values (Debusine 0.16; not in 0.11).
+    In,
     /// Starts with the value.
     Startswith,
 }
 
 impl MatcherKind {
-    /// The kinds that may be written as a key suffix (`exact` is written with no suffix).
-    pub const SUFFIXES: [MatcherKind; 3] = [
+    /// The kinds that may be written as a key suffix in Debusine 0.16 (`exact` is written with
+    /// no suffix; 0.11 has no `in`).
+    pub const SUFFIXES: [MatcherKind; 4] = [
         MatcherKind::Contains,
         MatcherKind::Endswith,
+        MatcherKind::In,
         MatcherKind::Startswith,
     ];
 
-    /// The wire spelling: `exact`, `contains`, `endswith`, `startswith`.
+    /// The wire spelling: `exact`, `contains`, `endswith`, `in`, `startswith`.
     pub const fn as_str(self) -> &'static str {
         match self {
             MatcherKind::Exact => "exact",
             MatcherKind::Contains => "contains",
             MatcherKind::Endswith => "endswith",
+            MatcherKind::In => "in",
             MatcherKind::Startswith => "startswith",
         }
     }
 
-    fn from_suffix(suffix: &str) -> Option<MatcherKind> {
+    fn from_suffix(suffix: &str, dialect: Dialect) -> Option<MatcherKind> {
         MatcherKind::SUFFIXES
             .into_iter()
+            .filter(|kind| dialect.has(*kind))
             .find(|kind| kind.as_str() == suffix)
     }
 }
 
 /// One matcher of a lookup object, in the server's normalised form.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Matcher {
     /// How to compare.
     pub kind: MatcherKind,
-    /// What to compare with.
+    /// What to compare with: any JSON value, as in Debusine.
     pub value: Value,
+}
+
+impl<'de> Deserialize<'de> for Matcher {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        MatcherSeed(Dialect::V016).deserialize(deserializer)
+    }
+}
+
+/// Reads a matcher in a release's dialect: 0.11 has no `in`, and reads a missing `value` as
+/// null (pydantic 1 does so for a field typed `Any`).
+#[derive(Clone, Copy)]
+struct MatcherSeed(Dialect);
+
+impl<'de> DeserializeSeed<'de> for MatcherSeed {
+    type Value = Matcher;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Matcher, D::Error> {
+        deserializer.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for MatcherSeed {
+    type Value = Matcher;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a matcher (`kind` and `value`)")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Matcher, A::Error> {
+        let (mut kind, mut value) = (None, None);
+        while let Some(key) = map.next_key::<String>()? {
+            match key.as_str() {
+                "kind" => {
+                    let name: String = map.next_value()?;
+                    let found = [MatcherKind::Exact]
+                        .into_iter()
+                        .chain(MatcherKind::SUFFIXES)
+                        .filter(|kind| self.0.has(*kind))
+                        .find(|kind| kind.as_str() == name);
+                    kind = Some(found.ok_or_else(|| {
+                        de::Error::custom(format_args!(
+                            "unknown matcher kind `{name}` (Debusine {} has {})",
+                            self.0.release(),
+                            self.0.kind_names()
+                        ))
+                    })?);
+                }
+                "value" => value = Some(map.next_value()?),
+                _ => return Err(de::Error::unknown_field(&key, &["kind", "value"])),
+            }
+        }
+        let kind = kind.ok_or_else(|| de::Error::missing_field("kind"))?;
+        let value = match (value, self.0) {
+            (Some(value), _) => value,
+            (None, Dialect::V011) => Value::Null,
+            (None, Dialect::V016) => return Err(de::Error::missing_field("value")),
+        };
+        Ok(Matcher { kind, value })
+    }
 }
 
 /// A lookup object: a query over the items of a collection.
 ///
 /// On the wire, matchers are keys: `name`, `name__K`, `data__FIELD`, `data__FIELD__K` (K is
-/// `contains`, `endswith` or `startswith`; no suffix means exact) and `lookup__NAME` (a single or
-/// multiple lookup). The server re-sends lookups in a normalised form, `name_matcher`,
-/// `data_matchers` and `lookup_filters`, which is accepted too; this type always serializes to it.
+/// `contains`, `endswith`, `startswith`, or in Debusine 0.16 `in`; no suffix means exact) and
+/// `lookup__NAME` (a single or multiple lookup). The server re-sends lookups in a normalised
+/// form, `name_matcher`, `data_matchers` and `lookup_filters`, which is accepted too; this type
+/// always serializes to it. As in Debusine, a key wins over the normalised form's entry for the
+/// same target, and of two entries of a list for one target the last wins; two keys for one
+/// target conflict.
 ///
 /// Two lookup objects are equal when they look up the same thing, however they were written.
 #[derive(Debug, Clone, Serialize)]
@@ -102,12 +172,15 @@ pub struct LookupDict {
     /// The matcher on the item's name.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name_matcher: Option<Matcher>,
-    /// The matchers on the item's data, as `[field, matcher]` pairs.
+    /// The matchers on the item's data, as `[field, matcher]` pairs, one per field, by field.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub data_matchers: Vec<(String, Matcher)>,
-    /// Filters by other lookups, as `[name, lookup]` pairs.
+    /// Filters by other lookups, as `[name, lookup]` pairs, one per name, by name.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub lookup_filters: Vec<(String, LookupFilter)>,
+    /// Whether the server fails the lookup when it finds nothing (Debusine 0.16).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub error_on_empty: bool,
     /// Where each lookup filter was written, relative to this object (for error pointers).
     #[serde(skip)]
     filter_pointers: Vec<FilterAt>,
@@ -125,6 +198,7 @@ impl PartialEq for LookupDict {
             &self.name_matcher,
             &self.data_matchers,
             &self.lookup_filters,
+            self.error_on_empty,
         ) == (
             &other.collection,
             other.child_type,
@@ -132,12 +206,17 @@ impl PartialEq for LookupDict {
             &other.name_matcher,
             &other.data_matchers,
             &other.lookup_filters,
+            other.error_on_empty,
         )
     }
 }
 
-/// The segment pattern of a field or filter name: no empty part and no `__` inside.
-const SEGMENT: &str = "[^_]+(?:_[^_]+)*";
+/// A field or filter name inside a matcher key, followed by `__K`: no `__` inside, and no `_`
+/// at its end (Debusine splits keys at each `__`, from the left).
+const SEGMENT_BEFORE_SUFFIX: &str = "[^_]*(?:_[^_]+)*";
+
+/// A field or filter name at the end of a matcher key: no `__` inside.
+const SEGMENT_LAST: &str = "[^_]*(?:_[^_]+)*_?";
 
 impl LookupDict {
     /// A lookup of every artifact in `collection`, with no matcher.
@@ -149,6 +228,7 @@ impl LookupDict {
             name_matcher: None,
             data_matchers: Vec::new(),
             lookup_filters: Vec::new(),
+            error_on_empty: false,
             filter_pointers: Vec::new(),
             conflicts: Vec::new(),
         }
@@ -178,6 +258,9 @@ impl LookupDict {
             if let LookupFilter::Multiple(multiple) = filter {
                 let pointer = match at {
                     FilterAt::List(index) => format!("{pointer}/lookup_filters/{index}/1"),
+                    FilterAt::Object(name) => {
+                        format!("{}/{}", child(pointer, "lookup_filters"), escape(name))
+                    }
                     FilterAt::Key(key) => child(pointer, key),
                 };
                 multiple.check(&pointer, rules);
@@ -186,13 +269,14 @@ impl LookupDict {
     }
 }
 
-/// Reads a lookup object entry by entry, straight from the deserializer.
-///
-/// Entries are kept as written and put in key order at the end, as if read from a sorted map:
-/// `data_matchers` and `lookup_filters` come out in the order of their keys (`data__x` before
-/// the `data_matchers` list, `lookup__x` before the `lookup_filters` list), and of several
-/// name matchers the last key wins (they conflict anyway, and `validate` says so).
-pub(super) struct DictVisitor;
+fn escape(key: &str) -> String {
+    key.replace('~', "~0").replace('/', "~1")
+}
+
+/// Reads a lookup object entry by entry, straight from the deserializer, in a release's
+/// dialect.
+#[derive(Clone, Copy)]
+pub(super) struct DictVisitor(pub(super) Dialect);
 
 impl<'de> Visitor<'de> for DictVisitor {
     type Value = LookupDict;
@@ -202,54 +286,41 @@ impl<'de> Visitor<'de> for DictVisitor {
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<LookupDict, A::Error> {
+        let dialect = self.0;
         let mut entries = DictEntries::default();
         while let Some(key) = map.next_key::<String>()? {
             match key.as_str() {
                 "collection" => entries.collection = Some(map.next_value()?),
                 "child_type" => entries.child_type = map.next_value()?,
                 "category" => entries.category = map.next_value()?,
+                "error_on_empty" if dialect == Dialect::V016 => {
+                    entries.error_on_empty = map.next_value()?;
+                }
                 "name_matcher" => {
-                    let matcher = map.next_value()?;
-                    entries.name(key, matcher);
+                    entries.name_matcher = map.next_value_seed(OptionSeed(MatcherSeed(dialect)))?;
                 }
                 "data_matchers" => {
-                    let pairs: Vec<(String, Matcher)> = map.next_value()?;
-                    for (field, matcher) in pairs {
-                        entries.data.push(DataEntry {
-                            key: None,
-                            field,
-                            matcher,
-                        });
-                    }
+                    entries.data_list = map.next_value_seed(PairsSeed(MatcherSeed(dialect)))?;
                 }
                 "lookup_filters" => {
-                    let pairs: Vec<(String, LookupFilter)> = map.next_value()?;
-                    for (index, (name, filter)) in pairs.into_iter().enumerate() {
-                        entries
-                            .filters
-                            .push((None, name, filter, FilterAt::List(index)));
-                    }
+                    entries.filter_list = map.next_value_seed(PairsSeed(FilterSeed(dialect)))?;
                 }
-                _ => match parse_matcher_key(&key) {
+                _ => match parse_matcher_key(&key, dialect) {
                     Some(MatcherKey::Name(kind)) => {
-                        let value: String = map.next_value()?;
-                        let value = Value::String(value);
-                        entries.name(key, Some(Matcher { kind, value }));
+                        let value = map.next_value()?;
+                        entries.name_keys.push((key, Matcher { kind, value }));
                     }
                     Some(MatcherKey::Data(field, kind)) => {
                         let field = field.to_owned();
                         let value = map.next_value()?;
-                        entries.data.push(DataEntry {
-                            key: Some(key),
-                            field,
-                            matcher: Matcher { kind, value },
-                        });
+                        entries
+                            .data_keys
+                            .push((key, field, Matcher { kind, value }));
                     }
                     Some(MatcherKey::Lookup(name)) => {
                         let name = name.to_owned();
-                        let filter = map.next_value()?;
-                        let at = FilterAt::Key(key.clone());
-                        entries.filters.push((Some(key), name, filter, at));
+                        let filter = map.next_value_seed(FilterSeed(dialect))?;
+                        entries.filter_keys.push((key, name, filter));
                     }
                     None if ["name", "data", "lookup"]
                         .iter()
@@ -275,24 +346,120 @@ impl<'de> Visitor<'de> for DictVisitor {
 enum FilterAt {
     /// Item `N` of the `lookup_filters` list.
     List(usize),
+    /// Key `NAME` of a `lookup_filters` object.
+    Object(String),
     /// A `lookup__NAME` key.
     Key(String),
 }
 
-/// A `data__FIELD` key's matcher (`key` set) or an item of the `data_matchers` list.
-struct DataEntry {
-    key: Option<String>,
-    field: String,
-    matcher: Matcher,
+/// Reads `null` or a `T` with a seed.
+struct OptionSeed<S>(S);
+
+impl<'de, S: DeserializeSeed<'de> + Copy> DeserializeSeed<'de> for OptionSeed<S> {
+    type Value = Option<S::Value>;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+        deserializer.deserialize_option(self)
+    }
 }
 
-impl DataEntry {
-    /// How the entry is named in a conflict.
-    fn label(&self) -> String {
-        match &self.key {
-            Some(key) => key.clone(),
-            None => format!("data_matchers: {}", self.field),
+impl<'de, S: DeserializeSeed<'de> + Copy> Visitor<'de> for OptionSeed<S> {
+    type Value = Option<S::Value>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("null or a matcher")
+    }
+
+    fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_some<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+        self.0.deserialize(deserializer).map(Some)
+    }
+}
+
+/// The normalised form's list of `[name, value]` pairs, each value read with a seed; or, as
+/// Debusine reads it (`dict(...)`), an object of them, which must not be empty. Each pair says
+/// where it was written.
+struct PairsSeed<S>(S);
+
+/// A pair of the normalised form, with where it was written.
+type Pair<T> = (String, T, FilterAt);
+
+impl<'de, S: DeserializeSeed<'de> + Copy> DeserializeSeed<'de> for PairsSeed<S> {
+    type Value = Vec<Pair<S::Value>>;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de, S: DeserializeSeed<'de> + Copy> Visitor<'de> for PairsSeed<S> {
+    type Value = Vec<Pair<S::Value>>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a list of [name, value] pairs, or an object")
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        let mut pairs = Vec::new();
+        while let Some((name, value)) = seq.next_element_seed(PairSeed(self.0))? {
+            pairs.push((name, value, FilterAt::List(pairs.len())));
         }
+        Ok(pairs)
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut pairs = Vec::new();
+        while let Some(name) = map.next_key::<String>()? {
+            let value = map.next_value_seed(self.0)?;
+            pairs.push((name.clone(), value, FilterAt::Object(name)));
+        }
+        if pairs.is_empty() {
+            // Debusine takes an object for a list only when it has entries.
+            return Err(de::Error::invalid_length(
+                0,
+                &"a list, or an object with entries",
+            ));
+        }
+        Ok(pairs)
+    }
+}
+
+/// One `[name, value]` pair: a list of exactly two items, the first a string.
+struct PairSeed<S>(S);
+
+impl<'de, S: DeserializeSeed<'de> + Copy> DeserializeSeed<'de> for PairSeed<S> {
+    type Value = (String, S::Value);
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+        deserializer.deserialize_seq(self)
+    }
+}
+
+impl<'de, S: DeserializeSeed<'de> + Copy> Visitor<'de> for PairSeed<S> {
+    type Value = (String, S::Value);
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a [name, value] pair")
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        let name: String = seq
+            .next_element()?
+            .ok_or_else(|| de::Error::invalid_length(0, &self))?;
+        let value = seq
+            .next_element_seed(self.0)?
+            .ok_or_else(|| de::Error::invalid_length(1, &self))?;
+        if seq.next_element::<de::IgnoredAny>()?.is_some() {
+            return Err(de::Error::invalid_length(3, &self));
+        }
+        Ok((name, value))
     }
 }
 
@@ -302,41 +469,65 @@ struct DictEntries {
     collection: Option<LookupSingle>,
     child_type: ChildType,
     category: Option<String>,
-    /// The key of each name matcher; the matcher of the greatest key.
-    name_keys: Vec<String>,
+    error_on_empty: bool,
     name_matcher: Option<Matcher>,
-    data: Vec<DataEntry>,
-    /// `lookup__NAME` keys (`Some`) and `lookup_filters` items, with where each was written.
-    filters: Vec<(Option<String>, String, LookupFilter, FilterAt)>,
+    data_list: Vec<Pair<Matcher>>,
+    filter_list: Vec<Pair<LookupFilter>>,
+    /// `name`, `name__K` keys and their matchers.
+    name_keys: Vec<(String, Matcher)>,
+    /// `data__FIELD[__K]` keys, their fields and matchers.
+    data_keys: Vec<(String, String, Matcher)>,
+    /// `lookup__NAME` keys, their names and filters.
+    filter_keys: Vec<(String, String, LookupFilter)>,
 }
 
 /// [`LookupDict::check`]'s rule, in words for the docs pages of the tasks that take lookups.
-pub(crate) const RULE_MATCHERS: &str = "A lookup object matches each field once: at most one \
-     of `name`, `name__contains`, ... and at most one matcher per `data` field.";
+pub(crate) const RULE_MATCHERS: &str = "A lookup object's keys match each target once: at \
+     most one of `name`, `name__contains`, ... and at most one `data__FIELD...` key per field \
+     (a key wins over the normalised form's `name_matcher`, `data_matchers` or \
+     `lookup_filters` entry for the same target).";
 
 impl DictEntries {
-    fn name(&mut self, key: String, matcher: Option<Matcher>) {
-        if self.name_keys.iter().all(|other| *other < key) {
-            self.name_matcher = matcher;
-        }
-        self.name_keys.push(key);
-    }
-
-    fn into_dict(mut self) -> Result<LookupDict, &'static str> {
+    fn into_dict(self) -> Result<LookupDict, &'static str> {
         let collection = self.collection.ok_or("missing field `collection`")?;
-        // Key order; items of a list keep theirs (a stable sort), under the list's key.
-        self.data.sort_by(|a, b| {
-            sort_key(&a.key, "data_matchers").cmp(sort_key(&b.key, "data_matchers"))
-        });
-        self.filters
-            .sort_by(|a, b| sort_key(&a.0, "lookup_filters").cmp(sort_key(&b.0, "lookup_filters")));
-        let conflicts = conflicts(&self.data, self.name_keys);
-        let mut filter_pointers = Vec::with_capacity(self.filters.len());
-        let lookup_filters = self
-            .filters
+        // Debusine's `normalize_matchers`: the lists read as maps (the last entry of a name
+        // wins), the keys over them, then sorted by name.
+        // Conflicts in the order of their targets, as Debusine sorts them: each data field's,
+        // then the name's.
+        let mut by_field: BTreeMap<&str, Vec<&String>> = BTreeMap::new();
+        for (key, field, _) in &self.data_keys {
+            by_field.entry(field).or_default().push(key);
+        }
+        let mut conflicts: Vec<Vec<String>> = by_field
+            .into_values()
+            .filter(|keys| keys.len() > 1)
+            .map(|keys| sorted(keys.into_iter()))
+            .collect();
+        let mut name_matcher = self.name_matcher;
+        match self.name_keys.len() {
+            0 => {}
+            1 => name_matcher = self.name_keys.into_iter().next().map(|(_, m)| m),
+            _ => conflicts.push(sorted(self.name_keys.iter().map(|(key, _)| key))),
+        }
+        let mut data: BTreeMap<String, Matcher> = BTreeMap::new();
+        for (field, matcher, _) in self.data_list {
+            data.insert(field, matcher);
+        }
+        for (_, field, matcher) in self.data_keys {
+            data.insert(field, matcher);
+        }
+        let mut filters: BTreeMap<String, (LookupFilter, FilterAt)> = BTreeMap::new();
+        for (name, filter, at) in self.filter_list {
+            filters.insert(name, (filter, at));
+        }
+        for (key, name, filter) in self.filter_keys {
+            filters.insert(name, (filter, FilterAt::Key(key)));
+        }
+        let mut filter_pointers = Vec::with_capacity(filters.len());
+        let lookup_filters = filters
             .into_iter()
-            .map(|(_, name, filter, pointer)| {
-                filter_pointers.push(pointer);
+            .map(|(name, (filter, at))| {
+                filter_pointers.push(at);
                 (name, filter)
             })
             .collect();
@@ -344,43 +535,20 @@ impl DictEntries {
             collection,
             child_type: self.child_type,
             category: self.category,
-            name_matcher: self.name_matcher,
-            data_matchers: self
-                .data
-                .into_iter()
-                .map(|entry| (entry.field, entry.matcher))
-                .collect(),
+            name_matcher,
+            data_matchers: data.into_iter().collect(),
             lookup_filters,
+            error_on_empty: self.error_on_empty,
             filter_pointers,
             conflicts,
         })
     }
 }
 
-fn sort_key<'a>(key: &'a Option<String>, list: &'a str) -> &'a str {
-    key.as_deref().unwrap_or(list)
-}
-
-/// Keys that target the same thing, each group sorted, the groups in the order of their
-/// targets (`data__FIELD` by field, then `name`).
-fn conflicts(data: &[DataEntry], mut name_keys: Vec<String>) -> Vec<Vec<String>> {
-    let mut groups = Vec::new();
-    if data.len() > 1 {
-        let mut by_field: Vec<&DataEntry> = data.iter().collect();
-        by_field.sort_by(|a, b| a.field.cmp(&b.field));
-        for group in by_field.chunk_by(|a, b| a.field == b.field) {
-            if group.len() > 1 {
-                let mut labels: Vec<String> = group.iter().map(|entry| entry.label()).collect();
-                labels.sort();
-                groups.push(labels);
-            }
-        }
-    }
-    if name_keys.len() > 1 {
-        name_keys.sort();
-        groups.push(name_keys);
-    }
-    groups
+fn sorted<'a>(keys: impl Iterator<Item = &'a String>) -> Vec<String> {
+    let mut keys: Vec<String> = keys.cloned().collect();
+    keys.sort();
+    keys
 }
 
 /// A matcher key as written on the wire.
@@ -390,26 +558,26 @@ enum MatcherKey<'a> {
     Lookup(&'a str),
 }
 
-/// Parses `name`, `name__K`, `data__FIELD`, `data__FIELD__K`, `lookup__NAME`; `None` otherwise.
-fn parse_matcher_key(key: &str) -> Option<MatcherKey<'_>> {
+/// Parses `name`, `name__K`, `data__FIELD`, `data__FIELD__K`, `lookup__NAME` as Debusine does
+/// (split at each `__`; a field or name may be anything without `__`, even empty); `None`
+/// otherwise.
+fn parse_matcher_key(key: &str, dialect: Dialect) -> Option<MatcherKey<'_>> {
     let parts: Vec<&str> = key.split("__").collect();
-    let segment_ok =
-        |part: &&str| !part.is_empty() && !part.starts_with('_') && !part.ends_with('_');
     match parts.as_slice() {
         ["name"] => Some(MatcherKey::Name(MatcherKind::Exact)),
-        ["name", suffix] => MatcherKind::from_suffix(suffix).map(MatcherKey::Name),
-        ["data", field] if segment_ok(field) => Some(MatcherKey::Data(field, MatcherKind::Exact)),
-        ["data", field, suffix] if segment_ok(field) => {
-            MatcherKind::from_suffix(suffix).map(|kind| MatcherKey::Data(field, kind))
+        ["name", suffix] => MatcherKind::from_suffix(suffix, dialect).map(MatcherKey::Name),
+        ["data", field] => Some(MatcherKey::Data(field, MatcherKind::Exact)),
+        ["data", field, suffix] => {
+            MatcherKind::from_suffix(suffix, dialect).map(|kind| MatcherKey::Data(field, kind))
         }
-        ["lookup", name] if segment_ok(name) => Some(MatcherKey::Lookup(name)),
+        ["lookup", name] => Some(MatcherKey::Lookup(name)),
         _ => None,
     }
 }
 
 impl<'de> Deserialize<'de> for LookupDict {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_map(DictVisitor)
+        deserializer.deserialize_map(DictVisitor(Dialect::V016))
     }
 }
 
@@ -419,45 +587,157 @@ impl JsonSchema for LookupDict {
     }
 
     fn json_schema(generator: &mut SchemaGenerator) -> Schema {
-        let single = generator.subschema_for::<LookupSingle>();
-        let child_type = generator.subschema_for::<ChildType>();
-        let matcher = generator.subschema_for::<Matcher>();
-        let filter = generator.subschema_for::<LookupFilter>();
-        let suffixes = "(?:__(?:contains|endswith|startswith))?";
-        json_schema!({
-            "description": "A lookup object: a query over the items of a collection. Matchers are keys: `name`, `name__K`, `data__FIELD`, `data__FIELD__K` (K is `contains`, `endswith` or `startswith`; no suffix means exact) and `lookup__NAME`; two matchers on one target conflict. The server's normalised form (`name_matcher`, `data_matchers`, `lookup_filters`) is accepted too.",
-            "type": "object",
-            "properties": {
-                "collection": single,
-                "child_type": {"allOf": [child_type], "default": "artifact"},
-                "category": {"type": ["string", "null"], "default": null},
-                "name_matcher": matcher,
-                "data_matchers": {
+        dict_schema(generator, Dialect::V016)
+    }
+}
+
+impl JsonSchema for Matcher {
+    fn schema_name() -> Cow<'static, str> {
+        "Matcher".into()
+    }
+
+    fn json_schema(generator: &mut SchemaGenerator) -> Schema {
+        matcher_schema(generator, Dialect::V016)
+    }
+}
+
+/// The schemas of Debusine 0.11's lookups, under the names of 0.16's (a release's schema has
+/// one or the other).
+pub(super) struct Schema011<T>(PhantomData<T>);
+
+impl JsonSchema for Schema011<LookupDict> {
+    fn schema_name() -> Cow<'static, str> {
+        "LookupDict".into()
+    }
+
+    fn schema_id() -> Cow<'static, str> {
+        "taskdef_examples::lookup::LookupDict@0.11".into()
+    }
+
+    fn json_schema(generator: &mut SchemaGenerator) -> Schema {
+        dict_schema(generator, Dialect::V011)
+    }
+}
+
+impl JsonSchema for Schema011<Matcher> {
+    fn schema_name() -> Cow<'static, str> {
+        "Matcher".into()
+    }
+
+    fn schema_id() -> Cow<'static, str> {
+        "taskdef_examples::lookup::Matcher@0.11".into()
+    }
+
+    fn json_schema(generator: &mut SchemaGenerator) -> Schema {
+        matcher_schema(generator, Dialect::V011)
+    }
+}
+
+impl JsonSchema for Schema011<MatcherKind> {
+    fn schema_name() -> Cow<'static, str> {
+        "MatcherKind".into()
+    }
+
+    fn schema_id() -> Cow<'static, str> {
+        "taskdef_examples::lookup::MatcherKind@0.11".into()
+    }
+
+    fn json_schema(generator: &mut SchemaGenerator) -> Schema {
+        let mut schema = MatcherKind::json_schema(generator);
+        if let Some(Value::Array(kinds)) = schema.get_mut("enum") {
+            kinds.retain(|kind| kind != MatcherKind::In.as_str());
+        }
+        if let Some(Value::String(text)) = schema.get_mut("description") {
+            *text = text
+                .lines()
+                .filter(|line| !line.starts_with("- `in`"))
+                .collect::<Vec<_>>()
+                .join("\n");
+        }
+        schema
+    }
+}
+
+/// The subschema of `T` in `dialect`: `T`'s own in 0.16, [`Schema011`]'s in 0.11.
+pub(super) fn subschema<T: JsonSchema>(generator: &mut SchemaGenerator, dialect: Dialect) -> Schema
+where
+    Schema011<T>: JsonSchema,
+{
+    match dialect {
+        Dialect::V016 => generator.subschema_for::<T>(),
+        Dialect::V011 => generator.subschema_for::<Schema011<T>>(),
+    }
+}
+
+fn matcher_schema(generator: &mut SchemaGenerator, dialect: Dialect) -> Schema {
+    let kind = subschema::<MatcherKind>(generator, dialect);
+    let required: &[&str] = match dialect {
+        Dialect::V016 => &["kind", "value"],
+        // pydantic 1 reads a missing `value` (typed `Any`) as null.
+        Dialect::V011 => &["kind"],
+    };
+    json_schema!({
+        "description": "One matcher of a lookup object, in the server's normalised form: how to compare, and what with (any value).",
+        "type": "object",
+        "properties": {"kind": kind, "value": true},
+        "required": required,
+        "additionalProperties": false
+    })
+}
+
+fn dict_schema(generator: &mut SchemaGenerator, dialect: Dialect) -> Schema {
+    let single = generator.subschema_for::<LookupSingle>();
+    let child_type = generator.subschema_for::<ChildType>();
+    let matcher = subschema::<Matcher>(generator, dialect);
+    let filter = subschema::<LookupFilter>(generator, dialect);
+    let kinds: Vec<&str> = MatcherKind::SUFFIXES
+        .into_iter()
+        .filter(|kind| dialect.has(*kind))
+        .map(MatcherKind::as_str)
+        .collect();
+    let suffix = format!("__(?:{})", kinds.join("|"));
+    let pairs = |value: &Schema| {
+        json!({
+            "anyOf": [
+                {
                     "type": "array",
                     "items": {
                         "type": "array",
-                        "prefixItems": [{"type": "string"}, matcher],
+                        "prefixItems": [{"type": "string"}, value],
                         "items": false,
                         "minItems": 2
                     }
                 },
-                "lookup_filters": {
-                    "type": "array",
-                    "items": {
-                        "type": "array",
-                        "prefixItems": [{"type": "string"}, filter],
-                        "items": false,
-                        "minItems": 2
-                    }
-                }
-            },
-            "patternProperties": {
-                format!("^name{suffixes}$"): {"type": "string"},
-                format!("^data__{SEGMENT}{suffixes}$"): true,
-                format!("^lookup__{SEGMENT}$"): filter
-            },
-            "required": ["collection"],
-            "additionalProperties": false
+                {"type": "object", "minProperties": 1, "additionalProperties": value}
+            ]
         })
+    };
+    let mut schema = json_schema!({
+        "description": format!("A lookup object: a query over the items of a collection. Matchers are keys: `name`, `name__K`, `data__FIELD`, `data__FIELD__K` (K is {}; no suffix means exact) and `lookup__NAME`; two keys on one target conflict. The server's normalised form (`name_matcher`, `data_matchers`, `lookup_filters`) is accepted too; a key wins over its entry for the same target.", kinds.iter().map(|kind| format!("`{kind}`")).collect::<Vec<_>>().join(", ")),
+        "type": "object",
+        "properties": {
+            "collection": single,
+            "child_type": {"allOf": [child_type], "default": "artifact"},
+            "category": {"type": ["string", "null"], "default": null},
+            "name_matcher": {"anyOf": [matcher, {"type": "null"}], "default": null},
+            "data_matchers": pairs(&matcher),
+            "lookup_filters": pairs(&filter)
+        },
+        "patternProperties": {
+            format!("^name(?:{suffix})?$"): true,
+            format!("^data__(?:{SEGMENT_LAST}|{SEGMENT_BEFORE_SUFFIX}{suffix})$"): true,
+            format!("^lookup__{SEGMENT_LAST}$"): filter
+        },
+        "required": ["collection"],
+        "additionalProperties": false
+    });
+    if dialect == Dialect::V016
+        && let Some(Value::Object(properties)) = schema.get_mut("properties")
+    {
+        properties.insert(
+            "error_on_empty".into(),
+            json!({"type": "boolean", "default": false}),
+        );
     }
+    schema
 }

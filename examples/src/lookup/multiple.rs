@@ -10,7 +10,8 @@ use serde::{Deserialize, Serialize, Serializer};
 use taskdef::Rules;
 use taskdef::pointer::child;
 
-use super::dict::{DictVisitor, LookupDict};
+use super::Dialect;
+use super::dict::{DictVisitor, LookupDict, Schema011, subschema};
 use super::single::{LookupSingle, SingleVisitor};
 
 /// One item of a multiple lookup: a single lookup or a lookup object.
@@ -88,9 +89,20 @@ impl Serialize for LookupMultiple {
 
 impl<'de> Deserialize<'de> for LookupMultiple {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        read_multiple(deserializer, Dialect::V016)
+    }
+}
+
+/// Reads a multiple lookup in `dialect`.
+fn read_multiple<'de, D: Deserializer<'de>>(
+    deserializer: D,
+    dialect: Dialect,
+) -> Result<LookupMultiple, D::Error> {
+    {
         let lookup = deserializer.deserialize_any(LookupVisitor {
             single: false,
             expecting: "a lookup of multiple collection items: a dictionary or a list",
+            dialect,
         })?;
         match lookup {
             LookupFilter::Multiple(multiple) => Ok(multiple),
@@ -114,9 +126,22 @@ pub enum LookupFilter {
 
 impl<'de> Deserialize<'de> for LookupFilter {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        de::DeserializeSeed::deserialize(FilterSeed(Dialect::V016), deserializer)
+    }
+}
+
+/// Reads a lookup filter's value in a release's dialect.
+#[derive(Clone, Copy)]
+pub(super) struct FilterSeed(pub(super) Dialect);
+
+impl<'de> de::DeserializeSeed<'de> for FilterSeed {
+    type Value = LookupFilter;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<LookupFilter, D::Error> {
         deserializer.deserialize_any(LookupVisitor {
             single: true,
             expecting: "a single lookup (an integer or a string) or a multiple lookup",
+            dialect: self.0,
         })
     }
 }
@@ -127,13 +152,34 @@ impl JsonSchema for LookupFilter {
     }
 
     fn json_schema(generator: &mut SchemaGenerator) -> Schema {
-        let single = generator.subschema_for::<LookupSingle>();
-        let multiple = generator.subschema_for::<LookupMultiple>();
-        json_schema!({
-            "description": "The value of a `lookup__NAME` filter: a single or a multiple lookup.",
-            "anyOf": [single, multiple]
-        })
+        filter_schema(generator, Dialect::V016)
     }
+}
+
+impl JsonSchema for Schema011<LookupFilter> {
+    fn schema_name() -> Cow<'static, str> {
+        "LookupFilter".into()
+    }
+
+    fn schema_id() -> Cow<'static, str> {
+        "taskdef_examples::lookup::LookupFilter@0.11".into()
+    }
+
+    fn json_schema(generator: &mut SchemaGenerator) -> Schema {
+        filter_schema(generator, Dialect::V011)
+    }
+}
+
+fn filter_schema(generator: &mut SchemaGenerator, dialect: Dialect) -> Schema {
+    let single = generator.subschema_for::<LookupSingle>();
+    let multiple = match dialect {
+        Dialect::V016 => generator.subschema_for::<LookupMultiple>(),
+        Dialect::V011 => generator.subschema_for::<LookupMultiple011>(),
+    };
+    json_schema!({
+        "description": "The value of a `lookup__NAME` filter: a single or a multiple lookup.",
+        "anyOf": [single, multiple]
+    })
 }
 
 /// Reads a lookup as it comes: an integer or a string is a single lookup (if `single`), a list
@@ -142,6 +188,7 @@ impl JsonSchema for LookupFilter {
 struct LookupVisitor {
     single: bool,
     expecting: &'static str,
+    dialect: Dialect,
 }
 
 impl<'de> Visitor<'de> for LookupVisitor {
@@ -174,7 +221,7 @@ impl<'de> Visitor<'de> for LookupVisitor {
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<LookupFilter, A::Error> {
         let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(16));
-        while let Some(item) = seq.next_element_seed(ItemSeed)? {
+        while let Some(item) = seq.next_element_seed(ItemSeed(self.dialect))? {
             items.push(item);
         }
         Ok(LookupFilter::Multiple(LookupMultiple::new(items)))
@@ -182,14 +229,15 @@ impl<'de> Visitor<'de> for LookupVisitor {
 
     fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<LookupFilter, A::Error> {
         Ok(LookupFilter::Multiple(LookupMultiple {
-            items: vec![LookupItem::Dict(DictVisitor.visit_map(map)?)],
+            items: vec![LookupItem::Dict(DictVisitor(self.dialect).visit_map(map)?)],
             alone: true,
         }))
     }
 }
 
 /// One item of a multiple lookup: a single lookup or a lookup object.
-struct ItemSeed;
+#[derive(Clone, Copy)]
+struct ItemSeed(Dialect);
 
 impl<'de> de::DeserializeSeed<'de> for ItemSeed {
     type Value = LookupItem;
@@ -219,7 +267,7 @@ impl<'de> Visitor<'de> for ItemSeed {
     }
 
     fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<LookupItem, A::Error> {
-        DictVisitor.visit_map(map).map(LookupItem::Dict)
+        DictVisitor(self.0).visit_map(map).map(LookupItem::Dict)
     }
 }
 
@@ -229,14 +277,51 @@ impl JsonSchema for LookupMultiple {
     }
 
     fn json_schema(generator: &mut SchemaGenerator) -> Schema {
-        let single = generator.subschema_for::<LookupSingle>();
-        let dict = generator.subschema_for::<LookupDict>();
-        json_schema!({
-            "description": "A lookup of several artifacts: a list of single lookups and lookup objects, or one lookup object alone.",
-            "anyOf": [
-                {"type": "array", "items": {"anyOf": [single, dict]}},
-                dict
-            ]
-        })
+        multiple_schema(generator, Dialect::V016)
+    }
+}
+
+fn multiple_schema(generator: &mut SchemaGenerator, dialect: Dialect) -> Schema {
+    let single = generator.subschema_for::<LookupSingle>();
+    let dict = subschema::<LookupDict>(generator, dialect);
+    json_schema!({
+        "description": "A lookup of several artifacts: a list of single lookups and lookup objects, or one lookup object alone.",
+        "anyOf": [
+            {"type": "array", "items": {"anyOf": [single, dict]}},
+            dict
+        ]
+    })
+}
+
+/// A multiple lookup as Debusine 0.11 reads it: no `in` matchers and no `error_on_empty` in
+/// its lookup objects (nor in those of their filters), and a matcher's missing `value` read as
+/// null. Its schema says so; it converts into [`LookupMultiple`].
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[serde(transparent)]
+pub struct LookupMultiple011(pub LookupMultiple);
+
+impl From<LookupMultiple011> for LookupMultiple {
+    fn from(old: LookupMultiple011) -> Self {
+        old.0
+    }
+}
+
+impl<'de> Deserialize<'de> for LookupMultiple011 {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        read_multiple(deserializer, Dialect::V011).map(LookupMultiple011)
+    }
+}
+
+impl JsonSchema for LookupMultiple011 {
+    fn schema_name() -> Cow<'static, str> {
+        "LookupMultiple".into()
+    }
+
+    fn schema_id() -> Cow<'static, str> {
+        "taskdef_examples::lookup::LookupMultiple@0.11".into()
+    }
+
+    fn json_schema(generator: &mut SchemaGenerator) -> Schema {
+        multiple_schema(generator, Dialect::V011)
     }
 }

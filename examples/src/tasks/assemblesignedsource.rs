@@ -7,13 +7,14 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use taskdef::{
-    ArtifactId, BaseDynamicData, CommandLine, Execute, RelationType, Rules, Task, TaskConfigError,
-    TaskContext, TaskError, Unmet, WorkerMetadata,
+    ArtifactId, CommandLine, Execute, RelationType, Rules, Task, TaskConfigError, TaskContext,
+    TaskError, Unmet, WorkerMetadata,
 };
 
 use crate::categories;
 use crate::deb822;
 use crate::debusine_0_11;
+use crate::dynamic_data::BaseDynamicData;
 use crate::executor::Backend;
 use crate::lookup::{LookupMultiple, LookupSingle, default_task_configuration};
 use crate::signing::{self, CODE_SIGNING_DIR, Manifest, Stop, failure};

@@ -7,13 +7,14 @@ use std::path::{Path, PathBuf};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use taskdef::{
-    ArtifactId, BaseDynamicData, CommandLine, Execute, Outcome, RelationType, Task,
-    TaskConfigError, TaskContext, TaskError, TaskMetadata, Unmet, WorkerMetadata, program_on_path,
+    ArtifactId, CommandLine, Execute, Outcome, RelationType, Task, TaskConfigError, TaskContext,
+    TaskError, TaskMetadata, Unmet, WorkerMetadata, program_on_path,
 };
 
 use crate::artifacts::{Inputs, file_with_suffix, files_with_suffix, read_file};
 use crate::categories::{self, AutopkgtestRun};
 use crate::deb822;
+use crate::dynamic_data::BaseDynamicData;
 use crate::executor::{Backend, architecture_of};
 use crate::lookup::{LookupMultiple, LookupSingle, default_task_configuration};
 use crate::repository::{self, ExternalRepository, ExtraRepository, RepositoryFiles};

@@ -5,13 +5,12 @@ use std::path::Path;
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-use taskdef::{
-    ArtifactId, BaseDynamicData, CommandLine, Execute, RelationType, Task, TaskContext, TaskError,
-};
+use taskdef::{ArtifactId, CommandLine, Execute, RelationType, Task, TaskContext, TaskError};
 
 use crate::artifacts::{Inputs, file_with_suffix};
 use crate::categories::{self, PackageBuildLogData};
 use crate::debversion::compare;
+use crate::dynamic_data::BaseDynamicData;
 use crate::executor::Backend;
 use crate::lookup::{LookupSingle, default_task_configuration};
 

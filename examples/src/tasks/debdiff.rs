@@ -5,12 +5,12 @@ use std::path::{Path, PathBuf};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use taskdef::{
-    ArtifactId, BaseDynamicData, CommandLine, Execute, RelationType, Task, TaskConfigError,
-    TaskContext, TaskError,
+    ArtifactId, CommandLine, Execute, RelationType, Task, TaskConfigError, TaskContext, TaskError,
 };
 
 use crate::artifacts::Inputs;
 use crate::categories;
+use crate::dynamic_data::BaseDynamicData;
 use crate::executor::Backend;
 use crate::lookup::{LookupMultiple, LookupSingle, default_task_configuration};
 use taskdef::Rules;

@@ -5,12 +5,13 @@ use std::path::{Path, PathBuf};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use taskdef::{
-    ArtifactId, BaseDynamicData, CommandLine, Execute, RelationType, Rules, Task, TaskConfigError,
-    TaskContext, TaskError, Unmet, WorkerMetadata,
+    ArtifactId, CommandLine, Execute, RelationType, Rules, Task, TaskConfigError, TaskContext,
+    TaskError, Unmet, WorkerMetadata,
 };
 
 use crate::categories;
 use crate::debusine_0_11;
+use crate::dynamic_data::BaseDynamicData;
 use crate::executor::Backend;
 use crate::lookup::{LookupMultiple, LookupSingle, default_task_configuration};
 use crate::signing::{self, Manifest, Stop, failure};
@@ -24,7 +25,11 @@ use crate::signing::{self, Manifest, Stop, failure};
     version = 1,
     dynamic_data = ExtractForSigningDynamicData,
     release = "0.16",
-    older(release = "0.11", data = debusine_0_11::ExtractForSigning)
+    older(
+        release = "0.11",
+        data = debusine_0_11::ExtractForSigning,
+        dynamic_data = debusine_0_11::ExtractForSigningDynamicData
+    )
 )]
 pub struct ExtractForSigning {
     /// The task configuration to apply, or null for none.

@@ -7,13 +7,13 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 use taskdef::{
-    ArtifactId, BaseDynamicData, CommandLine, Execute, RelationType, Task, TaskConfigError,
-    TaskContext, TaskError,
+    ArtifactId, CommandLine, Execute, RelationType, Task, TaskConfigError, TaskContext, TaskError,
 };
 
 use crate::artifacts::{Inputs, file_with_suffix, files_with_suffix, read_file, write_file};
 use crate::categories;
 use crate::deb822;
+use crate::dynamic_data::BaseDynamicData;
 use crate::executor::Backend;
 use crate::lintian_report;
 use crate::lookup::{LookupMultiple, LookupSingle, default_task_configuration};
@@ -29,7 +29,11 @@ use taskdef::Rules;
     version = 1,
     dynamic_data = LintianDynamicData,
     release = "0.16",
-    older(release = "0.11", data = crate::debusine_0_11::Lintian)
+    older(
+        release = "0.11",
+        data = crate::debusine_0_11::Lintian,
+        dynamic_data = crate::debusine_0_11::LintianDynamicData
+    )
 )]
 pub struct Lintian {
     /// The task configuration to apply, or null for none.

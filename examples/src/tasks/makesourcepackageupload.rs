@@ -4,12 +4,11 @@ use std::path::{Path, PathBuf};
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-use taskdef::{
-    ArtifactId, BaseDynamicData, CommandLine, Execute, RelationType, Task, TaskContext, TaskError,
-};
+use taskdef::{ArtifactId, CommandLine, Execute, RelationType, Task, TaskContext, TaskError};
 
 use crate::artifacts::{Inputs, file_with_suffix};
 use crate::categories;
+use crate::dynamic_data::BaseDynamicData;
 use crate::executor::Backend;
 use crate::lookup::{LookupSingle, default_task_configuration};
 
@@ -22,7 +21,8 @@ use crate::lookup::{LookupSingle, default_task_configuration};
     release = "0.16",
     older(
         release = "0.11",
-        data = crate::debusine_0_11::MakeSourcePackageUpload
+        data = crate::debusine_0_11::MakeSourcePackageUpload,
+        dynamic_data = crate::debusine_0_11::MakeSourcePackageUploadDynamicData
     )
 )]
 pub struct MakeSourcePackageUpload {

@@ -6,14 +6,15 @@ use std::path::{Path, PathBuf};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use taskdef::{
-    ArtifactId, BaseDynamicData, CommandLine, Execute, RelationType, Rules, Task, TaskConfigError,
-    TaskContext, TaskError,
+    ArtifactId, CommandLine, Execute, RelationType, Rules, Task, TaskConfigError, TaskContext,
+    TaskError,
 };
 
 use crate::artifacts::file_with_suffix;
 use crate::categories;
 use crate::deb822::{self, Paragraph};
 use crate::debusine_0_11;
+use crate::dynamic_data::BaseDynamicData;
 use crate::executor::Backend;
 use crate::lookup::{LookupMultiple, LookupSingle, default_task_configuration};
 use crate::signing::{self, Stop, failure};

@@ -20,8 +20,13 @@ use taskdef::Rules;
 #[serde(deny_unknown_fields)]
 #[task(
     version = 1,
+    dynamic_data = crate::dynamic_data::BaseDynamicData,
     release = "0.16",
-    older(release = "0.11", data = crate::debusine_0_11::Mmdebstrap)
+    older(
+        release = "0.11",
+        data = crate::debusine_0_11::Mmdebstrap,
+        dynamic_data = crate::debusine_0_11::BaseDynamicData
+    )
 )]
 pub struct Mmdebstrap {
     /// The task configuration to apply, or null for none.

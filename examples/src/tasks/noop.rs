@@ -15,8 +15,13 @@ use crate::lookup::{LookupSingle, default_task_configuration};
 #[serde(deny_unknown_fields)]
 #[task(
     version = 1,
+    dynamic_data = crate::dynamic_data::BaseDynamicData,
     release = "0.16",
-    older(release = "0.11", data = crate::debusine_0_11::Noop)
+    older(
+        release = "0.11",
+        data = crate::debusine_0_11::Noop,
+        dynamic_data = crate::debusine_0_11::BaseDynamicData
+    )
 )]
 pub struct Noop {
     /// The task configuration to apply, or null for none.

@@ -7,13 +7,13 @@ use std::path::{Path, PathBuf};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use taskdef::{
-    ArtifactId, BaseDynamicData, CommandLine, Execute, RelationType, Task, TaskConfigError,
-    TaskContext, TaskError,
+    ArtifactId, CommandLine, Execute, RelationType, Task, TaskConfigError, TaskContext, TaskError,
 };
 
 use crate::artifacts::{Inputs, files_with_suffix, read_file, write_file};
 use crate::categories::{self, PiupartsRun};
 use crate::deb822;
+use crate::dynamic_data::BaseDynamicData;
 use crate::executor::{Backend, architecture_of};
 use crate::lookup::{LookupMultiple, LookupSingle, default_task_configuration};
 use crate::repository::{self, ExternalRepository, ExtraRepository, RepositoryFiles, shell_quote};

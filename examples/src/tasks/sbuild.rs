@@ -5,13 +5,14 @@ use std::path::{Path, PathBuf};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use taskdef::{
-    ArtifactId, BaseDynamicData, CommandLine, Execute, Task, TaskConfigError, TaskContext,
-    TaskError, TaskMetadata, Unmet, WorkerMetadata, program_on_path,
+    ArtifactId, CommandLine, Execute, Task, TaskConfigError, TaskContext, TaskError, TaskMetadata,
+    Unmet, WorkerMetadata, program_on_path,
 };
 
 use crate::artifacts::{Inputs, file_with_suffix, output_files};
 use crate::categories;
 use crate::deb822;
+use crate::dynamic_data::BaseDynamicData;
 use crate::executor::Backend;
 use crate::lookup::{LookupMultiple, LookupSingle, default_task_configuration};
 use crate::repository::{self, ExternalRepository, ExtraRepository, RepositoryFiles, shell_quote};

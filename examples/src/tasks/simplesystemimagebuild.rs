@@ -25,8 +25,13 @@ use taskdef::Rules;
 #[serde(deny_unknown_fields)]
 #[task(
     version = 1,
+    dynamic_data = crate::dynamic_data::BaseDynamicData,
     release = "0.16",
-    older(release = "0.11", data = crate::debusine_0_11::SimpleSystemImageBuild)
+    older(
+        release = "0.11",
+        data = crate::debusine_0_11::SimpleSystemImageBuild,
+        dynamic_data = crate::debusine_0_11::BaseDynamicData
+    )
 )]
 pub struct SimpleSystemImageBuild {
     /// The task configuration to apply, or null for none.
@@ -71,8 +76,9 @@ impl ImageVariant {
 pub struct DiskImage {
     /// The image format.
     pub format: ImageFormat,
-    /// The image's file name, without extension: a plain name in the task's work directory (no
-    /// `/`, not `.` or `..`, no NUL), so it cannot point outside it.
+    /// The image's file name, without extension: the image is `<filename>.qcow2` or
+    /// `<filename>.tar.xz`, a file directly in the task's work directory, so the name has no
+    /// `/` (nor NUL); it may be empty, `.` or `..` (the image is then `.qcow2`, `..qcow2`...).
     #[serde(default = "default_filename")]
     pub filename: String,
     /// The kernel package to install, or null for `linux-image-generic` (as Debusine).
@@ -87,12 +93,13 @@ pub struct DiskImage {
     pub partitions: Vec<Partition>,
 }
 
-/// A file name from task data must name a file directly in the work directory.
-fn check_file_name(name: &str) -> Result<(), String> {
-    taskdef::paths::check_file_name(name).map_err(|problem| {
+/// The image's file, `<name>.<extension>`, must be a file directly in the work directory.
+fn check_file_name(name: &str, format: ImageFormat) -> Result<(), String> {
+    let file = format!("{name}.{}", format.extension());
+    taskdef::paths::check_file_name(&file).map_err(|problem| {
         format!(
-            "the image file name {name:?} is refused ({problem}): it must be a plain file name \
-             in the work directory"
+            "the image file name {name:?} is refused ({problem}): the image, {file:?}, must be \
+             a file directly in the work directory"
         )
     })
 }
@@ -288,13 +295,13 @@ fn run_checked(ctx: &TaskContext, command: &CommandLine) -> Result<(), TaskError
 impl Execute for SimpleSystemImageBuild {
     const RULES: &'static [&'static str] = &[
         crate::bootstrap::RULE_KEYRING,
-        "`disk_image.filename` is a plain file name: not empty, not `.` or `..`, without `/` or NUL.",
+        "`disk_image.filename` has no `/` nor NUL: the image, `<filename>.qcow2` or `<filename>.tar.xz`, is a file directly in the work directory.",
     ];
 
     fn validate(&self) -> Result<(), TaskConfigError> {
         let mut rules = Rules::new();
         bootstrap::check_repositories(&self.bootstrap_repositories, &mut rules);
-        if let Err(reason) = check_file_name(&self.disk_image.filename) {
+        if let Err(reason) = check_file_name(&self.disk_image.filename, self.disk_image.format) {
             rules.fail("/disk_image/filename", reason);
         }
         rules.finish()
