@@ -40,8 +40,9 @@
 //!
 //! # Stricter than Debusine
 //!
-//! Debusine's task data models are pydantic (v1) models, which coerce values. taskdef does not:
-//! the published schema says what is accepted, and `configure` accepts exactly that.
+//! Debusine's task data models are pydantic models (pydantic 1 in 0.11, 2 in 0.16), which
+//! coerce values. taskdef does not: the published schema says what is accepted, and
+//! `configure` accepts exactly that.
 //!
 //! - A JSON string is never taken as a boolean or an integer: `"true"`, `"no"` and `"2"` are
 //!   refused where Debusine would read `true`, `false` and `2`.
@@ -54,10 +55,33 @@
 //!   and, where Debusine 0.11's pydantic 1 takes them, a boolean is never taken as a string
 //!   (`"True"`) nor a list of pairs as an object (`[]` as `{}`).
 //!
+//! Four more refusals are no coercion, each of a value that nothing can use:
+//!
+//! - An id the server resolved, in the dynamic data (`environment_id`, `input_*_ids`, 0.11's
+//!   `task_configuration_id`...), is never negative: Debusine's models take any integer, but its
+//!   ids are database keys, and its API serves none that is negative (its URLs, such as
+//!   `artifact/<int:artifact_id>/`, match `[0-9]+`), so the task would fail when it fetches the
+//!   artifact; the catalogue says so when it reads the dynamic data. (An integer lookup in the
+//!   task data may be negative, as in Debusine: the server resolves it, and says what it
+//!   finds.)
+//! - simplesystemimagebuild's `disk_image.filename` has no `/`: the image is
+//!   `<filename>.qcow2` (or `.tar.xz`) in the work directory, and Debusine, which takes a
+//!   path there, writes it outside the work directory (`/etc/x`, `../x`) or under a directory
+//!   a fresh work directory does not have (`a/b`), which fails only after the whole build.
+//! - Every entry of a lookup object's normalised form is checked: of two `data_matchers` (or
+//!   `lookup_filters`) entries for one name, or an entry and a key for the same target
+//!   (`data__x` beside `data_matchers: [["x", ...]]`, `name` beside `name_matcher`), Debusine
+//!   keeps the later and drops the other unread, whatever it holds; the catalogue refuses an
+//!   invalid one too. No server writes such a lookup: the form it sends has one entry per
+//!   target.
+//! - Integers are 64-bit, as Debusine's database ids are: pydantic takes any integer
+//!   (`9223372036854775808` as a lookup), the catalogue none beyond its field's 64-bit type
+//!   (from 2^63 up for a lookup).
+//!
 //! Debusine's own test and documentation examples (the conformance cases) get the same verdict
 //! from the catalogue as from Debusine; `tests/conformance_models.rs` holds each release's
-//! real models to that, on generated documents too, with these coercions as the only
-//! exception.
+//! real models to that, on generated documents too, with these coercions and these four
+//! refusals as the only exceptions, each counted by name.
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 

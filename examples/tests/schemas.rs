@@ -386,7 +386,43 @@ fn lookups_are_integers_or_strings() {
     let dict = &schema["$defs"]["LookupDict"];
     assert_eq!(dict["additionalProperties"], json!(false));
     assert_eq!(dict["required"], json!(["collection"]));
-    assert!(dict["patternProperties"].as_object().unwrap().len() == 3);
+    // Each matcher key Debusine takes matches exactly one pattern (which keeps the fast
+    // path), and a key it refuses none.
+    let patterns: Vec<jsonschema::Validator> = dict["patternProperties"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(|pattern| jsonschema::validator_for(&json!({"pattern": pattern})).unwrap())
+        .collect();
+    let matching = |key: &str| {
+        patterns
+            .iter()
+            .filter(|pattern| pattern.is_valid(&json!(key)))
+            .count()
+    };
+    for key in [
+        "name",
+        "name__in",
+        "name__contains",
+        "data__x",
+        "data__x_y__endswith",
+        "data__",
+        "data___x__in",
+        "data__x_",
+        "lookup__y",
+        "lookup__",
+    ] {
+        assert_eq!(matching(key), 1, "{key}");
+    }
+    for key in [
+        "name__exact",
+        "data__x__y__z",
+        "data__x___in",
+        "lookup__a__b",
+        "data",
+    ] {
+        assert_eq!(matching(key), 0, "{key}");
+    }
 }
 
 #[test]

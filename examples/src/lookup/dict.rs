@@ -211,12 +211,20 @@ impl PartialEq for LookupDict {
     }
 }
 
-/// A field or filter name inside a matcher key, followed by `__K`: no `__` inside, and no `_`
-/// at its end (Debusine splits keys at each `__`, from the left).
-const SEGMENT_BEFORE_SUFFIX: &str = "[^_]*(?:_[^_]+)*";
+/// A field or filter name of words joined by single `_`: the common spelling (Debusine splits
+/// a matcher key at each `__`, from the left, so a name is anything without `__`).
+const NAME_COMMON: &str = "[^_]+(?:_[^_]+)*";
 
-/// A field or filter name at the end of a matcher key: no `__` inside.
-const SEGMENT_LAST: &str = "[^_]*(?:_[^_]+)*_?";
+/// A name at the end of a key that is not [`NAME_COMMON`]: empty, or with a `_` at its start
+/// or end.
+const NAME_OTHER_LAST: &str = "(?:|_(?:[^_]+(?:_[^_]+)*_?)?|[^_]+(?:_[^_]+)*_)";
+
+/// A name before a `__K` suffix that is not [`NAME_COMMON`]: empty, or with a `_` at its
+/// start (one at its end would join the suffix's `__`).
+const NAME_OTHER_BEFORE_SUFFIX: &str = "(?:|_[^_]+(?:_[^_]+)*)";
+
+/// Any name before a `__K` suffix.
+const NAME_BEFORE_SUFFIX: &str = "[^_]*(?:_[^_]+)*";
 
 impl LookupDict {
     /// A lookup of every artifact in `collection`, with no matcher.
@@ -695,7 +703,6 @@ fn dict_schema(generator: &mut SchemaGenerator, dialect: Dialect) -> Schema {
         .filter(|kind| dialect.has(*kind))
         .map(MatcherKind::as_str)
         .collect();
-    let suffix = format!("__(?:{})", kinds.join("|"));
     let pairs = |value: &Schema| {
         json!({
             "anyOf": [
@@ -712,6 +719,25 @@ fn dict_schema(generator: &mut SchemaGenerator, dialect: Dialect) -> Schema {
             ]
         })
     };
+    // The key patterns, disjoint (a key matches one at most, which keeps the fast path): the
+    // common spellings first, as earlier schemas wrote them; then the other names Debusine
+    // takes (empty, or with a `_` at an end); then 0.16's `in` suffix.
+    let suffix = "__(?:contains|endswith|startswith)";
+    let mut patterns = serde_json::Map::new();
+    let filter_value: Value = filter.clone().into();
+    patterns.insert(format!("^name(?:{suffix})?$"), json!(true));
+    patterns.insert(format!("^data__{NAME_COMMON}(?:{suffix})?$"), json!(true));
+    patterns.insert(format!("^data__{NAME_OTHER_LAST}$"), json!(true));
+    patterns.insert(
+        format!("^data__{NAME_OTHER_BEFORE_SUFFIX}{suffix}$"),
+        json!(true),
+    );
+    patterns.insert(format!("^lookup__{NAME_COMMON}$"), filter_value.clone());
+    patterns.insert(format!("^lookup__{NAME_OTHER_LAST}$"), filter_value);
+    if dialect.has(MatcherKind::In) {
+        patterns.insert("^name__in$".to_owned(), json!(true));
+        patterns.insert(format!("^data__{NAME_BEFORE_SUFFIX}__in$"), json!(true));
+    }
     let mut schema = json_schema!({
         "description": format!("A lookup object: a query over the items of a collection. Matchers are keys: `name`, `name__K`, `data__FIELD`, `data__FIELD__K` (K is {}; no suffix means exact) and `lookup__NAME`; two keys on one target conflict. The server's normalised form (`name_matcher`, `data_matchers`, `lookup_filters`) is accepted too; a key wins over its entry for the same target.", kinds.iter().map(|kind| format!("`{kind}`")).collect::<Vec<_>>().join(", ")),
         "type": "object",
@@ -719,15 +745,11 @@ fn dict_schema(generator: &mut SchemaGenerator, dialect: Dialect) -> Schema {
             "collection": single,
             "child_type": {"allOf": [child_type], "default": "artifact"},
             "category": {"type": ["string", "null"], "default": null},
-            "name_matcher": {"anyOf": [matcher, {"type": "null"}], "default": null},
+            "name_matcher": {"anyOf": [matcher, {"type": "null"}]},
             "data_matchers": pairs(&matcher),
             "lookup_filters": pairs(&filter)
         },
-        "patternProperties": {
-            format!("^name(?:{suffix})?$"): true,
-            format!("^data__(?:{SEGMENT_LAST}|{SEGMENT_BEFORE_SUFFIX}{suffix})$"): true,
-            format!("^lookup__{SEGMENT_LAST}$"): filter
-        },
+        "patternProperties": patterns,
         "required": ["collection"],
         "additionalProperties": false
     });
@@ -736,7 +758,11 @@ fn dict_schema(generator: &mut SchemaGenerator, dialect: Dialect) -> Schema {
     {
         properties.insert(
             "error_on_empty".into(),
-            json!({"type": "boolean", "default": false}),
+            json!({
+                "description": "Whether the server fails the lookup when it finds nothing (Debusine 0.16).",
+                "type": "boolean",
+                "default": false
+            }),
         );
     }
     schema
