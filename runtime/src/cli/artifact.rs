@@ -12,7 +12,8 @@ use std::path::PathBuf;
 use clap::{Args, Subcommand, ValueEnum};
 use serde_json::{Value, json};
 
-use super::{CliResult, exit, fail, out};
+use super::answer::{CliResult, fail, out};
+use super::exit;
 use crate::client::api::Api;
 use crate::client::artifacts::{ArtifactClient, DEFAULT_CHUNK_SIZE, UploadReport, hash_file};
 use crate::client::config::{WorkerConfig, resolve_directory};

@@ -23,7 +23,8 @@ use std::process::Command;
 use clap::Args;
 use serde_json::{Value, json};
 
-use super::{CliError, CliResult, exit, fail, out};
+use super::answer::{CliError, CliResult, fail, out};
+use super::exit;
 use crate::compat::history::{FILE_SUFFIX, History};
 use crate::compat::{Change, PublishedTask, TaskEvent, TaskReport, compare_tasks};
 use crate::docs::{DYNAMIC_DATA_SCHEMA_SUFFIX, FormPage};
@@ -261,7 +262,7 @@ fn compare_releases(
 }
 
 pub(super) fn compat(registry: &Registry, args: CompatArgs, asked: Option<&str>) -> CliResult {
-    super::require_sound(registry)?;
+    super::tasks::require_sound(registry)?;
     let source = if Path::new(&args.old).is_dir() {
         Source::Directory(PathBuf::from(&args.old))
     } else {

@@ -9,7 +9,9 @@ use std::time::Duration;
 use clap::{Args, ValueEnum};
 use serde_json::Value;
 
-use super::{CliError, CliResult, FormatArg, exit, fail, read_input};
+use super::answer::{CliError, CliResult, fail};
+use super::exit;
+use super::input::{FormatArg, read_input};
 use crate::client::signals::abort_on_signals;
 use crate::client::work_request::{
     Completion, ErrorCode, Outcome, Prepared, Release, WORKER_KIND, WorkError, WorkRequest,
@@ -253,12 +255,13 @@ fn from_name_and_file(
             ),
         )));
     }
-    match super::configure_in(entry, release, input.task_input()) {
+    match super::tasks::configure_in(entry, release, input.task_input()) {
         // A task file is task data only: the task resolves its lookups locally.
         Ok(task) => Ok(Ok(Prepared {
             entry,
             task,
             dynamic_data: None,
+            release: release.map(str::to_owned),
         })),
         Err(mut error) => {
             locate_positions(&mut error, &input.text, input.format);

@@ -9,8 +9,10 @@ use std::time::Duration;
 
 use clap::Args;
 
+use super::answer::{CliResult, fail};
+use super::exit;
+use super::metadata::worker_metadata;
 use super::run::parse_seconds;
-use super::{CliResult, exit, fail, worker_metadata};
 use crate::client::config::{WorkerConfig, resolve_directory};
 use crate::client::signals::stop_on_signals;
 use crate::client::wake::{Shutdown, Wakeup};

@@ -1,0 +1,82 @@
+//! `taskdef docs`: write the Markdown pages, schemas and histories of every task, or check
+//! that a directory has them up to date.
+
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
+use clap::Args;
+
+use super::answer::{CliResult, fail, out};
+use super::compat::add_history;
+use super::exit;
+use crate::registry::Registry;
+
+#[derive(Debug, Args)]
+#[group(required = true, multiple = false)]
+pub(super) struct DocsArgs {
+    /// Write the docs into this directory (created if needed; stale *.md and *.schema.json
+    /// files in it are removed).
+    #[arg(long, value_name = "DIR")]
+    out: Option<PathBuf>,
+    /// Check the docs in this directory instead of writing them.
+    #[arg(long, value_name = "DIR")]
+    check: Option<PathBuf>,
+}
+
+/// Writes the docs into `--out`, or compares them with `--check`'s (exit code 1 when they
+/// differ); `program` names the binary in the advice to regenerate them.
+pub(super) fn docs(registry: &Registry, args: DocsArgs, program: &str) -> CliResult {
+    if let Some(problem) = registry
+        .releases()
+        .into_iter()
+        .find_map(crate::docs::release_name_problem)
+    {
+        return Err(fail(problem));
+    }
+    let mut files = crate::docs::generate(registry);
+    let dir = args.check.as_ref().or(args.out.as_ref());
+    add_history(
+        registry,
+        dir.map_or(Path::new("."), PathBuf::as_path),
+        &mut files,
+    )?;
+    if let Some(dir) = args.check {
+        let drift = crate::docs::check(&dir, &files)
+            .map_err(|error| fail(format!("cannot read `{}`: {error}", dir.display())))?;
+        if drift.is_empty() {
+            return out(&format!(
+                "docs in {} are up to date ({} files)\n",
+                dir.display(),
+                files.len()
+            ));
+        }
+        let mut report = format!("error: the docs in {} are out of date\n", dir.display());
+        for (label, names) in [
+            ("missing", &drift.missing),
+            ("changed", &drift.changed),
+            ("extra", &drift.extra),
+        ] {
+            for name in names {
+                report.push_str(&format!("  {label}: {}\n", dir.join(name).display()));
+            }
+        }
+        report.push_str(&format!(
+            "regenerate them with `{program} docs --out {}`\n",
+            dir.display()
+        ));
+        io::stderr().write_all(report.as_bytes())?;
+        return Ok(exit::NEGATIVE);
+    }
+    let dir = args.out.unwrap_or_else(|| PathBuf::from("."));
+    let removed = crate::docs::write(&dir, &files).map_err(|error| {
+        fail(format!(
+            "cannot write docs into `{}`: {error}",
+            dir.display()
+        ))
+    })?;
+    let mut text = format!("wrote {} files to {}\n", files.len(), dir.display());
+    for name in removed {
+        text.push_str(&format!("removed {}\n", dir.join(name).display()));
+    }
+    out(&text)
+}
