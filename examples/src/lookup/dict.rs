@@ -266,19 +266,13 @@ impl LookupDict {
             if let LookupFilter::Multiple(multiple) = filter {
                 let pointer = match at {
                     FilterAt::List(index) => format!("{pointer}/lookup_filters/{index}/1"),
-                    FilterAt::Object(name) => {
-                        format!("{}/{}", child(pointer, "lookup_filters"), escape(name))
-                    }
+                    FilterAt::Object(name) => child(&child(pointer, "lookup_filters"), name),
                     FilterAt::Key(key) => child(pointer, key),
                 };
                 multiple.check(&pointer, rules);
             }
         }
     }
-}
-
-fn escape(key: &str) -> String {
-    key.replace('~', "~0").replace('/', "~1")
 }
 
 /// Reads a lookup object entry by entry, straight from the deserializer, in a release's
@@ -360,7 +354,7 @@ enum FilterAt {
     Key(String),
 }
 
-/// Reads `null` or a `T` with a seed.
+/// Reads `null` (as `None`) or a value with a seed: a nullable matcher.
 struct OptionSeed<S>(S);
 
 impl<'de, S: DeserializeSeed<'de> + Copy> DeserializeSeed<'de> for OptionSeed<S> {
