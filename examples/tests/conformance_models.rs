@@ -1165,7 +1165,8 @@ fn coercion(original: &Value, read: &Value) -> Option<(Coercion, Value)> {
         (Value::String(text), Value::Number(_)) if text.trim().parse::<f64>().is_ok() => {
             Some((Coercion::StringToNumber, read.clone()))
         }
-        (Value::Number(_), Value::String(text)) if is_date_time(text) => {
+        // pydantic 1 reads a number as a Unix time, and a boolean as the number it is.
+        (Value::Number(_) | Value::Bool(_), Value::String(text)) if is_date_time(text) => {
             Some((Coercion::DateSpelling, Value::from(rfc3339(text))))
         }
         (Value::Number(number), Value::String(text))
