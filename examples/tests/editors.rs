@@ -469,6 +469,21 @@ fn file_url(path: &Path) -> String {
     format!("file://{}", path.to_str().unwrap())
 }
 
+/// The path of `to` relative to the directory `from`, both absolute.
+fn relative_path(from: &Path, to: &Path) -> String {
+    let (from, to) = (from.canonicalize().unwrap(), to.canonicalize().unwrap());
+    let from: Vec<_> = from.components().collect();
+    let to: Vec<_> = to.components().collect();
+    let common = from.iter().zip(&to).take_while(|(a, b)| a == b).count();
+    let mut parts: Vec<String> = vec!["..".to_owned(); from.len() - common];
+    parts.extend(
+        to[common..]
+            .iter()
+            .map(|part| part.as_os_str().to_str().unwrap().to_owned()),
+    );
+    parts.join("/")
+}
+
 /// The line (from 0) of the first line of `text` that contains `needle`.
 fn line_of(text: &str, needle: &str) -> u64 {
     text.lines().position(|line| line.contains(needle)).unwrap() as u64
@@ -479,12 +494,16 @@ fn the_yaml_language_server_reports_each_error_at_its_key() {
     let docs = docs_dir();
     let schema = docs.join("0.16/work-request.schema.json");
     let dir = temp_dir("yaml-language-server");
-    let modeline = format!("# yaml-language-server: $schema={}\n", schema.display());
+    // The valid file names its schema by a path relative to it, as the README shows; the
+    // invalid one by its absolute path.
+    let relative = relative_path(&dir, &schema);
+    assert!(relative.starts_with("../"), "{relative}");
     let valid = format!(
-        "{modeline}task_name: sbuild\ntask_data:\n  input:\n    source_artifact: 12\n  \
+        "# yaml-language-server: $schema={relative}\ntask_name: sbuild\ntask_data:\n  input:\n    source_artifact: 12\n  \
          build_architecture: amd64\n  environment: debian/match:codename=trixie\n  \
          backend: unshare\n  build_components: [any, all]\n"
     );
+    let modeline = format!("# yaml-language-server: $schema={}\n", schema.display());
     let invalid = format!(
         "{modeline}task_name: sbuild\ntask_data:\n  input:\n    source_artifact: 12\n  \
          build_architecture: amd64\n  environment: debian/match:codename=trixie\n  \
