@@ -1,14 +1,16 @@
 //! The artifacts the catalogue's tasks upload: Debusine's categories and the data of each, as
-//! Debusine 0.11's artifact models (`debusine/artifacts/models.py`) define them and its
-//! `LocalArtifact.create` methods fill them, and, where Debusine 0.16's data grew (blhc,
-//! debdiff, the system tarball and image), as 0.16's do. Every task builds its outputs here.
+//! the artifact models of the server's release (`debusine/artifacts/models.py`) define them and
+//! its `LocalArtifact.create` methods fill them. Where 0.16's data grew since 0.11 (the build
+//! log's, lintian's, blhc's and debdiff's, the system tarball's and image's), [`Models`] says
+//! which release's to write: 0.11's models forbid fields they do not know. Every task builds its
+//! outputs here.
 
 use std::path::{Path, PathBuf};
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
-use taskdef::{NewArtifact, TaskError};
+use taskdef::{NewArtifact, TaskContext, TaskError};
 
 use crate::deb822::{self, Kind};
 
@@ -39,27 +41,38 @@ pub const BLHC: &str = "debian:blhc";
 /// `debian:debdiff`: debdiff's report.
 pub const DEBDIFF: &str = "debian:debdiff";
 
+/// Whose artifact models the data is written for: the release of the server the task runs for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Models {
+    /// Debusine 0.11's (Debian 13's): the data as it was before 0.16 grew it, and none of
+    /// 0.16's new categories (`debian:debug-symbols`, `debian:piuparts`).
+    V0_11,
+    /// Debusine 0.16's, also where the release is not known: the catalogue's own release.
+    V0_16,
+}
+
+impl Models {
+    /// The models of the release `ctx` runs for ([`TaskContext::release`]).
+    pub fn of(ctx: &TaskContext) -> Models {
+        if ctx.release_is_before("0.16") {
+            Models::V0_11
+        } else {
+            Models::V0_16
+        }
+    }
+
+    /// Whether these are 0.16's (or later's) models.
+    pub fn are_0_16(self) -> bool {
+        self == Models::V0_16
+    }
+}
+
 /// The file name of `path`, as text.
 fn file_name(path: &Path) -> String {
     path.file_name()
         .unwrap_or_default()
         .to_string_lossy()
         .into_owned()
-}
-
-/// A build log of `source` `version` (`bd_uninstallable` is not analysed: null).
-pub fn package_build_log(file: &Path, source: &str, version: &str) -> NewArtifact {
-    let name = file_name(file);
-    NewArtifact::new(
-        PACKAGE_BUILD_LOG,
-        json!({
-            "source": source,
-            "version": version,
-            "filename": name,
-            "bd_uninstallable": null,
-        }),
-    )
-    .with_file(name, file)
 }
 
 /// One binary package, from its `.deb` and the directory its control files were extracted to
@@ -92,37 +105,6 @@ pub fn binary_package(deb: &Path, control_dir: &Path) -> Result<NewArtifact, Tas
         }),
     )
     .with_file(name, deb))
-}
-
-/// The binary packages of one build of `source` `version` for `architecture` (`all` or the
-/// host's); the package names are the file names up to the first `_`.
-pub fn binary_packages(
-    source: &str,
-    version: &str,
-    architecture: &str,
-    debs: &[PathBuf],
-) -> NewArtifact {
-    let packages: Vec<String> = debs
-        .iter()
-        .map(|deb| {
-            let name = file_name(deb);
-            name.split('_').next().unwrap_or_default().to_owned()
-        })
-        .collect();
-    let mut artifact = NewArtifact::new(
-        BINARY_PACKAGES,
-        json!({
-            "srcpkg_name": source,
-            "srcpkg_version": version,
-            "version": version,
-            "architecture": architecture,
-            "packages": packages,
-        }),
-    );
-    for deb in debs {
-        artifact = artifact.with_file(file_name(deb), deb);
-    }
-    artifact
 }
 
 /// An upload: the `.changes` and every file it lists, found in `files_dir`.
@@ -214,13 +196,6 @@ pub fn source_package(name: &str, version: &str, dsc: &Path) -> Result<NewArtifa
     Ok(artifact)
 }
 
-/// One lintian analysis: `analysis.json` (which holds `summary`) and lintian's output.
-pub fn lintian(analysis: &Path, output: &Path, summary: Value) -> NewArtifact {
-    NewArtifact::new(LINTIAN, json!({"summary": summary}))
-        .with_file("analysis.json", analysis)
-        .with_file("lintian.txt", output)
-}
-
 /// What an autopkgtest run reports about itself, beside its results.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AutopkgtestRun<'a> {
@@ -292,8 +267,13 @@ pub struct SystemData<'a> {
 }
 
 /// The data every bootstrapped system's artifact has, `filename` naming `file` (`with_dev` is
-/// always true: mmdebstrap creates /dev).
-fn system_fields(file: &Path, system: &SystemData<'_>) -> Map<String, Value> {
+/// always true: mmdebstrap creates /dev), and 0.16's `components`.
+fn system_fields(
+    file: &Path,
+    system: &SystemData<'_>,
+    components: &[String],
+    models: Models,
+) -> Map<String, Value> {
     let mut fields = Map::new();
     fields.insert("filename".into(), file_name(file).into());
     fields.insert("vendor".into(), system.vendor.into());
@@ -304,17 +284,22 @@ fn system_fields(file: &Path, system: &SystemData<'_>) -> Map<String, Value> {
     fields.insert("architecture".into(), system.architecture.into());
     fields.insert("with_dev".into(), true.into());
     fields.insert("with_init".into(), system.with_init.into());
+    if models.are_0_16() {
+        fields.insert("components".into(), json!(components));
+    }
     fields
 }
 
-/// A bootstrapped system as a tarball, as Debusine 0.11 uploads it (0.16 adds `components`:
-/// [`system_tarball_with_components`]).
-pub fn system_tarball(tarball: &Path, system: &SystemData<'_>) -> NewArtifact {
-    NewArtifact::new(
-        SYSTEM_TARBALL,
-        Value::Object(system_fields(tarball, system)),
-    )
-    .with_file(file_name(tarball), tarball)
+/// A bootstrapped system as a tarball, with the `components` of its first repository where
+/// the models have them (0.16).
+pub fn system_tarball(
+    tarball: &Path,
+    system: &SystemData<'_>,
+    components: &[String],
+    models: Models,
+) -> NewArtifact {
+    let fields = system_fields(tarball, system, components, models);
+    NewArtifact::new(SYSTEM_TARBALL, Value::Object(fields)).with_file(file_name(tarball), tarball)
 }
 
 /// How a system image is laid out, beside what the system is.
@@ -330,31 +315,22 @@ pub struct ImageData<'a> {
     pub boot_mechanism: &'a str,
 }
 
-/// A bootable system image: a `.tar.xz` holding a raw image, or a `.qcow2`.
-pub fn system_image(file: &Path, system: &SystemData<'_>, image: &ImageData<'_>) -> NewArtifact {
-    let mut fields = system_fields(file, system);
+/// A bootable system image: a `.tar.xz` holding a raw image, or a `.qcow2`; with the
+/// `components` of its first repository where the models have them (0.16).
+pub fn system_image(
+    file: &Path,
+    system: &SystemData<'_>,
+    image: &ImageData<'_>,
+    components: &[String],
+    models: Models,
+) -> NewArtifact {
+    let mut fields = system_fields(file, system, components, models);
     fields.insert("image_format".into(), image.image_format.into());
     fields.insert("filesystem".into(), image.filesystem.into());
     fields.insert("size".into(), image.size.into());
     fields.insert("boot_mechanism".into(), image.boot_mechanism.into());
     NewArtifact::new(SYSTEM_IMAGE, Value::Object(fields)).with_file(file_name(file), file)
 }
-
-/// blhc's report, as `blhc.txt`; no data, as Debusine 0.11 uploads it (0.16's:
-/// [`blhc_of_log`]).
-pub fn blhc(output: &Path) -> NewArtifact {
-    NewArtifact::new(BLHC, json!({})).with_file("blhc.txt", output)
-}
-
-/// debdiff's report, as `debdiff.txt`, between `original` and `new` (file names joined by
-/// spaces), as Debusine 0.11 uploads it (0.16's: [`debdiff_labelled`]).
-pub fn debdiff(output: &Path, original: &str, new: &str) -> NewArtifact {
-    NewArtifact::new(DEBDIFF, json!({"original": original, "new": new}))
-        .with_file("debdiff.txt", output)
-}
-
-// Debusine 0.16's artifact data, where it grew fields since 0.11: each its own function, for
-// the tasks that follow 0.16's task code.
 
 /// The data of a `debian:package-build-log` artifact (Debusine's `DebianPackageBuildLog`),
 /// as a 0.16 server sends it in blhc's dynamic data.
@@ -553,12 +529,12 @@ pub struct DoseDepchainPackage {
     pub depends: Option<String>,
 }
 
-/// blhc's report, as `blhc.txt`, as Debusine 0.16 uploads it: with the `source`, `version`
-/// and `architecture` of the build log it checked, when the server sent them
-/// (`input_artifact_data`). Without them the data is empty, which Debusine 0.16 reads as its
-/// nulls and 0.11 (whose `debian:blhc` has no fields) accepts.
-pub fn blhc_of_log(output: &Path, build_log: Option<&PackageBuildLogData>) -> NewArtifact {
-    let data = match build_log {
+/// blhc's report, as `blhc.txt`: for 0.16, with the `source`, `version` and `architecture`
+/// of the build log it checked, when the server sent them (`input_artifact_data`; without
+/// them the data is empty, which 0.16 reads as its nulls); for 0.11, whose `debian:blhc` has no
+/// fields, empty.
+pub fn blhc(output: &Path, build_log: Option<&PackageBuildLogData>, models: Models) -> NewArtifact {
+    let data = match build_log.filter(|_| models.are_0_16()) {
         Some(log) => json!({
             "source": log.source,
             "version": log.version,
@@ -570,46 +546,20 @@ pub fn blhc_of_log(output: &Path, build_log: Option<&PackageBuildLogData>) -> Ne
 }
 
 /// debdiff's report, as `debdiff.txt`, between `original` and `new` (file names joined by
-/// spaces), as Debusine 0.16 uploads it: with `label` (`debdiff <parameter summary>`) when
-/// there is one. Without it, the data is 0.11's, which 0.16 labels `debdiff ORIGINAL NEW`.
-pub fn debdiff_labelled(
+/// spaces): for 0.16, with `label` (`debdiff <parameter summary>`) when there is one (without
+/// it, 0.16 labels it `debdiff ORIGINAL NEW`); 0.11's model has no label.
+pub fn debdiff(
     output: &Path,
     original: &str,
     new: &str,
     label: Option<&str>,
+    models: Models,
 ) -> NewArtifact {
     let mut data = json!({"original": original, "new": new});
-    if let Some(label) = label {
+    if let Some(label) = label.filter(|_| models.are_0_16()) {
         data["label"] = label.into();
     }
     NewArtifact::new(DEBDIFF, data).with_file("debdiff.txt", output)
-}
-
-/// A bootstrapped system as a tarball, as Debusine 0.16 uploads it: with the `components` of
-/// its first repository.
-pub fn system_tarball_with_components(
-    tarball: &Path,
-    system: &SystemData<'_>,
-    components: &[String],
-) -> NewArtifact {
-    let mut fields = system_fields(tarball, system);
-    fields.insert("components".into(), json!(components));
-    NewArtifact::new(SYSTEM_TARBALL, Value::Object(fields)).with_file(file_name(tarball), tarball)
-}
-
-/// A bootable system image, as Debusine 0.16 uploads it: with the `components` of its first
-/// repository.
-pub fn system_image_with_components(
-    file: &Path,
-    system: &SystemData<'_>,
-    image: &ImageData<'_>,
-    components: &[String],
-) -> NewArtifact {
-    let mut artifact = system_image(file, system, image);
-    if let Value::Object(fields) = &mut artifact.data {
-        fields.insert("components".into(), json!(components));
-    }
-    artifact
 }
 
 /// `debian:debug-symbols`: the `.debug` files of one `-dbgsym` package (Debusine 0.16).
@@ -617,26 +567,26 @@ pub const DEBUG_SYMBOLS: &str = "debian:debug-symbols";
 /// `debian:piuparts`: the output of a piuparts run (Debusine 0.16).
 pub const PIUPARTS: &str = "debian:piuparts";
 
-/// A build log of `source` `version` for `architecture` (Debusine 0.16's
-/// `debian:package-build-log` has the architecture; `bd_uninstallable` is not analysed: null).
-pub fn package_build_log_of(
+/// A build log of `source` `version` for `architecture`, which 0.16's models have and 0.11's
+/// do not (`bd_uninstallable` is not analysed: null).
+pub fn package_build_log(
     file: &Path,
     source: &str,
     version: &str,
     architecture: &str,
+    models: Models,
 ) -> NewArtifact {
     let name = file_name(file);
-    NewArtifact::new(
-        PACKAGE_BUILD_LOG,
-        json!({
-            "source": source,
-            "version": version,
-            "architecture": architecture,
-            "filename": name,
-            "bd_uninstallable": null,
-        }),
-    )
-    .with_file(name, file)
+    let mut data = json!({
+        "source": source,
+        "version": version,
+        "filename": name,
+        "bd_uninstallable": null,
+    });
+    if models.are_0_16() {
+        data["architecture"] = architecture.into();
+    }
+    NewArtifact::new(PACKAGE_BUILD_LOG, data).with_file(name, file)
 }
 
 /// The debug symbols of one `-dbgsym` package: each `(build id, .debug file)`, the file named
@@ -678,20 +628,22 @@ pub fn piuparts(output: &Path, run: &PiupartsRun<'_>) -> NewArtifact {
 }
 
 /// One lintian analysis of the packages of one `architecture` (`source`, `all`, `amd64`, ...:
-/// Debusine 0.16's `debian:lintian` has it): `analysis.json` (which holds `summary`) and
-/// lintian's output.
-pub fn lintian_of(
+/// 0.16's `debian:lintian` names it, 0.11's does not): `analysis.json` (which holds `summary`)
+/// and lintian's output.
+pub fn lintian(
     analysis: &Path,
     output: &Path,
     architecture: &str,
     summary: Value,
+    models: Models,
 ) -> NewArtifact {
-    NewArtifact::new(
-        LINTIAN,
-        json!({"architecture": architecture, "summary": summary}),
-    )
-    .with_file("analysis.json", analysis)
-    .with_file("lintian.txt", output)
+    let mut data = json!({"summary": summary});
+    if models.are_0_16() {
+        data["architecture"] = architecture.into();
+    }
+    NewArtifact::new(LINTIAN, data)
+        .with_file("analysis.json", analysis)
+        .with_file("lintian.txt", output)
 }
 
 #[cfg(test)]

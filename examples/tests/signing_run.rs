@@ -1,19 +1,25 @@
 //! `extractforsigning`, `assemblesignedsource` and `mergeuploads` run for real, offline:
 //! `taskdef run` with local inputs the tests build with Debian's tools (a signing template and
 //! the package it names, a fake signature of the extracted file, two real uploads of one
-//! source), checked with Debian's tools and, where a Debusine release's Python is there
-//! (`tests/debusine/server` installs it), against Debusine's own models and merge: the
+//! source), checked with Debian's tools and against Debusine's own models and merge, in each
+//! release's Python (`tests/debusine/server` builds it; the test fails without it): the
 //! samples' verdicts, the dynamic data's, the data of every artifact the runs made, and the
 //! merged `.changes`.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
+use std::sync::OnceLock;
 
 use serde_json::{Value, json};
 use taskdef::{Execute, Registry, TaskInput};
 use taskdef_examples::deb822;
 use taskdef_examples::debusine_0_11;
 use taskdef_examples::tasks::{AssembleSignedSource, ExtractForSigning, MergeUploads};
+
+#[allow(dead_code)]
+#[path = "support/debusine.rs"]
+mod debusine_server;
+use debusine_server::{Server, Suite, started};
 
 #[allow(dead_code)]
 #[path = "support/debian_fixtures.rs"]
@@ -52,34 +58,19 @@ fn recorded(work: &Path) -> Value {
     serde_json::from_str(&std::fs::read_to_string(work.join("uploads.json")).unwrap()).unwrap()
 }
 
-/// A Debusine release's Python with its packages on the path, if this machine has it:
-/// `sid` (0.16.2) or `trixie` (0.11.3), at the state directories the test servers use.
-fn debusine(release: &str) -> Option<Command> {
-    let (variable, default) = match release {
-        "0.16" => (
-            "TASKDEF_DEBUSINE_SID_STATE_DIR",
-            "/tmp/taskdef-debusine-sid",
-        ),
-        _ => ("TASKDEF_DEBUSINE_STATE_DIR", "/tmp/taskdef-debusine"),
+/// A Debusine release's Python running Debusine's models, with its packages on the path:
+/// sid's (0.16.2) or trixie's (0.11.3), whose environment the server script builds (started
+/// once per run; without it the test fails, saying what the script needs).
+fn debusine(release: &str) -> Command {
+    static SID: OnceLock<Server> = OnceLock::new();
+    static TRIXIE: OnceLock<Server> = OnceLock::new();
+    let (cell, suite) = match release {
+        "0.16" => (&SID, Suite::Sid),
+        _ => (&TRIXIE, Suite::Trixie),
     };
-    let state = PathBuf::from(std::env::var(variable).unwrap_or_else(|_| default.to_owned()));
-    let python = state.join("venv/bin/python");
-    if !python.exists() {
-        eprintln!(
-            "no Debusine {release} at {}: its checks are skipped",
-            state.display()
-        );
-        return None;
-    }
-    let mut command = Command::new(python);
+    let mut command = cell.get_or_init(|| started(suite)).python(&[MODELS]);
+    command.env("DJANGO_SETTINGS_MODULE", "debusine.project.settings");
     command
-        .arg(MODELS)
-        .env(
-            "PYTHONPATH",
-            state.join("root/usr/lib/python3/dist-packages"),
-        )
-        .env("DJANGO_SETTINGS_MODULE", "debusine.project.settings");
-    Some(command)
 }
 
 /// Debusine's verdicts, one JSON object a line.
@@ -148,13 +139,11 @@ fn every_sample_gets_the_verdict_of_its_name_from_taskdef_and_from_debusine() {
         for (task, model) in TASKS {
             let paths = samples(dir, task);
             assert!(paths.len() >= 4, "{dir}/{task}: {} samples", paths.len());
-            let theirs = debusine(release).map(|command| {
-                let args: Vec<&str> = ["task-data", model]
-                    .into_iter()
-                    .chain(paths.iter().map(|p| p.to_str().unwrap()))
-                    .collect();
-                verdicts(command, &args)
-            });
+            let args: Vec<&str> = ["task-data", model]
+                .into_iter()
+                .chain(paths.iter().map(|p| p.to_str().unwrap()))
+                .collect();
+            let theirs = verdicts(debusine(release), &args);
             for (index, path) in paths.iter().enumerate() {
                 let name = path.file_name().unwrap().to_string_lossy().into_owned();
                 let valid = name.starts_with("valid-");
@@ -176,13 +165,11 @@ fn every_sample_gets_the_verdict_of_its_name_from_taskdef_and_from_debusine() {
                         failures.push(format!("{dir}/{task}/{name}: {error:?} lacks {part:?}"));
                     }
                 }
-                if let Some(theirs) = &theirs {
-                    let verdict = &theirs[index];
-                    if verdict["valid"] != json!(valid) {
-                        failures.push(format!(
-                            "Debusine {release}, {dir}/{task}/{name}: {verdict}"
-                        ));
-                    }
+                let verdict = &theirs[index];
+                if verdict["valid"] != json!(valid) {
+                    failures.push(format!(
+                        "Debusine {release}, {dir}/{task}/{name}: {verdict}"
+                    ));
                 }
             }
         }
@@ -263,9 +250,7 @@ fn the_dynamic_data_gets_debusines_verdicts() {
     }
     for (release, valid_in) in [("0.16", 2), ("0.11", 3)] {
         for (task, model) in TASKS {
-            let Some(command) = debusine(release) else {
-                continue;
-            };
+            let command = debusine(release);
             let mine: Vec<&(&str, Value, bool, bool)> =
                 cases.iter().filter(|case| case.0 == task).collect();
             let texts: Vec<String> = mine.iter().map(|case| case.1.to_string()).collect();
@@ -294,9 +279,7 @@ fn check_artifacts_with_debusine(recorded: &Value) {
     }
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     for release in ["0.16", "0.11"] {
-        let Some(command) = debusine(release) else {
-            continue;
-        };
+        let command = debusine(release);
         for (index, verdict) in verdicts(command, &args).iter().enumerate() {
             assert_eq!(
                 verdict["valid"],
@@ -440,7 +423,8 @@ fn merge_two_real_uploads_as_debusine_merges_them() {
 
     // Debusine's own merge of the same files says the same, field for field.
     let ours = PathBuf::from(files["hello_2.0_multi.changes"].as_str().unwrap());
-    if let Some(command) = debusine("0.16") {
+    {
+        let command = debusine("0.16");
         let exec = root.join("debusine-merge");
         std::fs::create_dir_all(&exec).unwrap();
         let output = { command }

@@ -34,6 +34,10 @@ use RelationType::{BuiltUsing, Extends, RelatesTo};
 mod argv;
 use argv::argv;
 
+#[allow(dead_code)]
+#[path = "support/debusine.rs"]
+mod debusine;
+
 /// An upload as the server saw it: the artifact, and each file's content at upload time.
 #[derive(Debug, Clone)]
 struct Upload {
@@ -402,18 +406,35 @@ struct Setup {
     dir: PathBuf,
     server: FakeServer,
     tools: Arc<FakeTools>,
+    /// The release of the server the task runs for (`TaskContext::release`); `None`: unknown.
+    release: Option<&'static str>,
 }
+
+/// What a run left: the task's result, the server, the tools and the test's directory.
+type Ran = (bool, Arc<FakeServer>, Arc<FakeTools>, PathBuf);
+
+/// A task's test run, for a server of the release given.
+type RunFor = fn(Option<&'static str>) -> Ran;
 
 impl Setup {
     fn new(name: &str) -> Setup {
-        let dir =
-            std::env::temp_dir().join(format!("taskdef-artifacts-{name}-{}", std::process::id()));
+        Setup::new_in(name, None)
+    }
+
+    /// A setup whose task runs for a server of `release`.
+    fn new_in(name: &str, release: Option<&'static str>) -> Setup {
+        let dir = std::env::temp_dir().join(format!(
+            "taskdef-artifacts-{name}-{}-{}",
+            release.unwrap_or("any"),
+            std::process::id()
+        ));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(dir.join("work")).unwrap();
         Setup {
             server: FakeServer::new(&dir),
             dir,
             tools: Arc::default(),
+            release,
         }
     }
 
@@ -445,13 +466,16 @@ impl Setup {
         self,
         task: &T,
         dynamic: Value,
-    ) -> (bool, Arc<FakeServer>, Arc<FakeTools>, PathBuf) {
+    ) -> Ran {
         let dynamic: D = serde_json::from_value(dynamic).unwrap();
         let server = Arc::new(self.server);
-        let ctx = TaskContext::new("task", self.dir.join("work"))
+        let mut ctx = TaskContext::new("task", self.dir.join("work"))
             .with_runner(self.tools.clone())
             .with_server(server.clone())
             .with_dynamic_data(dynamic);
+        if let Some(release) = self.release {
+            ctx = ctx.with_release(release);
+        }
         let result = task.execute(&ctx).unwrap();
         (result, server, self.tools, self.dir)
     }
@@ -485,9 +509,9 @@ fn blhc_without_the_build_logs_data_uploads_empty_data() {
     assert_eq!(server.upload("debian:blhc").artifact.data, json!({}));
 }
 
-#[test]
-fn blhc_fetches_the_log_and_uploads_its_report() {
-    let mut setup = Setup::new("blhc");
+/// The run of `blhc_fetches_the_log_and_uploads_its_report`'s test, for a server of `release`.
+fn blhc_run(release: Option<&'static str>) -> Ran {
+    let mut setup = Setup::new_in("blhc", release);
     setup.server.add(
         7,
         "debian:package-build-log",
@@ -496,12 +520,17 @@ fn blhc_fetches_the_log_and_uploads_its_report() {
     );
     // The lookup names something else: the server's id wins.
     let task = blhc("debian:package-build-logs/x");
-    let (success, server, tools, dir) = setup.run::<_, BlhcDynamicData>(
+    setup.run::<_, BlhcDynamicData>(
         &task,
         json!({"environment_id": 3, "input_artifact_id": 7,
                "input_artifact_data": {"source": "hello", "version": "1.0-1", "architecture": "amd64",
                                        "filename": "hello_1.0-1_amd64.build", "bd_uninstallable": null}}),
-    );
+    )
+}
+
+#[test]
+fn blhc_fetches_the_log_and_uploads_its_report() {
+    let (success, server, tools, dir) = blhc_run(None);
     assert!(success, "blhc's exit code 1 is its report");
     // The environment is not fetched: blhc runs on the worker.
     assert_eq!(server.downloads(), [7]);
@@ -529,9 +558,9 @@ fn blhc_fetches_the_log_and_uploads_its_report() {
     assert_eq!(server.relations(), [(upload.id, 7, RelatesTo)]);
 }
 
-#[test]
-fn debdiff_of_binaries_relates_its_report_to_every_input() {
-    let mut setup = Setup::new("debdiff");
+/// The run of `debdiff_of_binaries_relates_its_report_to_every_input`'s test, for a server of `release`.
+fn debdiff_run(release: Option<&'static str>) -> Ran {
+    let mut setup = Setup::new_in("debdiff", release);
     setup.environment(3);
     setup.binary_package(11, "hello_1.0-1_amd64.deb");
     setup.binary_package(12, "hello_1.0-2_amd64.deb");
@@ -540,11 +569,16 @@ fn debdiff_of_binaries_relates_its_report_to_every_input() {
         "input": {"binary_artifacts": [[1], [2, 3]]},
         "environment": 3, "build_architecture": "amd64"
     }));
-    let (success, server, tools, _) = setup.run::<_, DebdiffDynamicData>(
+    setup.run::<_, DebdiffDynamicData>(
         &task,
         json!({"environment_id": 3, "input_binary_artifacts_ids": [[11], [12, 13]],
                "parameter_summary": "hello: 1.0-1 → 1.0-2 (amd64)"}),
-    );
+    )
+}
+
+#[test]
+fn debdiff_of_binaries_relates_its_report_to_every_input() {
+    let (success, server, tools, _) = debdiff_run(None);
     assert!(success);
     assert_eq!(server.downloads(), [11, 12, 13]);
     let debdiff = argv(&tools.commands.lock().unwrap()[0]);
@@ -673,18 +707,23 @@ fn makesourcepackageupload_uploads_the_changes_extending_the_source() {
     );
 }
 
-#[test]
-fn lintian_uploads_one_analysis_per_architecture() {
-    let mut setup = Setup::new("lintian");
+/// The run of `lintian_uploads_one_analysis_per_architecture`'s test, for a server of `release`.
+fn lintian_run(release: Option<&'static str>) -> Ran {
+    let mut setup = Setup::new_in("lintian", release);
     setup.source_package(5);
     setup.binary_package(6, "hello_1.0-1_amd64.deb");
     setup.binary_package(8, "hello-doc_1.0-1_all.deb");
     let task: Lintian =
         configure(json!({"input": {"source_artifact": 1, "binary_artifacts": [2, 3]}}));
-    let (success, server, _, _) = setup.run::<_, LintianDynamicData>(
+    setup.run::<_, LintianDynamicData>(
         &task,
         json!({"input_source_artifact_id": 5, "input_binary_artifacts_ids": [6, 8]}),
-    );
+    )
+}
+
+#[test]
+fn lintian_uploads_one_analysis_per_architecture() {
+    let (success, server, _, _) = lintian_run(None);
     assert!(
         !success,
         "an error tag fails the task (fail_on_severity: error)"
@@ -756,9 +795,9 @@ fn lintian_fails_only_on_tags_of_analysed_packages_at_the_severity() {
     );
 }
 
-#[test]
-fn sbuild_uploads_the_log_the_packages_and_the_upload_with_their_relations() {
-    let mut setup = Setup::new("sbuild");
+/// The run of `sbuild_uploads_the_log_the_packages_and_the_upload_with_their_relations`'s test, for a server of `release`.
+fn sbuild_run(release: Option<&'static str>) -> Ran {
+    let mut setup = Setup::new_in("sbuild", release);
     setup.source_package(5);
     setup.environment(3);
     setup.binary_package(9, "libdep_1_amd64.deb");
@@ -766,10 +805,15 @@ fn sbuild_uploads_the_log_the_packages_and_the_upload_with_their_relations() {
         "input": {"source_artifact": 1, "extra_binary_artifacts": [4]},
         "environment": 2, "build_architecture": "amd64"
     }));
-    let (success, server, tools, dir) = setup.run::<_, SbuildDynamicData>(
+    setup.run::<_, SbuildDynamicData>(
         &task,
         json!({"environment_id": 3, "input_source_artifact_id": 5, "input_extra_binary_artifacts_ids": [9]}),
-    );
+    )
+}
+
+#[test]
+fn sbuild_uploads_the_log_the_packages_and_the_upload_with_their_relations() {
+    let (success, server, tools, dir) = sbuild_run(None);
     assert!(success);
     assert_eq!(server.downloads(), [5, 9, 3]);
     let sbuild = tools.commands.lock().unwrap()[0].clone();
@@ -847,9 +891,9 @@ fn sbuild_uploads_the_log_the_packages_and_the_upload_with_their_relations() {
     assert_eq!(server.relations(), expected);
 }
 
-#[test]
-fn autopkgtest_uploads_its_results_without_the_binaries_related_to_its_inputs() {
-    let mut setup = Setup::new("autopkgtest");
+/// The run of `autopkgtest_uploads_its_results_without_the_binaries_related_to_its_inputs`'s test, for a server of `release`.
+fn autopkgtest_run(release: Option<&'static str>) -> Ran {
+    let mut setup = Setup::new_in("autopkgtest", release);
     setup.source_package(5);
     setup.binary_package(6, "hello_1.0-1_amd64.deb");
     setup.environment(3);
@@ -857,10 +901,15 @@ fn autopkgtest_uploads_its_results_without_the_binaries_related_to_its_inputs() 
         "input": {"source_artifact": 1, "binary_artifacts": [2]},
         "environment": 3, "build_architecture": "amd64"
     }));
-    let (success, server, _, _) = setup.run::<_, AutopkgtestDynamicData>(
+    setup.run::<_, AutopkgtestDynamicData>(
         &task,
         json!({"environment_id": 3, "input_source_artifact_id": 5, "input_binary_artifacts_ids": [6]}),
-    );
+    )
+}
+
+#[test]
+fn autopkgtest_uploads_its_results_without_the_binaries_related_to_its_inputs() {
+    let (success, server, _, _) = autopkgtest_run(None);
     assert!(!success, "a failed test fails the task");
     assert_eq!(server.downloads(), [5, 6, 3]);
     let upload = server.upload("debian:autopkgtest");
@@ -934,9 +983,9 @@ fn autopkgtest_reports_a_temporary_failure_on_16_or_an_abort_and_uploads_nothing
     }
 }
 
-#[test]
-fn piuparts_uploads_its_output_with_what_it_tested() {
-    let mut setup = Setup::new("piuparts");
+/// The run of `piuparts_uploads_its_output_with_what_it_tested`'s test, for a server of `release`.
+fn piuparts_run(release: Option<&'static str>) -> Ran {
+    let mut setup = Setup::new_in("piuparts", release);
     let store = setup.server.store.join("6");
     std::fs::create_dir_all(&store).unwrap();
     build_deb(&store, "hello", "");
@@ -951,12 +1000,17 @@ fn piuparts_uploads_its_output_with_what_it_tested() {
         "extra_repositories": [{"url": "http://deb.example.org/", "suite": "sid", "components": ["main"],
                                 "signing_key": "KEY"}]
     }));
-    let (success, server, tools, dir) = setup.run::<_, PiupartsDynamicData>(
+    setup.run::<_, PiupartsDynamicData>(
         &task,
         json!({"environment_id": 3, "input_binary_artifacts_ids": [6], "base_tgz_id": 4,
                "extra_repositories": [{"url": "http://resolved.example.org/", "suite": "sid",
                                        "components": ["main"], "architectures": ["amd64"]}]}),
-    );
+    )
+}
+
+#[test]
+fn piuparts_uploads_its_output_with_what_it_tested() {
+    let (success, server, tools, dir) = piuparts_run(None);
     assert!(success);
     assert_eq!(server.downloads(), [6, 4]);
     let command = tools.commands.lock().unwrap()[0].clone();
@@ -991,15 +1045,20 @@ fn piuparts_uploads_its_output_with_what_it_tested() {
     );
 }
 
-#[test]
-fn mmdebstrap_uploads_the_tarball_with_what_it_holds() {
-    let setup = Setup::new("mmdebstrap");
+/// The run of `mmdebstrap_uploads_the_tarball_with_what_it_holds`'s test, for a server of `release`.
+fn mmdebstrap_run(release: Option<&'static str>) -> Ran {
+    let setup = Setup::new_in("mmdebstrap", release);
     let task: Mmdebstrap = configure(json!({
         "bootstrap_options": {"architecture": "amd64", "variant": "minbase"},
         "bootstrap_repositories": [{"mirror": "http://deb.debian.org/debian", "suite": "bookworm",
                                     "components": ["main", "contrib"]}]
     }));
-    let (success, server, tools, dir) = setup.run::<_, taskdef::BaseDynamicData>(&task, json!({}));
+    setup.run::<_, taskdef::BaseDynamicData>(&task, json!({}))
+}
+
+#[test]
+fn mmdebstrap_uploads_the_tarball_with_what_it_holds() {
+    let (success, server, tools, dir) = mmdebstrap_run(None);
     assert!(success);
     assert!(server.downloads().is_empty());
     // mmdebstrap reads the suite and the mirror from the host's sources.
@@ -1300,3 +1359,127 @@ fn piuparts_and_lintian_without_a_package_fail_and_run_nothing() {
     assert!(tools.commands.lock().unwrap().is_empty());
     assert!(server.uploads().is_empty());
 }
+
+#[test]
+fn sbuild_for_a_0_11_server_uploads_what_0_11_s_sbuild_does() {
+    let (success, server, _, _) = sbuild_run(Some("0.11"));
+    assert!(success);
+    // No debian:debug-symbols (0.11 has no such category): the -dbgsym package is uploaded as
+    // a binary package only.
+    assert_eq!(
+        server.categories(),
+        [
+            "debian:package-build-log",
+            "debian:binary-package",
+            "debian:binary-package",
+            "debian:binary-package",
+            "debian:upload",
+            "debusine:signing-input",
+        ]
+    );
+    let log = server.upload("debian:package-build-log");
+    assert_eq!(
+        log.artifact.data,
+        json!({"source": "hello", "version": "1.0-1",
+               "filename": "hello_1.0-1_amd64-2026.build", "bd_uninstallable": null}),
+        "0.11's build log has no architecture"
+    );
+    let upload = server.upload("debian:upload");
+    let relations = server.relations();
+    assert!(
+        !relations.contains(&(log.id, upload.id, RelatesTo)),
+        "0.11 does not relate the log to the upload: {relations:?}"
+    );
+    let (_, newer, _, _) = sbuild_run(Some("0.16.2"));
+    assert!(
+        newer
+            .categories()
+            .contains(&"debian:debug-symbols".to_owned())
+    );
+}
+
+#[test]
+fn piuparts_for_a_0_11_server_uploads_nothing_as_0_11_s_piuparts() {
+    let (success, server, tools, _) = piuparts_run(Some("0.11"));
+    assert!(success);
+    assert!(server.uploads().is_empty(), "{:?}", server.categories());
+    assert!(server.relations().is_empty());
+    assert_eq!(tools.commands.lock().unwrap().len(), 1, "piuparts ran");
+}
+
+#[test]
+fn lintian_mmdebstrap_blhc_and_debdiff_for_0_11_leave_out_what_0_16_added() {
+    let data = |run: Ran, category: &str| run.1.upload(category).artifact.data;
+    for lintian in lintian_run(Some("0.11")).1.uploads() {
+        let data = lintian.artifact.data;
+        assert!(data.get("architecture").is_none(), "{data}");
+    }
+    let tarball = data(mmdebstrap_run(Some("0.11")), "debian:system-tarball");
+    assert!(tarball.get("components").is_none(), "{tarball}");
+    assert_eq!(data(blhc_run(Some("0.11")), "debian:blhc"), json!({}));
+    let debdiff = data(debdiff_run(Some("0.11")), "debian:debdiff");
+    assert!(debdiff.get("label").is_none(), "{debdiff}");
+}
+
+/// Every upload of the tasks' runs for a server of each release has what that release's own
+/// artifact models take (`LocalArtifact.create_data`, run in its Python): 0.11's forbid the
+/// fields 0.16 added and have none of 0.16's new categories.
+#[test]
+fn every_upload_has_the_data_its_server_s_models_take() {
+    let runs: [(&str, RunFor); 7] = [
+        ("sbuild", sbuild_run),
+        ("lintian", lintian_run),
+        ("piuparts", piuparts_run),
+        ("mmdebstrap", mmdebstrap_run),
+        ("blhc", blhc_run),
+        ("debdiff", debdiff_run),
+        ("autopkgtest", autopkgtest_run),
+    ];
+    let mut failures = Vec::new();
+    for (release, suite) in [
+        ("0.16", debusine::Suite::Sid),
+        ("0.11", debusine::Suite::Trixie),
+    ] {
+        let mut uploads = Vec::new();
+        for (task, run) in runs {
+            let (_, server, _, _) = run(Some(release));
+            for upload in server.uploads() {
+                uploads.push((task, upload.artifact.category, upload.artifact.data));
+            }
+        }
+        assert!(uploads.len() >= 10, "{release}: {uploads:?}");
+        let server = debusine::started(suite);
+        let mut args = vec![MODELS.to_owned(), "artifact-data".to_owned()];
+        for (_, category, data) in &uploads {
+            args.extend([category.clone(), data.to_string()]);
+        }
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let output = server.python(&args).output().unwrap();
+        assert!(
+            output.status.success(),
+            "Debusine {}'s models did not run: {}",
+            server.version,
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let verdicts: Vec<Value> = String::from_utf8_lossy(&output.stdout)
+            .lines()
+            .map(|line| serde_json::from_str(line).unwrap())
+            .collect();
+        assert_eq!(verdicts.len(), uploads.len(), "one verdict per upload");
+        for ((task, category, data), verdict) in uploads.iter().zip(&verdicts) {
+            if verdict["valid"] != true {
+                failures.push(format!(
+                    "Debusine {}: {task}'s {category} {data}: {}",
+                    server.version, verdict["error"]
+                ));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// Debusine's models, run by the release's Python (`tests/debusine/server python`).
+const MODELS: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/tests/support/debusine_models.py"
+);

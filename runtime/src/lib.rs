@@ -118,12 +118,11 @@ pub use metadata::{
 pub use parse::MAX_INPUT_BYTES;
 pub use registry::{ConfigureByNameError, DuplicateTask, LookupError, Registry, TaskEntry};
 pub use task::{
-    DynTask, Execute, ReleaseForm, Task, can_run_on, check_can_run_on, compare_releases,
-    execute_logging_errors,
+    DynTask, Execute, ReleaseForm, Task, can_run_on, check_can_run_on, execute_logging_errors,
 };
 pub use types::{
     Position, REDACTED, Rules, Secret, TaskConfigError, TaskKind, Violation, ViolationKind,
-    WorkerType, pointer,
+    WorkerType, compare_releases, pointer,
 };
 
 /// The fast and the general path of [`Task::configure`] one at a time, without the task's own

@@ -10,7 +10,7 @@ use taskdef::{
 };
 
 use crate::artifacts::{Inputs, file_with_suffix};
-use crate::categories::{self, PackageBuildLogData};
+use crate::categories::{self, Models, PackageBuildLogData};
 use crate::debversion::compare;
 use crate::executor::Backend;
 use crate::lookup::{LookupSingle, default_task_configuration};
@@ -170,7 +170,7 @@ impl Execute for Blhc {
         let report = ctx.work_dir().join("blhc.txt");
         let status = ctx.run(&self.command_line(&log, debian).stdout_to(&report))?;
         let build_log = dynamic.and_then(|data| data.input_artifact_data.as_ref());
-        let id = ctx.upload_artifact(categories::blhc_of_log(&report, build_log))?;
+        let id = ctx.upload_artifact(categories::blhc(&report, build_log, Models::of(ctx)))?;
         inputs.relate_to_sources(id, RelationType::RelatesTo)?;
         // As in Debusine: exit codes 0 and 1 are a success; any other (blhc sets bits, 8 for
         // missing hardening flags) a failure, with the report uploaded either way.

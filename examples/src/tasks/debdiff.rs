@@ -10,7 +10,7 @@ use taskdef::{
 };
 
 use crate::artifacts::Inputs;
-use crate::categories;
+use crate::categories::{self, Models};
 use crate::executor::Backend;
 use crate::lookup::{LookupMultiple, LookupSingle, default_task_configuration};
 use taskdef::Rules;
@@ -300,11 +300,12 @@ impl Execute for Debdiff {
         let label = dynamic
             .and_then(|data| data.base.parameter_summary.as_deref())
             .map(|summary| format!("debdiff {summary}"));
-        let artifact = categories::debdiff_labelled(
+        let artifact = categories::debdiff(
             &report,
             &names(&found.original),
             &names(&found.new),
             label.as_deref(),
+            Models::of(ctx),
         );
         let id = ctx.upload_artifact(artifact)?;
         inputs.relate_to_sources(id, RelationType::RelatesTo)?;

@@ -12,7 +12,7 @@ use taskdef::{
 };
 
 use crate::artifacts::{Inputs, file_with_suffix, files_with_suffix, read_file, write_file};
-use crate::categories;
+use crate::categories::{self, Models};
 use crate::deb822;
 use crate::executor::Backend;
 use crate::lintian_report;
@@ -318,8 +318,13 @@ impl Execute for Lintian {
             );
             let path = ctx.work_dir().join(format!("analysis-{architecture}.json"));
             write_file(&path, &analysis.to_string())?;
-            let artifact =
-                categories::lintian_of(&path, &report, architecture, analysis["summary"].clone());
+            let artifact = categories::lintian(
+                &path,
+                &report,
+                architecture,
+                analysis["summary"].clone(),
+                Models::of(ctx),
+            );
             let id = ctx.upload_artifact(artifact)?;
             inputs.relate_to_sources(id, RelationType::RelatesTo)?;
         }

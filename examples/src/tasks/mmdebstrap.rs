@@ -9,7 +9,7 @@ use taskdef::{
 
 use crate::artifacts::read_file;
 use crate::bootstrap::{self, BootstrapOptions, BootstrapRepository, SystemInfo};
-use crate::categories;
+use crate::categories::{self, Models};
 use crate::lookup::{LookupSingle, default_task_configuration};
 use taskdef::Rules;
 
@@ -203,10 +203,11 @@ impl Execute for Mmdebstrap {
         );
         // prepare() refuses null components, so the first repository lists them.
         let components = main.components.as_deref().unwrap_or_default();
-        ctx.upload_artifact(categories::system_tarball_with_components(
+        ctx.upload_artifact(categories::system_tarball(
             &dir.join(OUTPUT_TARBALL),
             &system,
             components,
+            Models::of(ctx),
         ))?;
         Ok(true)
     }

@@ -10,7 +10,7 @@ use taskdef::{
 };
 
 use crate::artifacts::{Inputs, file_with_suffix, output_files};
-use crate::categories;
+use crate::categories::{self, Models};
 use crate::deb822;
 use crate::executor::Backend;
 use crate::lookup::{LookupMultiple, LookupSingle, default_task_configuration};
@@ -448,8 +448,11 @@ impl Execute for Sbuild {
     /// related to the inputs) and, after a successful build, each binary package (built using
     /// the inputs), a `debian:debug-symbols` for each `-dbgsym` package (related to its
     /// package), the `debian:upload` of the `.changes` and its `debusine:signing-input`, with
-    /// their relations. The build succeeded when sbuild exits 0 and its log's last `Status:`
-    /// is `successful` (sbuild exits 0 for a skipped build too).
+    /// their relations. For a 0.11 server ([`TaskContext::release`]), what 0.11's sbuild
+    /// uploads: no debug symbols (0.11 has no such category), a build log without its
+    /// architecture, no relation of the log to the upload. The build succeeded when sbuild
+    /// exits 0 and its log's last `Status:` is `successful` (sbuild exits 0 for a skipped build
+    /// too).
     fn execute(&self, ctx: &TaskContext) -> Result<bool, TaskError> {
         let dynamic = Self::dynamic_data(ctx);
         let mut inputs = Inputs::new(ctx);
@@ -528,13 +531,15 @@ impl Sbuild {
         let source = deb822::require(&fields, "Source", dsc)?;
         let version = deb822::require(&fields, "Version", dsc)?;
         let dir = ctx.work_dir();
+        let models = Models::of(ctx);
         let log = match output_files(dir, &[".build"])?.first() {
             Some(path) => {
-                let artifact = categories::package_build_log_of(
+                let artifact = categories::package_build_log(
                     path,
                     source,
                     version,
                     self.package_architecture(),
+                    models,
                 );
                 let id = ctx.upload_artifact(artifact)?;
                 inputs.relate_to_sources(id, RelationType::RelatesTo)?;
@@ -567,7 +572,8 @@ impl Sbuild {
             }
         }
         let mut debug_symbols = Vec::new();
-        for (deb, package) in &packages {
+        // 0.11 has no `debian:debug-symbols`: its sbuild uploads the -dbgsym package only.
+        for (deb, package) in packages.iter().filter(|_| models.are_0_16()) {
             if let Some(dbgsym) = matching_dbgsym(deb)
                 && let Some(artifact) = debug_symbols_of(ctx, &dbgsym)?
             {
@@ -592,7 +598,10 @@ impl Sbuild {
                 ctx.relate_artifacts(upload, *package, RelationType::RelatesTo)?;
             }
         }
-        if let (Some(log), Some(upload), false) = (log, upload, packages.is_empty()) {
+        // 0.16 relates the log to the upload too.
+        if let (Some(log), Some(upload), false, true) =
+            (log, upload, packages.is_empty(), models.are_0_16())
+        {
             ctx.relate_artifacts(log, upload, RelationType::RelatesTo)?;
         }
         if let (Some(signing), Some(upload)) = (signing, upload) {

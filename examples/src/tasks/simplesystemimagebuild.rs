@@ -10,7 +10,7 @@ use taskdef::{
 };
 
 use crate::bootstrap::{self, BootstrapInputs, BootstrapOptions, BootstrapRepository, SystemInfo};
-use crate::categories::{self, ImageData};
+use crate::categories::{self, ImageData, Models};
 use crate::lookup::{LookupSingle, default_task_configuration};
 use taskdef::Rules;
 
@@ -393,11 +393,12 @@ impl Execute for SimpleSystemImageBuild {
         };
         // prepare() refuses null components, so the first repository lists them.
         let components = main.components.as_deref().unwrap_or_default();
-        ctx.upload_artifact(categories::system_image_with_components(
+        ctx.upload_artifact(categories::system_image(
             &image_file,
             &system,
             &image,
             components,
+            Models::of(ctx),
         ))?;
         Ok(true)
     }

@@ -55,10 +55,15 @@ def main(argv):
     elif command == "artifact-data":
         from debusine.artifacts.local_artifact import LocalArtifact
 
+        def create_data(category, text):
+            classes = LocalArtifact._local_artifacts_category_to_class
+            if category not in classes:
+                raise ValueError(f"{category} is not a category of this release")
+            return classes[category].create_data(json.loads(text))
+
         pairs = [name, *rest]
         for category, text in zip(pairs[::2], pairs[1::2]):
-            cls = LocalArtifact._local_artifacts_category_to_class[category]
-            print(json.dumps(verdict(lambda: cls.create_data(json.loads(text)))))
+            print(json.dumps(verdict(lambda: create_data(category, text))))
     elif command == "merge":
         from debusine.tasks.mergeuploads import MergeUploads
         from debusine.utils import read_changes

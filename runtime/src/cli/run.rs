@@ -261,6 +261,7 @@ fn from_name_and_file(
             entry,
             task,
             dynamic_data: None,
+            release: release.map(str::to_owned),
         })),
         Err(mut error) => {
             locate_positions(&mut error, &input.text, input.format);

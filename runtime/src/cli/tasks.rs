@@ -17,7 +17,7 @@ pub(crate) fn chosen_release(
     };
     let known = releases
         .iter()
-        .any(|&release| crate::task::release_names(release, &asked));
+        .any(|&release| crate::types::release_names(release, &asked));
     if releases.is_empty() || known {
         return Ok(Some(asked));
     }

@@ -491,6 +491,9 @@ pub(crate) struct Prepared {
     pub task: Box<dyn DynTask>,
     /// The task's dynamic data, validated and typed; `None` when the work request has none.
     pub dynamic_data: Option<AnyDynamicData>,
+    /// The release of the engine the data was read in (the server's), which the task's
+    /// context names when it runs; `None` when unknown.
+    pub release: Option<String>,
 }
 
 /// Checks a work request as Debusine's worker does before running it: the task type, then the
@@ -549,6 +552,7 @@ pub(crate) fn prepare_in(
         entry,
         task,
         dynamic_data,
+        release: release_name,
     })
 }
 
@@ -571,14 +575,14 @@ pub(crate) fn execute_measured(
         tracing::debug!(%error, "cannot become a child subreaper");
     }
     tracing::info!(task = prepared.entry.name, "executing");
-    let with_data;
-    let ctx = match &prepared.dynamic_data {
-        Some(data) => {
-            with_data = ctx.clone().with_any_dynamic_data(data.clone());
-            &with_data
-        }
-        None => ctx,
-    };
+    let mut ctx = ctx.clone();
+    if let Some(data) = &prepared.dynamic_data {
+        ctx = ctx.with_any_dynamic_data(data.clone());
+    }
+    if let Some(release) = &prepared.release {
+        ctx = ctx.with_release(release);
+    }
+    let ctx = &ctx;
     let stopwatch = Stopwatch::start();
     let outcome = execute_logging_errors(prepared.task.as_ref(), ctx);
     let statistics = stopwatch.stop(phases);

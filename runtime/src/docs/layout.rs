@@ -12,7 +12,8 @@ use std::ptr;
 
 use super::files::page_stem;
 use crate::registry::{Registry, TaskEntry};
-use crate::task::{ReleaseForm, compare_releases};
+use crate::task::ReleaseForm;
+use crate::types::compare_releases;
 
 /// One page of the docs: a task's form of its data in one release (or its only form, in the
 /// flat layout), and where its files go.

@@ -14,6 +14,7 @@ use super::artifact::{
 use super::command::{CommandLine, CommandRunner, CommandStatus, ProcessRunner};
 use super::dynamic_data::AnyDynamicData;
 use super::error::TaskError;
+use crate::types::compare_releases;
 
 /// Access to the Debusine server, for tasks that fetch or upload artifacts.
 ///
@@ -68,6 +69,7 @@ pub struct TaskContext {
     work_dir: PathBuf,
     runner: Arc<dyn CommandRunner>,
     dynamic_data: Option<AnyDynamicData>,
+    release: Option<String>,
     recorded: Arc<Mutex<RecordedArtifacts>>,
 }
 
@@ -82,6 +84,7 @@ impl TaskContext {
             work_dir: work_dir.into(),
             runner: Arc::new(ProcessRunner::default()),
             dynamic_data: None,
+            release: None,
             recorded: Arc::default(),
         }
     }
@@ -105,6 +108,29 @@ impl TaskContext {
     /// [`Task::dynamic_data`](crate::Task::dynamic_data), which names the type for it.
     pub fn dynamic_data<D: Any>(&self) -> Option<&D> {
         self.dynamic_data.as_ref()?.downcast_ref()
+    }
+
+    /// Names the release of the engine whose data the task was configured with (`0.11`,
+    /// `0.16.2`): the worker sets the server's, `taskdef run` the one `--release` names.
+    pub fn with_release(mut self, release: impl Into<String>) -> Self {
+        self.release = Some(release.into());
+        self
+    }
+
+    /// The release of the engine the task runs for, if known. Its data is already in the
+    /// task's own form; what differs by release after that is what the task hands back (the
+    /// artifacts an older release's server knows, their data), which
+    /// [`release_is_before`](TaskContext::release_is_before) tells.
+    pub fn release(&self) -> Option<&str> {
+        self.release.as_deref()
+    }
+
+    /// Whether the task runs for a release known to be older than `release` (by
+    /// [`compare_releases`](crate::compare_releases); `0.11.3` is before `0.16`). `false` when
+    /// the release is unknown: a task then answers as its own, newest, release does.
+    pub fn release_is_before(&self, release: &str) -> bool {
+        self.release()
+            .is_some_and(|own| compare_releases(own, release).is_lt())
     }
 
     /// Uses this abort handle (keep a clone to abort from elsewhere).

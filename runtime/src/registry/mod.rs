@@ -11,7 +11,8 @@ use std::sync::OnceLock;
 use serde_json::{Map, Value};
 
 use crate::configure::TaskInput;
-use crate::task::{DynTask, compare_releases};
+use crate::task::DynTask;
+use crate::types::compare_releases;
 use crate::types::{TaskConfigError, TaskKind};
 
 /// Why a lookup by name failed.

@@ -15,6 +15,6 @@ pub use configure::{fast_path, general_path};
 pub use dyn_task::DynTask;
 pub use dynamic_data::DynamicDataBounds;
 pub use execute::execute_logging_errors;
-pub use release::{DataForm, DynamicDataForm, IntoTaskData, ReleaseForm, compare_releases};
-pub(crate) use release::{names as release_names, select as select_form};
+pub(crate) use release::select as select_form;
+pub use release::{DataForm, DynamicDataForm, IntoTaskData, ReleaseForm};
 pub use traits::{Execute, Task};

@@ -27,7 +27,6 @@
 //! [`Execute::validate`]: crate::Execute::validate
 
 use std::any::Any;
-use std::cmp::Ordering;
 use std::convert::Infallible;
 
 use serde::de::DeserializeOwned;
@@ -38,6 +37,7 @@ use crate::configure::{
     CompiledSchema, Paths, TaskInput, Walk, WalkError, nothing_read, read_with,
 };
 use crate::execution::AnyDynamicData;
+use crate::types::release_names;
 use crate::types::{TaskConfigError, Violation, ViolationKind};
 
 /// What a read of one form produces: the value, converted, or why the conversion refused it.
@@ -264,22 +264,12 @@ pub(crate) fn select<'f>(
     }
     let found = forms
         .iter()
-        .filter(|form| form.release.is_some_and(|name| names(name, release)))
+        .filter(|form| {
+            form.release
+                .is_some_and(|name| release_names(name, release))
+        })
         .max_by_key(|form| form.release.map_or(0, str::len));
     found.ok_or_else(|| unknown_release(task, forms, release))
-}
-
-/// Whether a form of release `name` serves `release`: the same name, or a dotted prefix of it
-/// (`0.16` serves `0.16.2`). [`select`] takes the longest such name.
-pub(crate) fn names(name: &str, release: &str) -> bool {
-    name == release || is_dotted_prefix(name, release)
-}
-
-/// Whether `prefix` is `release` up to one of its dots: `0.16` of `0.16.2`.
-fn is_dotted_prefix(prefix: &str, release: &str) -> bool {
-    release
-        .strip_prefix(prefix)
-        .is_some_and(|rest| rest.starts_with('.'))
 }
 
 fn unknown_release(task: &str, forms: &[ReleaseForm], release: &str) -> TaskConfigError {
@@ -301,16 +291,6 @@ fn unknown_release(task: &str, forms: &[ReleaseForm], release: &str) -> TaskConf
     error
 }
 
-/// Orders release names as version numbers, dotted part by part (`0.9 < 0.11 < 0.16`), numbers
-/// below text; for listing releases newest last.
-pub fn compare_releases(a: &str, b: &str) -> Ordering {
-    let part = |text: &str| match text.parse::<u64>() {
-        Ok(number) => (0, number, String::new()),
-        Err(_) => (1, 0, text.to_owned()),
-    };
-    a.split('.').map(part).cmp(b.split('.').map(part))
-}
-
 /// Converts a configured task back into its type, for `Task::configure_in`.
 pub(crate) fn downcast_task<T: Any>(task: Box<dyn DynTask>) -> Result<T, TaskConfigError> {
     let any: Box<dyn Any + Send + Sync> = task;
@@ -327,26 +307,4 @@ pub(crate) fn type_mismatch(type_name: &str) -> TaskConfigError {
         "",
         format!("the release form did not produce a `{type_name}`"),
     )])
-}
-
-#[cfg(test)]
-mod tests {
-    use super::{compare_releases, is_dotted_prefix};
-    use std::cmp::Ordering;
-
-    #[test]
-    fn releases_compare_as_version_numbers() {
-        assert_eq!(compare_releases("0.9", "0.11"), Ordering::Less);
-        assert_eq!(compare_releases("0.16", "0.11"), Ordering::Greater);
-        assert_eq!(compare_releases("0.16", "0.16.2"), Ordering::Less);
-        assert_eq!(compare_releases("1.0", "1.0"), Ordering::Equal);
-        assert_eq!(compare_releases("2", "beta"), Ordering::Less);
-    }
-
-    #[test]
-    fn a_release_is_found_by_a_dotted_prefix_only() {
-        assert!(is_dotted_prefix("0.16", "0.16.2"));
-        assert!(!is_dotted_prefix("0.1", "0.16"));
-        assert!(!is_dotted_prefix("0.16", "0.16"));
-    }
 }

@@ -3,11 +3,14 @@
 
 mod kind;
 pub mod pointer;
+mod release;
 mod rules;
 mod secret;
 mod violation;
 
 pub use kind::{TaskKind, WorkerType};
+pub use release::compare_releases;
+pub(crate) use release::names as release_names;
 pub use rules::Rules;
 pub use secret::{REDACTED, Secret};
 pub use violation::{Position, TaskConfigError, Violation, ViolationKind};
