@@ -170,6 +170,24 @@ fn every_schema_has_its_id_under_the_base_and_the_work_request_embeds_them() {
         let file = path.rsplit('/').next().unwrap();
         assert_eq!(schema["$id"], file, "{path}");
     }
+
+    // Where the docs are published changes no task: `compat` reads no `$id`, and a move to
+    // another base records nothing in the tasks' histories.
+    for old in [&dir, &relative] {
+        let output = taskdef(&["compat", old.to_str().unwrap()]);
+        let report = String::from_utf8_lossy(&output.stdout);
+        assert!(output.status.success(), "{output:?}");
+        assert!(report.contains(", 0 tasks changed, 0 need"), "{report}");
+    }
+    let history = |dir: &Path| std::fs::read_to_string(dir.join("0.16/sbuild.changes.json"));
+    let before = history(&dir).unwrap();
+    publish(&dir, Some("https://example.org/moved/"));
+    assert_eq!(history(&dir).unwrap(), before);
+    let sbuild = read_json(&dir.join("0.16/sbuild.schema.json"));
+    assert_eq!(
+        sbuild["$id"],
+        "https://example.org/moved/0.16/sbuild.schema.json"
+    );
 }
 
 /// The two validators' commands, installed once per run by `tests/editors/install`.
@@ -510,7 +528,7 @@ fn the_yaml_language_server_reports_each_error_at_its_key() {
          backend: docker\n  build_componets: [any]\n"
     );
     // No modeline: the schema comes from the `yaml.schemas` setting, by file name, as the
-    // README's VS Code setting gives it.
+    // README's VS Code setting gives it: a path relative to the workspace's root.
     let by_setting = "task_name: noop\ntask_data:\n  result: maybe\n".to_owned();
     let documents = [
         (dir.join("valid.yaml"), valid.clone()),
@@ -522,7 +540,7 @@ fn the_yaml_language_server_reports_each_error_at_its_key() {
         "hover": true,
         "completion": true,
         "schemaStore": {"enable": false},
-        "schemas": { file_url(&schema): "*.work-request.yaml" },
+        "schemas": { "./docs/tasks/0.16/work-request.schema.json": "*.work-request.yaml" },
     }});
     let mut server = LanguageServer::start(&tools().yaml_language_server, settings.clone());
     let deadline = Instant::now() + Duration::from_secs(60);
@@ -531,7 +549,8 @@ fn the_yaml_language_server_reports_each_error_at_its_key() {
         "initialize",
         json!({
             "processId": std::process::id(),
-            "rootUri": file_url(&dir),
+            "rootUri": file_url(&workspace()),
+            "workspaceFolders": [{"uri": file_url(&workspace()), "name": "taskdef"}],
             "capabilities": {
                 "workspace": {"configuration": true, "didChangeConfiguration": {}},
                 "textDocument": {"publishDiagnostics": {}, "hover": {"contentFormat": ["markdown"]}}

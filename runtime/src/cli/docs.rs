@@ -96,15 +96,14 @@ fn base_url(registry: &Registry, dir: &Path, given: Option<&str>) -> Result<Base
     if let Some(url) = given {
         return BaseUrl::parse(url).map_err(|reason| fail(format!("--base-url: {reason}")));
     }
-    let releases = registry.releases();
-    let paths: Vec<String> = if releases.is_empty() {
-        vec![crate::docs::work_request_schema_path(None)]
-    } else {
-        releases
-            .iter()
-            .map(|&release| crate::docs::work_request_schema_path(Some(release)))
-            .collect()
-    };
+    // Each release's work request schema, then the flat one: a directory published flat keeps
+    // its base when its tasks first name releases.
+    let mut paths: Vec<String> = registry
+        .releases()
+        .iter()
+        .map(|&release| crate::docs::work_request_schema_path(Some(release)))
+        .collect();
+    paths.push(crate::docs::work_request_schema_path(None));
     let published = crate::docs::published_base(dir, &paths)
         .map_err(|error| fail(format!("cannot read `{}`: {error}", dir.display())))?;
     Ok(published.unwrap_or(BaseUrl::NONE))

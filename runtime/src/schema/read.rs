@@ -679,13 +679,14 @@ mod tests {
     }
 
     #[test]
-    fn the_documentation_keywords_are_the_annotations_but_default_and_definitions() {
+    fn the_documentation_keywords_are_the_annotations_but_id_default_and_definitions() {
         let rest: Vec<&str> = ANNOTATIONS
             .iter()
             .copied()
             .filter(|key| !DOCUMENTATION.contains(key))
             .collect();
-        assert_eq!(rest, ["default", "$defs", "definitions"]);
+        assert_eq!(rest, ["$id", "default", "$defs", "definitions"]);
+        assert!(is_annotation("$id") && !is_assertion("$id"));
         assert!(is_annotation("x-anything") && !is_annotation("minimum"));
         assert!(is_assertion("x-anything") && !is_assertion("x-error-messages"));
     }
