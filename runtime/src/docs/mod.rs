@@ -20,10 +20,12 @@ mod constraints;
 mod example;
 mod fields;
 mod files;
+mod ids;
 mod layout;
 mod page;
 mod text;
 mod type_name;
+mod work_request;
 
 use std::collections::BTreeMap;
 
@@ -36,6 +38,7 @@ pub use files::{
     DYNAMIC_DATA_SCHEMA_SUFFIX, Drift, INDEX, RELEASE_INDEX_HEADING, check,
     dynamic_data_schema_file, looks_generated, page_stem, schema_file, write,
 };
+pub use ids::BaseUrl;
 pub use layout::{
     FormPage, form_in, oldest_form, pages, pages_in, release_name_problem, release_prefix,
 };
@@ -44,25 +47,45 @@ pub use page::{
     rules_of_page, task_page,
 };
 pub use text::pretty;
+pub use work_request::{
+    WORK_REQUEST_SCHEMA, published_base, work_request_schema, work_request_schema_path,
+};
 
-/// Every generated file, by path relative to the docs directory.
-///
-/// When no task names a release: the index and, per task, `<stem>.md`, `<stem>.schema.json`
-/// and `<stem>.dynamic-data.schema.json`, side by side. Else `README.md` is the index of the
-/// releases ([`releases_index_page`]) and each release `R` has `R/README.md` and those three
-/// files for every task with data in `R` (see [`pages`]).
+/// Every generated file, by path relative to the docs directory, with `$id`s relative to each
+/// schema's file ([`BaseUrl::NONE`]); see [`generate_under`].
 pub fn generate(registry: &Registry) -> BTreeMap<String, String> {
+    generate_under(registry, &BaseUrl::NONE)
+}
+
+/// Every generated file, by path relative to the docs directory, each schema's `$id` under
+/// `base` (the URL the directory is published at).
+///
+/// When no task names a release: the index, the schema of a work request
+/// ([`WORK_REQUEST_SCHEMA`]) and, per task, `<stem>.md`, `<stem>.schema.json` and
+/// `<stem>.dynamic-data.schema.json`, side by side. Else `README.md` is the index of the
+/// releases ([`releases_index_page`]) and each release `R` has `R/README.md`, its work request's
+/// schema and those three files for every task with data in `R` (see [`pages`]).
+pub fn generate_under(registry: &Registry, base: &BaseUrl) -> BTreeMap<String, String> {
     let releases = registry.releases();
     let mut files = BTreeMap::new();
     if releases.is_empty() {
         let entries: Vec<_> = registry.entries().collect();
         files.insert(INDEX.to_owned(), index_page(&entries));
+        files.insert(
+            work_request_schema_path(None),
+            files::schema_text(&work_request_schema(None, &pages(registry), base)),
+        );
     } else {
         files.insert(INDEX.to_owned(), releases_index_page(registry));
         for &release in &releases {
+            let pages = pages_in(registry, release);
             files.insert(
                 format!("{release}/{INDEX}"),
-                release_index_page(release, &pages_in(registry, release)),
+                release_index_page(release, &pages),
+            );
+            files.insert(
+                work_request_schema_path(Some(release)),
+                files::schema_text(&work_request_schema(Some(release), &pages, base)),
             );
         }
     }
@@ -70,11 +93,11 @@ pub fn generate(registry: &Registry) -> BTreeMap<String, String> {
         files.insert(page.path(".md"), form_page(&page, &releases));
         files.insert(
             page.path(".schema.json"),
-            files::schema_text(page.form.schema()),
+            files::schema_text(&ids::published_schema(&page, base)),
         );
         files.insert(
             page.path(DYNAMIC_DATA_SCHEMA_SUFFIX),
-            files::schema_text(page.form.dynamic_data_schema()),
+            files::schema_text(&ids::published_dynamic_data_schema(&page, base)),
         );
     }
     files

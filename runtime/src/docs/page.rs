@@ -11,6 +11,7 @@ use super::fields::fields;
 use super::files::{DYNAMIC_DATA_SCHEMA_SUFFIX, INDEX, RELEASE_INDEX_HEADING, page_stem};
 use super::layout::{FormPage, form_in, pages_in, release_name_problem};
 use super::text::{cell, compact, pretty};
+use super::work_request::WORK_REQUEST_SCHEMA;
 use crate::registry::{Registry, TaskEntry};
 use crate::task::ReleaseForm;
 use crate::types::TaskKind;
@@ -24,6 +25,7 @@ pub fn index_page(entries: &[&TaskEntry]) -> String {
          them; do not edit by hand. Regenerate with `<binary> docs --out <this directory>`.\n\n",
     );
     task_rows(&mut out, entries);
+    schemas_paragraph(&mut out);
     out
 }
 
@@ -117,7 +119,20 @@ pub fn release_index_page(release: &str, pages: &[FormPage]) -> String {
     );
     let entries: Vec<&TaskEntry> = pages.iter().map(|page| page.entry).collect();
     task_rows(&mut out, &entries);
+    schemas_paragraph(&mut out);
     out
+}
+
+/// What the schemas beside an index are, and how an editor uses the work request's.
+fn schemas_paragraph(out: &mut String) {
+    let _ = writeln!(
+        out,
+        "\nBeside each page, `<task>.schema.json` is the JSON Schema of the task's data and \
+         `<task>{DYNAMIC_DATA_SCHEMA_SUFFIX}` that of its dynamic data; \
+         [`{WORK_REQUEST_SCHEMA}`]({WORK_REQUEST_SCHEMA}) is the schema of a whole work request \
+         (`task_name` and its `task_data`), for an editor: a YAML file whose first line is \
+         `# yaml-language-server: $schema=<its path or URL>` is checked as it is written."
+    );
 }
 
 /// The releases an index lists, in its order (newest first), as [`releases_index_page`] writes

@@ -21,11 +21,10 @@
 use serde_json::{Map, Value};
 
 /// Keywords that only annotate, with no effect on which data a schema accepts: first those that
-/// document ([`DOCUMENTATION`]), then `default` and the two that hold definitions.
+/// document ([`DOCUMENTATION`]), then `$id`, `default` and the two that hold definitions.
 pub(crate) const ANNOTATIONS: &[&str] = &[
     "$comment",
     "$schema",
-    "$id",
     "deprecated",
     "description",
     "examples",
@@ -33,14 +32,16 @@ pub(crate) const ANNOTATIONS: &[&str] = &[
     "title",
     "writeOnly",
     "x-error-messages",
+    "$id",
     "default",
     "$defs",
     "definitions",
 ];
 
-/// The annotations that change what a schema documents: [`ANNOTATIONS`] without `default`
-/// (which gives an absent key its meaning) and the definitions.
-pub(crate) const DOCUMENTATION: &[&str] = ANNOTATIONS.split_at(ANNOTATIONS.len() - 3).0;
+/// The annotations that change what a schema documents: [`ANNOTATIONS`] without `$id` (where
+/// the schema is published, which `taskdef docs --base-url` sets: a move of the docs changes no
+/// task), `default` (which gives an absent key its meaning) and the definitions.
+pub(crate) const DOCUMENTATION: &[&str] = ANNOTATIONS.split_at(ANNOTATIONS.len() - 4).0;
 
 /// Whether a keyword only annotates: one of [`ANNOTATIONS`], or an `x-` extension (which a
 /// validator ignores).
@@ -678,13 +679,14 @@ mod tests {
     }
 
     #[test]
-    fn the_documentation_keywords_are_the_annotations_but_default_and_definitions() {
+    fn the_documentation_keywords_are_the_annotations_but_id_default_and_definitions() {
         let rest: Vec<&str> = ANNOTATIONS
             .iter()
             .copied()
             .filter(|key| !DOCUMENTATION.contains(key))
             .collect();
-        assert_eq!(rest, ["default", "$defs", "definitions"]);
+        assert_eq!(rest, ["$id", "default", "$defs", "definitions"]);
+        assert!(is_annotation("$id") && !is_assertion("$id"));
         assert!(is_annotation("x-anything") && !is_annotation("minimum"));
         assert!(is_assertion("x-anything") && !is_assertion("x-error-messages"));
     }
