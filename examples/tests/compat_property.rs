@@ -169,7 +169,12 @@ impl Generator<'_> {
         if !constrained && chance(self.rng, 50) {
             return json!(format!("s{}", self.rng.index(1000)));
         }
-        let mut only_string = map.clone();
+        // The string keywords alone: the node may be a whole schema (an edit can make the
+        // root a string), whose `$id` and `$defs` a fragment must not carry.
+        let mut only_string: Map<String, Value> = ["pattern", "format", "minLength", "maxLength"]
+            .iter()
+            .filter_map(|key| Some(((*key).to_owned(), map.get(*key)?.clone())))
+            .collect();
         only_string.insert("type".to_owned(), json!("string"));
         let check = validator(&Value::Object(only_string));
         let start = self.rng.index(STRING_POOL.len());
