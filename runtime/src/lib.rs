@@ -52,6 +52,8 @@
 //! - `locate`: line and column of a violation in the text it came from (the `locate` module).
 //! - `compat`: schema evolution, which changes between two published schemas of a task keep its
 //!   old task data valid with the same meaning (the `compat` module).
+//! - `worker`: join a Debusine server as an external worker: [`ExternalWorker`] for a program
+//!   of its own, without the command line (and without clap); with `cli`, `taskdef worker`.
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
@@ -79,7 +81,7 @@
 #[cfg(feature = "cli")]
 #[cfg_attr(docsrs, doc(cfg(feature = "cli")))]
 pub mod cli;
-#[cfg(feature = "cli")]
+#[cfg(any(feature = "cli", feature = "worker"))]
 mod client;
 #[cfg(feature = "compat")]
 #[cfg_attr(docsrs, doc(cfg(feature = "compat")))]
@@ -103,6 +105,9 @@ mod task;
 mod test_rng;
 mod types;
 
+#[cfg(feature = "worker")]
+#[cfg_attr(docsrs, doc(cfg(feature = "worker")))]
+pub use client::embed::{ExternalWorker, WorkerError, WorkerOptions};
 pub use configure::TaskInput;
 pub use execution::paths;
 pub use execution::{

@@ -5,7 +5,6 @@ use clap::{Args, ValueEnum};
 use serde_json::Value;
 
 use super::answer::{CliResult, out};
-use crate::metadata::{TaggedTask, keys, provided_tags, system_metadata};
 use crate::registry::Registry;
 use crate::types::WorkerType;
 
@@ -35,29 +34,9 @@ impl From<WorkerTypeArg> for WorkerType {
 
 /// Prints the metadata as one JSON object with sorted keys.
 pub(super) fn metadata(registry: &Registry, args: MetadataArgs) -> CliResult {
-    let metadata = worker_metadata(registry, args.worker_type.into());
+    let metadata = registry.worker_metadata(args.worker_type.into());
     out(&format!(
         "{}\n",
         crate::docs::pretty(&Value::Object(metadata))
     ))
-}
-
-/// The system's keys, every task's version key and probes, and the tags they provide.
-pub(super) fn worker_metadata(
-    registry: &Registry,
-    worker_type: WorkerType,
-) -> serde_json::Map<String, Value> {
-    let mut metadata = system_metadata(worker_type);
-    metadata.extend(registry.analyze_worker_all_tasks());
-    let tasks = registry
-        .entries()
-        .filter(|entry| entry.kind.worker_type() == Some(worker_type))
-        .map(|entry| TaggedTask {
-            kind: entry.kind,
-            name: entry.name,
-            version: entry.version,
-        });
-    let tags = provided_tags(&metadata, tasks);
-    metadata.insert(keys::PROVIDED_TAGS.into(), tags.into());
-    metadata
 }

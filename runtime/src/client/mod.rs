@@ -1,5 +1,5 @@
-//! Running Debusine's work requests: the part shared by `taskdef run --work-request` and
-//! `taskdef worker` (feature `cli`), and the Debusine API client with the worker's loop
+//! Running Debusine's work requests: the part shared by `taskdef run --work-request` (feature
+//! `cli`) and `taskdef worker`, and the Debusine API client with the worker's loop
 //! (feature `worker`).
 //!
 //! Layers, lowest first: [`work_request`] (a work request checked, configured, executed and
@@ -9,7 +9,8 @@
 //! relations), [`debug_log`] (a work request's debug-log artifact), [`live_log`] (its live
 //! log, Debusine 0.16), [`runner`] (how its commands run), [`task_server`] (the server as a
 //! running task sees it), [`websocket`] (the notification channel), [`retry`] (the retry policy of every call), [`wake`] (waking the loop
-//! from other threads) and [`worker`] (the loop).
+//! from other threads), [`worker`] (the loop) and [`embed`] (the loop for a program that embeds
+//! it, without the command line).
 
 pub(crate) mod signals;
 pub(crate) mod work_request;
@@ -24,6 +25,8 @@ pub(crate) mod clock;
 pub(crate) mod config;
 #[cfg(feature = "worker")]
 pub(crate) mod debug_log;
+#[cfg(feature = "worker")]
+pub(crate) mod embed;
 #[cfg(feature = "worker")]
 pub(crate) mod live_log;
 #[cfg(feature = "worker")]

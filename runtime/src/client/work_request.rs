@@ -436,6 +436,8 @@ impl Completion {
     }
 
     /// The body of `PUT /api/1.0/work-request/<id>/completed/` in Debusine 0.16's terms.
+    // Used by the command line (`run --work-request`, `artifact`); not by an embedded worker.
+    #[cfg_attr(not(feature = "cli"), allow(dead_code))]
     pub(crate) fn payload(&self) -> Value {
         self.payload_in(Release::V0_16)
     }
@@ -561,6 +563,8 @@ pub(crate) fn prepare_in(
 ///
 /// The calling process becomes a child subreaper, so that the task's orphaned grandchildren
 /// are reaped here even where PID 1 does not reap (containers, microVMs).
+// Used by the command line (`run --work-request`, `artifact`); not by an embedded worker.
+#[cfg_attr(not(feature = "cli"), allow(dead_code))]
 pub(crate) fn execute(prepared: &Prepared, ctx: &TaskContext) -> Option<Completion> {
     execute_measured(prepared, ctx, None)
 }

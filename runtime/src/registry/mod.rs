@@ -11,9 +11,10 @@ use std::sync::OnceLock;
 use serde_json::{Map, Value};
 
 use crate::configure::TaskInput;
+use crate::metadata::{TaggedTask, keys, provided_tags, system_metadata};
 use crate::task::DynTask;
 use crate::types::compare_releases;
-use crate::types::{TaskConfigError, TaskKind};
+use crate::types::{TaskConfigError, TaskKind, WorkerType};
 
 /// Why a lookup by name failed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -254,6 +255,25 @@ impl Registry {
         for entry in self.entries() {
             metadata.extend(entry.analyze_worker());
         }
+        metadata
+    }
+
+    /// What a worker of `worker_type` reports to its server: this machine's system keys, every
+    /// task's version key and probes, and the tags they provide (`taskdef metadata` prints it,
+    /// a worker sends it).
+    pub fn worker_metadata(&self, worker_type: WorkerType) -> Map<String, Value> {
+        let mut metadata = system_metadata(worker_type);
+        metadata.extend(self.analyze_worker_all_tasks());
+        let tasks = self
+            .entries()
+            .filter(|entry| entry.kind.worker_type() == Some(worker_type))
+            .map(|entry| TaggedTask {
+                kind: entry.kind,
+                name: entry.name,
+                version: entry.version,
+            });
+        let tags = provided_tags(&metadata, tasks);
+        metadata.insert(keys::PROVIDED_TAGS.into(), tags.into());
         metadata
     }
 
