@@ -54,12 +54,12 @@ fn parse_level(text: &str) -> Result<tracing::Level, String> {
 }
 
 pub(super) fn worker(registry: &'static Registry, args: WorkerArgs) -> CliResult {
-    // Before any thread starts, so that every thread inherits the blocked mask.
     let options = WorkerOptions {
         config_dir: args.config_dir,
         work_dir: args.work_dir,
         grace_period: args.grace_period,
     };
+    // Before any thread starts, so that every thread inherits the blocked mask.
     let worker = match ExternalWorker::new(options) {
         Ok(worker) => worker,
         Err(WorkerError::TokenPermissions(message)) => {

@@ -196,7 +196,7 @@ impl Api {
     /// to connect.
     ///
     /// For https, the system's CA certificates are the roots of trust.
-    // Used by the command line (`run --work-request`, `artifact`); not by an embedded worker.
+    // Used by `taskdef artifact` only (feature `cli`); the worker passes its `http-timeout`.
     #[cfg_attr(not(feature = "cli"), allow(dead_code))]
     pub(crate) fn new(base: &str, token: Option<Token>) -> Result<Self, String> {
         Api::with_timeout(

@@ -249,7 +249,7 @@ impl ArtifactClient {
     }
 
     /// Uploads in chunks of at most `bytes` (at least 1).
-    // Used by the command line (`run --work-request`, `artifact`); not by an embedded worker.
+    // Used by `taskdef artifact` only (feature `cli`).
     #[cfg_attr(not(feature = "cli"), allow(dead_code))]
     pub(crate) fn with_chunk_size(mut self, bytes: u64) -> Self {
         self.chunk_size = bytes.max(1);

@@ -9,7 +9,8 @@ use crate::execution::AbortHandle;
 ///
 /// Call it before any other thread starts. Child processes do not inherit the mask: the
 /// standard library resets it when it spawns.
-// Used by the command line (`run --work-request`, `artifact`); not by an embedded worker.
+// Used by `taskdef run` only (feature `cli`); an embedded worker stops on signals through
+// `stop_on_signals`.
 #[cfg_attr(not(feature = "cli"), allow(dead_code))]
 pub(crate) fn abort_on_signals(abort: &AbortHandle, what: &'static str) -> Result<(), String> {
     let abort = abort.clone();

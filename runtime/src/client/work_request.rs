@@ -436,7 +436,7 @@ impl Completion {
     }
 
     /// The body of `PUT /api/1.0/work-request/<id>/completed/` in Debusine 0.16's terms.
-    // Used by the command line (`run --work-request`, `artifact`); not by an embedded worker.
+    // Used by `taskdef run` only (feature `cli`); the worker sends `payload_in` its server's release.
     #[cfg_attr(not(feature = "cli"), allow(dead_code))]
     pub(crate) fn payload(&self) -> Value {
         self.payload_in(Release::V0_16)
@@ -563,7 +563,7 @@ pub(crate) fn prepare_in(
 ///
 /// The calling process becomes a child subreaper, so that the task's orphaned grandchildren
 /// are reaped here even where PID 1 does not reap (containers, microVMs).
-// Used by the command line (`run --work-request`, `artifact`); not by an embedded worker.
+// Used by `taskdef run` only (feature `cli`); the worker runs `execute_measured`.
 #[cfg_attr(not(feature = "cli"), allow(dead_code))]
 pub(crate) fn execute(prepared: &Prepared, ctx: &TaskContext) -> Option<Completion> {
     execute_measured(prepared, ctx, None)
